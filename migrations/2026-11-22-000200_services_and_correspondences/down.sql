@@ -1,0 +1,12 @@
+DROP TABLE correspondence_attachments;
+DROP TABLE attachments;
+DROP TABLE seen_log;
+DROP TABLE recipient_label_events;
+DROP TRIGGER correspondence_events_no_update ON correspondence_events;
+DROP TABLE correspondence_events;
+DROP FUNCTION correspondence_events_append_only();
+DROP TABLE correspondences;
+DROP TABLE sendings;
+DROP TABLE delegations;
+DROP TABLE service_notification_texts;
+DROP TABLE services;

@@ -1,0 +1,3 @@
+DROP TABLE notifications;
+DROP TABLE org_notification_addresses;
+DROP TABLE contact_points;

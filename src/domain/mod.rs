@@ -1,0 +1,9 @@
+//! Value types that parse, not validate: once a value has one of these types it is known good.
+
+mod identifiers;
+mod language;
+mod status;
+
+pub use identifiers::{IdError, NationalId, OrgNumber, PartyRef, TestIds};
+pub use language::Language;
+pub use status::Status;

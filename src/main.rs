@@ -1,0 +1,133 @@
+//! The `melding` command: demo | serve | migrate.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use secrecy::ExposeSecret;
+
+use melding::app::Application;
+use melding::config::{Config, DatabaseConfig, Mode};
+use melding::db::{
+    self,
+    cluster::{Durability, LocalCluster},
+};
+use melding::seed::{self, SeedSize};
+
+#[derive(Parser)]
+#[command(
+    name = "melding",
+    version,
+    about = "Digital mail for the Norwegian public sector"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run on an embedded default: private PostgreSQL under .data/, demo world, demo login.
+    Demo {
+        /// How much demo mail to seed (once; later starts reuse the data).
+        #[arg(long, value_enum, default_value_t = Size::Small)]
+        size: Size,
+    },
+    /// Run in production: needs DATABASE_URL, MELDING_SESSION_KEY and the ID-porten client.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Size {
+    /// Tens of thousands of messages.
+    Small,
+    /// 1,000,000 messages, for benchmarks.
+    Large,
+}
+
+fn main() -> anyhow::Result<()> {
+    // A missing .env file is normal; a broken one is reported.
+    if let Err(err) = dotenvy::dotenv()
+        && !err.not_found()
+    {
+        return Err(err).context("cannot read .env");
+    }
+    melding::telemetry::init();
+    let cli = Cli::parse();
+    let (mode, size) = match cli.command {
+        Command::Demo { size } => (Mode::Demo, Some(size)),
+        Command::Serve => (Mode::Serve, None),
+        Command::Migrate => (Mode::Migrate, None),
+    };
+    let config = Arc::new(Config::from_env(mode)?);
+
+    let mut cluster = match config.database {
+        DatabaseConfig::Embedded => Some(LocalCluster::start(&config.data_dir, Durability::Full)?),
+        DatabaseConfig::Url(_) => None,
+    };
+    let outcome = run(&config, cluster.as_ref(), size);
+    if let Some(cluster) = cluster.as_mut()
+        && let Err(err) = cluster.stop()
+    {
+        tracing::error!(error = %err, "the private PostgreSQL did not stop cleanly");
+    }
+    outcome
+}
+
+fn run(
+    config: &Arc<Config>,
+    cluster: Option<&LocalCluster>,
+    size: Option<Size>,
+) -> anyhow::Result<()> {
+    let url = match (&config.database, cluster) {
+        (DatabaseConfig::Url(url), _) => url.expose_secret().to_owned(),
+        (DatabaseConfig::Embedded, Some(cluster)) => cluster.ensure_database("melding")?,
+        (DatabaseConfig::Embedded, None) => anyhow::bail!("no database configured"),
+    };
+    let pool = db::pool(&url, config.pool_size)?;
+    let applied = db::migrate(&mut *pool.get()?)?;
+    tracing::info!(applied, "database migrations up to date");
+    if config.mode == Mode::Migrate {
+        return Ok(());
+    }
+
+    let runtime = actix_web::rt::System::new();
+    runtime.block_on(async {
+        if let Some(size) = size {
+            let size = match size {
+                Size::Small => SeedSize::Small,
+                Size::Large => SeedSize::Large,
+            };
+            seed_with_interrupt(config, pool.clone(), size).await?;
+        }
+        let app = Application::build(config.clone(), pool)?;
+        tracing::info!(url = %config.public_url, port = app.port(), "melding is running; Ctrl-C stops it");
+        if config.is_demo() {
+            println!("\n  melding demo: http://{}\n  Ctrl-C stops the server and the database.\n", config.bind);
+        }
+        app.run_until_stopped().await.context("the HTTP server failed")
+    })
+}
+
+/// Seeds the demo world on a blocking thread; Ctrl-C asks it to stop after the current batch.
+async fn seed_with_interrupt(
+    config: &Config,
+    pool: db::PgPool,
+    size: SeedSize,
+) -> anyhow::Result<()> {
+    let data_dir = config.data_dir.clone();
+    let task = tokio::task::spawn_blocking(move || seed::demo(&pool, size, &data_dir));
+    tokio::pin!(task);
+    tokio::select! {
+        done = &mut task => done.context("seeding panicked")?,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\nstopping after the current batch...");
+            seed::INTERRUPTED.store(true, Ordering::SeqCst);
+            task.await.context("seeding panicked")??;
+            anyhow::bail!("interrupted")
+        }
+    }
+}

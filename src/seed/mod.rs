@@ -1,0 +1,171 @@
+//! The demo world, seeded once and idempotently: `demo` seeds tens of thousands of messages,
+//! `demo --size large` tops the mail up to 1,000,000 for benchmarks, in COPY batches.
+
+mod content;
+mod mail;
+mod names;
+pub mod personas;
+pub mod reference;
+pub mod world;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::Utc;
+use diesel::prelude::*;
+use fastrand::Rng;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::db::PgPool;
+use crate::db::schema::{correspondences, parties};
+use mail::{Batch, Target, World};
+
+/// Set by Ctrl-C: seeding stops after the current batch.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedSize {
+    Small,
+    Large,
+}
+
+const SMALL_MESSAGES: usize = 30_000;
+const LARGE_MESSAGES: i64 = 1_000_000;
+const BATCH: usize = 20_000;
+
+/// Seeds what is missing: the world and its first messages once, then (large) more mail.
+pub fn demo(pool: &PgPool, size: SeedSize, data_dir: &Path) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let citizen = personas::CITIZEN.national_id();
+    let seeded: bool = diesel::select(diesel::dsl::exists(
+        parties::table.filter(parties::national_id.eq(citizen.as_str())),
+    ))
+    .get_result(&mut conn)?;
+    if !seeded {
+        let started = Instant::now();
+        eprintln!("Seeding the demo world (once; later starts reuse it)...");
+        conn.transaction(|conn| seed_world(conn, data_dir))
+            .context("seeding the demo world failed")?;
+        eprintln!(
+            "Demo world seeded in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if size == SeedSize::Large {
+        top_up(pool, data_dir, LARGE_MESSAGES)?;
+    }
+    Ok(())
+}
+
+fn progress(total: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg:>12} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+fn seed_world(conn: &mut PgConnection, data_dir: &Path) -> anyhow::Result<()> {
+    let mut rng = Rng::with_seed(2026);
+    world::insert(conn, &mut rng)?;
+    let world = World::load(conn, data_dir)?;
+    world.insert_sendings(conn)?;
+    let now = Utc::now();
+    let mut batch = Batch::default();
+
+    // Curated mail for the personas, so each journey has something to show.
+    let person = |name: &str| world.person_index_by_name(name).map(Target::Person);
+    let curated: Vec<(Option<Target>, Option<&str>, usize)> = vec![
+        (person(personas::CITIZEN.name), None, 40),
+        (Some(Target::Named(world::NORDMANN_AS.0)), None, 60),
+        (Some(Target::Named("Fjellvik kommune")), None, 120),
+        (
+            Some(Target::Named(world::FJELLVIK_CHILD_WELFARE)),
+            Some("politi-bekymringsmelding"),
+            3,
+        ),
+        (
+            Some(Target::Named(world::FJELLVIK_CHILD_WELFARE)),
+            Some("politi-straffesak"),
+            2,
+        ),
+        (Some(Target::Named(world::DELETED_ORG)), None, 3),
+        (person(personas::D_NUMBER.name), None, 12),
+        (person(personas::RESERVED.name), None, 6),
+        (person(personas::MUNICIPAL_CLERK.name), None, 5),
+        (person(personas::ACCOUNTANT.name), None, 8),
+        (
+            person(personas::CITIZEN.name),
+            Some("nav-helseopplysninger"),
+            2,
+        ),
+    ];
+    for (target, service, count) in curated {
+        let target = target.context("a persona is missing from the demo world")?;
+        for _ in 0..count {
+            world.add_message(&mut rng, &mut batch, target, service, now);
+        }
+    }
+    let bar = progress(SMALL_MESSAGES as u64, "messages");
+    let mut written = batch.len();
+    while written + batch.len() < SMALL_MESSAGES {
+        world.add_message(&mut rng, &mut batch, Target::Anyone, None, now);
+        if batch.len() >= BATCH {
+            written += std::mem::take(&mut batch).write(conn)?;
+            bar.set_position(written as u64);
+        }
+    }
+    written += batch.write(conn)?;
+    bar.set_position(written as u64);
+    bar.finish();
+    Ok(())
+}
+
+/// Adds messages until there are `target` in all, one committed batch at a time, so an
+/// interrupted run resumes where it stopped.
+fn top_up(pool: &PgPool, data_dir: &Path, target: i64) -> anyhow::Result<()> {
+    let mut conn = pool.get()?;
+    let existing: i64 = correspondences::table.count().get_result(&mut conn)?;
+    if existing >= target {
+        return Ok(());
+    }
+    let started = Instant::now();
+    eprintln!(
+        "Adding {} messages for the large demo...",
+        target - existing
+    );
+    let world = World::load(&mut conn, data_dir)?;
+    world.insert_sendings(&mut conn)?;
+    let bar = progress(u64::try_from(target).unwrap_or(0), "messages");
+    bar.set_position(u64::try_from(existing).unwrap_or(0));
+    let mut rng = Rng::with_seed(u64::try_from(existing).unwrap_or(0));
+    let now = Utc::now();
+    let mut count = existing;
+    while count < target {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            bar.abandon();
+            anyhow::bail!("interrupted after {count} messages; run again to continue");
+        }
+        let n = usize::try_from(target - count).unwrap_or(0).min(BATCH);
+        let mut batch = Batch::default();
+        for _ in 0..n {
+            world.add_message(&mut rng, &mut batch, Target::Anyone, None, now);
+        }
+        let written = conn.transaction(|conn| batch.write(conn))?;
+        count += i64::try_from(written).unwrap_or(0);
+        bar.set_position(u64::try_from(count).unwrap_or(0));
+    }
+    bar.finish();
+    eprintln!(
+        "Large demo seeded in {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
+    diesel::sql_query("ANALYZE").execute(&mut conn)?;
+    Ok(())
+}

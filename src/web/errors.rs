@@ -1,0 +1,127 @@
+//! The error policy at the HTTP boundary: handlers return `AppError`; the error-page middleware
+//! turns any error status without a body of its own into a friendly page in the user's language
+//! with the request's correlation id. The full cause chain goes to the log, never to the user.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::web::PageCtx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Does not exist, or exists but not for this user: both look the same.
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The one place where a missing row becomes a 404.
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        match err {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(err: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable(err.to_string())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        // Plain and short: the error-page middleware replaces it for browsers.
+        HttpResponse::build(self.status_code())
+            .content_type("text/plain; charset=utf-8")
+            .body(self.status_code().canonical_reason().unwrap_or("error"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "layout/error.html")]
+struct ErrorPage<'a> {
+    ctx: &'a PageCtx,
+    status: u16,
+    heading: String,
+    explanation: String,
+}
+
+/// Replaces the body of an error response with the error page, unless the handler already
+/// answered with HTML or the request is for a machine endpoint (API, health).
+pub fn render_error_page<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let path = res.request().path();
+    let machine =
+        path.starts_with("/health") || path.contains("/api/") || path.starts_with("/static/");
+    let has_own_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+    if machine || has_own_page {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let ctx = PageCtx::from_request(res.request());
+    let status = res.status();
+    let (heading_key, text_key) = match status.as_u16() {
+        404 | 405 => ("error-404-heading", "error-404-text"),
+        403 => ("error-403-heading", "error-403-text"),
+        400 | 413 | 415 | 422 => ("error-400-heading", "error-400-text"),
+        503 => ("error-503-heading", "error-503-text"),
+        _ => ("error-500-heading", "error-500-text"),
+    };
+    let page = ErrorPage {
+        ctx: &ctx,
+        status: status.as_u16(),
+        heading: ctx.t(heading_key),
+        explanation: ctx.t(text_key),
+    };
+    let body = match page.render() {
+        Ok(html) => html,
+        Err(err) => {
+            tracing::error!(error = %err, "error page did not render");
+            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+    };
+    let (req, mut response) = res.into_parts();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    let response = response.set_body(body);
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response)
+            .map_body(|_, body| EitherBody::right(BoxBody::new(body))),
+    ))
+}
+
+/// Answers any route that does not exist.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

@@ -1,0 +1,36 @@
+//! Shared HTTP plumbing: page context, translations, error pages, security headers, health.
+
+pub mod errors;
+pub mod headers;
+pub mod health;
+pub mod i18n;
+pub mod pages;
+
+mod context;
+
+pub use context::PageCtx;
+pub use errors::AppError;
+
+use askama::Template;
+
+/// Renders a template into an HTML response, or an error page when rendering fails.
+pub fn render<T: Template>(template: &T) -> Result<actix_web::HttpResponse, AppError> {
+    let body = template
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// Runs blocking work (diesel queries) on the blocking pool, inside the caller's tracing span.
+pub async fn blocking<F, R>(f: F) -> Result<R, AppError>
+where
+    F: FnOnce() -> Result<R, AppError> + Send + 'static,
+    R: Send + 'static,
+{
+    let span = tracing::Span::current();
+    actix_web::web::block(move || span.in_scope(f))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}
