@@ -303,7 +303,7 @@ fn idporten(
     }
 }
 
-fn parse_or<T: std::str::FromStr>(
+fn parse_or<T>(
     lookup: &impl Fn(&str) -> Option<String>,
     key: &str,
     default: &str,

@@ -1,5 +1,7 @@
 //! melding: digital mail for the Norwegian public sector.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod app;
 pub mod config;
 pub mod db;

@@ -1,5 +1,7 @@
 //! The `melding` command: demo | serve | migrate.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -55,7 +57,7 @@ fn main() -> anyhow::Result<()> {
     {
         return Err(err).context("cannot read .env");
     }
-    melding::telemetry::init();
+    melding::telemetry::init("info,actix_server=warn");
     let cli = Cli::parse();
     let (mode, size) = match cli.command {
         Command::Demo { size } => (Mode::Demo, Some(size)),

@@ -7,10 +7,10 @@ use tracing_subscriber::prelude::*;
 
 /// Installs the global subscriber: `MELDING_LOG` (or `RUST_LOG`) filters, `MELDING_LOG_FORMAT=json`
 /// switches to one JSON object per line for log shippers.
-pub fn init() {
+pub fn init(default_filter: &str) {
     let filter = std::env::var("MELDING_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "info,actix_server=warn".to_owned());
+        .unwrap_or_else(|_| default_filter.to_owned());
     let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("MELDING_LOG_FORMAT").is_ok_and(|f| f == "json");
     let registry = tracing_subscriber::registry().with(filter);

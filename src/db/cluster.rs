@@ -152,10 +152,11 @@ impl LocalCluster {
 
     /// A libpq URL for `database` over the private socket.
     pub fn url(&self, database: &str) -> String {
-        format!(
-            "postgres://{SUPERUSER}@/{database}?host={}",
-            self.socket_dir.display()
-        )
+        socket_url(&self.socket_dir, database)
+    }
+
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
     }
 
     /// Creates `database` when missing and returns its URL.
@@ -189,6 +190,14 @@ impl LocalCluster {
         self.started_here = false;
         Ok(())
     }
+}
+
+/// A libpq URL for `database` on the cluster listening in `socket_dir`.
+pub fn socket_url(socket_dir: &Path, database: &str) -> String {
+    format!(
+        "postgres://{SUPERUSER}@/{database}?host={}",
+        socket_dir.display()
+    )
 }
 
 /// Creates a database if it does not exist yet (names are our own constants, never user input).

@@ -1,1 +1,11 @@
+//! The one integration-test binary: every test talks to the real app over HTTP, to a real
+//! PostgreSQL, and (browser tests) to a real Chromium.
 
+mod helpers;
+
+mod browser;
+mod config;
+mod identifiers;
+mod migrations;
+mod seed;
+mod shell;

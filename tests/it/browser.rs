@@ -1,0 +1,313 @@
+//! Browser tests: Debian's Chromium driven headless through chromedriver (WebDriver), with an
+//! axe-core accessibility check on every page visited.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A headless Chromium session; the driver process is killed when this is dropped.
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    profile: PathBuf,
+}
+
+fn find(candidates: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| (*p).to_owned())
+}
+
+impl Browser {
+    pub async fn start(lang: &str) -> Browser {
+        let chromedriver = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"])
+            .expect("chromedriver is installed (scripts/test installs chromium-driver)");
+        let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"])
+            .expect("chromium is installed (scripts/test installs it)");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = http.get(format!("{base}/status")).send().await
+                && let Ok(v) = r.json::<Value>().await
+                && v["value"]["ready"] == json!(true)
+            {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not become ready"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = std::env::temp_dir().join(format!(
+            "melding-chromium-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
+        let caps = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-quic", "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--window-size=1280,1024",
+                        format!("--lang={lang}"), format!("--user-data-dir={}", profile.display()),
+                    ],
+                    "prefs": { "intl.accept_languages": lang }
+                }
+            }}
+        });
+        let mut browser = Browser {
+            driver,
+            base,
+            session: String::new(),
+            http,
+            profile,
+        };
+        let created = browser.call("POST", "/session", caps).await;
+        browser.session = created["sessionId"]
+            .as_str()
+            .expect("a WebDriver session id")
+            .to_owned();
+        browser
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body),
+        };
+        let response = request.send().await.expect("WebDriver answers");
+        let status = response.status();
+        let value: Value = response.json().await.expect("WebDriver JSON");
+        assert!(
+            status.is_success(),
+            "WebDriver {method} {path} failed: {value}"
+        );
+        value.get("value").cloned().unwrap_or(value)
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.call("POST", &self.session_path("/url"), json!({ "url": url }))
+            .await;
+    }
+
+    pub async fn execute(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            &self.session_path("/execute/sync"),
+            json!({ "script": script, "args": args }),
+        )
+        .await
+    }
+
+    pub async fn execute_async(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            &self.session_path("/execute/async"),
+            json!({ "script": script, "args": [] }),
+        )
+        .await
+    }
+
+    pub async fn title(&self) -> String {
+        self.execute("return document.title", json!([]))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub async fn current_path(&self) -> String {
+        self.execute("return location.pathname + location.search", json!([]))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub async fn find(&self, css: &str) -> String {
+        let found = self
+            .call(
+                "POST",
+                &self.session_path("/element"),
+                json!({ "using": "css selector", "value": css }),
+            )
+            .await;
+        found[ELEMENT_KEY]
+            .as_str()
+            .expect("element reference")
+            .to_owned()
+    }
+
+    pub async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/click")),
+            json!({}),
+        )
+        .await;
+    }
+
+    /// Presses a key (WebDriver key code, e.g. `\u{E004}` for Tab) on the focused element.
+    pub async fn press(&self, key: &str) {
+        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
+            { "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }
+        ]}]});
+        self.call("POST", &self.session_path("/actions"), actions)
+            .await;
+    }
+
+    /// Text and tag of the focused element.
+    pub async fn focused(&self) -> (String, String) {
+        let v = self
+            .execute("const e = document.activeElement; return [e.tagName, (e.textContent || '').trim()];", json!([]))
+            .await;
+        (
+            v[0].as_str().unwrap_or_default().to_owned(),
+            v[1].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    /// Runs axe-core on the current page and fails on any serious or critical violation.
+    pub async fn assert_accessible(&self) {
+        let axe = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/browser/node_modules/axe-core/axe.min.js"),
+        )
+        .expect("axe-core is installed (scripts/test runs npm ci in tests/browser)");
+        self.execute(&axe, json!([])).await;
+        let violations = self
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                        targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }))))
+                    .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), targets: [] }]));",
+            )
+            .await;
+        let list = violations.as_array().cloned().unwrap_or_default();
+        let severe: Vec<&Value> = list
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        let path = self.current_path().await;
+        assert!(
+            severe.is_empty(),
+            "axe found serious or critical violations on {path}: {severe:#?}"
+        );
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn front_page_is_styled_accessible_and_keyboard_usable() {
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let browser = Browser::start("nb").await;
+    browser.goto(&app.url("/")).await;
+    assert_eq!(
+        browser.title().await,
+        "Digital post fra det offentlige – melding"
+    );
+
+    // The Designsystemet stylesheet is loaded and applied (not just linked).
+    let styled = browser
+        .execute(
+            "return getComputedStyle(document.querySelector('.site-header')).backgroundColor",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        styled,
+        json!("rgb(2, 47, 81)"),
+        "the header has the organisation navy"
+    );
+    // Designsystemet's heading weight (500) replaces the browser's bold h1.
+    let heading_weight = browser
+        .execute(
+            "return getComputedStyle(document.querySelector('h1')).fontWeight",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        heading_weight,
+        json!("500"),
+        "Designsystemet CSS is served and applied"
+    );
+
+    // Demo personas are listed with their synthetic identities.
+    let rows = browser
+        .execute(
+            "return document.querySelectorAll('.personas tbody tr').length",
+            json!([]),
+        )
+        .await;
+    assert_eq!(rows, json!(8));
+    browser.assert_accessible().await;
+
+    // Keyboard: the first Tab reaches the skip link, which moves focus to the main content.
+    browser.press("\u{E004}").await;
+    let (tag, text) = browser.focused().await;
+    assert_eq!(
+        (tag.as_str(), text.as_str()),
+        ("A", "Hopp til hovedinnhold")
+    );
+    browser.press("\u{E007}").await;
+    let (tag, _) = browser.focused().await;
+    assert_eq!(tag, "MAIN");
+
+    // The language switch is a plain link and the choice sticks.
+    browser.click("a[lang='en']").await;
+    assert_eq!(
+        browser.title().await,
+        "Digital mail from the public sector – melding"
+    );
+    browser.goto(&app.url("/accessibility")).await;
+    assert_eq!(browser.title().await, "Accessibility statement – melding");
+    browser.assert_accessible().await;
+
+    // The error page is accessible too.
+    browser.goto(&app.url("/no/such/page")).await;
+    assert_eq!(
+        browser.title().await,
+        "We could not find that page – melding"
+    );
+    browser.assert_accessible().await;
+}

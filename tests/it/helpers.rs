@@ -1,0 +1,261 @@
+//! Test harness: a private PostgreSQL cluster (or `DATABASE_URL`), a migrated template database
+//! cloned per test, and the real application started on port 0.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use diesel::prelude::*;
+use diesel::{Connection, PgConnection};
+use melding::app::Application;
+use melding::config::{Config, Mode};
+use melding::db::cluster::{Durability, LocalCluster, create_database_if_missing, socket_url};
+use melding::db::{self, PgPool};
+use sha2::{Digest, Sha256};
+
+type UrlFor = Box<dyn Fn(&str) -> String + Send + Sync>;
+
+/// Where test databases live: a server URL without a database name, and how to name one.
+pub struct TestServer {
+    /// Builds a URL for a database on the test server.
+    url_for: UrlFor,
+    template: String,
+    _cluster: Option<LocalCluster>,
+}
+
+static SERVER: OnceLock<TestServer> = OnceLock::new();
+static SETUP: Mutex<()> = Mutex::new(());
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared test server, started (and the template migrated) on first use.
+pub fn server() -> &'static TestServer {
+    if let Some(server) = SERVER.get() {
+        return server;
+    }
+    let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
+    SERVER.get_or_init(|| {
+        melding::telemetry::init("error");
+        let (url_for, cluster): (UrlFor, _) =
+            match std::env::var("DATABASE_URL") {
+                Ok(url) => {
+                    let base = url
+                        .rsplit_once('/')
+                        .map(|(b, _)| b.to_owned())
+                        .expect("DATABASE_URL has a database part");
+                    (Box::new(move |db: &str| format!("{base}/{db}")), None)
+                }
+                Err(_) => {
+                    let root = manifest_dir().join("target/melding-test-pg");
+                    let cluster = LocalCluster::start(&root, Durability::Throwaway)
+                        .expect("the test cluster starts");
+                    let socket_dir = cluster.socket_dir().to_owned();
+                    (
+                        Box::new(move |db: &str| socket_url(&socket_dir, db)),
+                        Some(cluster),
+                    )
+                }
+            };
+        let template = format!("melding_tpl_{}", migrations_hash());
+        let mut admin =
+            PgConnection::establish(&url_for("postgres")).expect("connect to the test server");
+        let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{template}')"
+        )))
+        .get_result(&mut admin)
+        .expect("query pg_database");
+        if !exists {
+            let building = format!("{template}_building");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}"))
+                .execute(&mut admin)
+                .expect("drop");
+            create_database_if_missing(&mut admin, &building).expect("create template");
+            {
+                let mut conn =
+                    PgConnection::establish(&url_for(&building)).expect("connect to template");
+                db::migrate(&mut conn).expect("migrations apply");
+            }
+            diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {template}"))
+                .execute(&mut admin)
+                .expect("rename template");
+        }
+        TestServer {
+            url_for,
+            template,
+            _cluster: cluster,
+        }
+    })
+}
+
+/// A hash of the migration files, so a changed migration gets a fresh template.
+fn migrations_hash() -> String {
+    let mut files: Vec<PathBuf> = walk(&manifest_dir().join("migrations"));
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&file).unwrap_or_default());
+    }
+    format!("{:x}", hasher.finalize())[..12].to_owned()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path))
+        } else {
+            out.push(path)
+        }
+    }
+    out
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    /// A copy of the migrated template.
+    pub fn migrated() -> Self {
+        let server = server();
+        Self::create(&format!("TEMPLATE {}", server.template))
+    }
+
+    /// An empty database (no migrations).
+    pub fn empty() -> Self {
+        Self::create("")
+    }
+
+    fn create(clause: &str) -> Self {
+        let server = server();
+        let name = format!("t_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = PgConnection::establish(&(server.url_for)("postgres"))
+            .expect("connect to the test server");
+        diesel::sql_query(format!("CREATE DATABASE {name} {clause}"))
+            .execute(&mut admin)
+            .expect("create test database");
+        TestDb {
+            url: (server.url_for)(&name),
+            name,
+        }
+    }
+
+    pub fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url).expect("connect to the test database")
+    }
+}
+
+impl TestDb {
+    fn drop_now(&self) {
+        if let Ok(mut admin) = PgConnection::establish(&(server().url_for)("postgres")) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        self.drop_now();
+    }
+}
+
+/// The real application on a free port, with its own database and data folder.
+pub struct TestApp {
+    pub address: String,
+    pub pool: PgPool,
+    /// Keeps cookies, never follows redirects (so a test can assert a 303 and its Location).
+    pub client: reqwest::Client,
+    pub data_dir: PathBuf,
+    handle: actix_web::dev::ServerHandle,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Mode::Demo, &[]).await
+    }
+
+    /// Starts the app in `mode` with extra environment variables on top of the test defaults.
+    pub async fn spawn_with(mode: Mode, vars: &[(&str, &str)]) -> Self {
+        let db = TestDb::migrated();
+        let data_dir = std::env::temp_dir().join(format!("melding-test-{}", db.name));
+        std::fs::create_dir_all(&data_dir).expect("create data dir");
+        let mut env: Vec<(String, String)> = vec![
+            ("DATABASE_URL".into(), db.url.clone()),
+            ("MELDING_BIND".into(), "127.0.0.1:0".into()),
+            ("MELDING_HTTP_WORKERS".into(), "2".into()),
+            ("MELDING_DB_POOL_SIZE".into(), "4".into()),
+            (
+                "MELDING_DATA_DIR".into(),
+                data_dir.to_string_lossy().into_owned(),
+            ),
+        ];
+        for (k, v) in vars {
+            env.retain(|(key, _)| key != k);
+            env.push(((*k).to_owned(), (*v).to_owned()));
+        }
+        let config = Config::from_lookup(mode, |key| {
+            env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        })
+        .expect("test configuration is valid");
+        let config = Arc::new(config);
+        let pool = db::pool(&db.url, config.pool_size).expect("pool");
+        let app = Application::build(config.clone(), pool.clone()).expect("the app builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("http client");
+        TestApp {
+            address,
+            pool,
+            client,
+            data_dir,
+            handle,
+            _db: db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request succeeds")
+    }
+
+    /// Drops this app's database under it, as if the database server lost it.
+    pub fn drop_database(&self) {
+        self._db.drop_now();
+    }
+
+    /// Seeds the demo world into this app's database.
+    pub fn seed_demo(&self) {
+        melding::seed::demo(&self.pool, melding::seed::SeedSize::Small, &self.data_dir)
+            .expect("demo seed");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; the database is dropped right after (WITH FORCE).
+        drop(self.handle.stop(false));
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
