@@ -37,26 +37,25 @@ pub fn server() -> &'static TestServer {
     let _guard = SETUP.lock().unwrap_or_else(|e| e.into_inner());
     SERVER.get_or_init(|| {
         melding::telemetry::init("error");
-        let (url_for, cluster): (UrlFor, _) =
-            match std::env::var("DATABASE_URL") {
-                Ok(url) => {
-                    let base = url
-                        .rsplit_once('/')
-                        .map(|(b, _)| b.to_owned())
-                        .expect("DATABASE_URL has a database part");
-                    (Box::new(move |db: &str| format!("{base}/{db}")), None)
-                }
-                Err(_) => {
-                    let root = manifest_dir().join("target/melding-test-pg");
-                    let cluster = LocalCluster::start(&root, Durability::Throwaway)
-                        .expect("the test cluster starts");
-                    let socket_dir = cluster.socket_dir().to_owned();
-                    (
-                        Box::new(move |db: &str| socket_url(&socket_dir, db)),
-                        Some(cluster),
-                    )
-                }
-            };
+        let (url_for, cluster): (UrlFor, _) = match std::env::var("DATABASE_URL") {
+            Ok(url) => {
+                let base = url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_owned())
+                    .expect("DATABASE_URL has a database part");
+                (Box::new(move |db: &str| format!("{base}/{db}")), None)
+            }
+            Err(_) => {
+                let root = manifest_dir().join("target/melding-test-pg");
+                let cluster = LocalCluster::start(&root, Durability::Throwaway)
+                    .expect("the test cluster starts");
+                let socket_dir = cluster.socket_dir().to_owned();
+                (
+                    Box::new(move |db: &str| socket_url(&socket_dir, db)),
+                    Some(cluster),
+                )
+            }
+        };
         let template = format!("melding_tpl_{}", migrations_hash());
         let mut admin =
             PgConnection::establish(&url_for("postgres")).expect("connect to the test server");
