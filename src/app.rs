@@ -9,7 +9,7 @@ use actix_web::middleware::{Compress, ErrorHandlers, NormalizePath, TrailingSlas
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
-use crate::config::Config;
+use crate::config::{Config, DESIGNSYSTEM_DIST};
 use crate::db::PgPool;
 use crate::web::{errors, headers};
 
@@ -24,9 +24,6 @@ pub struct Application {
     port: u16,
     server: Server,
 }
-
-/// Where the Designsystemet stylesheets land after `npm ci` in `static/vendor`.
-const DESIGNSYSTEM_DIST: &str = "vendor/node_modules/@digdir/designsystemet-css/dist";
 
 impl Application {
     /// Binds the listener (port 0 picks a free port) and prepares the server.

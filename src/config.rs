@@ -90,6 +90,10 @@ pub struct ConfigError(pub Vec<String>);
 
 const MIN_SESSION_KEY_BYTES: usize = 32;
 
+/// Where `npm ci` in `static/vendor` puts the Designsystemet stylesheets, below the static folder.
+pub const DESIGNSYSTEM_DIST: &str = "vendor/node_modules/@digdir/designsystemet-css/dist";
+const DESIGNSYSTEM_CSS: &str = "vendor/node_modules/@digdir/designsystemet-css/dist/src/index.css";
+
 impl Config {
     /// Reads the process environment (after an optional `.env` file).
     pub fn from_env(mode: Mode) -> Result<Self, ConfigError> {
@@ -209,6 +213,12 @@ impl Config {
             PathBuf::from(lookup("MELDING_DATA_DIR").unwrap_or_else(|| ".data".to_owned()));
         let static_dir =
             lookup("MELDING_STATIC_DIR").map_or_else(default_static_dir, PathBuf::from);
+        if !static_dir.join(DESIGNSYSTEM_CSS).is_file() {
+            problems.push(format!(
+                "MELDING_STATIC_DIR: {} lacks the Designsystemet stylesheets; run `npm ci` in its vendor folder",
+                static_dir.display()
+            ));
+        }
         if !static_dir.join("melding.css").is_file() {
             problems.push(format!(
                 "MELDING_STATIC_DIR: {} does not hold the static assets (melding.css)",

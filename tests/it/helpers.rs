@@ -239,6 +239,19 @@ impl TestApp {
             .expect("request succeeds")
     }
 
+    /// The body of `path` fetched with an `Accept-Language` header.
+    pub async fn page_in(&self, path: &str, accept_language: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .header("Accept-Language", accept_language)
+            .send()
+            .await
+            .expect("request succeeds")
+            .text()
+            .await
+            .expect("a body")
+    }
+
     /// Drops this app's database under it, as if the database server lost it.
     pub fn drop_database(&self) {
         self._db.drop_now();

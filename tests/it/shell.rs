@@ -116,16 +116,7 @@ async fn language_switch_sets_a_cookie_and_returns_to_the_page() {
     );
 
     // The cookie now wins over Accept-Language.
-    let body = app
-        .client
-        .get(app.url("/accessibility"))
-        .header("Accept-Language", "en")
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("body");
+    let body = app.page_in("/accessibility", "en").await;
     assert!(body.contains("<html lang=\"nn\""));
     assert!(body.contains("Tilgjengeerklæring"));
 
@@ -146,16 +137,7 @@ async fn language_switch_sets_a_cookie_and_returns_to_the_page() {
 #[tokio::test]
 async fn accept_language_picks_english_when_no_cookie() {
     let app = TestApp::spawn().await;
-    let body = app
-        .client
-        .get(app.url("/"))
-        .header("Accept-Language", "en-GB,en;q=0.9,nb;q=0.5")
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("body");
+    let body = app.page_in("/", "en-GB,en;q=0.9,nb;q=0.5").await;
     assert!(body.contains("<html lang=\"en\""));
     assert!(body.contains("Digital mail from the public sector"));
 }
