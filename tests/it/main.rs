@@ -4,6 +4,7 @@
 mod helpers;
 
 mod browser;
+mod cluster;
 mod config;
 mod identifiers;
 mod migrations;

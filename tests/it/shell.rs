@@ -199,3 +199,36 @@ async fn production_front_page_lists_no_demo_personas() {
         "no demo banner outside demo"
     );
 }
+
+#[tokio::test]
+async fn a_server_error_is_a_friendly_page_with_a_correlation_id_and_no_details() {
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    // The demo front page reads the personas from the database, which is now gone.
+    app.drop_database();
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("Something went wrong on our side"), "{body}");
+    assert!(body.contains("class=\"correlation-id\""));
+    assert!(
+        !body.to_lowercase().contains("database"),
+        "no internal details leak to the user"
+    );
+    // The page still comes with its headers.
+    let again = app.get("/").await;
+    assert_eq!(again.headers()["cache-control"], "no-store");
+    assert!(
+        again
+            .text()
+            .await
+            .expect("body")
+            .contains("Noe gikk galt hos oss")
+    );
+}

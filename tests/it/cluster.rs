@@ -1,0 +1,50 @@
+//! The embedded PostgreSQL launcher: a cluster under a data folder that survives a restart.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use melding::db::cluster::{Durability, LocalCluster};
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    v: String,
+}
+
+#[test]
+fn a_private_cluster_keeps_its_data_across_a_restart() {
+    let root =
+        std::env::temp_dir().join(format!("melding-cluster-{}", uuid::Uuid::now_v7().simple()));
+    {
+        let mut cluster = LocalCluster::start(&root, Durability::Throwaway)
+            .expect("first start creates the cluster");
+        let url = cluster.ensure_database("melding").expect("database");
+        assert!(url.contains("host="), "unix socket only: {url}");
+        let mut conn = PgConnection::establish(&url).expect("connect over the socket");
+        conn.batch_execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')")
+            .expect("write");
+        drop(conn);
+        cluster.stop().expect("a clean stop");
+        assert!(
+            !root.join("pg/postmaster.pid").exists(),
+            "the server is down"
+        );
+    }
+    let mut cluster =
+        LocalCluster::start(&root, Durability::Throwaway).expect("second start reuses the cluster");
+    let url = cluster.ensure_database("melding").expect("database");
+    let mut conn = PgConnection::establish(&url).expect("connect");
+    let rows: Vec<Row> = diesel::sql_query("SELECT v FROM kept")
+        .load(&mut conn)
+        .expect("read");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].v, "still here");
+    // No TCP port is opened: the server listens on its private socket only.
+    let listen: Vec<Row> = diesel::sql_query("SELECT current_setting('listen_addresses') AS v")
+        .load(&mut conn)
+        .expect("setting");
+    assert_eq!(listen[0].v, "");
+    drop(conn);
+    cluster.stop().expect("stop");
+    let _ = std::fs::remove_dir_all(&root);
+}
