@@ -50,7 +50,18 @@ enum Size {
     Large,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    match try_main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            // The cause chain, without a backtrace: this is for the operator, not a developer.
+            eprintln!("melding: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_main() -> anyhow::Result<()> {
     // A missing .env file is normal; a broken one is reported.
     if let Err(err) = dotenvy::dotenv()
         && !err.not_found()
