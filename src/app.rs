@@ -4,11 +4,16 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_files::Files;
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, TtlExtensionPolicy};
+use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, ErrorHandlers, NormalizePath, TrailingSlash};
+use actix_web::middleware::{Compress, ErrorHandlers, NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpServer, web};
+use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
+use crate::auth::{self, Auth, csrf, session_store::PgSessionStore};
 use crate::config::{Config, DESIGNSYSTEM_DIST};
 use crate::db::PgPool;
 use crate::web::{errors, headers};
@@ -17,6 +22,9 @@ use crate::web::{errors, headers};
 pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
+    /// The address users reach us on (with the real port when bound to port 0).
+    pub public_url: String,
+    pub auth: Auth,
 }
 
 /// The HTTP server, bound and ready to run.
@@ -26,19 +34,62 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds the listener (port 0 picks a free port) and prepares the server.
+    /// Binds the configured address (port 0 picks a free port) and prepares the server.
     pub fn build(config: Arc<Config>, pool: PgPool) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.bind)?;
+        Self::build_with_listener(config, pool, listener)
+    }
+
+    /// Prepares the server on a listener the caller bound (tests that must know the port first).
+    pub fn build_with_listener(
+        config: Arc<Config>,
+        pool: PgPool,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        let public_url = if config.bind.port() == 0 {
+            format!("http://127.0.0.1:{port}")
+        } else {
+            config.public_url.clone()
+        };
+        let auth = Auth::new(&config, &public_url)?;
+        let has_demo_idp = auth.demo_idp.is_some();
         let state = web::Data::new(AppState {
-            pool,
+            pool: pool.clone(),
             config: config.clone(),
+            public_url,
+            auth,
         });
         let static_dir = config.static_dir.clone();
+        // The cookie key only signs the session key; the session lives in PostgreSQL.
+        let cookie_key = Key::from(&Sha512::digest(config.session_key()));
+        let store = PgSessionStore::new(pool.clone(), config.session_absolute);
+        let cookie_name = if config.secure_cookies {
+            "__Host-melding"
+        } else {
+            "melding-session"
+        };
+        let idle = actix_web::cookie::time::Duration::seconds(config.session_idle.num_seconds());
+        let secure = config.secure_cookies;
         let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(store.clone(), cookie_key.clone())
+                .cookie_name(cookie_name.to_owned())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_path("/".to_owned())
+                .cookie_content_security(actix_session::config::CookieContentSecurity::Signed)
+                .session_lifecycle(
+                    BrowserSession::default()
+                        .state_ttl(idle)
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                )
+                .build();
             App::new()
                 .app_data(state.clone())
+                .wrap(from_fn(csrf::protect))
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
+                .wrap(sessions)
                 .wrap(headers::security_headers())
                 .wrap(Compress::default())
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
@@ -53,12 +104,18 @@ impl Application {
                         ),
                 )
                 .configure(routes)
+                .configure(|cfg| {
+                    if has_demo_idp {
+                        auth::demo_routes(cfg);
+                    }
+                })
                 .default_service(web::to(errors::not_found))
         })
         .listen(listener)?
         .workers(config.http_workers)
         .shutdown_timeout(10)
         .run();
+        spawn_sweeper(pool);
         Ok(Application { port, server })
     }
 
@@ -77,11 +134,33 @@ impl Application {
     }
 }
 
+/// Deletes expired sessions and pending logins every five minutes.
+fn spawn_sweeper(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            let pool = pool.clone();
+            let swept = web::block(move || -> anyhow::Result<usize> {
+                let mut conn = pool.get()?;
+                Ok(auth::session_store::sweep(&mut conn)?)
+            })
+            .await;
+            match swept {
+                Ok(Ok(n)) if n > 0 => tracing::debug!(removed = n, "swept expired sessions"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "session sweep failed"),
+                _ => {}
+            }
+        }
+    });
+}
+
 /// Every route of the product; each slice adds its own.
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(crate::web::health::live)
         .service(crate::web::health::ready)
         .service(crate::web::pages::home)
         .service(crate::web::pages::accessibility)
-        .service(crate::web::pages::switch_language);
+        .service(crate::web::pages::switch_language)
+        .configure(auth::routes);
 }

@@ -62,6 +62,10 @@ pub struct Config {
     /// Signs and encrypts nothing by itself; keys the session and CSRF machinery.
     pub session_key: SecretBox<Vec<u8>>,
     pub secure_cookies: bool,
+    /// A session ends after this long without use...
+    pub session_idle: chrono::Duration,
+    /// ...and at the latest this long after login.
+    pub session_absolute: chrono::Duration,
     pub login: LoginProvider,
     pub test_ids: TestIds,
     pub data_dir: PathBuf,
@@ -175,6 +179,20 @@ impl Config {
             }
         };
 
+        let idle_minutes: i64 =
+            parse_or(&lookup, "MELDING_SESSION_IDLE_MINUTES", "30", &mut problems);
+        let absolute_minutes: i64 = parse_or(
+            &lookup,
+            "MELDING_SESSION_ABSOLUTE_MINUTES",
+            "120",
+            &mut problems,
+        );
+        if idle_minutes < 1 || absolute_minutes < idle_minutes {
+            problems.push(
+                "MELDING_SESSION_IDLE_MINUTES must be at least 1 and at most MELDING_SESSION_ABSOLUTE_MINUTES".to_owned(),
+            );
+        }
+
         let login = match lookup("MELDING_LOGIN").as_deref() {
             Some("demo") if mode == Mode::Serve => {
                 problems.push("the demo login provider can never be used with `serve`".to_owned());
@@ -238,6 +256,8 @@ impl Config {
             pool_size,
             session_key: SecretBox::new(Box::new(session_key)),
             secure_cookies,
+            session_idle: chrono::Duration::minutes(idle_minutes),
+            session_absolute: chrono::Duration::minutes(absolute_minutes),
             login,
             test_ids,
             data_dir,

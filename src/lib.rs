@@ -2,7 +2,10 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod access;
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -2,8 +2,10 @@
 
 mod identifiers;
 mod language;
+mod login_level;
 mod status;
 
 pub use identifiers::{IdError, NationalId, OrgNumber, PartyRef, TestIds};
 pub use language::Language;
+pub use login_level::LoginLevel;
 pub use status::Status;

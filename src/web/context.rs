@@ -2,10 +2,12 @@
 
 use std::future::{Ready, ready};
 
+use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::app::AppState;
+use crate::auth::{CurrentUser, csrf};
 use crate::domain::Language;
 use crate::web::i18n;
 
@@ -19,6 +21,10 @@ pub struct PageCtx {
     pub path: String,
     pub correlation_id: String,
     pub demo: bool,
+    /// The logged-in person, if any.
+    pub user: Option<CurrentUser>,
+    /// The session's CSRF token, for the forms the page renders.
+    pub csrf_token: Option<String>,
 }
 
 impl PageCtx {
@@ -35,11 +41,14 @@ impl PageCtx {
             "" => req.path().to_owned(),
             q => format!("{}?{q}", req.path()),
         };
+        let session = req.get_session();
         PageCtx {
             lang: language_of(req),
             path,
             correlation_id,
             demo,
+            user: CurrentUser::from_session(&session),
+            csrf_token: csrf::current_token(&session),
         }
     }
 
@@ -51,6 +60,16 @@ impl PageCtx {
     /// Translated text for `key` with one named argument.
     pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
         i18n::text_with(self.lang, key, &[(name, value.to_owned())])
+    }
+
+    /// The login link that comes back to this page.
+    pub fn login_link(&self) -> String {
+        let back = if self.path.starts_with("/logged-out") || self.path.starts_with("/auth/") {
+            "/"
+        } else {
+            &self.path
+        };
+        format!("/login?return_to={}", encode_component(back))
     }
 
     /// The languages to offer in the switch, with the link that selects each.

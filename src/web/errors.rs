@@ -21,6 +21,12 @@ pub enum AppError {
     BadRequest(String),
     #[error("forbidden")]
     Forbidden,
+    /// Needs a login; carries where /login should send the user back to.
+    #[error("login required")]
+    LoginRequired(String),
+    /// Needs a higher login level; carries the step-up link.
+    #[error("a higher login level is required")]
+    StepUp(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -48,19 +54,37 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::StepUp(_) => StatusCode::FORBIDDEN,
+            AppError::LoginRequired(_) => StatusCode::SEE_OTHER,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
+        match self {
+            AppError::LoginRequired(login) => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, login.clone()))
+                    .finish();
+            }
+            AppError::StepUp(link) => {
+                return HttpResponse::Forbidden()
+                    .insert_header((STEP_UP_HEADER, link.clone()))
+                    .content_type("text/plain; charset=utf-8")
+                    .body("a higher login level is required");
+            }
+            _ => {}
+        }
         // Plain and short: the error-page middleware replaces it for browsers.
         HttpResponse::build(self.status_code())
             .content_type("text/plain; charset=utf-8")
             .body(self.status_code().canonical_reason().unwrap_or("error"))
     }
 }
+
+/// Carries the step-up link from the handler to the error page; never sent to the browser.
+const STEP_UP_HEADER: &str = "x-melding-step-up";
 
 #[derive(Template)]
 #[template(path = "layout/error.html")]
@@ -69,6 +93,8 @@ struct ErrorPage<'a> {
     status: u16,
     heading: String,
     explanation: String,
+    /// A way forward, e.g. "log in with a higher level".
+    action: Option<(String, String)>,
 }
 
 /// Replaces the body of an error response with the error page, unless the handler already
@@ -89,7 +115,13 @@ pub fn render_error_page<B: MessageBody + 'static>(
     }
     let ctx = PageCtx::from_request(res.request());
     let status = res.status();
+    let step_up = res
+        .headers()
+        .get(STEP_UP_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let (heading_key, text_key) = match status.as_u16() {
+        403 if step_up.is_some() => ("step-up-heading", "step-up-text"),
         404 | 405 => ("error-404-heading", "error-404-text"),
         403 => ("error-403-heading", "error-403-text"),
         400 | 413 | 415 | 422 => ("error-400-heading", "error-400-text"),
@@ -101,6 +133,7 @@ pub fn render_error_page<B: MessageBody + 'static>(
         status: status.as_u16(),
         heading: ctx.t(heading_key),
         explanation: ctx.t(text_key),
+        action: step_up.map(|link| (link, ctx.t("step-up-link"))),
     };
     let body = match page.render() {
         Ok(html) => html,
@@ -114,6 +147,7 @@ pub fn render_error_page<B: MessageBody + 'static>(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
+    response.headers_mut().remove(STEP_UP_HEADER);
     let response = response.set_body(body);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response)

@@ -44,6 +44,20 @@ pub fn text_with(lang: Language, key: &str, args: &[(&'static str, String)]) -> 
     LOCALES.lookup_with_args(id(lang), key, &args)
 }
 
+/// A field message for an identifier that did not parse.
+pub fn id_error(lang: Language, err: &crate::domain::IdError) -> String {
+    use crate::domain::IdError;
+    let key = match err {
+        IdError::Length(11) => "id-error-length-11",
+        IdError::Length(_) => "id-error-length-9",
+        IdError::Checksum => "id-error-checksum",
+        IdError::Date => "id-error-date",
+        IdError::Synthetic => "id-error-synthetic",
+        IdError::Reference => "id-error-reference",
+    };
+    text(lang, key)
+}
+
 /// The best of our languages for an `Accept-Language` header.
 pub fn negotiate(accept_language: &str) -> Option<Language> {
     let mut best: Option<(f32, Language)> = None;

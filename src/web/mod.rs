@@ -6,7 +6,7 @@ pub mod health;
 pub mod i18n;
 pub mod pages;
 
-mod context;
+pub mod context;
 
 pub use context::PageCtx;
 pub use errors::AppError;

@@ -1,0 +1,299 @@
+//! /login, /auth/callback, /logout, /logged-out and front-channel logout.
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use super::oidc::{LoginError, PendingLogin};
+use super::{CurrentUser, ID_TOKEN_KEY, session_store, start_session};
+use crate::access::parties;
+use crate::app::AppState;
+use crate::audit::{self, Entry};
+use crate::db::schema::login_requests;
+use crate::domain::{LoginLevel, NationalId};
+use crate::web::pages::is_local_path;
+use crate::web::{AppError, PageCtx, blocking, render};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(login)
+        .service(callback)
+        .service(logout)
+        .service(logged_out)
+        .service(frontchannel_logout);
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    return_to: Option<String>,
+    level: Option<String>,
+}
+
+/// Starts a login: the pending login is stored server-side, the browser goes to the provider.
+#[get("/login")]
+async fn login(
+    ctx: PageCtx,
+    query: web::Query<LoginQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let level = match query.level.as_deref() {
+        Some("high") => LoginLevel::High,
+        _ => LoginLevel::Substantial,
+    };
+    let return_to = query
+        .return_to
+        .clone()
+        .filter(|p| is_local_path(p))
+        .unwrap_or_else(|| "/".to_owned());
+    let (url, pending) = state.auth.oidc.begin(level, ctx.lang).await.map_err(|e| {
+        tracing::error!(error = %e, "the login provider is unreachable");
+        AppError::Unavailable(e.to_string())
+    })?;
+    let pool = state.pool.clone();
+    blocking(move || {
+        let mut conn = pool.get()?;
+        diesel::insert_into(login_requests::table)
+            .values((
+                login_requests::state.eq(&pending.state),
+                login_requests::nonce.eq(&pending.nonce),
+                login_requests::pkce_verifier.eq(&pending.pkce_verifier),
+                login_requests::acr_requested.eq(pending.level.acr()),
+                login_requests::return_to.eq(&return_to),
+            ))
+            .execute(&mut conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, url))
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/login_failed.html")]
+struct LoginFailedPage {
+    ctx: PageCtx,
+}
+
+/// The provider sends the browser back here. The pending login is taken (single use) before
+/// anything else, so a replayed state or code finds nothing.
+#[get("/auth/callback")]
+async fn callback(
+    ctx: PageCtx,
+    query: web::Query<CallbackQuery>,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let pool = state.pool.clone();
+    let taken_state = query.state.clone().unwrap_or_default();
+    let pending = blocking(move || {
+        let mut conn = pool.get()?;
+        let row: Option<(String, String, String, String, String)> =
+            diesel::delete(login_requests::table.filter(login_requests::state.eq(taken_state)))
+                .filter(login_requests::expires_at.gt(Utc::now()))
+                .returning((
+                    login_requests::state,
+                    login_requests::nonce,
+                    login_requests::pkce_verifier,
+                    login_requests::acr_requested,
+                    login_requests::return_to,
+                ))
+                .get_result(&mut conn)
+                .optional()?;
+        Ok(row)
+    })
+    .await?;
+
+    let outcome = match (pending, &query.error, &query.code) {
+        (None, _, _) => Err(LoginError::UnknownState),
+        (Some(_), Some(error), _) => Err(LoginError::Provider(error.clone())),
+        (Some(_), None, None) => Err(LoginError::Provider("no code".to_owned())),
+        (Some((state_value, nonce, pkce_verifier, acr, return_to)), None, Some(code)) => {
+            let pending = PendingLogin {
+                state: state_value,
+                nonce,
+                pkce_verifier,
+                level: LoginLevel::from_acr(&acr).unwrap_or(LoginLevel::Substantial),
+            };
+            state
+                .auth
+                .oidc
+                .complete(&pending, code, query.iss.as_deref())
+                .await
+                .map(|identity| (identity, return_to))
+        }
+    };
+
+    let correlation = ctx.correlation_id.clone();
+    let pool = state.pool.clone();
+    let test_ids = state.config.test_ids;
+    match outcome {
+        Ok((identity, return_to)) => {
+            let pid = match NationalId::parse(&identity.pid, test_ids) {
+                Ok(pid) => pid,
+                Err(_) => return failed(ctx, pool, LoginError::Identity).await,
+            };
+            let name = identity.name.clone();
+            let level = identity.level;
+            let amr = identity.amr.clone();
+            let (person_id, person_name) = blocking(move || {
+                let mut conn = pool.get()?;
+                let person = parties::find_or_create_person(&mut conn, &pid, name.as_deref())?;
+                let mut entry = Entry::new("login");
+                entry.actor = Some(person.0);
+                entry.details = serde_json::json!({ "level": level.acr(), "amr": amr });
+                entry.correlation_id = Some(&correlation);
+                audit::record(&mut conn, entry)?;
+                Ok(person)
+            })
+            .await?;
+            start_session(&session, person_id, &person_name, &identity)?;
+            tracing::info!(person_id, level = %identity.level, "login");
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, return_to))
+                .finish())
+        }
+        Err(err) => failed(ctx, pool, err).await,
+    }
+}
+
+async fn failed(
+    ctx: PageCtx,
+    pool: crate::db::PgPool,
+    err: LoginError,
+) -> Result<HttpResponse, AppError> {
+    tracing::warn!(error = %err, "login failed");
+    let reason = err.to_string();
+    let correlation = ctx.correlation_id.clone();
+    blocking(move || {
+        let mut conn = pool.get()?;
+        let mut entry = Entry::new("login_failed");
+        entry.details = serde_json::json!({ "reason": reason });
+        entry.correlation_id = Some(&correlation);
+        audit::record(&mut conn, entry)?;
+        Ok(())
+    })
+    .await?;
+    let page = LoginFailedPage { ctx };
+    let body = page
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok(HttpResponse::BadRequest()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// Ends the local session, then the provider's (POST only, with the CSRF token).
+#[post("/logout")]
+async fn logout(
+    ctx: PageCtx,
+    session: Session,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let user = CurrentUser::from_session(&session);
+    let id_token = session.get::<String>(ID_TOKEN_KEY).ok().flatten();
+    session.purge();
+    if let Some(user) = &user {
+        let pool = state.pool.clone();
+        let person = user.person_id;
+        let correlation = ctx.correlation_id.clone();
+        blocking(move || {
+            let mut conn = pool.get()?;
+            let mut entry = Entry::new("logout");
+            entry.actor = Some(person);
+            entry.correlation_id = Some(&correlation);
+            audit::record(&mut conn, entry)?;
+            Ok(())
+        })
+        .await?;
+    }
+    let logout_state: String = crate::config::random_bytes(16)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let target = match id_token {
+        Some(hint) => {
+            state
+                .auth
+                .oidc
+                .end_session_url(Some(&hint), &logout_state)
+                .await
+        }
+        None => None,
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            target.unwrap_or_else(|| "/logged-out".to_owned()),
+        ))
+        .finish())
+}
+
+#[derive(Template)]
+#[template(path = "auth/logged_out.html")]
+struct LoggedOutPage {
+    ctx: PageCtx,
+}
+
+#[get("/logged-out")]
+async fn logged_out(ctx: PageCtx) -> Result<HttpResponse, AppError> {
+    render(&LoggedOutPage { ctx })
+}
+
+#[derive(Deserialize)]
+struct FrontChannelQuery {
+    iss: Option<String>,
+    sid: Option<String>,
+}
+
+/// ID-porten loads this in a hidden frame when the user logs out elsewhere: every local session
+/// of that ID-porten session ends. Only the provider's login host may frame it.
+#[get("/auth/frontchannel-logout")]
+async fn frontchannel_logout(
+    query: web::Query<FrontChannelQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let issuer = state.auth.oidc.issuer().to_owned();
+    if query.iss.as_deref().map(|i| i.trim_end_matches('/')) != Some(issuer.trim_end_matches('/')) {
+        return Err(AppError::BadRequest("unknown issuer".to_owned()));
+    }
+    let sid = query
+        .sid
+        .clone()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| AppError::BadRequest("no sid".to_owned()))?;
+    let pool = state.pool.clone();
+    let ended = blocking(move || {
+        let mut conn = pool.get()?;
+        Ok(session_store::end_by_sid(&mut conn, &sid)?)
+    })
+    .await?;
+    tracing::info!(ended, "front-channel logout");
+    let frame_origin = issuer_origin(&issuer);
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            "Content-Security-Policy",
+            format!("default-src 'none'; frame-ancestors {frame_origin}"),
+        ))
+        .insert_header(("X-Frame-Options", "ALLOWALL"))
+        .content_type("text/plain; charset=utf-8")
+        .body("ok"))
+}
+
+fn issuer_origin(issuer: &str) -> String {
+    url::Url::parse(issuer)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| "'none'".to_owned())
+}

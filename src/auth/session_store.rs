@@ -1,0 +1,226 @@
+//! Sessions in PostgreSQL behind actix-session's `SessionStore`: any node can serve any session,
+//! and the server can end a session (front-channel logout) by deleting its row.
+//!
+//! The cookie carries a random key; the table stores only its SHA-256. A session expires after
+//! its idle time (extended on use) and at the latest at its absolute limit.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration;
+use chrono::Utc;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::db::PgPool;
+use crate::db::schema::sessions;
+
+/// Session keys that the store copies into columns, so the server can find sessions by them.
+pub const PERSON_KEY: &str = "person_id";
+pub const SID_KEY: &str = "idporten_sid";
+
+#[derive(Clone)]
+pub struct PgSessionStore {
+    pool: PgPool,
+    absolute: chrono::Duration,
+}
+
+impl PgSessionStore {
+    pub fn new(pool: PgPool, absolute: chrono::Duration) -> Self {
+        PgSessionStore { pool, absolute }
+    }
+}
+
+fn hash(key: &str) -> String {
+    format!("{:x}", Sha256::digest(key.as_bytes()))
+}
+
+fn new_key() -> SessionKey {
+    let key: String = crate::config::random_bytes(32)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // 64 hex characters always make a valid key.
+    SessionKey::try_from(key).unwrap_or_else(|_| unreachable!("a 64-character key is valid"))
+}
+
+fn chrono_ttl(ttl: &Duration) -> chrono::Duration {
+    chrono::Duration::seconds(ttl.whole_seconds())
+}
+
+/// Columns derived from the state: who is logged in and their ID-porten session id.
+fn indexed(state: &HashMap<String, String>) -> (Option<i64>, Option<String>) {
+    let person = state
+        .get(PERSON_KEY)
+        .and_then(|v| serde_json::from_str(v).ok());
+    let sid = state
+        .get(SID_KEY)
+        .and_then(|v| serde_json::from_str(v).ok());
+    (person, sid)
+}
+
+async fn run<T: Send + 'static>(
+    pool: &PgPool,
+    f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+impl SessionStore for PgSessionStore {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let id = hash(session_key.as_ref());
+        let state: Option<serde_json::Value> = run(&self.pool, move |conn| {
+            let now = Utc::now();
+            Ok(sessions::table
+                .filter(sessions::id_hash.eq(id))
+                .filter(sessions::expires_at.gt(now))
+                .filter(sessions::absolute_expires_at.gt(now))
+                .select(sessions::state)
+                .first(conn)
+                .optional()?)
+        })
+        .await
+        .map_err(LoadError::Other)?;
+        match state {
+            None => Ok(None),
+            Some(value) => serde_json::from_value(value)
+                .map(Some)
+                .map_err(|e| LoadError::Deserialization(e.into())),
+        }
+    }
+
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
+        let key = new_key();
+        let id = hash(key.as_ref());
+        let ttl = chrono_ttl(ttl);
+        let absolute = self.absolute;
+        let (person, sid) = indexed(&state);
+        let json = serde_json::to_value(&state).map_err(|e| SaveError::Serialization(e.into()))?;
+        run(&self.pool, move |conn| {
+            let now = Utc::now();
+            diesel::insert_into(sessions::table)
+                .values((
+                    sessions::id_hash.eq(id),
+                    sessions::state.eq(json),
+                    sessions::person_id.eq(person),
+                    sessions::idporten_sid.eq(sid),
+                    sessions::expires_at.eq(now + ttl.min(absolute)),
+                    sessions::absolute_expires_at.eq(now + absolute),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .map_err(SaveError::Other)?;
+        Ok(key)
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, UpdateError> {
+        let id = hash(session_key.as_ref());
+        let chrono = chrono_ttl(ttl);
+        let (person, sid) = indexed(&state);
+        let json =
+            serde_json::to_value(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let updated = run(&self.pool, move |conn| {
+            let now = Utc::now();
+            Ok(diesel::update(
+                sessions::table
+                    .filter(sessions::id_hash.eq(id))
+                    .filter(sessions::expires_at.gt(now)),
+            )
+            .set((
+                sessions::state.eq(json),
+                sessions::person_id.eq(person),
+                sessions::idporten_sid.eq(sid),
+                sessions::last_seen_at.eq(now),
+                sessions::expires_at.eq(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+                    &format!(
+                        "LEAST(now() + interval '{} seconds', absolute_expires_at)",
+                        chrono.num_seconds()
+                    ),
+                )),
+            ))
+            .execute(conn)?)
+        })
+        .await
+        .map_err(UpdateError::Other)?;
+        if updated == 0 {
+            // Ended meanwhile (logout elsewhere, expiry): never bring it back; start afresh.
+            return self
+                .save(HashMap::new(), ttl)
+                .await
+                .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")));
+        }
+        Ok(session_key)
+    }
+
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
+        let id = hash(session_key.as_ref());
+        let seconds = ttl.whole_seconds();
+        run(&self.pool, move |conn| {
+            // At most one write a minute per session; never past the absolute limit.
+            diesel::sql_query(
+                "UPDATE sessions SET last_seen_at = now(), \
+                 expires_at = LEAST(now() + make_interval(secs => $2), absolute_expires_at) \
+                 WHERE id_hash = $1 AND expires_at > now() AND last_seen_at < now() - interval '1 minute'",
+            )
+            .bind::<diesel::sql_types::Text, _>(id)
+            .bind::<diesel::sql_types::Double, _>(seconds as f64)
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let id = hash(session_key.as_ref());
+        run(&self.pool, move |conn| {
+            diesel::delete(sessions::table.filter(sessions::id_hash.eq(id))).execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Ends every local session of an ID-porten session (front-channel logout). Returns how many.
+pub fn end_by_sid(conn: &mut PgConnection, sid: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::idporten_sid.eq(sid))).execute(conn)
+}
+
+/// Removes expired sessions and pending logins.
+pub fn sweep(conn: &mut PgConnection) -> QueryResult<usize> {
+    let now = Utc::now();
+    let sessions = diesel::delete(
+        sessions::table.filter(
+            sessions::expires_at
+                .le(now)
+                .or(sessions::absolute_expires_at.le(now)),
+        ),
+    )
+    .execute(conn)?;
+    let logins = diesel::delete(crate::db::schema::login_requests::table)
+        .filter(crate::db::schema::login_requests::expires_at.le(now))
+        .execute(conn)?;
+    Ok(sessions + logins)
+}
