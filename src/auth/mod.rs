@@ -62,10 +62,10 @@ impl Auth {
                         SecretString::from(secret.expose_secret().to_owned()),
                     ),
                     ClientAuth::PrivateKeyJwt { key_file, key_id } => {
-                        ClientCredentials::PrivateKeyJwt(SigningKey::from_file(
+                        ClientCredentials::PrivateKeyJwt(Box::new(SigningKey::from_file(
                             key_file,
                             key_id.clone(),
-                        )?)
+                        )?))
                     }
                 };
                 let settings = OidcSettings {
