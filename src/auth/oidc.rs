@@ -221,7 +221,7 @@ impl Oidc {
     ) -> Result<(String, PendingLogin), LoginError> {
         let discovered = self.discovered().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (url, state, nonce) = discovered
+        let url = discovered
             .client
             .authorize_url(
                 AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
@@ -231,8 +231,14 @@ impl Oidc {
             .add_scope(Scope::new("profile".to_owned()))
             .set_pkce_challenge(challenge)
             .add_extra_param("acr_values", level.acr())
-            .add_extra_param("ui_locales", lang.code())
-            .url();
+            .add_extra_param("ui_locales", lang.code());
+        // A step-up must authenticate again, even when the provider has a session already.
+        let url = if level == LoginLevel::High {
+            url.add_prompt(CoreAuthPrompt::Login)
+        } else {
+            url
+        };
+        let (url, state, nonce) = url.url();
         Ok((
             url.to_string(),
             PendingLogin {

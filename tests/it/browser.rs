@@ -202,9 +202,9 @@ impl Browser {
     pub async fn assert_accessible(&self) {
         let axe = std::fs::read_to_string(
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/browser/node_modules/axe-core/axe.min.js"),
+                .join("tests/node/node_modules/axe-core/axe.min.js"),
         )
-        .expect("axe-core is installed (scripts/test runs npm ci in tests/browser)");
+        .expect("axe-core is installed (scripts/test runs npm ci in tests/node)");
         self.execute(&axe, json!([])).await;
         let violations = self
             .execute_async(

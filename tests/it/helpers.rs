@@ -185,6 +185,16 @@ impl TestApp {
 
     /// Starts the app in `mode` with extra environment variables on top of the test defaults.
     pub async fn spawn_with(mode: Mode, vars: &[(&str, &str)]) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        Self::spawn_on(listener, mode, vars).await
+    }
+
+    /// Starts the app on a listener the test bound already (so others can know its port first).
+    pub async fn spawn_on(
+        listener: std::net::TcpListener,
+        mode: Mode,
+        vars: &[(&str, &str)],
+    ) -> Self {
         let db = TestDb::migrated();
         let data_dir = std::env::temp_dir().join(format!("melding-test-{}", db.name));
         std::fs::create_dir_all(&data_dir).expect("create data dir");
@@ -208,7 +218,8 @@ impl TestApp {
         .expect("test configuration is valid");
         let config = Arc::new(config);
         let pool = db::pool(&db.url, config.pool_size).expect("pool");
-        let app = Application::build(config.clone(), pool.clone()).expect("the app builds");
+        let app = Application::build_with_listener(config.clone(), pool.clone(), listener)
+            .expect("the app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());

@@ -7,6 +7,7 @@ mod browser;
 mod cluster;
 mod config;
 mod identifiers;
+mod login;
 mod migrations;
 mod seed;
 mod shell;
