@@ -159,3 +159,46 @@ pub fn render_error_page<B: MessageBody + 'static>(
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::ErrorHandlers;
+    use actix_web::{App, test, web};
+
+    use super::*;
+
+    async fn needs_high() -> Result<HttpResponse, AppError> {
+        Err(AppError::StepUp(crate::auth::step_up_link(
+            "/inbox?party=1",
+        )))
+    }
+
+    #[actix_web::test]
+    async fn step_up_renders_a_page_with_the_login_link_back_here() {
+        let app = test::init_service(
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(render_error_page))
+                .route("/inbox", web::get().to(needs_high)),
+        )
+        .await;
+        let req = test::TestRequest::get()
+            .uri("/inbox?party=1")
+            .insert_header(("Accept-Language", "en"))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(
+            !res.headers().contains_key(STEP_UP_HEADER),
+            "the internal header is not sent"
+        );
+        let body = String::from_utf8(test::read_body(res).await.to_vec()).unwrap_or_default();
+        assert!(
+            body.contains("This page needs a higher security level"),
+            "{body}"
+        );
+        assert!(
+            body.contains("href=\"/login?level=high&#38;return_to=%2Finbox%3Fparty%3D1\""),
+            "{body}"
+        );
+    }
+}

@@ -17,7 +17,9 @@ pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "no-referrer"))
+        // same-origin: nothing leaks to other sites, and our own form posts keep their Origin
+        // header (with no-referrer, browsers send `Origin: null`, which the CSRF check refuses).
+        .add(("Referrer-Policy", "same-origin"))
         .add((
             "Permissions-Policy",
             "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",

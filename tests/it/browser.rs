@@ -178,6 +178,27 @@ impl Browser {
         .await;
     }
 
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{element}/value")),
+            json!({ "text": text }),
+        )
+        .await;
+    }
+
+    pub async fn text_of(&self, css: &str) -> String {
+        self.execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';",
+            json!([css]),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
     /// Presses a key (WebDriver key code, e.g. `\u{E004}` for Tab) on the focused element.
     pub async fn press(&self, key: &str) {
         let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
@@ -310,4 +331,64 @@ async fn front_page_is_styled_accessible_and_keyboard_usable() {
         "We could not find that page – melding"
     );
     browser.assert_accessible().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_in_through_the_demo_provider_shows_the_name_in_the_header() {
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let browser = Browser::start("nb").await;
+    browser.goto(&app.url("/accessibility")).await;
+    browser.click("a.site-header__login").await;
+    assert_eq!(browser.title().await, "Testinnlogging (demo) – melding");
+    assert!(
+        browser
+            .current_path()
+            .await
+            .starts_with("/demo-idp/authorize")
+    );
+    browser.assert_accessible().await;
+
+    // A mistyped number is explained next to the field, and what was typed is kept.
+    browser.type_into("#national_id", "12345678901").await;
+    browser
+        .click("form.demo-login__form button[type=submit]:not([name])")
+        .await;
+    let message = browser.text_of("#national_id-error").await;
+    if message.is_empty() {
+        let page = browser
+            .execute("return document.body.innerText", json!([]))
+            .await;
+        panic!("no field message; the page says: {page}");
+    }
+    assert!(
+        message.contains("kontrollsifrene stemmer ikke"),
+        "{message}"
+    );
+    let kept = browser
+        .execute(
+            "return document.querySelector('#national_id').value",
+            json!([]),
+        )
+        .await;
+    assert_eq!(kept, json!("12345678901"));
+    browser.assert_accessible().await;
+
+    // Pick a persona: the app's OIDC client completes the login and returns to the page.
+    let kari = melding::seed::personas::CITIZEN.national_id();
+    browser
+        .click(&format!("button[name=persona][value='{}']", kari.as_str()))
+        .await;
+    assert_eq!(browser.current_path().await, "/accessibility");
+    assert_eq!(browser.text_of(".site-header__user").await, "Kari Nordmann");
+    browser.assert_accessible().await;
+
+    // Logging out goes through the provider's end_session and lands on the logged-out page.
+    browser.click(".site-header__logout button").await;
+    assert_eq!(
+        browser.current_path().await.split('?').next(),
+        Some("/logged-out")
+    );
+    assert_eq!(browser.title().await, "Du er logget ut – melding");
+    assert_eq!(browser.text_of(".site-header__user").await, "");
 }

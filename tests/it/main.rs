@@ -6,6 +6,7 @@ mod helpers;
 mod browser;
 mod cluster;
 mod config;
+mod i18n;
 mod identifiers;
 mod login;
 mod migrations;

@@ -25,7 +25,7 @@ async fn every_page_carries_the_security_headers() {
             "{path}: frame-ancestors"
         );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert!(h.contains_key("permissions-policy"), "{path}");
         assert_eq!(
             h["cache-control"], "no-store",

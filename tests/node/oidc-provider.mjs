@@ -5,13 +5,15 @@
 // Environment: REDIRECT_URI, POST_LOGOUT_REDIRECT_URI, CLIENT_AUTH (secret | jwt),
 // CLIENT_SECRET, CLIENT_JWKS (JSON, for jwt). Prints "listening <port>" once ready.
 import { createServer } from 'node:http';
-import Provider from 'oidc-provider';
 
 // The provider's notes about its development defaults (memory adapter, generated keys) are
 // expected here and would drown the test output.
 const warn = console.warn;
 console.warn = (...args) => { if (!String(args[0]).startsWith('oidc-provider')) warn(...args); };
 console.info = () => {};
+
+// Imported after the filter above, which must be in place before the module loads.
+const { default: Provider } = await import('oidc-provider');
 
 const accounts = new Map();
 const server = createServer();
