@@ -87,13 +87,12 @@ impl Application {
                 .build();
             App::new()
                 .app_data(state.clone())
-                .wrap(from_fn(csrf::protect))
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
-                .wrap(sessions)
                 .wrap(headers::security_headers())
                 .wrap(Compress::default())
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
                 .wrap(TracingLogger::<headers::RequestSpan>::new())
+                // Static assets need no session: they never touch the database.
                 .service(
                     web::scope("/static")
                         .wrap(headers::static_asset_headers())
@@ -103,13 +102,18 @@ impl Application {
                                 .path_filter(|path, _| !path.starts_with("vendor")),
                         ),
                 )
-                .configure(routes)
-                .configure(|cfg| {
-                    if has_demo_idp {
-                        auth::demo_routes(cfg);
-                    }
-                })
-                .default_service(web::to(errors::not_found))
+                .service(
+                    web::scope("")
+                        .wrap(from_fn(csrf::protect))
+                        .wrap(sessions)
+                        .configure(routes)
+                        .configure(|cfg| {
+                            if has_demo_idp {
+                                auth::demo_routes(cfg);
+                            }
+                        })
+                        .default_service(web::to(errors::not_found)),
+                )
         })
         .listen(listener)?
         .workers(config.http_workers)

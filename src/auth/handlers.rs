@@ -281,7 +281,12 @@ async fn frontchannel_logout(
     })
     .await?;
     tracing::info!(ended, "front-channel logout");
-    let frame_origin = issuer_origin(&issuer);
+    let frame_origin = state
+        .auth
+        .oidc
+        .login_host_origin()
+        .await
+        .unwrap_or_else(|| "'none'".to_owned());
     Ok(HttpResponse::Ok()
         .insert_header((
             "Content-Security-Policy",

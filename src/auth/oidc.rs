@@ -336,6 +336,20 @@ impl Oidc {
         })
     }
 
+    /// The origin of the provider's login pages (its authorization endpoint), which is the one
+    /// allowed to frame front-channel logout. ID-porten's differs from its issuer.
+    pub async fn login_host_origin(&self) -> Option<String> {
+        let discovered = self.discovered().await.ok()?;
+        Some(
+            discovered
+                .metadata
+                .authorization_endpoint()
+                .url()
+                .origin()
+                .ascii_serialization(),
+        )
+    }
+
     /// Where to send the browser to end the provider's session, if it supports that.
     pub async fn end_session_url(
         &self,
