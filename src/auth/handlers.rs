@@ -296,9 +296,3 @@ async fn frontchannel_logout(
         .content_type("text/plain; charset=utf-8")
         .body("ok"))
 }
-
-fn issuer_origin(issuer: &str) -> String {
-    url::Url::parse(issuer)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_else(|_| "'none'".to_owned())
-}
