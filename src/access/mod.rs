@@ -1,3 +1,9 @@
-//! Parties, roles, access packages and delegations (the authorization decision lands here).
+//! Parties, roles, access packages and delegations, and THE authorization decision.
 
+pub mod decision;
+pub mod grants;
+mod pages;
 pub mod parties;
+
+pub use decision::{Actor, MessageAccess};
+pub use pages::routes;

@@ -170,12 +170,14 @@ impl Drop for TestDb {
 /// The real application on a free port, with its own database and data folder.
 pub struct TestApp {
     pub address: String,
+    /// False for a second view of the same app (it must not stop the server or drop the data).
+    owner: bool,
     pub pool: PgPool,
     /// Keeps cookies, never follows redirects (so a test can assert a 303 and its Location).
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
     handle: actix_web::dev::ServerHandle,
-    _db: TestDb,
+    _db: Option<std::sync::Arc<TestDb>>,
 }
 
 impl TestApp {
@@ -230,11 +232,12 @@ impl TestApp {
             .expect("http client");
         TestApp {
             address,
+            owner: true,
             pool,
             client,
             data_dir,
             handle,
-            _db: db,
+            _db: Some(std::sync::Arc::new(db)),
         }
     }
 
@@ -263,9 +266,96 @@ impl TestApp {
             .expect("a body")
     }
 
+    /// Logs in through the demo provider as the person with `national_id` at `level`
+    /// ("substantial" or "high"), exactly as a browser would.
+    pub async fn login_as(&self, national_id: &str, level: &str) {
+        let response = self.get(&format!("/login?level={level}")).await;
+        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+        let authorize = response.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let page = self
+            .client
+            .get(&authorize)
+            .send()
+            .await
+            .expect("authorize")
+            .text()
+            .await
+            .expect("page");
+        let mut form: Vec<(String, String)> = page
+            .split("<input type=\"hidden\" name=\"")
+            .skip(1)
+            .filter_map(|rest| {
+                let (name, rest) = rest.split_once('"')?;
+                let value = rest.split("value=\"").nth(1)?.split('"').next()?;
+                Some((
+                    name.to_owned(),
+                    value.replace("&#43;", "+").replace("&#x2f;", "/"),
+                ))
+            })
+            .collect();
+        form.push(("national_id".to_owned(), national_id.to_owned()));
+        form.push(("level".to_owned(), level.to_owned()));
+        let response = self
+            .client
+            .post(self.url("/demo-idp/authorize"))
+            .form(&form)
+            .send()
+            .await
+            .expect("login form");
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "demo login: {:?}",
+            response.text().await
+        );
+        let callback = response.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let response = self.client.get(&callback).send().await.expect("callback");
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "callback: {:?}",
+            response.text().await
+        );
+    }
+
+    /// The CSRF token from any page this session sees.
+    pub async fn csrf_token(&self) -> String {
+        let body = self.get("/access").await.text().await.expect("body");
+        body.split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a CSRF field")
+            .to_owned()
+    }
+
     /// Drops this app's database under it, as if the database server lost it.
     pub fn drop_database(&self) {
-        self._db.drop_now();
+        if let Some(db) = &self._db {
+            db.drop_now();
+        }
+    }
+
+    /// The same app seen by a second user, with a cookie jar of their own.
+    pub fn second_user(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            owner: false,
+            pool: self.pool.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .expect("http client"),
+            data_dir: self.data_dir.clone(),
+            handle: self.handle.clone(),
+            _db: None,
+        }
     }
 
     /// Seeds the demo world into this app's database.
@@ -277,6 +367,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if !self.owner {
+            return;
+        }
         // Stop accepting; the database is dropped right after (WITH FORCE).
         drop(self.handle.stop(false));
         let _ = std::fs::remove_dir_all(&self.data_dir);

@@ -1,0 +1,115 @@
+-- The authorization decision, in SQL so that listings, counts and reports authorise in the same
+-- query that fetches. Rules (domain.md): a person acting for a sub-unit holds what they hold for
+-- its main unit; confidential packages never come from roles; revoked delegations and deleted
+-- parties give nothing; a person always acts for themself.
+
+-- Everything a person holds for a party (or its main unit), with where it comes from.
+CREATE FUNCTION access_grants(p_person bigint, p_party bigint)
+RETURNS TABLE (
+    package_id    text,
+    service_id    text,
+    source        text,      -- 'role' | 'delegation'
+    role_code     text,
+    delegation_id uuid,
+    via_party     bigint,    -- the party the grant is held for (the unit itself or its main unit)
+    granted_by    bigint,
+    granted_at    timestamptz,
+    may_delegate  boolean
+)
+LANGUAGE sql STABLE AS $$
+    WITH target AS (
+        SELECT id, parent_id FROM parties WHERE id = p_party AND NOT is_deleted
+    ), scope AS (
+        SELECT id FROM target
+        UNION
+        SELECT p.id FROM target t JOIN parties p ON p.id = t.parent_id WHERE NOT p.is_deleted
+    )
+    SELECT rp.package_id, NULL::text, 'role', r.role_code, NULL::uuid, r.org_id, NULL::bigint, r.created_at,
+           rp.may_delegate
+    FROM er_roles r
+    JOIN scope s ON s.id = r.org_id
+    JOIN role_packages rp ON rp.role_code = r.role_code
+    JOIN access_packages ap ON ap.id = rp.package_id AND NOT ap.is_confidential
+    WHERE r.person_id = p_person
+    UNION ALL
+    SELECT d.package_id, d.service_id, 'delegation', NULL, d.id, d.party_id, d.granted_by, d.granted_at,
+           false
+    FROM delegations d
+    JOIN scope s ON s.id = d.party_id
+    WHERE d.to_person_id = p_person AND d.revoked_at IS NULL
+$$;
+
+-- May the person read the service's mail for the party (login level aside)?
+CREATE FUNCTION can_read_service(p_person bigint, p_party bigint, p_service text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM parties WHERE id = p_party AND id = p_person AND kind = 'person')
+        OR EXISTS (
+            SELECT 1
+            FROM access_grants(p_person, p_party) g
+            JOIN services s ON s.id = p_service
+            WHERE g.service_id = s.id
+               OR (g.package_id = ANY (s.required_packages) AND (NOT s.is_confidential OR g.source = 'delegation'))
+        )
+$$;
+
+-- Does the person hold the package for the party (confidential ones only by delegation)?
+CREATE FUNCTION holds_package(p_person bigint, p_party bigint, p_package text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM access_grants(p_person, p_party) g WHERE g.package_id = p_package)
+$$;
+
+-- Everyone who holds the package for the party: through a role on it or its main unit, or a
+-- live delegation. Confidential packages only through delegation.
+CREATE FUNCTION package_holders(p_party bigint, p_package text)
+RETURNS TABLE (person_id bigint)
+LANGUAGE sql STABLE AS $$
+    WITH target AS (
+        SELECT id, parent_id FROM parties WHERE id = p_party AND NOT is_deleted
+    ), scope AS (
+        SELECT id FROM target
+        UNION
+        SELECT p.id FROM target t JOIN parties p ON p.id = t.parent_id WHERE NOT p.is_deleted
+    )
+    SELECT r.person_id
+    FROM er_roles r
+    JOIN scope s ON s.id = r.org_id
+    JOIN role_packages rp ON rp.role_code = r.role_code AND rp.package_id = p_package
+    JOIN access_packages ap ON ap.id = rp.package_id AND NOT ap.is_confidential
+    UNION
+    SELECT d.to_person_id
+    FROM delegations d
+    JOIN scope s ON s.id = d.party_id
+    WHERE d.package_id = p_package AND d.revoked_at IS NULL
+$$;
+
+-- Everyone who can read the service's mail for the party: the same rules as can_read_service,
+-- turned around. Drives the send-time check, the administrators' warnings and unread reports.
+CREATE FUNCTION service_readers(p_party bigint, p_service text)
+RETURNS TABLE (person_id bigint)
+LANGUAGE sql STABLE AS $$
+    WITH target AS (
+        SELECT id, parent_id, kind FROM parties WHERE id = p_party AND NOT is_deleted
+    ), scope AS (
+        SELECT id FROM target
+        UNION
+        SELECT p.id FROM target t JOIN parties p ON p.id = t.parent_id WHERE NOT p.is_deleted
+    ), service AS (
+        SELECT id, required_packages, is_confidential FROM services WHERE id = p_service
+    )
+    SELECT t.id FROM target t WHERE t.kind = 'person'
+    UNION
+    SELECT r.person_id
+    FROM er_roles r
+    JOIN scope s ON s.id = r.org_id
+    JOIN role_packages rp ON rp.role_code = r.role_code
+    JOIN access_packages ap ON ap.id = rp.package_id AND NOT ap.is_confidential
+    JOIN service sv ON rp.package_id = ANY (sv.required_packages) AND NOT sv.is_confidential
+    UNION
+    SELECT d.to_person_id
+    FROM delegations d
+    JOIN scope s ON s.id = d.party_id
+    JOIN service sv ON d.service_id = sv.id OR d.package_id = ANY (sv.required_packages)
+    WHERE d.revoked_at IS NULL
+$$;

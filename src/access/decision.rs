@@ -1,0 +1,317 @@
+//! THE authorization decision. Every page, download and API call asks here; the SQL functions
+//! from the access migration do the work, so listings and reports authorise in the same query.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Nullable, SmallInt, Text, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use crate::domain::LoginLevel;
+
+/// Who is asking: a logged-in person at a login level.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub person_id: i64,
+    pub level: LoginLevel,
+}
+
+/// What a person acting for a party may do with one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageAccess {
+    /// May open it (and its attachments, if `attachments`).
+    Read { attachments: bool },
+    /// Readable after logging in at a higher level: show the title and a step-up link.
+    NeedsLevel(LoginLevel),
+    /// Cannot be read by this person, who may still know it exists (holders of ordinary mail
+    /// and main administrators): sender, service and date only.
+    ExistsOnly,
+    /// Does not exist for this person: answer 404.
+    Hidden,
+}
+
+/// Messages a recipient can see: published, not withdrawn, delivered and not deleted.
+pub const DELIVERED: &str = "c.published_at <= now() AND c.status NOT IN \
+    ('Initialized', 'ReadyForPublish', 'PurgedByService', 'PurgedByRecipient', 'Reserved', 'Failed')";
+
+#[derive(QueryableByName)]
+struct MessageFacts {
+    #[diesel(sql_type = Bool)]
+    addressed: bool,
+    #[diesel(sql_type = Bool)]
+    delivered: bool,
+    #[diesel(sql_type = SmallInt)]
+    min_level: i16,
+    #[diesel(sql_type = Bool)]
+    can_read: bool,
+    #[diesel(sql_type = Bool)]
+    attachment_right: bool,
+    #[diesel(sql_type = Bool)]
+    may_know: bool,
+}
+
+/// May `actor`, acting for `party`, read `message`?
+pub fn message_access(
+    conn: &mut PgConnection,
+    actor: Actor,
+    party: i64,
+    message: Uuid,
+) -> QueryResult<MessageAccess> {
+    let facts: Option<MessageFacts> = diesel::sql_query(format!(
+        "SELECT c.recipient_id = $2 AS addressed, ({DELIVERED}) AS delivered, s.min_login_level AS min_level, \
+                can_read_service($1, $2, c.service_id) AS can_read, \
+                (s.attachment_package_id IS NULL OR holds_package($1, $2, s.attachment_package_id)) AS attachment_right, \
+                (holds_package($1, $2, 'ordinary-mail') OR holds_package($1, $2, 'main-administrator')) AS may_know \
+         FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $3"
+    ))
+    .bind::<BigInt, _>(actor.person_id)
+    .bind::<BigInt, _>(party)
+    .bind::<SqlUuid, _>(message)
+    .get_result(conn)
+    .optional()?;
+    let Some(f) = facts else {
+        return Ok(MessageAccess::Hidden);
+    };
+    if !f.addressed || !f.delivered {
+        return Ok(MessageAccess::Hidden);
+    }
+    let needed = LoginLevel::from_number(f.min_level).unwrap_or(LoginLevel::High);
+    Ok(match (f.can_read, actor.level >= needed) {
+        (true, true) => MessageAccess::Read {
+            attachments: f.attachment_right,
+        },
+        (true, false) => MessageAccess::NeedsLevel(needed),
+        (false, _) if f.may_know => MessageAccess::ExistsOnly,
+        (false, _) => MessageAccess::Hidden,
+    })
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    ok: bool,
+}
+
+fn flag(
+    query: diesel::query_builder::BoxedSqlQuery<
+        '_,
+        diesel::pg::Pg,
+        diesel::query_builder::SqlQuery,
+    >,
+    conn: &mut PgConnection,
+) -> QueryResult<bool> {
+    query.get_result::<Flag>(conn).map(|f| f.ok)
+}
+
+/// May the person act for the party at all (themself, or any package or service held for it)?
+pub fn may_act_for(conn: &mut PgConnection, person: i64, party: i64) -> QueryResult<bool> {
+    flag(
+        diesel::sql_query("SELECT ($1 = $2) OR EXISTS (SELECT 1 FROM access_grants($1, $2)) AS ok")
+            .into_boxed()
+            .bind::<BigInt, _>(person)
+            .bind::<BigInt, _>(party),
+        conn,
+    )
+}
+
+/// May the person send messages in the service (the owner's sending package, delegated)?
+pub fn may_send(conn: &mut PgConnection, person: i64, service: &str) -> QueryResult<bool> {
+    flag(
+        diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM services s WHERE s.id = $2 AND s.is_active \
+               AND holds_package($1, s.owner_id, 'service-owner-send')) AS ok",
+        )
+        .into_boxed()
+        .bind::<BigInt, _>(person)
+        .bind::<Text, _>(service.to_owned()),
+        conn,
+    )
+}
+
+/// May the person administer access for the party (main administrator or access manager)?
+pub fn may_administer(conn: &mut PgConnection, person: i64, party: i64) -> QueryResult<bool> {
+    flag(
+        diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM parties WHERE id = $2 AND kind = 'organization' AND NOT is_deleted) \
+               AND (holds_package($1, $2, 'main-administrator') OR holds_package($1, $2, 'access-manager')) AS ok",
+        )
+        .into_boxed()
+        .bind::<BigInt, _>(person)
+        .bind::<BigInt, _>(party),
+        conn,
+    )
+}
+
+/// May the person delegate the package for the party? Main administrators may delegate any
+/// package; access managers only delegable packages they hold themselves.
+pub fn may_delegate_package(
+    conn: &mut PgConnection,
+    person: i64,
+    party: i64,
+    package: &str,
+) -> QueryResult<bool> {
+    flag(
+        diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM parties WHERE id = $2 AND kind = 'organization' AND NOT is_deleted) \
+               AND EXISTS (SELECT 1 FROM access_packages WHERE id = $3) \
+               AND (holds_package($1, $2, 'main-administrator') \
+                    OR (holds_package($1, $2, 'access-manager') AND holds_package($1, $2, $3) \
+                        AND (SELECT is_delegable FROM access_packages WHERE id = $3))) AS ok",
+        )
+        .into_boxed()
+        .bind::<BigInt, _>(person)
+        .bind::<BigInt, _>(party)
+        .bind::<Text, _>(package.to_owned()),
+        conn,
+    )
+}
+
+/// May the person delegate a single service for the party? Main administrators may; access
+/// managers only services they can read themselves, and never confidential ones.
+pub fn may_delegate_service(
+    conn: &mut PgConnection,
+    person: i64,
+    party: i64,
+    service: &str,
+) -> QueryResult<bool> {
+    flag(
+        diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM parties WHERE id = $2 AND kind = 'organization' AND NOT is_deleted) \
+               AND EXISTS (SELECT 1 FROM services WHERE id = $3) \
+               AND (holds_package($1, $2, 'main-administrator') \
+                    OR (holds_package($1, $2, 'access-manager') AND can_read_service($1, $2, $3) \
+                        AND NOT (SELECT is_confidential FROM services WHERE id = $3))) AS ok",
+        )
+        .into_boxed()
+        .bind::<BigInt, _>(person)
+        .bind::<BigInt, _>(party)
+        .bind::<Text, _>(service.to_owned()),
+        conn,
+    )
+}
+
+/// A person who can read a message.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Reader {
+    #[diesel(sql_type = BigInt)]
+    pub person_id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+}
+
+/// Who can read the message (whatever their login level).
+pub fn readers(conn: &mut PgConnection, message: Uuid) -> QueryResult<Vec<Reader>> {
+    diesel::sql_query(
+        "SELECT p.id AS person_id, p.name FROM correspondences c \
+         CROSS JOIN LATERAL service_readers(c.recipient_id, c.service_id) r \
+         JOIN parties p ON p.id = r.person_id WHERE c.id = $1 ORDER BY p.name, p.id",
+    )
+    .bind::<SqlUuid, _>(message)
+    .load(conn)
+}
+
+#[derive(QueryableByName)]
+struct Number {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// How many can read the service's mail for the party (0 means nobody: warn).
+pub fn reader_count(conn: &mut PgConnection, party: i64, service: &str) -> QueryResult<i64> {
+    diesel::sql_query("SELECT count(*) AS n FROM service_readers($1, $2)")
+        .bind::<BigInt, _>(party)
+        .bind::<Text, _>(service.to_owned())
+        .get_result::<Number>(conn)
+        .map(|r| r.n)
+}
+
+/// The services whose mail the actor may read for the party at the actor's level; inbox
+/// listings filter on this set in SQL.
+pub fn readable_services(
+    conn: &mut PgConnection,
+    actor: Actor,
+    party: i64,
+) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Text)]
+        id: String,
+    }
+    let rows: Vec<Id> = diesel::sql_query(
+        "SELECT s.id FROM services s WHERE s.min_login_level <= $3 AND can_read_service($1, $2, s.id) ORDER BY s.id",
+    )
+    .bind::<BigInt, _>(actor.person_id)
+    .bind::<BigInt, _>(party)
+    .bind::<SmallInt, _>(actor.level.number())
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// A party a person may act for.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct ActingParty {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub org_number: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub parent_id: Option<i64>,
+    #[diesel(sql_type = Bool)]
+    pub is_deleted: bool,
+    /// Sort key: the main unit's name, so sub-units follow their main unit.
+    #[diesel(sql_type = Text)]
+    pub group_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub group_id: i64,
+}
+
+/// Which parties may this person act for: themself first, then every party (and sub-units of
+/// organisations) for which they hold a package or a service. `search` matches name or
+/// organisation number; `after` is the keyset cursor (group name, group id, sub-unit?, id).
+pub fn parties_for(
+    conn: &mut PgConnection,
+    person: i64,
+    search: Option<&str>,
+    include_deleted: bool,
+    after: Option<&(String, i64, bool, i64)>,
+    limit: i64,
+) -> QueryResult<Vec<ActingParty>> {
+    let pattern = search.map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")));
+    let digits = search
+        .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
+        .filter(|d| d.len() >= 3);
+    let (a_name, a_group, a_sub, a_id) = after.cloned().unwrap_or((String::new(), 0, false, 0));
+    diesel::sql_query(
+        "WITH held AS ( \
+             SELECT r.org_id AS party_id FROM er_roles r \
+             WHERE r.person_id = $1 AND EXISTS (SELECT 1 FROM role_packages rp WHERE rp.role_code = r.role_code) \
+             UNION SELECT d.party_id FROM delegations d WHERE d.to_person_id = $1 AND d.revoked_at IS NULL \
+             UNION SELECT $1 \
+         ), reachable AS ( \
+             SELECT party_id FROM held \
+             UNION SELECT p.id FROM parties p JOIN held h ON p.parent_id = h.party_id \
+         ), listed AS ( \
+             SELECT p.id, p.kind, p.name, p.org_number, p.parent_id, p.is_deleted, \
+                    CASE WHEN p.id = $1 THEN '' ELSE lower(coalesce(m.name, p.name)) END AS group_name, \
+                    CASE WHEN p.id = $1 THEN 0 ELSE coalesce(m.id, p.id) END AS group_id \
+             FROM reachable r JOIN parties p ON p.id = r.party_id LEFT JOIN parties m ON m.id = p.parent_id \
+             WHERE ($2 OR NOT p.is_deleted) \
+               AND ($3::text IS NULL OR lower(p.name) LIKE $3 OR p.org_number LIKE '%' || $4 || '%') \
+         ) \
+         SELECT * FROM listed \
+         WHERE (group_name, group_id, parent_id IS NOT NULL, id) > ($5, $6, $7, $8) OR $8 = 0 \
+         ORDER BY group_name, group_id, parent_id IS NOT NULL, id LIMIT $9",
+    )
+    .bind::<BigInt, _>(person)
+    .bind::<Bool, _>(include_deleted)
+    .bind::<Nullable<Text>, _>(pattern)
+    .bind::<Nullable<Text>, _>(digits)
+    .bind::<Text, _>(a_name)
+    .bind::<BigInt, _>(a_group)
+    .bind::<Bool, _>(a_sub)
+    .bind::<BigInt, _>(a_id)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+}

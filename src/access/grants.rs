@@ -1,0 +1,436 @@
+//! What people hold and why, the no-holder warnings, and granting and revoking.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use super::decision;
+use crate::audit::{self, Entry};
+use crate::db::schema::{delegations, parties};
+use crate::domain::{Language, NationalId};
+
+/// Column suffix for the language (a closed set, safe to put in SQL text).
+fn col(lang: Language) -> &'static str {
+    lang.code()
+}
+
+/// One thing held, with its source, ready for display.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Grant {
+    #[diesel(sql_type = BigInt)]
+    pub party_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub person_id: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub package_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub service_id: Option<String>,
+    /// `role` or `delegation`.
+    #[diesel(sql_type = Text)]
+    pub source: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub role_name: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub delegation_id: Option<Uuid>,
+    #[diesel(sql_type = BigInt)]
+    pub via_party: i64,
+    #[diesel(sql_type = Text)]
+    pub via_party_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub granted_by_name: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub granted_at: DateTime<Utc>,
+    /// The package's or the service's name in the page's language.
+    #[diesel(sql_type = Text)]
+    pub what: String,
+    #[diesel(sql_type = Bool)]
+    pub confidential: bool,
+}
+
+impl Grant {
+    /// Held through the main unit, or through a role: can only be changed at the source.
+    pub fn inherited(&self) -> bool {
+        self.via_party != self.party_id
+    }
+}
+
+fn grant_columns(lang: Language) -> String {
+    let l = col(lang);
+    format!(
+        "g.package_id, g.service_id, g.source, rt.name_{l} AS role_name, g.delegation_id, g.via_party, \
+         vp.name AS via_party_name, gb.name AS granted_by_name, g.granted_at, \
+         coalesce(ap.name_{l}, s.title_{l}, '') AS what, coalesce(ap.is_confidential, s.is_confidential, false) AS confidential"
+    )
+}
+
+const GRANT_JOINS: &str = "LEFT JOIN access_packages ap ON ap.id = g.package_id \
+     LEFT JOIN services s ON s.id = g.service_id \
+     LEFT JOIN er_role_types rt ON rt.code = g.role_code \
+     LEFT JOIN parties gb ON gb.id = g.granted_by \
+     JOIN parties vp ON vp.id = g.via_party";
+
+/// What `person` holds for each of `parties` (one query for a page of parties).
+pub fn held_by(
+    conn: &mut PgConnection,
+    person: i64,
+    parties: &[i64],
+    lang: Language,
+) -> QueryResult<Vec<Grant>> {
+    diesel::sql_query(format!(
+        "SELECT pp.id AS party_id, $1 AS person_id, {} FROM unnest($2::bigint[]) pp(id) \
+         CROSS JOIN LATERAL access_grants($1, pp.id) g {GRANT_JOINS} \
+         ORDER BY pp.id, coalesce(ap.sort_order, 1000), what, g.source",
+        grant_columns(lang)
+    ))
+    .bind::<BigInt, _>(person)
+    .bind::<Array<BigInt>, _>(parties)
+    .load(conn)
+}
+
+/// Everyone with access to the organisation and what each holds.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct PersonGrant {
+    #[diesel(sql_type = Text)]
+    pub person_name: String,
+    #[diesel(sql_type = Text)]
+    pub national_id: String,
+    #[diesel(sql_type = BigInt)]
+    pub person_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub party_id: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub package_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub service_id: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub source: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub role_name: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub delegation_id: Option<Uuid>,
+    #[diesel(sql_type = BigInt)]
+    pub via_party: i64,
+    #[diesel(sql_type = Text)]
+    pub via_party_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub granted_by_name: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub granted_at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    pub what: String,
+    #[diesel(sql_type = Bool)]
+    pub confidential: bool,
+}
+
+impl PersonGrant {
+    pub fn grant(&self) -> Grant {
+        Grant {
+            party_id: self.party_id,
+            person_id: self.person_id,
+            package_id: self.package_id.clone(),
+            service_id: self.service_id.clone(),
+            source: self.source.clone(),
+            role_name: self.role_name.clone(),
+            delegation_id: self.delegation_id,
+            via_party: self.via_party,
+            via_party_name: self.via_party_name.clone(),
+            granted_by_name: self.granted_by_name.clone(),
+            granted_at: self.granted_at,
+            what: self.what.clone(),
+            confidential: self.confidential,
+        }
+    }
+}
+
+pub fn people_with_access(
+    conn: &mut PgConnection,
+    party: i64,
+    lang: Language,
+) -> QueryResult<Vec<PersonGrant>> {
+    diesel::sql_query(format!(
+        "WITH target AS (SELECT id, parent_id FROM parties WHERE id = $1 AND NOT is_deleted), \
+              scope AS (SELECT id FROM target UNION \
+                        SELECT p.id FROM target t JOIN parties p ON p.id = t.parent_id WHERE NOT p.is_deleted), \
+              people AS (SELECT r.person_id FROM er_roles r JOIN scope sc ON sc.id = r.org_id \
+                           WHERE EXISTS (SELECT 1 FROM role_packages rp WHERE rp.role_code = r.role_code) \
+                         UNION SELECT d.to_person_id FROM delegations d JOIN scope sc ON sc.id = d.party_id \
+                           WHERE d.revoked_at IS NULL) \
+         SELECT p.name AS person_name, p.national_id AS national_id, p.id AS person_id, $1 AS party_id, {} \
+         FROM people pe JOIN parties p ON p.id = pe.person_id \
+         CROSS JOIN LATERAL access_grants(pe.person_id, $1) g {GRANT_JOINS} \
+         ORDER BY p.name, p.id, coalesce(ap.sort_order, 1000), what",
+        grant_columns(lang)
+    ))
+    .bind::<BigInt, _>(party)
+    .load(conn)
+}
+
+/// A package and who holds it for the organisation.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct PackageHolder {
+    #[diesel(sql_type = Text)]
+    pub package_id: String,
+    #[diesel(sql_type = Text)]
+    pub package_name: String,
+    #[diesel(sql_type = Text)]
+    pub description: String,
+    #[diesel(sql_type = Bool)]
+    pub confidential: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub holder_name: Option<String>,
+}
+
+pub fn package_overview(
+    conn: &mut PgConnection,
+    party: i64,
+    lang: Language,
+) -> QueryResult<Vec<PackageHolder>> {
+    let l = col(lang);
+    diesel::sql_query(format!(
+        "SELECT ap.id AS package_id, ap.name_{l} AS package_name, ap.description_{l} AS description, \
+                ap.is_confidential AS confidential, p.name AS holder_name \
+         FROM access_packages ap LEFT JOIN LATERAL package_holders($1, ap.id) h ON true \
+         LEFT JOIN parties p ON p.id = h.person_id \
+         WHERE ap.id <> 'service-owner-send' OR EXISTS (SELECT 1 FROM service_owners o WHERE o.party_id = $1) \
+         ORDER BY ap.sort_order, p.name"
+    ))
+    .bind::<BigInt, _>(party)
+    .load(conn)
+}
+
+/// The packages that give access to mail; a warning shows when nobody holds one.
+pub const MAIL_PACKAGES: [&str; 2] = ["ordinary-mail", "confidential-mail"];
+
+/// An unread message that nobody can read (never its title or content).
+#[derive(QueryableByName, Debug, Clone)]
+pub struct UnreadableMessage {
+    #[diesel(sql_type = Text)]
+    pub sender: String,
+    #[diesel(sql_type = Text)]
+    pub service: String,
+    #[diesel(sql_type = Text)]
+    pub recipient: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub published_at: DateTime<Utc>,
+}
+
+/// Unread messages to the organisation or its sub-units that need `package` and that nobody can read.
+pub fn unreadable_messages(
+    conn: &mut PgConnection,
+    party: i64,
+    package: &str,
+    lang: Language,
+) -> QueryResult<Vec<UnreadableMessage>> {
+    let l = col(lang);
+    diesel::sql_query(format!(
+        "SELECT coalesce(c.display_sender, c.sender_name) AS sender, s.title_{l} AS service, r.name AS recipient, \
+                c.published_at \
+         FROM parties r JOIN correspondences c ON c.recipient_id = r.id JOIN services s ON s.id = c.service_id \
+         WHERE (r.id = $1 OR r.parent_id = $1) AND NOT r.is_deleted AND $2 = ANY (s.required_packages) \
+           AND {} AND c.first_read_at IS NULL \
+           AND NOT EXISTS (SELECT 1 FROM service_readers(c.recipient_id, c.service_id)) \
+         ORDER BY c.published_at DESC LIMIT 50",
+        decision::DELIVERED
+    ))
+    .bind::<BigInt, _>(party)
+    .bind::<Text, _>(package.to_owned())
+    .load(conn)
+}
+
+/// What can be granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantTarget {
+    Package(String),
+    Service(String),
+}
+
+impl GrantTarget {
+    /// Reads the form's `package:<id>` or `service:<id>`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.split_once(':') {
+            Some(("package", id)) if !id.is_empty() => Some(GrantTarget::Package(id.to_owned())),
+            Some(("service", id)) if !id.is_empty() => Some(GrantTarget::Service(id.to_owned())),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrantError {
+    /// No person with that national id and last name (which of the two is wrong is not said).
+    #[error("no such person")]
+    NoSuchPerson,
+    #[error("not allowed to grant this")]
+    NotAllowed,
+    #[error("the person holds this already")]
+    AlreadyHeld,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// The person with this national id whose name ends with `last_name` (case-insensitive).
+pub fn find_person(
+    conn: &mut PgConnection,
+    id: &NationalId,
+    last_name: &str,
+) -> QueryResult<Option<(i64, String)>> {
+    let wanted = last_name.trim().to_lowercase();
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let found: Option<(i64, String)> = parties::table
+        .filter(parties::national_id.eq(id.as_str()))
+        .filter(parties::kind.eq("person"))
+        .select((parties::id, parties::name))
+        .first(conn)
+        .optional()?;
+    Ok(found.filter(|(_, name)| {
+        let name = name.to_lowercase();
+        name == wanted || name.ends_with(&format!(" {wanted}"))
+    }))
+}
+
+/// Grants `target` to `person` for `party`, on behalf of `admin`; audited.
+pub fn grant(
+    conn: &mut PgConnection,
+    admin: i64,
+    party: i64,
+    person: i64,
+    target: &GrantTarget,
+    correlation_id: &str,
+) -> Result<Uuid, GrantError> {
+    conn.transaction(|conn| {
+        let allowed = match target {
+            GrantTarget::Package(p) => decision::may_delegate_package(conn, admin, party, p)?,
+            GrantTarget::Service(s) => decision::may_delegate_service(conn, admin, party, s)?,
+        };
+        if !allowed || person == party {
+            return Err(GrantError::NotAllowed);
+        }
+        let (package, service) = match target {
+            GrantTarget::Package(p) => (Some(p.as_str()), None),
+            GrantTarget::Service(s) => (None, Some(s.as_str())),
+        };
+        let id = Uuid::now_v7();
+        let inserted = diesel::insert_into(delegations::table)
+            .values((
+                delegations::id.eq(id),
+                delegations::party_id.eq(party),
+                delegations::to_person_id.eq(person),
+                delegations::package_id.eq(package),
+                delegations::service_id.eq(service),
+                delegations::granted_by.eq(admin),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+        if inserted == 0 {
+            return Err(GrantError::AlreadyHeld);
+        }
+        let mut entry = Entry::new("grant");
+        entry.actor = Some(admin);
+        entry.acting_for = Some(party);
+        entry.target = Some(("person", person.to_string()));
+        entry.details =
+            serde_json::json!({ "delegation": id, "package": package, "service": service });
+        entry.correlation_id = Some(correlation_id);
+        audit::record(conn, entry)?;
+        Ok(id)
+    })
+}
+
+/// Revokes a live delegation made for `party` itself (not one inherited from the main unit);
+/// audited. `false` when there is nothing the admin may revoke.
+pub fn revoke(
+    conn: &mut PgConnection,
+    admin: i64,
+    party: i64,
+    delegation: Uuid,
+    correlation_id: &str,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let found: Option<(i64, Option<String>, Option<String>)> = delegations::table
+            .filter(delegations::id.eq(delegation))
+            .filter(delegations::party_id.eq(party))
+            .filter(delegations::revoked_at.is_null())
+            .select((
+                delegations::to_person_id,
+                delegations::package_id,
+                delegations::service_id,
+            ))
+            .for_update()
+            .first(conn)
+            .optional()?;
+        let Some((person, package, service)) = found else {
+            return Ok(false);
+        };
+        let allowed = match (&package, &service) {
+            (Some(p), _) => decision::may_delegate_package(conn, admin, party, p)?,
+            (None, Some(s)) => decision::may_delegate_service(conn, admin, party, s)?,
+            (None, None) => false,
+        };
+        if !allowed {
+            return Ok(false);
+        }
+        diesel::update(delegations::table.filter(delegations::id.eq(delegation)))
+            .set((
+                delegations::revoked_at.eq(Utc::now()),
+                delegations::revoked_by.eq(admin),
+            ))
+            .execute(conn)?;
+        let mut entry = Entry::new("revoke");
+        entry.actor = Some(admin);
+        entry.acting_for = Some(party);
+        entry.target = Some(("person", person.to_string()));
+        entry.details =
+            serde_json::json!({ "delegation": delegation, "package": package, "service": service });
+        entry.correlation_id = Some(correlation_id);
+        audit::record(conn, entry)?;
+        Ok(true)
+    })
+}
+
+/// A grant or revocation, as the audit log shows it.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct AccessEvent {
+    #[diesel(sql_type = Timestamptz)]
+    pub occurred_at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    pub action: String,
+    #[diesel(sql_type = Text)]
+    pub actor_name: String,
+    #[diesel(sql_type = Text)]
+    pub person_name: String,
+    #[diesel(sql_type = Text)]
+    pub party_name: String,
+    #[diesel(sql_type = Text)]
+    pub what: String,
+}
+
+/// Grants and revocations for the organisation (`party`) or affecting the person (`person`).
+pub fn access_events(
+    conn: &mut PgConnection,
+    party: Option<i64>,
+    person: Option<i64>,
+    lang: Language,
+) -> QueryResult<Vec<AccessEvent>> {
+    let l = col(lang);
+    diesel::sql_query(format!(
+        "SELECT a.occurred_at, a.action, coalesce(actor.name, '') AS actor_name, coalesce(target.name, '') AS person_name, \
+                coalesce(org.name, '') AS party_name, \
+                coalesce(ap.name_{l}, s.title_{l}, '') AS what \
+         FROM audit_log a \
+         LEFT JOIN parties actor ON actor.id = a.actor_person_id \
+         LEFT JOIN parties target ON a.target_type = 'person' AND target.id::text = a.target_id \
+         LEFT JOIN parties org ON org.id = a.acting_for_id \
+         LEFT JOIN access_packages ap ON ap.id = a.details->>'package' \
+         LEFT JOIN services s ON s.id = a.details->>'service' \
+         WHERE a.action IN ('grant', 'revoke') \
+           AND (($1::bigint IS NOT NULL AND a.acting_for_id = $1) \
+                OR ($2::bigint IS NOT NULL AND a.target_type = 'person' AND a.target_id = $2::text)) \
+         ORDER BY a.occurred_at DESC, a.id DESC LIMIT 100"
+    ))
+    .bind::<Nullable<BigInt>, _>(party)
+    .bind::<Nullable<BigInt>, _>(person)
+    .load(conn)
+}

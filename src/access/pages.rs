@@ -1,0 +1,612 @@
+//! "My access", and access administration for main administrators and access managers.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::decision::{self, ActingParty};
+use super::grants::{
+    self, AccessEvent, Grant, GrantError, GrantTarget, MAIL_PACKAGES, UnreadableMessage,
+};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::schema::parties;
+use crate::domain::{Language, NationalId, OrgNumber};
+use crate::web::i18n;
+use crate::web::{AppError, PageCtx, blocking};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(my_access)
+        .service(admin_page)
+        .service(grant_access)
+        .service(revoke_access);
+}
+
+const PAGE_SIZE: i64 = 50;
+
+/// A date as people write it in the page's language.
+pub fn date(lang: Language, at: &DateTime<Utc>) -> String {
+    match lang {
+        Language::En => at.format("%-d %B %Y").to_string(),
+        Language::Nb | Language::Nn => at.format("%d.%m.%Y").to_string(),
+    }
+}
+
+/// A grant as shown: what, where it comes from in plain words, whether it can be revoked here.
+pub struct GrantView {
+    pub what: String,
+    pub source: String,
+    pub confidential: bool,
+    pub revoke: Option<Uuid>,
+}
+
+fn source_text(lang: Language, g: &Grant) -> String {
+    let mut text = match (g.source.as_str(), &g.granted_by_name) {
+        ("role", _) => i18n::text_with(
+            lang,
+            "source-role",
+            &[(
+                "role",
+                g.role_name.clone().unwrap_or_default().to_lowercase(),
+            )],
+        ),
+        (_, Some(by)) => i18n::text_with(
+            lang,
+            "source-delegated-by",
+            &[("name", by.clone()), ("date", date(lang, &g.granted_at))],
+        ),
+        (_, None) => i18n::text_with(
+            lang,
+            "source-delegated",
+            &[("date", date(lang, &g.granted_at))],
+        ),
+    };
+    if g.inherited() {
+        text.push(' ');
+        text.push_str(&i18n::text_with(
+            lang,
+            "source-via-main-unit",
+            &[("unit", g.via_party_name.clone())],
+        ));
+    }
+    text
+}
+
+fn view(lang: Language, g: &Grant, may_revoke: bool) -> GrantView {
+    GrantView {
+        what: g.what.clone(),
+        source: source_text(lang, g),
+        confidential: g.confidential,
+        revoke: if may_revoke && g.source == "delegation" && !g.inherited() {
+            g.delegation_id
+        } else {
+            None
+        },
+    }
+}
+
+/// How a party is named in lists: its name and, for organisations, the number in groups of three.
+fn party_label(name: &str, org_number: Option<&str>) -> String {
+    match org_number.and_then(|n| OrgNumber::parse(n).ok()) {
+        Some(org) => format!("{name} ({org})"),
+        None => name.to_owned(),
+    }
+}
+
+pub struct PartyAccess {
+    pub label: String,
+    pub is_person: bool,
+    pub is_sub_unit: bool,
+    pub grants: Vec<GrantView>,
+    pub admin_link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "access/mine.html")]
+struct MinePage {
+    ctx: PageCtx,
+    parties: Vec<PartyAccess>,
+    search: String,
+    next: Option<String>,
+    events: Vec<EventView>,
+}
+
+pub struct EventView {
+    pub when: String,
+    pub text: String,
+}
+
+fn event_view(lang: Language, e: &AccessEvent) -> EventView {
+    let key = if e.action == "grant" {
+        "event-granted"
+    } else {
+        "event-revoked"
+    };
+    EventView {
+        when: date(lang, &e.occurred_at),
+        text: i18n::text_with(
+            lang,
+            key,
+            &[
+                ("actor", e.actor_name.clone()),
+                ("what", e.what.clone()),
+                ("person", e.person_name.clone()),
+                ("party", e.party_name.clone()),
+            ],
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct MineQuery {
+    q: Option<String>,
+    after: Option<String>,
+}
+
+fn encode_cursor(p: &ActingParty) -> String {
+    let sub = if p.parent_id.is_some() { 1 } else { 0 };
+    format!("{}|{}|{sub}|{}", p.group_id, p.id, p.group_name)
+}
+
+fn decode_cursor(s: &str) -> Option<(String, i64, bool, i64)> {
+    let mut parts = s.splitn(4, '|');
+    let group_id = parts.next()?.parse().ok()?;
+    let id = parts.next()?.parse().ok()?;
+    let sub = parts.next()? == "1";
+    let name = parts.next()?.to_owned();
+    Some((name, group_id, sub, id))
+}
+
+/// For each party I can act for: what I hold and why.
+#[get("/access")]
+async fn my_access(
+    ctx: PageCtx,
+    user: CurrentUser,
+    query: web::Query<MineQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let pool = state.pool.clone();
+    let lang = ctx.lang;
+    let search = query.q.clone().unwrap_or_default();
+    let after = query.after.as_deref().and_then(decode_cursor);
+    let (parties, next, events) = blocking(move || {
+        let mut conn = pool.get()?;
+        let search_opt = Some(search.trim()).filter(|s| !s.is_empty());
+        let mut page = decision::parties_for(
+            &mut conn,
+            user.person_id,
+            search_opt,
+            false,
+            after.as_ref(),
+            PAGE_SIZE + 1,
+        )?;
+        let next = (page.len() as i64 > PAGE_SIZE).then(|| {
+            page.truncate(PAGE_SIZE as usize);
+            page.last().map(encode_cursor)
+        });
+        let ids: Vec<i64> = page.iter().map(|p| p.id).collect();
+        let held = grants::held_by(&mut conn, user.person_id, &ids, lang)?;
+        let mut out = Vec::with_capacity(page.len());
+        for p in &page {
+            let administers = p.kind == "organization"
+                && decision::may_administer(&mut conn, user.person_id, p.id)?;
+            out.push(PartyAccess {
+                label: party_label(&p.name, p.org_number.as_deref()),
+                is_person: p.kind == "person",
+                is_sub_unit: p.parent_id.is_some(),
+                grants: held
+                    .iter()
+                    .filter(|g| g.party_id == p.id)
+                    .map(|g| view(lang, g, false))
+                    .collect(),
+                admin_link: administers.then(|| format!("/access/{}", p.id)),
+            });
+        }
+        let events = grants::access_events(&mut conn, None, Some(user.person_id), lang)?;
+        Ok((out, next.flatten(), events))
+    })
+    .await?;
+    let next = next.map(|cursor| {
+        format!(
+            "/access?q={}&after={}",
+            crate::web::context::encode_component(query.q.as_deref().unwrap_or("")),
+            crate::web::context::encode_component(&cursor)
+        )
+    });
+    let page = MinePage {
+        events: events.iter().map(|e| event_view(ctx.lang, e)).collect(),
+        search: query.q.clone().unwrap_or_default(),
+        ctx,
+        parties,
+        next,
+    };
+    crate::web::render(&page)
+}
+
+pub struct PersonView {
+    pub name: String,
+    pub masked_id: String,
+    pub grants: Vec<GrantView>,
+}
+
+pub struct PackageView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub confidential: bool,
+    pub holders: Vec<String>,
+}
+
+pub struct WarningView {
+    pub package_id: String,
+    pub package_name: String,
+    pub messages: Vec<UnreadableView>,
+}
+
+pub struct UnreadableView {
+    pub sender: String,
+    pub service: String,
+    pub recipient: String,
+    pub date: String,
+}
+
+fn unreadable_view(lang: Language, m: &UnreadableMessage) -> UnreadableView {
+    UnreadableView {
+        sender: m.sender.clone(),
+        service: m.service.clone(),
+        recipient: m.recipient.clone(),
+        date: date(lang, &m.published_at),
+    }
+}
+
+#[derive(Default, Deserialize, Clone)]
+pub struct GrantForm {
+    #[serde(default)]
+    pub national_id: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub what: String,
+}
+
+#[derive(Default)]
+pub struct GrantErrors {
+    pub national_id: Option<String>,
+    pub last_name: Option<String>,
+    pub what: Option<String>,
+}
+
+impl GrantErrors {
+    fn any(&self) -> bool {
+        self.national_id.is_some() || self.last_name.is_some() || self.what.is_some()
+    }
+}
+
+pub struct GrantOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "access/admin.html")]
+struct AdminPage {
+    ctx: PageCtx,
+    party_id: i64,
+    party_label: String,
+    people: Vec<PersonView>,
+    packages: Vec<PackageView>,
+    warnings: Vec<WarningView>,
+    package_options: Vec<GrantOption>,
+    service_options: Vec<GrantOption>,
+    form: GrantForm,
+    errors: GrantErrors,
+    done: Option<String>,
+    events: Vec<EventView>,
+}
+
+#[derive(QueryableByName)]
+struct OptionRow {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    label: String,
+}
+
+/// Loads everything the administration page shows. 404 unless `admin` may administer `party`.
+fn load_admin_page(
+    conn: &mut PgConnection,
+    ctx: PageCtx,
+    admin: i64,
+    party: i64,
+    form: GrantForm,
+    errors: GrantErrors,
+    done: Option<String>,
+) -> Result<AdminPage, AppError> {
+    if !decision::may_administer(conn, admin, party)? {
+        return Err(AppError::NotFound);
+    }
+    let lang = ctx.lang;
+    let (name, org_number): (String, Option<String>) = parties::table
+        .find(party)
+        .select((parties::name, parties::org_number))
+        .first(conn)?;
+    let rows = grants::people_with_access(conn, party, lang)?;
+    let may_revoke_all = decision::may_delegate_package(conn, admin, party, "main-administrator")?;
+    let mut people: Vec<PersonView> = Vec::new();
+    let mut last_person = None;
+    for row in &rows {
+        if last_person != Some(row.person_id) {
+            last_person = Some(row.person_id);
+            let masked = NationalId::parse(&row.national_id, crate::domain::TestIds::Allowed)
+                .map(|id| id.masked())
+                .unwrap_or_default();
+            people.push(PersonView {
+                name: row.person_name.clone(),
+                masked_id: masked,
+                grants: Vec::new(),
+            });
+        }
+        let grant = row.grant();
+        let revocable = may_revoke_all
+            || match (&grant.package_id, &grant.service_id) {
+                (Some(p), _) => decision::may_delegate_package(conn, admin, party, p)?,
+                (None, Some(s)) => decision::may_delegate_service(conn, admin, party, s)?,
+                _ => false,
+            };
+        if let Some(person) = people.last_mut() {
+            person.grants.push(view(lang, &grant, revocable));
+        }
+    }
+    let mut packages: Vec<PackageView> = Vec::new();
+    for row in grants::package_overview(conn, party, lang)? {
+        if packages.last().is_none_or(|p| p.id != row.package_id) {
+            packages.push(PackageView {
+                id: row.package_id.clone(),
+                name: row.package_name.clone(),
+                description: row.description.clone(),
+                confidential: row.confidential,
+                holders: Vec::new(),
+            });
+        }
+        if let (Some(p), Some(holder)) = (packages.last_mut(), row.holder_name) {
+            p.holders.push(holder);
+        }
+    }
+    let mut warnings = Vec::new();
+    for package in MAIL_PACKAGES {
+        let Some(p) = packages.iter().find(|p| p.id == package) else {
+            continue;
+        };
+        if p.holders.is_empty() {
+            let messages = grants::unreadable_messages(conn, party, package, lang)?;
+            warnings.push(WarningView {
+                package_id: p.id.clone(),
+                package_name: p.name.clone(),
+                messages: messages.iter().map(|m| unreadable_view(lang, m)).collect(),
+            });
+        }
+    }
+    let l = lang.code();
+    let options: Vec<OptionRow> = diesel::sql_query(format!(
+        "SELECT 'package' AS kind, ap.id, ap.name_{l} AS label FROM access_packages ap \
+           WHERE ap.id <> 'service-owner-send' OR EXISTS (SELECT 1 FROM service_owners o WHERE o.party_id = $1) \
+         UNION ALL \
+         SELECT 'service', s.id, s.title_{l} || ' (' || o.name || ')' FROM services s JOIN parties o ON o.id = s.owner_id \
+           WHERE s.is_active ORDER BY 1, 3"
+    ))
+    .bind::<BigInt, _>(party)
+    .load(conn)?;
+    let mut package_options = Vec::new();
+    let mut service_options = Vec::new();
+    for o in options {
+        let allowed = if o.kind == "package" {
+            decision::may_delegate_package(conn, admin, party, &o.id)?
+        } else {
+            decision::may_delegate_service(conn, admin, party, &o.id)?
+        };
+        if !allowed {
+            continue;
+        }
+        let value = format!("{}:{}", o.kind, o.id);
+        let option = GrantOption {
+            selected: form.what == value,
+            value,
+            label: o.label,
+        };
+        if o.kind == "package" {
+            package_options.push(option)
+        } else {
+            service_options.push(option)
+        }
+    }
+    let events = grants::access_events(conn, Some(party), None, lang)?;
+    Ok(AdminPage {
+        events: events.iter().map(|e| event_view(lang, e)).collect(),
+        ctx,
+        party_id: party,
+        party_label: party_label(&name, org_number.as_deref()),
+        people,
+        packages,
+        warnings,
+        package_options,
+        service_options,
+        form,
+        errors,
+        done,
+    })
+}
+
+fn respond(
+    page: &AdminPage,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let body = page
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+#[derive(Deserialize)]
+struct AdminQuery {
+    done: Option<String>,
+    package: Option<String>,
+}
+
+#[get("/access/{party}")]
+async fn admin_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    query: web::Query<AdminQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let party = path.into_inner();
+    let pool = state.pool.clone();
+    let done = query
+        .done
+        .clone()
+        .filter(|d| d == "granted" || d == "revoked");
+    // The warning's one-click path preselects the package in the form.
+    let form = GrantForm {
+        what: query
+            .package
+            .clone()
+            .map(|p| format!("package:{p}"))
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    let page = blocking(move || {
+        let mut conn = pool.get()?;
+        load_admin_page(
+            &mut conn,
+            ctx,
+            user.person_id,
+            party,
+            form,
+            GrantErrors::default(),
+            done,
+        )
+    })
+    .await?;
+    respond(&page, actix_web::http::StatusCode::OK)
+}
+
+#[post("/access/{party}/grant")]
+async fn grant_access(
+    ctx: PageCtx,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<GrantForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let party = path.into_inner();
+    let form = form.into_inner();
+    let pool = state.pool.clone();
+    let test_ids = state.config.test_ids;
+    let outcome = blocking(move || {
+        let mut conn = pool.get()?;
+        if !decision::may_administer(&mut conn, user.person_id, party)? {
+            return Err(AppError::NotFound);
+        }
+        let lang = ctx.lang;
+        let mut errors = GrantErrors::default();
+        let id = match NationalId::parse(&form.national_id, test_ids) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.national_id = Some(i18n::text_with(
+                    lang,
+                    "grant-error-national-id",
+                    &[("reason", i18n::id_error(lang, &e))],
+                ));
+                None
+            }
+        };
+        if form.last_name.trim().is_empty() {
+            errors.last_name = Some(i18n::text(lang, "grant-error-last-name"));
+        }
+        let target = GrantTarget::parse(&form.what);
+        if target.is_none() {
+            errors.what = Some(i18n::text(lang, "grant-error-what"));
+        }
+        let person = match (&id, errors.any()) {
+            (Some(id), false) => grants::find_person(&mut conn, id, &form.last_name)?,
+            _ => None,
+        };
+        if person.is_none() && !errors.any() {
+            errors.national_id = Some(i18n::text(lang, "grant-error-no-person"));
+        }
+        if let (Some((person_id, _)), Some(target), false) = (person, &target, errors.any()) {
+            match grants::grant(
+                &mut conn,
+                user.person_id,
+                party,
+                person_id,
+                target,
+                &ctx.correlation_id,
+            ) {
+                Ok(_) => return Ok(None),
+                Err(GrantError::NotAllowed) => {
+                    errors.what = Some(i18n::text(lang, "grant-error-not-allowed"))
+                }
+                Err(GrantError::AlreadyHeld) => {
+                    errors.what = Some(i18n::text(lang, "grant-error-already-held"))
+                }
+                Err(GrantError::NoSuchPerson) => {
+                    errors.national_id = Some(i18n::text(lang, "grant-error-no-person"))
+                }
+                Err(GrantError::Db(e)) => return Err(e.into()),
+            }
+        }
+        let page = load_admin_page(&mut conn, ctx, user.person_id, party, form, errors, None)?;
+        Ok(Some(page))
+    })
+    .await?;
+    match outcome {
+        None => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/access/{party}?done=granted")))
+            .finish()),
+        Some(page) => respond(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
+
+#[post("/access/{party}/delegations/{delegation}/revoke")]
+async fn revoke_access(
+    ctx: PageCtx,
+    user: CurrentUser,
+    path: web::Path<(i64, Uuid)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (party, delegation) = path.into_inner();
+    let pool = state.pool.clone();
+    let correlation = ctx.correlation_id.clone();
+    let revoked = blocking(move || {
+        let mut conn = pool.get()?;
+        if !decision::may_administer(&mut conn, user.person_id, party)? {
+            return Err(AppError::NotFound);
+        }
+        Ok(grants::revoke(
+            &mut conn,
+            user.person_id,
+            party,
+            delegation,
+            &correlation,
+        )?)
+    })
+    .await?;
+    if !revoked {
+        return Err(AppError::NotFound);
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/access/{party}?done=revoked")))
+        .finish())
+}

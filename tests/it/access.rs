@@ -1,0 +1,939 @@
+//! The authorization decision, table-driven over role x package x confidential x login level x
+//! sub-unit x revoked delegation x deleted party x self; and the access pages over HTTP.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use melding::access::decision::{self, Actor, MessageAccess};
+use melding::domain::LoginLevel::{self, High, Substantial};
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, TestDb};
+
+/// A small world: organisation A with sub-unit A1, deleted organisation D, persons P and Q, and
+/// one message per (service, recipient) below.
+struct World {
+    p: i64,
+    q: i64,
+    a: i64,
+    a1: i64,
+    d: i64,
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+fn party(
+    conn: &mut PgConnection,
+    kind: &str,
+    number: &str,
+    name: &str,
+    parent: Option<i64>,
+    deleted: bool,
+) -> i64 {
+    let column = if kind == "person" {
+        "national_id"
+    } else {
+        "org_number"
+    };
+    diesel::sql_query(format!(
+        "INSERT INTO parties (kind, {column}, name, parent_id, is_deleted, deleted_at) \
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 THEN now() END) RETURNING id"
+    ))
+    .bind::<Text, _>(kind)
+    .bind::<Text, _>(number)
+    .bind::<Text, _>(name)
+    .bind::<diesel::sql_types::Nullable<BigInt>, _>(parent)
+    .bind::<diesel::sql_types::Bool, _>(deleted)
+    .get_result::<Id>(conn)
+    .expect("party")
+    .id
+}
+
+fn build(conn: &mut PgConnection) -> World {
+    melding::seed::reference::insert(conn).expect("reference data");
+    let owner = party(conn, "organization", "310000001", "Etaten", None, false);
+    let p = party(conn, "person", "01018012371", "Pia Person", None, false);
+    let q = party(conn, "person", "02018012325", "Quinn Other", None, false);
+    let a = party(conn, "organization", "310000028", "A AS", None, false);
+    let a1 = party(
+        conn,
+        "organization",
+        "310000036",
+        "A AS avd. Bergen",
+        Some(a),
+        false,
+    );
+    let d = party(conn, "organization", "310000044", "D AS", None, true);
+    conn.batch_execute(&format!(
+        "INSERT INTO services (id, owner_id, title_nb, title_nn, title_en, required_packages, min_login_level, is_confidential, attachment_package_id) VALUES
+           ('ordinary', {owner}, 'O', 'O', 'O', '{{ordinary-mail}}', 3, false, NULL),
+           ('high', {owner}, 'H', 'H', 'H', '{{ordinary-mail}}', 4, false, NULL),
+           ('confidential', {owner}, 'C', 'C', 'C', '{{confidential-mail}}', 3, true, NULL),
+           ('police', {owner}, 'P', 'P', 'P', '{{confidential-mail}}', 3, true, 'police-case-attachments'),
+           ('tax', {owner}, 'T', 'T', 'T', '{{ordinary-mail,accountant}}', 3, false, NULL),
+           ('accounts', {owner}, 'A', 'A', 'A', '{{accountant}}', 3, false, NULL),
+           ('secret-ordinary', {owner}, 'S', 'S', 'S', '{{ordinary-mail}}', 3, true, NULL);
+         INSERT INTO sendings (id, service_id, sender_id) VALUES (gen_random_uuid(), 'ordinary', {owner});
+         INSERT INTO correspondences (id, sending_id, service_id, sender_id, sender_name, senders_reference, recipient_id,
+                                      title, body, published_at, status)
+         SELECT gen_random_uuid(), (SELECT id FROM sendings LIMIT 1), s.id, {owner}, 'Etaten', 'ref', r.id, 'T', 'B',
+                now() - interval '1 day', 'Published'
+         FROM services s CROSS JOIN (VALUES ({p}), ({q}), ({a}), ({a1}), ({d})) r(id);"
+    ))
+    .expect("services and messages");
+    World { p, q, a, a1, d }
+}
+
+#[derive(QueryableByName)]
+struct MessageId {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+}
+
+fn message(conn: &mut PgConnection, service: &str, recipient: i64) -> Uuid {
+    diesel::sql_query("SELECT id FROM correspondences WHERE service_id = $1 AND recipient_id = $2")
+        .bind::<Text, _>(service)
+        .bind::<BigInt, _>(recipient)
+        .get_result::<MessageId>(conn)
+        .expect("message")
+        .id
+}
+
+enum Give {
+    Role(&'static str, char),
+    Package(&'static str, char),
+    RevokedPackage(&'static str, char),
+    Service(&'static str, char),
+}
+
+struct Case {
+    name: &'static str,
+    give: Vec<Give>,
+    acting_for: char,
+    service: &'static str,
+    to: char,
+    level: LoginLevel,
+    expect: MessageAccess,
+}
+
+const READ: MessageAccess = MessageAccess::Read { attachments: true };
+
+fn cases() -> Vec<Case> {
+    use Give::*;
+    use MessageAccess::*;
+    let case = |name, give, acting_for, service, to, level, expect| Case {
+        name,
+        give,
+        acting_for,
+        service,
+        to,
+        level,
+        expect,
+    };
+    vec![
+        case(
+            "self reads own mail",
+            vec![],
+            'p',
+            "ordinary",
+            'p',
+            Substantial,
+            READ,
+        ),
+        case(
+            "self needs level high for a high service",
+            vec![],
+            'p',
+            "high",
+            'p',
+            Substantial,
+            NeedsLevel(High),
+        ),
+        case("self at level high", vec![], 'p', "high", 'p', High, READ),
+        case(
+            "someone else's personal mail does not exist",
+            vec![],
+            'q',
+            "ordinary",
+            'q',
+            High,
+            Hidden,
+        ),
+        case(
+            "no role, no access",
+            vec![],
+            'a',
+            "ordinary",
+            'a',
+            High,
+            Hidden,
+        ),
+        case(
+            "DAGL reads ordinary mail",
+            vec![Role("DAGL", 'a')],
+            'a',
+            "ordinary",
+            'a',
+            Substantial,
+            READ,
+        ),
+        case(
+            "DAGL below the service's level",
+            vec![Role("DAGL", 'a')],
+            'a',
+            "high",
+            'a',
+            Substantial,
+            NeedsLevel(High),
+        ),
+        case(
+            "DAGL at level high",
+            vec![Role("DAGL", 'a')],
+            'a',
+            "high",
+            'a',
+            High,
+            READ,
+        ),
+        case(
+            "a role never gives confidential mail",
+            vec![Role("DAGL", 'a')],
+            'a',
+            "confidential",
+            'a',
+            High,
+            ExistsOnly,
+        ),
+        case(
+            "a confidential service is never opened through a role, whatever package it names",
+            vec![Role("DAGL", 'a')],
+            'a',
+            "secret-ordinary",
+            'a',
+            High,
+            ExistsOnly,
+        ),
+        case(
+            "a delegated package opens the confidential service",
+            vec![Package("ordinary-mail", 'a')],
+            'a',
+            "secret-ordinary",
+            'a',
+            Substantial,
+            READ,
+        ),
+        case(
+            "board member holds nothing",
+            vec![Role("MEDL", 'a')],
+            'a',
+            "ordinary",
+            'a',
+            High,
+            Hidden,
+        ),
+        case(
+            "accountant reads the accountant's services",
+            vec![Role("REGN", 'a')],
+            'a',
+            "accounts",
+            'a',
+            Substantial,
+            READ,
+        ),
+        case(
+            "accountant reads any-of services",
+            vec![Role("REGN", 'a')],
+            'a',
+            "tax",
+            'a',
+            Substantial,
+            READ,
+        ),
+        case(
+            "accountant does not read ordinary mail",
+            vec![Role("REGN", 'a')],
+            'a',
+            "ordinary",
+            'a',
+            High,
+            Hidden,
+        ),
+        case(
+            "delegated confidential mail",
+            vec![Package("confidential-mail", 'a')],
+            'a',
+            "confidential",
+            'a',
+            Substantial,
+            READ,
+        ),
+        case(
+            "revoked delegation gives nothing",
+            vec![RevokedPackage("confidential-mail", 'a')],
+            'a',
+            "confidential",
+            'a',
+            High,
+            Hidden,
+        ),
+        case(
+            "sub-unit inherits from main unit",
+            vec![Role("DAGL", 'a')],
+            'b',
+            "ordinary",
+            'b',
+            Substantial,
+            READ,
+        ),
+        case(
+            "confidential delegation inherited by sub-unit",
+            vec![Package("confidential-mail", 'a')],
+            'b',
+            "confidential",
+            'b',
+            Substantial,
+            READ,
+        ),
+        case(
+            "a sub-unit grant does not reach the main unit",
+            vec![Package("ordinary-mail", 'b')],
+            'a',
+            "ordinary",
+            'a',
+            High,
+            Hidden,
+        ),
+        case(
+            "acting for the main unit does not open sub-unit mail",
+            vec![Role("DAGL", 'a')],
+            'a',
+            "ordinary",
+            'b',
+            High,
+            Hidden,
+        ),
+        case(
+            "deleted party gives nothing",
+            vec![Role("DAGL", 'd')],
+            'd',
+            "ordinary",
+            'd',
+            High,
+            Hidden,
+        ),
+        case(
+            "single service delegation",
+            vec![Service("ordinary", 'a')],
+            'a',
+            "ordinary",
+            'a',
+            Substantial,
+            READ,
+        ),
+        case(
+            "single service is only that service",
+            vec![Service("ordinary", 'a')],
+            'a',
+            "tax",
+            'a',
+            High,
+            Hidden,
+        ),
+        case(
+            "single confidential service",
+            vec![Service("confidential", 'a')],
+            'a',
+            "confidential",
+            'a',
+            Substantial,
+            READ,
+        ),
+        case(
+            "police mail without the attachment right",
+            vec![Package("confidential-mail", 'a')],
+            'a',
+            "police",
+            'a',
+            Substantial,
+            Read { attachments: false },
+        ),
+        case(
+            "police mail with the attachment right",
+            vec![
+                Package("confidential-mail", 'a'),
+                Package("police-case-attachments", 'a'),
+            ],
+            'a',
+            "police",
+            'a',
+            Substantial,
+            READ,
+        ),
+        case(
+            "main administrator knows unreadable mail exists",
+            vec![Package("main-administrator", 'a')],
+            'a',
+            "confidential",
+            'a',
+            High,
+            ExistsOnly,
+        ),
+    ]
+}
+
+fn id_of(w: &World, c: char) -> i64 {
+    match c {
+        'p' => w.p,
+        'q' => w.q,
+        'a' => w.a,
+        'b' => w.a1,
+        'd' => w.d,
+        _ => unreachable!("unknown party {c}"),
+    }
+}
+
+fn give(conn: &mut PgConnection, w: &World, g: &Give) {
+    let (sql, party) = match g {
+        Give::Role(role, party) => (
+            format!(
+                "INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({}, {{party}}, '{role}')",
+                w.p
+            ),
+            party,
+        ),
+        Give::Package(pkg, party) => (
+            format!(
+                "INSERT INTO delegations (id, party_id, to_person_id, package_id) VALUES (gen_random_uuid(), {{party}}, {}, '{pkg}')",
+                w.p
+            ),
+            party,
+        ),
+        Give::RevokedPackage(pkg, party) => (
+            format!(
+                "INSERT INTO delegations (id, party_id, to_person_id, package_id, revoked_at) VALUES (gen_random_uuid(), {{party}}, {}, '{pkg}', now())",
+                w.p
+            ),
+            party,
+        ),
+        Give::Service(service, party) => (
+            format!(
+                "INSERT INTO delegations (id, party_id, to_person_id, service_id) VALUES (gen_random_uuid(), {{party}}, {}, '{service}')",
+                w.p
+            ),
+            party,
+        ),
+    };
+    conn.batch_execute(&sql.replace("{party}", &id_of(w, *party).to_string()))
+        .expect("grant");
+}
+
+#[test]
+fn the_decision_table() {
+    let db = TestDb::migrated();
+    let mut conn = db.connect();
+    let w = build(&mut conn);
+    let mut failures = Vec::new();
+    for case in cases() {
+        let outcome = conn.transaction::<(), diesel::result::Error, _>(|conn| {
+            for g in &case.give {
+                give(conn, &w, g);
+            }
+            let m = message(conn, case.service, id_of(&w, case.to));
+            let got = decision::message_access(
+                conn,
+                Actor {
+                    person_id: w.p,
+                    level: case.level,
+                },
+                id_of(&w, case.acting_for),
+                m,
+            )?;
+            // Who can read it must agree with the decision (login level aside).
+            let readers = decision::readers(conn, m)?;
+            let p_reads = readers.iter().any(|r| r.person_id == w.p);
+            let decided = matches!(
+                case.expect,
+                MessageAccess::Read { .. } | MessageAccess::NeedsLevel(_)
+            );
+            let addressed_to_acting = case.to == case.acting_for;
+            if addressed_to_acting && p_reads != decided {
+                failures.push(format!(
+                    "{}: readers() says {p_reads}, decision says {decided}",
+                    case.name
+                ));
+            }
+            if got != case.expect {
+                failures.push(format!(
+                    "{}: expected {:?}, got {:?}",
+                    case.name, case.expect, got
+                ));
+            }
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(
+            matches!(outcome, Err(diesel::result::Error::RollbackTransaction)),
+            "{}: {outcome:?}",
+            case.name
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "decision table failures:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn acting_sending_and_delegating_rights() {
+    let db = TestDb::migrated();
+    let mut conn = db.connect();
+    let w = build(&mut conn);
+    let owner: i64 = diesel::sql_query("SELECT owner_id AS id FROM services WHERE id = 'ordinary'")
+        .get_result::<Id>(&mut conn)
+        .expect("owner")
+        .id;
+
+    assert!(decision::may_act_for(&mut conn, w.p, w.p).expect("q"));
+    assert!(!decision::may_act_for(&mut conn, w.p, w.a).expect("q"));
+    assert!(!decision::may_send(&mut conn, w.p, "ordinary").expect("q"));
+    conn.batch_execute(&format!(
+        "INSERT INTO delegations (id, party_id, to_person_id, package_id) VALUES (gen_random_uuid(), {owner}, {}, 'service-owner-send')",
+        w.p
+    ))
+    .expect("send right");
+    assert!(decision::may_send(&mut conn, w.p, "ordinary").expect("q"));
+
+    // A main administrator (DAGL) may delegate anything, confidential mail included.
+    give(&mut conn, &w, &Give::Role("DAGL", 'a'));
+    assert!(decision::may_act_for(&mut conn, w.p, w.a).expect("q"));
+    assert!(
+        decision::may_act_for(&mut conn, w.p, w.a1).expect("q"),
+        "and for its sub-units"
+    );
+    assert!(decision::may_administer(&mut conn, w.p, w.a).expect("q"));
+    assert!(decision::may_delegate_package(&mut conn, w.p, w.a, "confidential-mail").expect("q"));
+    assert!(decision::may_delegate_service(&mut conn, w.p, w.a, "confidential").expect("q"));
+    assert!(
+        !decision::may_administer(&mut conn, w.p, w.d).expect("q"),
+        "never a deleted party"
+    );
+
+    // An access manager by delegation may pass on only delegable packages they hold.
+    conn.batch_execute(&format!(
+        "INSERT INTO delegations (id, party_id, to_person_id, package_id) VALUES
+           (gen_random_uuid(), {a}, {q}, 'access-manager'), (gen_random_uuid(), {a}, {q}, 'ordinary-mail');
+         INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({q}, {a}, 'REGN');",
+        a = w.a,
+        q = w.q
+    ))
+    .expect("access manager");
+    assert!(decision::may_administer(&mut conn, w.q, w.a).expect("q"));
+    assert!(decision::may_delegate_package(&mut conn, w.q, w.a, "ordinary-mail").expect("q"));
+    assert!(
+        !decision::may_delegate_package(&mut conn, w.q, w.a, "confidential-mail").expect("q"),
+        "not held"
+    );
+    assert!(
+        !decision::may_delegate_package(&mut conn, w.q, w.a, "accountant").expect("q"),
+        "held but not delegable"
+    );
+    assert!(decision::may_delegate_service(&mut conn, w.q, w.a, "ordinary").expect("q"));
+    assert!(!decision::may_delegate_service(&mut conn, w.q, w.a, "confidential").expect("q"));
+
+    // Who can read confidential mail to A: nobody until someone is given it.
+    assert_eq!(
+        decision::reader_count(&mut conn, w.a, "confidential").expect("q"),
+        0
+    );
+    assert_eq!(
+        decision::reader_count(&mut conn, w.a, "ordinary").expect("q"),
+        2,
+        "the DAGL and the delegate"
+    );
+    give(&mut conn, &w, &Give::Package("confidential-mail", 'a'));
+    assert_eq!(
+        decision::reader_count(&mut conn, w.a, "confidential").expect("q"),
+        1
+    );
+    assert_eq!(
+        decision::reader_count(&mut conn, w.a1, "confidential").expect("q"),
+        1,
+        "the sub-unit too"
+    );
+
+    let services = decision::readable_services(
+        &mut conn,
+        Actor {
+            person_id: w.p,
+            level: Substantial,
+        },
+        w.a,
+    )
+    .expect("q");
+    assert_eq!(services, vec!["confidential", "ordinary", "police", "tax"]);
+    // A confidential service is read through delegations only, even when it names an ordinary package.
+    assert_eq!(
+        decision::reader_count(&mut conn, w.a, "secret-ordinary").expect("q"),
+        1,
+        "only the delegate"
+    );
+}
+
+#[test]
+fn the_party_list_puts_self_first_and_sub_units_after_their_main_unit() {
+    let db = TestDb::migrated();
+    let mut conn = db.connect();
+    let w = build(&mut conn);
+    give(&mut conn, &w, &Give::Role("DAGL", 'a'));
+    give(&mut conn, &w, &Give::Role("DAGL", 'd'));
+    let list = decision::parties_for(&mut conn, w.p, None, false, None, 100).expect("list");
+    let ids: Vec<i64> = list.iter().map(|p| p.id).collect();
+    assert_eq!(ids, vec![w.p, w.a, w.a1], "deleted parties are left out");
+    let with_deleted = decision::parties_for(&mut conn, w.p, None, true, None, 100).expect("list");
+    assert_eq!(with_deleted.len(), 4);
+    let search =
+        decision::parties_for(&mut conn, w.p, Some("bergen"), false, None, 100).expect("list");
+    assert_eq!(search.iter().map(|p| p.id).collect::<Vec<_>>(), vec![w.a1]);
+    let by_number =
+        decision::parties_for(&mut conn, w.p, Some("310 000 028"), false, None, 100).expect("list");
+    assert_eq!(
+        by_number.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![w.a]
+    );
+    // Keyset paging: the second page starts after the first.
+    let first = decision::parties_for(&mut conn, w.p, None, false, None, 2).expect("page");
+    let last = first.last().expect("row");
+    let cursor = (
+        last.group_name.clone(),
+        last.group_id,
+        last.parent_id.is_some(),
+        last.id,
+    );
+    let second =
+        decision::parties_for(&mut conn, w.p, None, false, Some(&cursor), 2).expect("page");
+    assert_eq!(second.iter().map(|p| p.id).collect::<Vec<_>>(), vec![w.a1]);
+}
+
+/// Logs in as a demo persona in a seeded app.
+async fn seeded_app_as(persona: &melding::seed::personas::Persona) -> TestApp {
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    app.login_as(persona.national_id().as_str(), "substantial")
+        .await;
+    app
+}
+
+fn party_id(app: &TestApp, name: &str) -> i64 {
+    let mut conn = app.pool.get().expect("conn");
+    diesel::sql_query("SELECT id FROM parties WHERE name = $1")
+        .bind::<Text, _>(name)
+        .get_result::<Id>(&mut conn)
+        .expect(name)
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
+    use melding::seed::personas::{MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
+    let app = seeded_app_as(&MUNICIPAL_ADMIN).await;
+    let fjellvik = party_id(&app, "Fjellvik kommune");
+    let page = app
+        .get(&format!("/access/{fjellvik}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Ingen har tilgangen «Post til virksomheten med taushetsbelagt innhold»"),
+        "the warning shows"
+    );
+    assert!(
+        page.contains("Fjellvik kommune barnevernstjeneste"),
+        "with the messages concerned"
+    );
+    assert!(
+        !page.contains("Bekymringsmelding, sak"),
+        "never their titles"
+    );
+
+    let token = app.csrf_token().await;
+    let clerk = MUNICIPAL_CLERK.national_id();
+    // Wrong last name: a message by the field, the input kept, nothing granted.
+    let response = app
+        .client
+        .post(app.url(&format!("/access/{fjellvik}/grant")))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("national_id", clerk.as_str()),
+            ("last_name", "Hansen"),
+            ("what", "package:confidential-mail"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("body");
+    assert!(body.contains(
+        "id=\"national_id-error\">Vi fant ingen person med dette fødselsnummeret og etternavnet."
+    ));
+    assert!(
+        body.contains(&format!("value=\"{}\"", clerk.as_str())),
+        "input kept"
+    );
+    assert!(
+        body.contains("value=\"package:confidential-mail\" selected"),
+        "choice kept"
+    );
+
+    let grant = || {
+        app.client
+            .post(app.url(&format!("/access/{fjellvik}/grant")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("national_id", clerk.as_str()),
+                ("last_name", "olsen"),
+                ("what", "package:confidential-mail"),
+            ])
+    };
+    let response = grant().send().await.expect("post");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        format!("/access/{fjellvik}?done=granted").as_str()
+    );
+    let page = app
+        .get(&format!("/access/{fjellvik}?done=granted"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Tilgangen er gitt."));
+    assert!(
+        !page.contains("Ingen har tilgangen «Post til virksomheten med taushetsbelagt innhold»"),
+        "the warning is gone"
+    );
+    assert!(page.contains("Ingrid Berg ga Per Olsen tilgangen «Post til virksomheten med taushetsbelagt innhold» for Fjellvik kommune."));
+
+    // Granting twice is refused next to the field.
+    let again = grant().send().await.expect("post");
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again
+            .text()
+            .await
+            .expect("body")
+            .contains("Personen har allerede denne tilgangen.")
+    );
+
+    // Revoke: the warning comes back.
+    let delegation: String = {
+        #[derive(QueryableByName)]
+        struct D {
+            #[diesel(sql_type = Text)]
+            id: String,
+        }
+        let mut conn = app.pool.get().expect("conn");
+        diesel::sql_query("SELECT id::text AS id FROM delegations WHERE package_id = 'confidential-mail' AND revoked_at IS NULL")
+            .get_result::<D>(&mut conn)
+            .expect("delegation")
+            .id
+    };
+    let response = app
+        .client
+        .post(app.url(&format!(
+            "/access/{fjellvik}/delegations/{delegation}/revoke"
+        )))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = app
+        .get(&format!("/access/{fjellvik}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Ingen har tilgangen «Post til virksomheten med taushetsbelagt innhold»"),
+        "the warning is back"
+    );
+    assert!(page.contains("Ingrid Berg fjernet tilgangen «Post til virksomheten med taushetsbelagt innhold» for Per Olsen i Fjellvik kommune."));
+    // Revoking again finds nothing.
+    let twice = app
+        .client
+        .post(app.url(&format!(
+            "/access/{fjellvik}/delegations/{delegation}/revoke"
+        )))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(twice.status(), StatusCode::NOT_FOUND);
+
+    // Re-grant works, and the person affected sees the grant and its source.
+    assert_eq!(
+        grant().send().await.expect("post").status(),
+        StatusCode::SEE_OTHER
+    );
+    let clerk_view = app.second_user();
+    clerk_view.login_as(clerk.as_str(), "substantial").await;
+    let mine = clerk_view.get("/access").await.text().await.expect("page");
+    assert!(mine.contains("Post til virksomheten med taushetsbelagt innhold"));
+    assert!(
+        mine.contains("delegert av Ingrid Berg"),
+        "the source in plain words"
+    );
+    assert!(
+        mine.contains("Ingrid Berg ga Per Olsen tilgangen"),
+        "the person affected sees the log"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_manager_delegates_only_what_they_hold() {
+    use melding::seed::personas::{CITIZEN, MUNICIPAL_CLERK};
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let fjellvik = party_id(&app, "Fjellvik kommune");
+    let clerk = party_id(&app, MUNICIPAL_CLERK.name);
+    {
+        let mut conn = app.pool.get().expect("conn");
+        conn.batch_execute(&format!(
+            "INSERT INTO delegations (id, party_id, to_person_id, package_id) VALUES (gen_random_uuid(), {fjellvik}, {clerk}, 'access-manager')"
+        ))
+        .expect("make the clerk an access manager");
+    }
+    app.login_as(MUNICIPAL_CLERK.national_id().as_str(), "substantial")
+        .await;
+    let page = app.get(&format!("/access/{fjellvik}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let body = page.text().await.expect("body");
+    assert!(
+        body.contains("value=\"package:ordinary-mail\""),
+        "offers what they hold"
+    );
+    assert!(
+        !body.contains("value=\"package:confidential-mail\""),
+        "never what they do not hold"
+    );
+    let token = app.csrf_token().await;
+    let kari = CITIZEN.national_id();
+    let post = |what: &'static str| {
+        app.client
+            .post(app.url(&format!("/access/{fjellvik}/grant")))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("national_id", kari.as_str()),
+                ("last_name", "Nordmann"),
+                ("what", what),
+            ])
+    };
+    let refused = post("package:confidential-mail")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("body")
+            .contains("Du kan ikke gi denne tilgangen.")
+    );
+    assert_eq!(
+        post("package:ordinary-mail")
+            .send()
+            .await
+            .expect("post")
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_with_an_id_is_404_without_access() {
+    use melding::seed::personas::CITIZEN;
+    let app = seeded_app_as(&CITIZEN).await;
+    let token = app.csrf_token().await;
+    let fjellvik = party_id(&app, "Fjellvik kommune");
+    let delegation: String = {
+        #[derive(QueryableByName)]
+        struct D {
+            #[diesel(sql_type = Text)]
+            id: String,
+        }
+        let mut conn = app.pool.get().expect("conn");
+        diesel::sql_query("SELECT id::text AS id FROM delegations WHERE party_id = $1 LIMIT 1")
+            .bind::<BigInt, _>(fjellvik)
+            .get_result::<D>(&mut conn)
+            .expect("a delegation")
+            .id
+    };
+    let nowhere = i64::MAX;
+    let gets = [
+        format!("/access/{fjellvik}"),
+        format!("/access/{nowhere}"),
+        format!("/access/{fjellvik}?package=ordinary-mail"),
+    ];
+    for path in &gets {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let body = response.text().await.expect("body");
+        assert!(!body.contains("Fjellvik"), "{path}: no detail leaks");
+    }
+    let posts = [
+        format!("/access/{fjellvik}/grant"),
+        format!("/access/{nowhere}/grant"),
+        format!("/access/{fjellvik}/delegations/{delegation}/revoke"),
+        format!("/access/{nowhere}/delegations/{delegation}/revoke"),
+    ];
+    for path in &posts {
+        let response = app
+            .client
+            .post(app.url(path))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("national_id", "01018012371"),
+                ("last_name", "x"),
+                ("what", "package:ordinary-mail"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            !response.text().await.expect("body").contains("Fjellvik"),
+            "{path}: no detail leaks"
+        );
+    }
+    let mut conn = app.pool.get().expect("conn");
+    let live: i64 =
+        diesel::sql_query("SELECT count(*) AS id FROM delegations WHERE revoked_at IS NOT NULL")
+            .get_result::<Id>(&mut conn)
+            .expect("count")
+            .id;
+    assert_eq!(live, 0, "nothing was revoked");
+    // Anonymous visitors are sent to log in.
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let response = anonymous
+        .get(app.url(&format!("/access/{fjellvik}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        response.headers()["location"]
+            .to_str()
+            .expect("loc")
+            .starts_with("/login?return_to=%2Faccess%2F")
+    );
+}
