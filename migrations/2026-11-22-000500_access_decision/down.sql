@@ -1,3 +1,6 @@
+DROP FUNCTION may_delegate_service(bigint, bigint, text);
+DROP FUNCTION may_delegate_package(bigint, bigint, text);
+DROP FUNCTION may_administer(bigint, bigint);
 DROP FUNCTION service_readers(bigint, text);
 DROP FUNCTION package_holders(bigint, text);
 DROP FUNCTION holds_package(bigint, bigint, text);

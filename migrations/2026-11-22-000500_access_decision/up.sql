@@ -113,3 +113,35 @@ LANGUAGE sql STABLE AS $$
     JOIN service sv ON d.service_id = sv.id OR d.package_id = ANY (sv.required_packages)
     WHERE d.revoked_at IS NULL
 $$;
+
+-- May the person administer access for the organisation (main administrator or access manager)?
+CREATE FUNCTION may_administer(p_person bigint, p_party bigint)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM parties WHERE id = p_party AND kind = 'organization' AND NOT is_deleted)
+       AND EXISTS (SELECT 1 FROM access_grants(p_person, p_party) g
+                   WHERE g.package_id IN ('main-administrator', 'access-manager'))
+$$;
+
+-- Main administrators may delegate any package; access managers only delegable packages they hold.
+CREATE FUNCTION may_delegate_package(p_person bigint, p_party bigint, p_package text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM parties WHERE id = p_party AND kind = 'organization' AND NOT is_deleted)
+       AND EXISTS (SELECT 1 FROM access_packages WHERE id = p_package)
+       AND (holds_package(p_person, p_party, 'main-administrator')
+            OR (holds_package(p_person, p_party, 'access-manager') AND holds_package(p_person, p_party, p_package)
+                AND (SELECT is_delegable FROM access_packages WHERE id = p_package)))
+$$;
+
+-- Main administrators may delegate any service; access managers only services they can read
+-- themselves, and never confidential ones.
+CREATE FUNCTION may_delegate_service(p_person bigint, p_party bigint, p_service text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM parties WHERE id = p_party AND kind = 'organization' AND NOT is_deleted)
+       AND EXISTS (SELECT 1 FROM services WHERE id = p_service)
+       AND (holds_package(p_person, p_party, 'main-administrator')
+            OR (holds_package(p_person, p_party, 'access-manager') AND can_read_service(p_person, p_party, p_service)
+                AND NOT (SELECT is_confidential FROM services WHERE id = p_service)))
+$$;

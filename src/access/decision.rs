@@ -129,13 +129,10 @@ pub fn may_send(conn: &mut PgConnection, person: i64, service: &str) -> QueryRes
 /// May the person administer access for the party (main administrator or access manager)?
 pub fn may_administer(conn: &mut PgConnection, person: i64, party: i64) -> QueryResult<bool> {
     flag(
-        diesel::sql_query(
-            "SELECT EXISTS (SELECT 1 FROM parties WHERE id = $2 AND kind = 'organization' AND NOT is_deleted) \
-               AND (holds_package($1, $2, 'main-administrator') OR holds_package($1, $2, 'access-manager')) AS ok",
-        )
-        .into_boxed()
-        .bind::<BigInt, _>(person)
-        .bind::<BigInt, _>(party),
+        diesel::sql_query("SELECT may_administer($1, $2) AS ok")
+            .into_boxed()
+            .bind::<BigInt, _>(person)
+            .bind::<BigInt, _>(party),
         conn,
     )
 }
@@ -149,17 +146,11 @@ pub fn may_delegate_package(
     package: &str,
 ) -> QueryResult<bool> {
     flag(
-        diesel::sql_query(
-            "SELECT EXISTS (SELECT 1 FROM parties WHERE id = $2 AND kind = 'organization' AND NOT is_deleted) \
-               AND EXISTS (SELECT 1 FROM access_packages WHERE id = $3) \
-               AND (holds_package($1, $2, 'main-administrator') \
-                    OR (holds_package($1, $2, 'access-manager') AND holds_package($1, $2, $3) \
-                        AND (SELECT is_delegable FROM access_packages WHERE id = $3))) AS ok",
-        )
-        .into_boxed()
-        .bind::<BigInt, _>(person)
-        .bind::<BigInt, _>(party)
-        .bind::<Text, _>(package.to_owned()),
+        diesel::sql_query("SELECT may_delegate_package($1, $2, $3) AS ok")
+            .into_boxed()
+            .bind::<BigInt, _>(person)
+            .bind::<BigInt, _>(party)
+            .bind::<Text, _>(package.to_owned()),
         conn,
     )
 }
@@ -173,19 +164,32 @@ pub fn may_delegate_service(
     service: &str,
 ) -> QueryResult<bool> {
     flag(
-        diesel::sql_query(
-            "SELECT EXISTS (SELECT 1 FROM parties WHERE id = $2 AND kind = 'organization' AND NOT is_deleted) \
-               AND EXISTS (SELECT 1 FROM services WHERE id = $3) \
-               AND (holds_package($1, $2, 'main-administrator') \
-                    OR (holds_package($1, $2, 'access-manager') AND can_read_service($1, $2, $3) \
-                        AND NOT (SELECT is_confidential FROM services WHERE id = $3))) AS ok",
-        )
-        .into_boxed()
-        .bind::<BigInt, _>(person)
-        .bind::<BigInt, _>(party)
-        .bind::<Text, _>(service.to_owned()),
+        diesel::sql_query("SELECT may_delegate_service($1, $2, $3) AS ok")
+            .into_boxed()
+            .bind::<BigInt, _>(person)
+            .bind::<BigInt, _>(party)
+            .bind::<Text, _>(service.to_owned()),
         conn,
     )
+}
+
+/// Which of `parties` the person may administer (one query for a page of parties).
+pub fn administered(
+    conn: &mut PgConnection,
+    person: i64,
+    parties: &[i64],
+) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let rows: Vec<Row> =
+        diesel::sql_query("SELECT id FROM unnest($2::bigint[]) id WHERE may_administer($1, id)")
+            .bind::<BigInt, _>(person)
+            .bind::<diesel::sql_types::Array<BigInt>, _>(parties)
+            .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// A person who can read a message.

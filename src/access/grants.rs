@@ -121,6 +121,9 @@ pub struct PersonGrant {
     pub what: String,
     #[diesel(sql_type = Bool)]
     pub confidential: bool,
+    /// The administrator looking may revoke it here (a delegation made for this party).
+    #[diesel(sql_type = Bool)]
+    pub may_revoke: bool,
 }
 
 impl PersonGrant {
@@ -146,6 +149,7 @@ impl PersonGrant {
 pub fn people_with_access(
     conn: &mut PgConnection,
     party: i64,
+    admin: i64,
     lang: Language,
 ) -> QueryResult<Vec<PersonGrant>> {
     diesel::sql_query(format!(
@@ -156,13 +160,17 @@ pub fn people_with_access(
                            WHERE EXISTS (SELECT 1 FROM role_packages rp WHERE rp.role_code = r.role_code) \
                          UNION SELECT d.to_person_id FROM delegations d JOIN scope sc ON sc.id = d.party_id \
                            WHERE d.revoked_at IS NULL) \
-         SELECT p.name AS person_name, p.national_id AS national_id, p.id AS person_id, $1 AS party_id, {} \
+         SELECT p.name AS person_name, p.national_id AS national_id, p.id AS person_id, $1 AS party_id, {}, \
+                (g.source = 'delegation' AND g.via_party = $1 AND CASE WHEN g.package_id IS NOT NULL \
+                    THEN may_delegate_package($2, $1, g.package_id) ELSE may_delegate_service($2, $1, g.service_id) END) \
+                AS may_revoke \
          FROM people pe JOIN parties p ON p.id = pe.person_id \
          CROSS JOIN LATERAL access_grants(pe.person_id, $1) g {GRANT_JOINS} \
          ORDER BY p.name, p.id, coalesce(ap.sort_order, 1000), what",
         grant_columns(lang)
     ))
     .bind::<BigInt, _>(party)
+    .bind::<BigInt, _>(admin)
     .load(conn)
 }
 

@@ -191,10 +191,10 @@ async fn my_access(
         });
         let ids: Vec<i64> = page.iter().map(|p| p.id).collect();
         let held = grants::held_by(&mut conn, user.person_id, &ids, lang)?;
+        let administered = decision::administered(&mut conn, user.person_id, &ids)?;
         let mut out = Vec::with_capacity(page.len());
         for p in &page {
-            let administers = p.kind == "organization"
-                && decision::may_administer(&mut conn, user.person_id, p.id)?;
+            let administers = administered.contains(&p.id);
             out.push(PartyAccess {
                 label: party_label(&p.name, p.org_number.as_deref()),
                 is_person: p.kind == "person",
@@ -338,8 +338,7 @@ fn load_admin_page(
         .find(party)
         .select((parties::name, parties::org_number))
         .first(conn)?;
-    let rows = grants::people_with_access(conn, party, lang)?;
-    let may_revoke_all = decision::may_delegate_package(conn, admin, party, "main-administrator")?;
+    let rows = grants::people_with_access(conn, party, admin, lang)?;
     let mut people: Vec<PersonView> = Vec::new();
     let mut last_person = None;
     for row in &rows {
@@ -354,15 +353,8 @@ fn load_admin_page(
                 grants: Vec::new(),
             });
         }
-        let grant = row.grant();
-        let revocable = may_revoke_all
-            || match (&grant.package_id, &grant.service_id) {
-                (Some(p), _) => decision::may_delegate_package(conn, admin, party, p)?,
-                (None, Some(s)) => decision::may_delegate_service(conn, admin, party, s)?,
-                _ => false,
-            };
         if let Some(person) = people.last_mut() {
-            person.grants.push(view(lang, &grant, revocable));
+            person.grants.push(view(lang, &row.grant(), row.may_revoke));
         }
     }
     let mut packages: Vec<PackageView> = Vec::new();
@@ -397,24 +389,18 @@ fn load_admin_page(
     let l = lang.code();
     let options: Vec<OptionRow> = diesel::sql_query(format!(
         "SELECT 'package' AS kind, ap.id, ap.name_{l} AS label FROM access_packages ap \
-           WHERE ap.id <> 'service-owner-send' OR EXISTS (SELECT 1 FROM service_owners o WHERE o.party_id = $1) \
+           WHERE (ap.id <> 'service-owner-send' OR EXISTS (SELECT 1 FROM service_owners o WHERE o.party_id = $1)) \
+             AND may_delegate_package($2, $1, ap.id) \
          UNION ALL \
          SELECT 'service', s.id, s.title_{l} || ' (' || o.name || ')' FROM services s JOIN parties o ON o.id = s.owner_id \
-           WHERE s.is_active ORDER BY 1, 3"
+           WHERE s.is_active AND may_delegate_service($2, $1, s.id) ORDER BY 1, 3"
     ))
     .bind::<BigInt, _>(party)
+    .bind::<BigInt, _>(admin)
     .load(conn)?;
     let mut package_options = Vec::new();
     let mut service_options = Vec::new();
     for o in options {
-        let allowed = if o.kind == "package" {
-            decision::may_delegate_package(conn, admin, party, &o.id)?
-        } else {
-            decision::may_delegate_service(conn, admin, party, &o.id)?
-        };
-        if !allowed {
-            continue;
-        }
         let value = format!("{}:{}", o.kind, o.id);
         let option = GrantOption {
             selected: form.what == value,

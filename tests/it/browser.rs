@@ -400,31 +400,64 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
     app.seed_demo();
     let browser = Browser::start("en").await;
     browser.goto(&app.url("/login")).await;
-    browser.click(&format!("button[name=persona][value='{}']", MUNICIPAL_ADMIN.national_id().as_str())).await;
+    browser
+        .click(&format!(
+            "button[name=persona][value='{}']",
+            MUNICIPAL_ADMIN.national_id().as_str()
+        ))
+        .await;
     browser.goto(&app.url("/access")).await;
     assert_eq!(browser.title().await, "My access – melding");
     browser.assert_accessible().await;
 
     // To the organisation's access management, through the link on "My access".
     browser.click("a[href^='/access/']").await;
-    assert!(browser.title().await.starts_with("Access management: Fjellvik kommune"));
-    assert!(browser.text_of(".ds-alert[data-color=danger] h2").await.contains("Confidential mail to the business"));
+    assert!(
+        browser
+            .title()
+            .await
+            .starts_with("Access management: Fjellvik kommune")
+    );
+    assert!(
+        browser
+            .text_of(".ds-alert[data-color=danger] h2")
+            .await
+            .contains("Confidential mail to the business")
+    );
     browser.assert_accessible().await;
 
     // The warning's one-click path preselects the package; fill in the person and grant.
-    browser.click(".ds-alert[data-color=danger] a.ds-button").await;
-    let chosen = browser.execute("return document.querySelector('#what').value", json!([])).await;
+    browser
+        .click(".ds-alert[data-color=danger] a.ds-button")
+        .await;
+    let chosen = browser
+        .execute("return document.querySelector('#what').value", json!([]))
+        .await;
     assert_eq!(chosen, json!("package:confidential-mail"));
-    browser.type_into("#national_id", MUNICIPAL_CLERK.national_id().as_str()).await;
+    browser
+        .type_into("#national_id", MUNICIPAL_CLERK.national_id().as_str())
+        .await;
     browser.type_into("#last_name", "Olsen").await;
     browser.click(".grant-form button[type=submit]").await;
-    assert_eq!(browser.text_of(".ds-alert[data-color=success]").await, "Access granted.");
-    assert_eq!(browser.text_of(".ds-alert[data-color=danger] h2").await, "", "nobody-holds warning gone");
+    assert_eq!(
+        browser.text_of(".ds-alert[data-color=success]").await,
+        "Access granted."
+    );
+    assert_eq!(
+        browser.text_of(".ds-alert[data-color=danger] h2").await,
+        "",
+        "nobody-holds warning gone"
+    );
     browser.assert_accessible().await;
 
     // A form error is shown by the field and is accessible too.
     browser.type_into("#national_id", "123").await;
     browser.click(".grant-form button[type=submit]").await;
-    assert!(browser.text_of("#national_id-error").await.contains("it must be 11 digits"));
+    assert!(
+        browser
+            .text_of("#national_id-error")
+            .await
+            .contains("it must be 11 digits")
+    );
     browser.assert_accessible().await;
 }
