@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod import;
 pub mod seed;
 pub mod telemetry;
 pub mod web;

@@ -40,6 +40,27 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Import register data (idempotent; rejected rows are reported with their position).
+    Import {
+        #[command(subcommand)]
+        what: Import,
+    },
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// Units, sub-units and roles from the business register (Brønnøysund open-data JSON).
+    Er {
+        /// JSON array of units (enheter).
+        #[arg(long)]
+        units: std::path::PathBuf,
+        /// JSON array of sub-units (underenheter).
+        #[arg(long)]
+        subunits: Option<std::path::PathBuf>,
+        /// JSON array of organisations with their rollegrupper, persons with fodselsnummer.
+        #[arg(long)]
+        roles: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -70,10 +91,11 @@ fn try_main() -> anyhow::Result<()> {
     }
     melding::telemetry::init("info,actix_server=warn");
     let cli = Cli::parse();
-    let (mode, size) = match cli.command {
-        Command::Demo { size } => (Mode::Demo, Some(size)),
-        Command::Serve => (Mode::Serve, None),
-        Command::Migrate => (Mode::Migrate, None),
+    let (mode, size, import) = match cli.command {
+        Command::Demo { size } => (Mode::Demo, Some(size), None),
+        Command::Serve => (Mode::Serve, None, None),
+        Command::Migrate => (Mode::Migrate, None, None),
+        Command::Import { what } => (Mode::Migrate, None, Some(what)),
     };
     let config = Arc::new(Config::from_env(mode)?);
 
@@ -81,7 +103,7 @@ fn try_main() -> anyhow::Result<()> {
         DatabaseConfig::Embedded => Some(LocalCluster::start(&config.data_dir, Durability::Full)?),
         DatabaseConfig::Url(_) => None,
     };
-    let outcome = run(&config, cluster.as_ref(), size);
+    let outcome = run(&config, cluster.as_ref(), size, import.as_ref());
     if let Some(cluster) = cluster.as_mut()
         && let Err(err) = cluster.stop()
     {
@@ -94,6 +116,7 @@ fn run(
     config: &Arc<Config>,
     cluster: Option<&LocalCluster>,
     size: Option<Size>,
+    import: Option<&Import>,
 ) -> anyhow::Result<()> {
     let url = match (&config.database, cluster) {
         (DatabaseConfig::Url(url), _) => url.expose_secret().to_owned(),
@@ -103,6 +126,26 @@ fn run(
     let pool = db::pool(&url, config.pool_size)?;
     let applied = db::migrate(&mut *pool.get()?)?;
     tracing::info!(applied, "database migrations up to date");
+    if let Some(Import::Er {
+        units,
+        subunits,
+        roles,
+    }) = import
+    {
+        let files = melding::import::er::Files {
+            units,
+            subunits: subunits.as_deref(),
+            roles,
+        };
+        let reports = melding::import::er::import(&pool, &files, config.test_ids, true)?;
+        for (file, report) in &reports {
+            for rejected in &report.rejected {
+                eprintln!("rejected: {rejected}");
+            }
+            println!("{file}: {report}");
+        }
+        return Ok(());
+    }
     if config.mode == Mode::Migrate {
         return Ok(());
     }

@@ -5,7 +5,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt;
 use tracing_subscriber::prelude::*;
 
-/// Installs the global subscriber: `MELDING_LOG` (or `RUST_LOG`) filters, `MELDING_LOG_FORMAT=json`
+/// Installs the global subscriber (logs go to stderr; stdout is for command output): `MELDING_LOG` (or `RUST_LOG`) filters, `MELDING_LOG_FORMAT=json`
 /// switches to one JSON object per line for log shippers.
 pub fn init(default_filter: &str) {
     let filter = std::env::var("MELDING_LOG")
@@ -19,7 +19,9 @@ pub fn init(default_filter: &str) {
             .with(fmt::layer().json().with_current_span(true))
             .try_init()
     } else {
-        registry.with(fmt::layer().with_target(false)).try_init()
+        registry
+            .with(fmt::layer().with_target(false).with_writer(std::io::stderr))
+            .try_init()
     };
     // A second call (tests) keeps the first subscriber.
     drop(result);

@@ -9,6 +9,7 @@ mod cluster;
 mod config;
 mod i18n;
 mod identifiers;
+mod import;
 mod login;
 mod migrations;
 mod seed;
