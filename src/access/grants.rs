@@ -95,55 +95,11 @@ pub struct PersonGrant {
     pub person_name: String,
     #[diesel(sql_type = Text)]
     pub national_id: String,
-    #[diesel(sql_type = BigInt)]
-    pub person_id: i64,
-    #[diesel(sql_type = BigInt)]
-    pub party_id: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub package_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub service_id: Option<String>,
-    #[diesel(sql_type = Text)]
-    pub source: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub role_name: Option<String>,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub delegation_id: Option<Uuid>,
-    #[diesel(sql_type = BigInt)]
-    pub via_party: i64,
-    #[diesel(sql_type = Text)]
-    pub via_party_name: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub granted_by_name: Option<String>,
-    #[diesel(sql_type = Timestamptz)]
-    pub granted_at: DateTime<Utc>,
-    #[diesel(sql_type = Text)]
-    pub what: String,
-    #[diesel(sql_type = Bool)]
-    pub confidential: bool,
     /// The administrator looking may revoke it here (a delegation made for this party).
     #[diesel(sql_type = Bool)]
     pub may_revoke: bool,
-}
-
-impl PersonGrant {
-    pub fn grant(&self) -> Grant {
-        Grant {
-            party_id: self.party_id,
-            person_id: self.person_id,
-            package_id: self.package_id.clone(),
-            service_id: self.service_id.clone(),
-            source: self.source.clone(),
-            role_name: self.role_name.clone(),
-            delegation_id: self.delegation_id,
-            via_party: self.via_party,
-            via_party_name: self.via_party_name.clone(),
-            granted_by_name: self.granted_by_name.clone(),
-            granted_at: self.granted_at,
-            what: self.what.clone(),
-            confidential: self.confidential,
-        }
-    }
+    #[diesel(embed)]
+    pub grant: Grant,
 }
 
 pub fn people_with_access(

@@ -18,7 +18,8 @@ use crate::auth::CurrentUser;
 use crate::db::schema::parties;
 use crate::domain::{Language, NationalId, OrgNumber};
 use crate::web::i18n;
-use crate::web::{AppError, PageCtx, blocking};
+use crate::web::{AppError, PageCtx, blocking, render_status};
+use actix_web::http::StatusCode;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(my_access)
@@ -342,8 +343,8 @@ fn load_admin_page(
     let mut people: Vec<PersonView> = Vec::new();
     let mut last_person = None;
     for row in &rows {
-        if last_person != Some(row.person_id) {
-            last_person = Some(row.person_id);
+        if last_person != Some(row.grant.person_id) {
+            last_person = Some(row.grant.person_id);
             let masked = NationalId::parse(&row.national_id, crate::domain::TestIds::Allowed)
                 .map(|id| id.masked())
                 .unwrap_or_default();
@@ -354,7 +355,7 @@ fn load_admin_page(
             });
         }
         if let Some(person) = people.last_mut() {
-            person.grants.push(view(lang, &row.grant(), row.may_revoke));
+            person.grants.push(view(lang, &row.grant, row.may_revoke));
         }
     }
     let mut packages: Vec<PackageView> = Vec::new();
@@ -430,18 +431,6 @@ fn load_admin_page(
     })
 }
 
-fn respond(
-    page: &AdminPage,
-    status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let body = page
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
-}
-
 #[derive(Deserialize)]
 struct AdminQuery {
     done: Option<String>,
@@ -484,7 +473,7 @@ async fn admin_page(
         )
     })
     .await?;
-    respond(&page, actix_web::http::StatusCode::OK)
+    crate::web::render(&page)
 }
 
 #[post("/access/{party}/grant")]
@@ -561,7 +550,7 @@ async fn grant_access(
         None => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/access/{party}?done=granted")))
             .finish()),
-        Some(page) => respond(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY),
+        Some(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
     }
 }
 

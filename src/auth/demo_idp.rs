@@ -192,20 +192,17 @@ async fn login_page(
     } else {
         actix_web::http::StatusCode::OK
     };
-    let page = DemoLoginPage {
-        ctx,
-        params,
-        personas,
-        national_id,
-        error,
-        high,
-    };
-    let body = page
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    crate::web::render_status(
+        &DemoLoginPage {
+            ctx,
+            params,
+            personas,
+            national_id,
+            error,
+            high,
+        },
+        status,
+    )
 }
 
 #[get("/authorize")]

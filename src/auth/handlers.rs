@@ -186,13 +186,10 @@ async fn failed(
         Ok(())
     })
     .await?;
-    let page = LoginFailedPage { ctx };
-    let body = page
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-    Ok(HttpResponse::BadRequest()
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    crate::web::render_status(
+        &LoginFailedPage { ctx },
+        actix_web::http::StatusCode::BAD_REQUEST,
+    )
 }
 
 /// Ends the local session, then the provider's (POST only, with the CSRF token).

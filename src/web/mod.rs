@@ -15,10 +15,18 @@ use askama::Template;
 
 /// Renders a template into an HTML response, or an error page when rendering fails.
 pub fn render<T: Template>(template: &T) -> Result<actix_web::HttpResponse, AppError> {
+    render_status(template, actix_web::http::StatusCode::OK)
+}
+
+/// Renders a template with a status of its own (a form with errors is 422, a failed login 400).
+pub fn render_status<T: Template>(
+    template: &T,
+    status: actix_web::http::StatusCode,
+) -> Result<actix_web::HttpResponse, AppError> {
     let body = template
         .render()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
-    Ok(actix_web::HttpResponse::Ok()
+    Ok(actix_web::HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
 }

@@ -9,7 +9,7 @@ use melding::domain::LoginLevel::{self, High, Substantial};
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, TestDb};
+use crate::helpers::{TestApp, TestDb, text};
 
 /// A small world: organisation A with sub-unit A1, deleted organisation D, persons P and Q, and
 /// one message per (service, recipient) below.
@@ -731,18 +731,10 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
     );
 
     // Revoke: the warning comes back.
-    let delegation: String = {
-        #[derive(QueryableByName)]
-        struct D {
-            #[diesel(sql_type = Text)]
-            id: String,
-        }
-        let mut conn = app.pool.get().expect("conn");
-        diesel::sql_query("SELECT id::text AS id FROM delegations WHERE package_id = 'confidential-mail' AND revoked_at IS NULL")
-            .get_result::<D>(&mut conn)
-            .expect("delegation")
-            .id
-    };
+    let delegation = text(
+        &mut app.pool.get().expect("conn"),
+        "SELECT id::text AS t FROM delegations WHERE package_id = 'confidential-mail' AND revoked_at IS NULL",
+    );
     let response = app
         .client
         .post(app.url(&format!(
@@ -862,19 +854,10 @@ async fn every_route_with_an_id_is_404_without_access() {
     let app = seeded_app_as(&CITIZEN).await;
     let token = app.csrf_token().await;
     let fjellvik = party_id(&app, "Fjellvik kommune");
-    let delegation: String = {
-        #[derive(QueryableByName)]
-        struct D {
-            #[diesel(sql_type = Text)]
-            id: String,
-        }
-        let mut conn = app.pool.get().expect("conn");
-        diesel::sql_query("SELECT id::text AS id FROM delegations WHERE party_id = $1 LIMIT 1")
-            .bind::<BigInt, _>(fjellvik)
-            .get_result::<D>(&mut conn)
-            .expect("a delegation")
-            .id
-    };
+    let delegation = text(
+        &mut app.pool.get().expect("conn"),
+        &format!("SELECT id::text AS t FROM delegations WHERE party_id = {fjellvik} LIMIT 1"),
+    );
     let nowhere = i64::MAX;
     let gets = [
         format!("/access/{fjellvik}"),

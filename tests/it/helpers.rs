@@ -112,6 +112,34 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     out
 }
 
+#[derive(diesel::QueryableByName)]
+struct Scalar {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct ScalarText {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    t: String,
+}
+
+/// The number `sql` selects as `n`.
+pub fn count(conn: &mut PgConnection, sql: &str) -> i64 {
+    diesel::sql_query(sql)
+        .get_result::<Scalar>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .n
+}
+
+/// The text `sql` selects as `t`.
+pub fn text(conn: &mut PgConnection, sql: &str) -> String {
+    diesel::sql_query(sql)
+        .get_result::<ScalarText>(conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .t
+}
+
 /// A database of its own for one test, dropped when the test ends.
 pub struct TestDb {
     pub name: String,
@@ -183,6 +211,27 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(Mode::Demo, &[]).await
+    }
+
+    /// Starts the app as `serve` runs in production (against a login provider it never calls here).
+    pub async fn spawn_serve() -> Self {
+        let key = "ab".repeat(32);
+        Self::spawn_with(
+            Mode::Serve,
+            &[
+                ("MELDING_SESSION_KEY", key.as_str()),
+                ("MELDING_PUBLIC_URL", "https://melding.example"),
+                ("MELDING_IDPORTEN_ISSUER", "https://test.idporten.no"),
+                ("MELDING_IDPORTEN_CLIENT_ID", "melding-test"),
+                ("MELDING_IDPORTEN_CLIENT_SECRET", "not-a-real-secret"),
+            ],
+        )
+        .await
+    }
+
+    /// The number `sql` selects as `n`, in this app's database.
+    pub fn count(&self, sql: &str) -> i64 {
+        count(&mut self.pool.get().expect("connection"), sql)
     }
 
     /// Starts the app in `mode` with extra environment variables on top of the test defaults.

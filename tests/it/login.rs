@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{Nullable, Text};
 use melding::auth::keys::SigningKey;
 use melding::config::Mode;
 use reqwest::StatusCode;
@@ -240,20 +240,6 @@ async fn logged_in_name(app: &TestApp) -> Option<String> {
 }
 
 #[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count(app: &TestApp, sql: &str) -> i64 {
-    let mut conn = app.pool.get().expect("conn");
-    diesel::sql_query(sql)
-        .get_result::<Count>(&mut conn)
-        .expect(sql)
-        .n
-}
-
-#[derive(QueryableByName)]
 struct SidRow {
     #[diesel(sql_type = Nullable<Text>)]
     idporten_sid: Option<String>,
@@ -275,13 +261,10 @@ async fn login_succeeds_creates_the_person_and_a_session() {
         Some("Kari Testperson")
     );
     assert_eq!(
-        count(
-            &app,
-            &format!(
-                "SELECT count(*) AS n FROM parties WHERE national_id = '{}'",
-                pid()
-            )
-        ),
+        app.count(&format!(
+            "SELECT count(*) AS n FROM parties WHERE national_id = '{}'",
+            pid()
+        )),
         1
     );
     let mut conn = app.pool.get().expect("conn");
@@ -292,23 +275,18 @@ async fn login_succeeds_creates_the_person_and_a_session() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].idporten_sid.as_deref(), Some("sid-1"));
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM audit_log WHERE action = 'login' AND actor_person_id IS NOT NULL"
+        app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'login' AND actor_person_id IS NOT NULL"
         ),
         1
     );
     // The pending login was used up.
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM login_requests"), 0);
+    assert_eq!(app.count("SELECT count(*) AS n FROM login_requests"), 0);
     // Nothing in the audit log spells out the national identity number.
     assert_eq!(
-        count(
-            &app,
-            &format!(
-                "SELECT count(*) AS n FROM audit_log WHERE details::text LIKE '%{}%'",
-                pid()
-            )
-        ),
+        app.count(&format!(
+            "SELECT count(*) AS n FROM audit_log WHERE details::text LIKE '%{}%'",
+            pid()
+        )),
         0
     );
 }
@@ -343,10 +321,7 @@ async fn a_wrong_or_replayed_state_is_refused() {
         "a replayed state is refused"
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM audit_log WHERE action = 'login_failed'"
-        ),
+        app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'login_failed'"),
         2
     );
 }
@@ -433,12 +408,9 @@ async fn the_session_id_changes_at_login_and_step_up_reaches_level_high() {
         !body.contains("site-header__user"),
         "the pre-login session is gone"
     );
-    assert_eq!(count(&app, "SELECT count(*) AS n FROM sessions"), 1);
+    assert_eq!(app.count("SELECT count(*) AS n FROM sessions"), 1);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM sessions WHERE state->>'level' = '4'"
-        ),
+        app.count("SELECT count(*) AS n FROM sessions WHERE state->>'level' = '4'"),
         1
     );
 }
@@ -456,9 +428,7 @@ async fn idle_and_absolute_expiry_end_the_session() {
         .expect("update");
     assert!(logged_in_name(&app).await.is_some());
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM sessions WHERE expires_at > now() + interval '29 minutes' AND expires_at <= absolute_expires_at"
+        app.count("SELECT count(*) AS n FROM sessions WHERE expires_at > now() + interval '29 minutes' AND expires_at <= absolute_expires_at"
         ),
         1,
         "the idle deadline moved 30 minutes ahead"
@@ -481,10 +451,7 @@ async fn idle_and_absolute_expiry_end_the_session() {
     // The sweep removes what has expired.
     melding::auth::session_store::sweep(&mut conn).expect("sweep");
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM sessions WHERE person_id IS NOT NULL"
-        ),
+        app.count("SELECT count(*) AS n FROM sessions WHERE person_id IS NOT NULL"),
         0
     );
 }
@@ -523,17 +490,11 @@ async fn logout_ends_the_session_and_goes_to_end_session() {
     assert!(query_param(&target, "state").is_some_and(|s| s.len() >= 16));
     assert_eq!(logged_in_name(&app).await, None);
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM sessions WHERE person_id IS NOT NULL"
-        ),
+        app.count("SELECT count(*) AS n FROM sessions WHERE person_id IS NOT NULL"),
         0
     );
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM audit_log WHERE action = 'logout'"
-        ),
+        app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'logout'"),
         1
     );
     // Logout is POST only.
@@ -608,10 +569,7 @@ async fn a_missing_wrong_or_cross_origin_csrf_token_is_forbidden_and_changes_not
     );
     assert!(logged_in_name(&app).await.is_some(), "still logged in");
     assert_eq!(
-        count(
-            &app,
-            "SELECT count(*) AS n FROM audit_log WHERE action = 'logout'"
-        ),
+        app.count("SELECT count(*) AS n FROM audit_log WHERE action = 'logout'"),
         0
     );
 
@@ -651,18 +609,7 @@ async fn private_key_jwt_client_authentication_works() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_never_has_the_demo_provider() {
-    let key = "ab".repeat(32);
-    let app = TestApp::spawn_with(
-        Mode::Serve,
-        &[
-            ("MELDING_SESSION_KEY", key.as_str()),
-            ("MELDING_PUBLIC_URL", "https://melding.example"),
-            ("MELDING_IDPORTEN_ISSUER", "https://test.idporten.no"),
-            ("MELDING_IDPORTEN_CLIENT_ID", "melding-test"),
-            ("MELDING_IDPORTEN_CLIENT_SECRET", "not-a-real-secret"),
-        ],
-    )
-    .await;
+    let app = TestApp::spawn_serve().await;
     for path in [
         "/demo-idp/.well-known/openid-configuration",
         "/demo-idp/authorize",

@@ -1,22 +1,8 @@
 //! The demo world: realistic, complete, and seeded only once.
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
-use crate::helpers::TestApp;
-
-#[derive(QueryableByName)]
-struct N {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count(conn: &mut PgConnection, sql: &str) -> i64 {
-    diesel::sql_query(sql)
-        .get_result::<N>(conn)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .n
-}
+use crate::helpers::{TestApp, count};
 
 #[tokio::test]
 async fn demo_world_is_complete_and_seeded_once() {

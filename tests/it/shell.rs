@@ -1,6 +1,5 @@
 //! The page shell over HTTP: security headers, error pages, language choice, health.
 
-use melding::config::Mode;
 use reqwest::StatusCode;
 
 use crate::helpers::TestApp;
@@ -179,18 +178,7 @@ async fn readiness_fails_when_the_database_is_gone() {
 
 #[tokio::test]
 async fn production_front_page_lists_no_demo_personas() {
-    let key = "ab".repeat(32);
-    let app = TestApp::spawn_with(
-        Mode::Serve,
-        &[
-            ("MELDING_SESSION_KEY", key.as_str()),
-            ("MELDING_PUBLIC_URL", "https://melding.example"),
-            ("MELDING_IDPORTEN_ISSUER", "https://test.idporten.no"),
-            ("MELDING_IDPORTEN_CLIENT_ID", "melding-test"),
-            ("MELDING_IDPORTEN_CLIENT_SECRET", "not-a-real-secret"),
-        ],
-    )
-    .await;
+    let app = TestApp::spawn_serve().await;
     app.seed_demo();
     let body = app.get("/").await.text().await.expect("body");
     assert!(!body.contains("Demopersoner"), "no personas outside demo");
