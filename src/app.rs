@@ -167,5 +167,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(crate::web::pages::accessibility)
         .service(crate::web::pages::switch_language)
         .configure(auth::routes)
-        .configure(crate::access::routes);
+        .configure(crate::access::routes)
+        .configure(crate::inbox::routes);
 }

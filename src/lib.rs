@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod import;
+pub mod inbox;
 pub mod seed;
+pub mod storage;
 pub mod telemetry;
 pub mod web;

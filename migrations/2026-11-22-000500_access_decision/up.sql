@@ -39,18 +39,27 @@ LANGUAGE sql STABLE AS $$
     WHERE d.to_person_id = p_person AND d.revoked_at IS NULL
 $$;
 
+-- The services whose mail the person may read for the party (login level aside): all of them
+-- for oneself; otherwise those delegated singly, and those requiring a package held (through a
+-- delegation only, when the service is confidential).
+CREATE FUNCTION readable_service_ids(p_person bigint, p_party bigint)
+RETURNS TABLE (service_id text)
+LANGUAGE sql STABLE AS $$
+    SELECT s.id FROM services s
+    WHERE EXISTS (SELECT 1 FROM parties WHERE id = p_party AND id = p_person AND kind = 'person')
+    UNION
+    SELECT s.id
+    FROM access_grants(p_person, p_party) g
+    JOIN services s
+      ON g.service_id = s.id
+      OR (g.package_id = ANY (s.required_packages) AND (NOT s.is_confidential OR g.source = 'delegation'))
+$$;
+
 -- May the person read the service's mail for the party (login level aside)?
 CREATE FUNCTION can_read_service(p_person bigint, p_party bigint, p_service text)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM parties WHERE id = p_party AND id = p_person AND kind = 'person')
-        OR EXISTS (
-            SELECT 1
-            FROM access_grants(p_person, p_party) g
-            JOIN services s ON s.id = p_service
-            WHERE g.service_id = s.id
-               OR (g.package_id = ANY (s.required_packages) AND (NOT s.is_confidential OR g.source = 'delegation'))
-        )
+    SELECT EXISTS (SELECT 1 FROM readable_service_ids(p_person, p_party) r WHERE r.service_id = p_service)
 $$;
 
 -- Does the person hold the package for the party (confidential ones only by delegation)?

@@ -240,7 +240,8 @@ pub fn readable_services(
         id: String,
     }
     let rows: Vec<Id> = diesel::sql_query(
-        "SELECT s.id FROM services s WHERE s.min_login_level <= $3 AND can_read_service($1, $2, s.id) ORDER BY s.id",
+        "SELECT r.service_id AS id FROM readable_service_ids($1, $2) r JOIN services s ON s.id = r.service_id \
+         WHERE s.min_login_level <= $3 ORDER BY 1",
     )
     .bind::<BigInt, _>(actor.person_id)
     .bind::<BigInt, _>(party)

@@ -398,3 +398,25 @@ pub fn access_events(
     .bind::<Nullable<BigInt>, _>(person)
     .load(conn)
 }
+
+/// The grants that let `person` read `service`'s mail for `party` ("why can I see this").
+pub fn reasons(
+    conn: &mut PgConnection,
+    person: i64,
+    party: i64,
+    service: &str,
+    lang: Language,
+) -> QueryResult<Vec<Grant>> {
+    diesel::sql_query(format!(
+        "SELECT $2 AS party_id, $1 AS person_id, {} FROM access_grants($1, $2) g {GRANT_JOINS} \
+         JOIN services sv ON sv.id = $3 \
+         WHERE g.service_id = sv.id \
+            OR (g.package_id = ANY (sv.required_packages) AND (NOT sv.is_confidential OR g.source = 'delegation')) \
+         ORDER BY what",
+        grant_columns(lang)
+    ))
+    .bind::<BigInt, _>(person)
+    .bind::<BigInt, _>(party)
+    .bind::<Text, _>(service.to_owned())
+    .load(conn)
+}

@@ -2,7 +2,7 @@
 
 pub mod decision;
 pub mod grants;
-mod pages;
+pub(crate) mod pages;
 pub mod parties;
 
 pub use decision::{Actor, MessageAccess};

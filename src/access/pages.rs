@@ -3,7 +3,6 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use serde::Deserialize;
@@ -17,7 +16,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::schema::parties;
 use crate::domain::{Language, NationalId, OrgNumber};
-use crate::web::i18n;
+use crate::web::i18n::{self, date};
 use crate::web::{AppError, PageCtx, blocking, render_status};
 use actix_web::http::StatusCode;
 
@@ -30,16 +29,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const PAGE_SIZE: i64 = 50;
 
-/// A date as people write it in the page's language.
-pub fn date(lang: Language, at: &DateTime<Utc>) -> String {
-    match lang {
-        Language::En => at.format("%-d %B %Y").to_string(),
-        Language::Nb | Language::Nn => at.format("%d.%m.%Y").to_string(),
-    }
-}
-
 /// A grant as shown: what, where it comes from in plain words, whether it can be revoked here.
-pub struct GrantView {
+pub(crate) struct GrantView {
     pub what: String,
     pub source: String,
     pub confidential: bool,
@@ -78,7 +69,7 @@ fn source_text(lang: Language, g: &Grant) -> String {
     text
 }
 
-fn view(lang: Language, g: &Grant, may_revoke: bool) -> GrantView {
+pub(crate) fn view(lang: Language, g: &Grant, may_revoke: bool) -> GrantView {
     GrantView {
         what: g.what.clone(),
         source: source_text(lang, g),

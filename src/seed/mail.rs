@@ -138,8 +138,8 @@ fn ensure_attachments(
     if !existing.is_empty() {
         return Ok(existing);
     }
-    let dir = data_dir.join("attachments");
-    std::fs::create_dir_all(&dir)?;
+    let storage = crate::storage::Storage::new(data_dir);
+    std::fs::create_dir_all(storage.root())?;
     let documents: [(&str, &str, Vec<u8>); 3] = [
         (
             "vedtak.pdf",
@@ -165,7 +165,7 @@ fn ensure_attachments(
     for (i, (name, media_type, bytes)) in documents.into_iter().enumerate() {
         let id = Uuid::now_v7();
         let key = format!("{prefix}{i}-{id}");
-        std::fs::write(dir.join(key.replace('/', "_")), &bytes)?;
+        std::fs::write(storage.path(&key), &bytes)?;
         let sha256 = format!("{:x}", Sha256::digest(&bytes));
         diesel::insert_into(attachments::table)
             .values((

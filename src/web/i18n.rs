@@ -44,6 +44,28 @@ pub fn text_with(lang: Language, key: &str, args: &[(&'static str, String)]) -> 
     LOCALES.lookup_with_args(id(lang), key, &args)
 }
 
+/// A date as people write it in the language: 22.11.2026, or 22 November 2026.
+pub fn date(lang: Language, at: &chrono::DateTime<chrono::Utc>) -> String {
+    match lang {
+        Language::En => at.format("%-d %B %Y").to_string(),
+        Language::Nb | Language::Nn => at.format("%d.%m.%Y").to_string(),
+    }
+}
+
+/// A date with the time of day.
+pub fn date_time(lang: Language, at: &chrono::DateTime<chrono::Utc>) -> String {
+    format!("{} {}", date(lang, at), at.format("%H:%M"))
+}
+
+/// A byte size for people: 12 kB, 3.4 MB.
+pub fn size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1_000 => format!("{b} B"),
+        b if b < 1_000_000 => format!("{} kB", (b + 500) / 1_000),
+        b => format!("{:.1} MB", b as f64 / 1_000_000.0),
+    }
+}
+
 /// A field message for an identifier that did not parse.
 pub fn id_error(lang: Language, err: &crate::domain::IdError) -> String {
     use crate::domain::IdError;

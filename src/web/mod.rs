@@ -4,6 +4,7 @@ pub mod errors;
 pub mod headers;
 pub mod health;
 pub mod i18n;
+pub mod markdown;
 pub mod pages;
 
 pub mod context;

@@ -1,0 +1,269 @@
+//! One message: what the page shows, and what opening, downloading, confirming and moving record.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use crate::access::decision::Actor;
+use crate::db::schema::{correspondence_events, correspondences, recipient_label_events, seen_log};
+use crate::domain::{Language, Status};
+
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Message {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub summary: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub body: String,
+    #[diesel(sql_type = Text)]
+    pub sender: String,
+    #[diesel(sql_type = Text)]
+    pub recipient: String,
+    #[diesel(sql_type = Text)]
+    pub service_id: String,
+    #[diesel(sql_type = Text)]
+    pub service: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub published_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub due_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub confirmation_needed: bool,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub confirmed_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Text)]
+    pub folder: String,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub reply_links: serde_json::Value,
+}
+
+pub fn load(conn: &mut PgConnection, id: Uuid, lang: Language) -> QueryResult<Message> {
+    let l = lang.code();
+    diesel::sql_query(format!(
+        "SELECT c.id, c.title, c.summary, c.body, coalesce(c.display_sender, c.sender_name) AS sender, r.name AS recipient, \
+                c.service_id, s.title_{l} AS service, c.published_at, c.due_at, c.status, c.confirmation_needed, \
+                c.confirmed_at, c.folder, c.reply_links \
+         FROM correspondences c JOIN services s ON s.id = c.service_id JOIN parties r ON r.id = c.recipient_id \
+         WHERE c.id = $1"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .get_result(conn)
+}
+
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Attachment {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub media_type: String,
+    #[diesel(sql_type = BigInt)]
+    pub size_bytes: i64,
+    #[diesel(sql_type = Text)]
+    pub storage_key: String,
+}
+
+pub fn attachments(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Attachment>> {
+    diesel::sql_query(
+        "SELECT a.id, a.name, a.media_type, a.size_bytes, a.storage_key FROM correspondence_attachments ca \
+         JOIN attachments a ON a.id = ca.attachment_id WHERE ca.correspondence_id = $1 AND a.state = 'published' \
+         ORDER BY ca.position, a.name",
+    )
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+}
+
+/// Appends an event and moves the current status forward if the event is a state ahead of it.
+fn record(
+    conn: &mut PgConnection,
+    id: Uuid,
+    event: Status,
+    actor: Actor,
+    party: i64,
+) -> QueryResult<()> {
+    let current: String = correspondences::table
+        .find(id)
+        .select(correspondences::status)
+        .for_update()
+        .first(conn)?;
+    let current: Status = current.parse().unwrap_or(Status::Published);
+    let next = current.advance(event);
+    diesel::insert_into(correspondence_events::table)
+        .values((
+            correspondence_events::correspondence_id.eq(id),
+            correspondence_events::status.eq(event.as_str()),
+            correspondence_events::actor_person_id.eq(actor.person_id),
+            correspondence_events::actor_party_id.eq(party),
+        ))
+        .execute(conn)?;
+    if next != current {
+        diesel::update(correspondences::table.find(id))
+            .set((
+                correspondences::status.eq(next.as_str()),
+                correspondences::status_changed_at.eq(Utc::now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Opening: the seen log always; Fetched and Read the first time anyone acting for the party
+/// opens it; "marked unread" is cleared.
+pub fn record_open(conn: &mut PgConnection, id: Uuid, actor: Actor, party: i64) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::insert_into(seen_log::table)
+            .values((
+                seen_log::correspondence_id.eq(id),
+                seen_log::person_id.eq(actor.person_id),
+            ))
+            .on_conflict((seen_log::correspondence_id, seen_log::person_id))
+            .do_update()
+            .set(seen_log::last_seen_at.eq(Utc::now()))
+            .execute(conn)?;
+        let first = diesel::update(
+            correspondences::table
+                .find(id)
+                .filter(correspondences::first_read_at.is_null()),
+        )
+        .set((
+            correspondences::first_read_at.eq(Utc::now()),
+            correspondences::marked_unread.eq(false),
+        ))
+        .execute(conn)?;
+        if first == 1 {
+            record(conn, id, Status::Fetched, actor, party)?;
+            record(conn, id, Status::Read, actor, party)?;
+        } else {
+            diesel::update(
+                correspondences::table
+                    .find(id)
+                    .filter(correspondences::marked_unread),
+            )
+            .set(correspondences::marked_unread.eq(false))
+            .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+pub fn record_download(
+    conn: &mut PgConnection,
+    id: Uuid,
+    actor: Actor,
+    party: i64,
+) -> QueryResult<()> {
+    conn.transaction(|conn| record(conn, id, Status::AttachmentsDownloaded, actor, party))
+}
+
+/// Confirms the message once; `false` when it needs no confirmation or is confirmed already.
+pub fn confirm(conn: &mut PgConnection, id: Uuid, actor: Actor, party: i64) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let changed = diesel::update(
+            correspondences::table
+                .find(id)
+                .filter(correspondences::confirmation_needed)
+                .filter(correspondences::confirmed_at.is_null()),
+        )
+        .set(correspondences::confirmed_at.eq(Utc::now()))
+        .execute(conn)?;
+        if changed == 1 {
+            record(conn, id, Status::Confirmed, actor, party)?;
+        }
+        Ok(changed == 1)
+    })
+}
+
+/// Moves the message to a folder for everyone acting for the party, and logs who did it.
+pub fn move_to(
+    conn: &mut PgConnection,
+    id: Uuid,
+    folder: &str,
+    actor: Actor,
+    party: i64,
+) -> QueryResult<bool> {
+    let action = match folder {
+        "inbox" => "to_inbox",
+        "archive" => "to_archive",
+        "bin" => "to_bin",
+        _ => return Ok(false),
+    };
+    conn.transaction(|conn| {
+        let changed = diesel::update(
+            correspondences::table
+                .find(id)
+                .filter(correspondences::folder.ne(folder)),
+        )
+        .set(correspondences::folder.eq(folder))
+        .execute(conn)?;
+        if changed == 1 {
+            diesel::insert_into(recipient_label_events::table)
+                .values((
+                    recipient_label_events::correspondence_id.eq(id),
+                    recipient_label_events::person_id.eq(actor.person_id),
+                    recipient_label_events::action.eq(action),
+                ))
+                .execute(conn)?;
+            if folder == "archive" {
+                record(conn, id, Status::Archived, actor, party)?;
+            }
+        }
+        Ok(changed == 1)
+    })
+}
+
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Seen {
+    #[diesel(sql_type = BigInt)]
+    pub person_id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub first_seen_at: DateTime<Utc>,
+}
+
+pub fn seen_by(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Seen>> {
+    diesel::sql_query(
+        "SELECT s.person_id, p.name, s.first_seen_at FROM seen_log s JOIN parties p ON p.id = s.person_id \
+         WHERE s.correspondence_id = $1 ORDER BY s.first_seen_at",
+    )
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+}
+
+/// One line of the activity log: a status event or a notification outcome.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Activity {
+    #[diesel(sql_type = Timestamptz)]
+    pub at: DateTime<Utc>,
+    /// A status, or `notification:<kind>:<channel>:<state>`.
+    #[diesel(sql_type = Text)]
+    pub what: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub who: Option<String>,
+    /// The notification address, masked.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub address: Option<String>,
+}
+
+pub fn activity(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Activity>> {
+    diesel::sql_query(
+        "SELECT e.occurred_at AS at, e.status AS what, p.name AS who, NULL::text AS address \
+           FROM correspondence_events e LEFT JOIN parties p ON p.id = e.actor_person_id \
+           WHERE e.correspondence_id = $1 AND e.status NOT IN ('Initialized', 'ReadyForPublish') \
+         UNION ALL \
+         SELECT coalesce(n.sent_at, n.updated_at), 'notification:' || n.kind || ':' || n.channel || ':' || n.state, NULL, \
+                CASE WHEN n.channel = 'email' THEN left(n.address, 2) || '***' || substring(n.address from position('@' in n.address)) \
+                     ELSE '*****' || right(n.address, 3) END \
+           FROM notifications n WHERE n.correspondence_id = $1 AND n.state IN ('sent', 'delivered', 'failed') \
+         ORDER BY 1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+}

@@ -1,0 +1,416 @@
+//! The inbox listing: filtered, searched, keyset-paginated and authorised in one SQL query.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{BigInt, Bool, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::access::decision::{Actor, DELIVERED};
+use crate::domain::Language;
+
+/// A bind parameter for SQL built from the filters in use.
+enum Bind {
+    Int(i64),
+    Small(i16),
+    Text(String),
+    Time(DateTime<Utc>),
+    Id(Uuid),
+}
+
+/// SQL text with `$n` placeholders and their values, in order.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    /// Appends `fragment`, in which `?` stands for the next parameter.
+    fn push(&mut self, fragment: &str, values: Vec<Bind>) -> &mut Self {
+        let mut values = values.into_iter();
+        for ch in fragment.chars() {
+            if ch == '?' {
+                if let Some(v) = values.next() {
+                    self.binds.push(v);
+                    self.text.push_str(&format!("${}", self.binds.len()));
+                }
+            } else {
+                self.text.push(ch);
+            }
+        }
+        self
+    }
+
+    fn query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+        let mut q = diesel::sql_query(self.text).into_boxed();
+        for b in self.binds {
+            q = match b {
+                Bind::Int(v) => q.bind::<BigInt, _>(v),
+                Bind::Small(v) => q.bind::<SmallInt, _>(v),
+                Bind::Text(v) => q.bind::<Text, _>(v),
+                Bind::Time(v) => q.bind::<Timestamptz, _>(v),
+                Bind::Id(v) => q.bind::<SqlUuid, _>(v),
+            };
+        }
+        q
+    }
+}
+
+/// Everything the inbox URL can say. All state lives in the URL, so back and bookmarks work.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Filters {
+    pub party: Option<i64>,
+    pub folder: Option<String>,
+    pub q: Option<String>,
+    /// `unread` or `read`.
+    pub unread: Option<String>,
+    pub service: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// `soon` (within 7 days) or `overdue`.
+    pub due: Option<String>,
+    /// Only messages that still need confirmation.
+    pub confirm: Option<String>,
+    /// Only messages with attachments.
+    pub attachments: Option<String>,
+    /// `newest` (default) or `due`.
+    pub sort: Option<String>,
+    pub after: Option<String>,
+}
+
+pub const FOLDERS: [&str; 3] = ["inbox", "archive", "bin"];
+
+impl Filters {
+    pub fn folder(&self) -> &str {
+        self.folder
+            .as_deref()
+            .filter(|f| FOLDERS.contains(f))
+            .unwrap_or("inbox")
+    }
+
+    /// The search text when it is long enough to search (3+ characters).
+    pub fn search(&self) -> Option<&str> {
+        self.q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| q.chars().count() >= 3)
+    }
+
+    pub fn by_due(&self) -> bool {
+        self.sort.as_deref() == Some("due")
+    }
+
+    fn date(value: Option<&str>) -> Option<NaiveDate> {
+        value.and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+    }
+
+    pub fn from_date(&self) -> Option<NaiveDate> {
+        Self::date(self.from.as_deref())
+    }
+
+    pub fn to_date(&self) -> Option<NaiveDate> {
+        Self::date(self.to.as_deref())
+    }
+}
+
+/// One row of the listing. For a message readable only at a higher level, title and summary are
+/// withheld (`level_ok` false).
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Row {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub summary: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub sender: String,
+    #[diesel(sql_type = Text)]
+    pub service: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub published_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub due_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Bool)]
+    pub needs_confirmation: bool,
+    #[diesel(sql_type = SmallInt)]
+    pub attachment_count: i16,
+    #[diesel(sql_type = Bool)]
+    pub unread: bool,
+    #[diesel(sql_type = Bool)]
+    pub level_ok: bool,
+    /// Title and summary with matches between \u{1} and \u{2} (escaped and marked by the view).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub headline: Option<String>,
+}
+
+/// The keyset cursor: the last row's sort value and id.
+pub fn cursor(row: &Row, by_due: bool) -> String {
+    let at = if by_due {
+        row.due_at.unwrap_or(row.published_at)
+    } else {
+        row.published_at
+    };
+    format!("{}_{}", at.timestamp_micros(), row.id)
+}
+
+fn parse_cursor(s: &str) -> Option<(DateTime<Utc>, Uuid)> {
+    let (micros, id) = s.split_once('_')?;
+    Some((
+        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+        Uuid::parse_str(id).ok()?,
+    ))
+}
+
+/// A page of the party's messages in the folder that the actor may see, newest first (or by due
+/// date), `limit` rows after the cursor.
+pub fn list(
+    conn: &mut PgConnection,
+    actor: Actor,
+    party: i64,
+    f: &Filters,
+    lang: Language,
+    limit: i64,
+) -> QueryResult<Vec<Row>> {
+    let l = lang.code();
+    let mut sql = Sql::default();
+    let search = f.search().map(str::to_owned);
+    sql.push(
+        &format!(
+            "SELECT c.id, c.title, c.summary, coalesce(c.display_sender, c.sender_name) AS sender, s.title_{l} AS service, \
+                    c.published_at, c.due_at, (c.confirmation_needed AND c.confirmed_at IS NULL) AS needs_confirmation, \
+                    c.attachment_count, (c.first_read_at IS NULL OR c.marked_unread) AS unread, \
+                    (s.min_login_level <= ?) AS level_ok, "
+        ),
+        vec![Bind::Small(actor.level.number())],
+    );
+    match &search {
+        Some(q) => sql.push(
+            "CASE WHEN s.min_login_level <= ? THEN ts_headline('norwegian', c.title || ' – ' || coalesce(c.summary, ''), \
+                 websearch_to_tsquery('norwegian', ?), 'StartSel=\u{1}, StopSel=\u{2}, HighlightAll=true') END AS headline ",
+            vec![Bind::Small(actor.level.number()), Bind::Text(q.clone())],
+        ),
+        None => sql.push("NULL::text AS headline ", vec![]),
+    };
+    sql.push(
+        &format!(
+            "FROM correspondences c JOIN services s ON s.id = c.service_id \
+             WHERE c.recipient_id = ? AND c.folder = ? AND {DELIVERED} \
+               AND c.service_id IN (SELECT service_id FROM readable_service_ids(?, ?)) "
+        ),
+        vec![
+            Bind::Int(party),
+            Bind::Text(f.folder().to_owned()),
+            Bind::Int(actor.person_id),
+            Bind::Int(party),
+        ],
+    );
+    match f.unread.as_deref() {
+        Some("unread") => sql.push("AND (c.first_read_at IS NULL OR c.marked_unread) ", vec![]),
+        Some("read") => sql.push(
+            "AND c.first_read_at IS NOT NULL AND NOT c.marked_unread ",
+            vec![],
+        ),
+        _ => &mut sql,
+    };
+    if let Some(service) = f.service.as_deref().filter(|s| !s.is_empty()) {
+        sql.push(
+            "AND c.service_id = ? ",
+            vec![Bind::Text(service.to_owned())],
+        );
+    }
+    if let Some(from) = f.from_date() {
+        sql.push(
+            "AND c.published_at >= ? ",
+            vec![Bind::Time(from.and_time(chrono::NaiveTime::MIN).and_utc())],
+        );
+    }
+    if let Some(to) = f.to_date() {
+        sql.push(
+            "AND c.published_at < ? ",
+            vec![Bind::Time(
+                (to + Duration::days(1))
+                    .and_time(chrono::NaiveTime::MIN)
+                    .and_utc(),
+            )],
+        );
+    }
+    match f.due.as_deref() {
+        Some("soon") => sql.push(
+            "AND c.due_at >= now() AND c.due_at < now() + interval '7 days' AND c.confirmed_at IS NULL ",
+            vec![],
+        ),
+        Some("overdue") => sql.push("AND c.due_at < now() AND c.confirmed_at IS NULL ", vec![]),
+        _ => &mut sql,
+    };
+    if f.confirm.is_some() {
+        sql.push(
+            "AND c.confirmation_needed AND c.confirmed_at IS NULL ",
+            vec![],
+        );
+    }
+    if f.attachments.is_some() {
+        sql.push("AND c.attachment_count > 0 ", vec![]);
+    }
+    if let Some(q) = &search {
+        sql.push(
+            "AND c.search_vector @@ websearch_to_tsquery('norwegian', ?) AND s.min_login_level <= ? ",
+            vec![Bind::Text(q.clone()), Bind::Small(actor.level.number())],
+        );
+    }
+    let after = f.after.as_deref().and_then(parse_cursor);
+    if f.by_due() {
+        if let Some((at, id)) = after {
+            sql.push(
+                "AND (coalesce(c.due_at, c.published_at), c.id) > (?, ?) ",
+                vec![Bind::Time(at), Bind::Id(id)],
+            );
+        }
+        sql.push(
+            "ORDER BY coalesce(c.due_at, c.published_at), c.id LIMIT ?",
+            vec![Bind::Int(limit)],
+        );
+    } else {
+        if let Some((at, id)) = after {
+            sql.push(
+                "AND (c.published_at, c.id) < (?, ?) ",
+                vec![Bind::Time(at), Bind::Id(id)],
+            );
+        }
+        sql.push(
+            "ORDER BY c.published_at DESC, c.id DESC LIMIT ?",
+            vec![Bind::Int(limit)],
+        );
+    }
+    sql.query().load(conn)
+}
+
+#[derive(QueryableByName, Debug, Clone)]
+pub struct FolderCount {
+    #[diesel(sql_type = Text)]
+    pub folder: String,
+    #[diesel(sql_type = BigInt)]
+    pub unread: i64,
+}
+
+/// Unread messages per folder that the actor may see.
+pub fn unread_counts(
+    conn: &mut PgConnection,
+    actor: Actor,
+    party: i64,
+) -> QueryResult<Vec<FolderCount>> {
+    diesel::sql_query(format!(
+        "SELECT c.folder, count(*) AS unread FROM correspondences c \
+         WHERE c.recipient_id = $1 AND (c.first_read_at IS NULL OR c.marked_unread) AND {DELIVERED} \
+           AND c.service_id IN (SELECT service_id FROM readable_service_ids($2, $1)) GROUP BY c.folder"
+    ))
+    .bind::<BigInt, _>(party)
+    .bind::<BigInt, _>(actor.person_id)
+    .load(conn)
+}
+
+#[derive(QueryableByName, Debug, Clone)]
+pub struct PartyUnread {
+    #[diesel(sql_type = BigInt)]
+    pub party: i64,
+    #[diesel(sql_type = BigInt)]
+    pub unread: i64,
+}
+
+/// Unread messages the person may read, for each of a page of parties (the picker).
+pub fn unread_by_party(
+    conn: &mut PgConnection,
+    person: i64,
+    parties: &[i64],
+) -> QueryResult<Vec<PartyUnread>> {
+    diesel::sql_query(format!(
+        "SELECT pp.id AS party, count(c.id) AS unread FROM unnest($2::bigint[]) pp(id) \
+         CROSS JOIN LATERAL (SELECT array_agg(service_id) AS ids FROM readable_service_ids($1, pp.id)) r \
+         JOIN correspondences c ON c.recipient_id = pp.id AND c.service_id = ANY (r.ids) \
+         WHERE (c.first_read_at IS NULL OR c.marked_unread) AND c.folder = 'inbox' AND {DELIVERED} \
+         GROUP BY pp.id"
+    ))
+    .bind::<BigInt, _>(person)
+    .bind::<diesel::sql_types::Array<BigInt>, _>(parties)
+    .load(conn)
+}
+
+/// A message the person cannot open but may know exists: sender, service and date only.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Unopenable {
+    #[diesel(sql_type = Text)]
+    pub sender: String,
+    #[diesel(sql_type = Text)]
+    pub service: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub published_at: DateTime<Utc>,
+}
+
+/// For holders of ordinary mail and main administrators: the party's messages in this folder that
+/// they cannot open (nothing for anyone else).
+pub fn unopenable(
+    conn: &mut PgConnection,
+    actor: Actor,
+    party: i64,
+    folder: &str,
+    lang: Language,
+) -> QueryResult<Vec<Unopenable>> {
+    let l = lang.code();
+    diesel::sql_query(format!(
+        "SELECT coalesce(c.display_sender, c.sender_name) AS sender, s.title_{l} AS service, c.published_at \
+         FROM correspondences c JOIN services s ON s.id = c.service_id \
+         WHERE c.recipient_id = $1 AND c.folder = $3 AND {DELIVERED} \
+           AND (holds_package($2, $1, 'ordinary-mail') OR holds_package($2, $1, 'main-administrator')) \
+           AND c.service_id NOT IN (SELECT service_id FROM readable_service_ids($2, $1)) \
+         ORDER BY c.published_at DESC LIMIT 20"
+    ))
+    .bind::<BigInt, _>(party)
+    .bind::<BigInt, _>(actor.person_id)
+    .bind::<Text, _>(folder.to_owned())
+    .load(conn)
+}
+
+/// The names of the party's main administrators (who can give access).
+pub fn main_administrators(conn: &mut PgConnection, party: i64) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let rows: Vec<Name> = diesel::sql_query(
+        "SELECT p.name FROM package_holders($1, 'main-administrator') h JOIN parties p ON p.id = h.person_id ORDER BY p.name",
+    )
+    .bind::<BigInt, _>(party)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.name).collect())
+}
+
+/// The services that have mail for the party the actor can read (the service filter's choices).
+pub fn services_with_mail(
+    conn: &mut PgConnection,
+    actor: Actor,
+    party: i64,
+    lang: Language,
+) -> QueryResult<Vec<(String, String)>> {
+    #[derive(QueryableByName)]
+    struct Svc {
+        #[diesel(sql_type = Text)]
+        id: String,
+        #[diesel(sql_type = Text)]
+        title: String,
+    }
+    let l = lang.code();
+    let rows: Vec<Svc> = diesel::sql_query(format!(
+        "SELECT s.id, s.title_{l} AS title FROM services s \
+         WHERE s.id IN (SELECT service_id FROM readable_service_ids($2, $1)) \
+           AND EXISTS (SELECT 1 FROM correspondences c WHERE c.recipient_id = $1 AND c.service_id = s.id) \
+         ORDER BY 2"
+    ))
+    .bind::<BigInt, _>(party)
+    .bind::<BigInt, _>(actor.person_id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.id, r.title)).collect())
+}
