@@ -178,6 +178,29 @@ impl Browser {
         .await;
     }
 
+    /// Waits (up to 10 s) until `condition` (a JavaScript expression) is true: navigations that
+    /// go through redirect chains finish after WebDriver's click returns.
+    pub async fn wait_for(&self, condition: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let ok = self
+                .execute(
+                    &format!("try {{ return !!({condition}); }} catch (e) {{ return false; }}"),
+                    json!([]),
+                )
+                .await;
+            if ok == json!(true) {
+                return;
+            }
+            let page = self.current_path().await;
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {condition} on {page}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css).await;
         self.call(
@@ -316,6 +339,9 @@ async fn front_page_is_styled_accessible_and_keyboard_usable() {
 
     // The language switch is a plain link and the choice sticks.
     browser.click("a[lang='en']").await;
+    browser
+        .wait_for("document.documentElement.lang === 'en'")
+        .await;
     assert_eq!(
         browser.title().await,
         "Digital mail from the public sector – melding"
@@ -340,6 +366,9 @@ async fn logging_in_through_the_demo_provider_shows_the_name_in_the_header() {
     let browser = Browser::start("nb").await;
     browser.goto(&app.url("/accessibility")).await;
     browser.click("a.site-header__login").await;
+    browser
+        .wait_for("location.pathname.startsWith('/demo-idp/authorize')")
+        .await;
     assert_eq!(browser.title().await, "Testinnlogging (demo) – melding");
     assert!(
         browser
@@ -353,6 +382,9 @@ async fn logging_in_through_the_demo_provider_shows_the_name_in_the_header() {
     browser.type_into("#national_id", "12345678901").await;
     browser
         .click("form.demo-login__form button[type=submit]:not([name])")
+        .await;
+    browser
+        .wait_for("document.querySelector('#national_id-error')")
         .await;
     let message = browser.text_of("#national_id-error").await;
     if message.is_empty() {
@@ -385,6 +417,9 @@ async fn logging_in_through_the_demo_provider_shows_the_name_in_the_header() {
 
     // Logging out goes through the provider's end_session and lands on the logged-out page.
     browser.click(".site-header__logout button").await;
+    browser
+        .wait_for("location.pathname === '/logged-out'")
+        .await;
     assert_eq!(
         browser.current_path().await.split('?').next(),
         Some("/logged-out")
@@ -412,6 +447,9 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
 
     // To the organisation's access management, through the link on "My access".
     browser.click("a[href^='/access/']").await;
+    browser
+        .wait_for("document.title.startsWith('Access management')")
+        .await;
     assert!(
         browser
             .title()
@@ -453,6 +491,9 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
     // A form error is shown by the field and is accessible too.
     browser.type_into("#national_id", "123").await;
     browser.click(".grant-form button[type=submit]").await;
+    browser
+        .wait_for("document.querySelector('#national_id-error')")
+        .await;
     assert!(
         browser
             .text_of("#national_id-error")
@@ -460,4 +501,138 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
             .contains("it must be 11 digits")
     );
     browser.assert_accessible().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accountant_finds_a_client_reads_confirms_and_archives() {
+    use melding::seed::personas::ACCOUNTANT;
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    // A client with a tax message that has attachments and needs confirmation.
+    let (client, message, title) = {
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.pool.get().expect("conn");
+        let message = crate::helpers::text(
+            &mut conn,
+            &format!(
+                "SELECT c.id::text AS t FROM correspondences c JOIN er_roles r ON r.org_id = c.recipient_id \
+                 JOIN parties p ON p.id = r.person_id \
+                 WHERE p.name = 'Ola Hansen' AND r.role_code = 'REGN' AND c.service_id = 'skatt-mva-kontroll' \
+                   AND c.attachment_count > 0 AND {} ORDER BY c.published_at DESC LIMIT 1",
+                melding::access::decision::DELIVERED
+            ),
+        );
+        conn.batch_execute(&format!(
+            "UPDATE correspondences SET folder = 'inbox', first_read_at = NULL, confirmation_needed = true, confirmed_at = NULL, \
+             due_at = now() + interval '20 days', status = 'Published', published_at = now() - interval '1 hour' WHERE id = '{message}'"
+        ))
+        .expect("prepare");
+        let client = crate::helpers::text(
+            &mut conn,
+            &format!(
+                "SELECT p.name AS t FROM correspondences c JOIN parties p ON p.id = c.recipient_id WHERE c.id = '{message}'"
+            ),
+        );
+        let title = crate::helpers::text(
+            &mut conn,
+            &format!("SELECT title AS t FROM correspondences WHERE id = '{message}'"),
+        );
+        (client, message, title)
+    };
+    let browser = Browser::start("nb").await;
+    browser.goto(&app.url("/login")).await;
+    browser
+        .click(&format!(
+            "button[name=persona][value='{}']",
+            ACCOUNTANT.national_id().as_str()
+        ))
+        .await;
+    browser
+        .wait_for("document.querySelector('.site-header__user')")
+        .await;
+
+    browser.goto(&app.url("/inbox/parties")).await;
+    browser.assert_accessible().await;
+    browser.type_into("#q", &client).await;
+    browser.click("form[role=search] button").await;
+    browser
+        .wait_for("document.querySelectorAll('.party-list a').length === 1")
+        .await;
+    browser.click(".party-list a").await;
+    browser
+        .wait_for("document.title.startsWith('Innboks')")
+        .await;
+    assert!(
+        browser
+            .title()
+            .await
+            .starts_with(&format!("Innboks: {client}"))
+    );
+    browser.assert_accessible().await;
+
+    // Search finds the message; open it.
+    let word = title.split(' ').next().unwrap_or("Varsel").to_owned();
+    browser.type_into("#q", &word).await;
+    browser.click(".inbox-filters button[type=submit]").await;
+    browser.wait_for("location.search.includes('q=')").await;
+    assert!(browser.text_of(".message-list").await.contains(&title));
+    browser
+        .click(&format!("a[href^='/inbox/messages/{message}']"))
+        .await;
+    browser.wait_for("document.querySelector('.message')").await;
+    assert_eq!(browser.title().await, format!("{title} – melding"));
+    browser.assert_accessible().await;
+
+    // Download an attachment (the page stays), confirm, then archive.
+    let download = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.querySelector('.attachment-list a').href)
+               .then(r => r.blob().then(b => done([r.status, r.headers.get('content-disposition'), b.size])))
+               .catch(e => done([0, String(e), 0]));",
+        )
+        .await;
+    assert_eq!(download[0], json!(200), "{download}");
+    assert!(
+        download[1]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("attachment; filename="),
+        "{download}"
+    );
+    assert!(download[2].as_u64().unwrap_or(0) > 0);
+    browser.click("form[action*='/confirm'] button").await;
+    browser
+        .wait_for("location.search.includes('done=confirmed')")
+        .await;
+    assert_eq!(
+        browser.text_of(".ds-alert[data-color=success]").await,
+        "Takk, meldingen er bekreftet."
+    );
+    browser.assert_accessible().await;
+    browser
+        .click("form[action*='/move'] input[value=archive] + button")
+        .await;
+    browser
+        .wait_for("location.search.includes('done=archive')")
+        .await;
+    assert_eq!(
+        browser.text_of(".ds-alert[data-color=success]").await,
+        "Meldingen er flyttet til arkivet."
+    );
+    browser
+        .click(".folder-tabs a[href*='folder=archive']")
+        .await;
+    browser
+        .wait_for("location.search.includes('folder=archive') && !location.search.includes('done')")
+        .await;
+    assert!(
+        browser.text_of(".message-list").await.contains(&title),
+        "found in the archive"
+    );
+    browser.assert_accessible().await;
+    assert_eq!(
+        app.count(&format!("SELECT count(*) AS n FROM correspondence_events WHERE correspondence_id = '{message}' AND status = 'AttachmentsDownloaded'")),
+        1
+    );
 }

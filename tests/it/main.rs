@@ -10,6 +10,7 @@ mod config;
 mod i18n;
 mod identifiers;
 mod import;
+mod inbox;
 mod login;
 mod migrations;
 mod seed;

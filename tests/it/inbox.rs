@@ -1,0 +1,496 @@
+//! The inbox over HTTP against the demo world: what a person sees, never sees, and what opening,
+//! downloading, confirming and moving record.
+
+use melding::seed::personas::{CITIZEN, MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, count, text};
+
+async fn app_as(persona: &melding::seed::personas::Persona) -> TestApp {
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    app.login_as(persona.national_id().as_str(), "substantial")
+        .await;
+    app
+}
+
+fn id_of(app: &TestApp, sql: &str) -> String {
+    text(&mut app.pool.get().expect("conn"), sql)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_lists_only_what_the_person_may_read_with_correct_counts() {
+    let app = app_as(&CITIZEN).await;
+    let kari = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    let body = app.get("/inbox").await.text().await.expect("page");
+    assert!(
+        body.contains("Innboks: Kari Nordmann"),
+        "defaults to oneself"
+    );
+
+    // The unread count in the tab equals what the database says she may see.
+    let unread = app.count(&format!(
+        "SELECT count(*) AS n FROM correspondences c WHERE c.recipient_id = {kari} AND c.folder = 'inbox' \
+         AND (c.first_read_at IS NULL OR c.marked_unread) AND {}",
+        melding::access::decision::DELIVERED
+    ));
+    assert!(unread > 0);
+    assert!(
+        body.contains(&format!(
+            "Innboks <span class=\"ds-badge\" data-color=\"accent\">{unread}<"
+        )),
+        "tab count {unread}"
+    );
+
+    // Every listed message belongs to her; the page never links to anyone else's.
+    let listed: Vec<&str> = body
+        .split("href=\"/inbox/messages/")
+        .skip(1)
+        .filter_map(|r| r.split('?').next())
+        .collect();
+    assert!(!listed.is_empty() && listed.len() <= 25);
+    for id in &listed {
+        assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND recipient_id = {kari}")), 1);
+    }
+    // Scheduled, withdrawn and failed messages are not shown.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE id::text = ANY ('{{{}}}'::text[]) AND status IN ('ReadyForPublish', 'Initialized', 'PurgedByService')",
+            listed.join(",")
+        )),
+        0
+    );
+
+    // Filters: unread only lists unread; attachments only lists messages with attachments.
+    let unread_page = app
+        .get(&format!("/inbox?party={kari}&unread=unread"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    for id in unread_page
+        .split("href=\"/inbox/messages/")
+        .skip(1)
+        .filter_map(|r| r.split('?').next())
+    {
+        assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND (first_read_at IS NULL OR marked_unread)")), 1);
+    }
+    let with_attachments = app
+        .get(&format!("/inbox?party={kari}&attachments=1"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    for id in with_attachments
+        .split("href=\"/inbox/messages/")
+        .skip(1)
+        .filter_map(|r| r.split('?').next())
+    {
+        assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND attachment_count > 0")), 1);
+    }
+
+    // Search in Norwegian finds inflected words and marks them; short searches are explained.
+    let title = id_of(
+        &app,
+        &format!(
+            "SELECT split_part(title, ' ', 1) AS t FROM correspondences c WHERE recipient_id = {kari} AND folder = 'inbox' AND {} \
+         AND service_id NOT IN ('nav-helseopplysninger') ORDER BY published_at DESC LIMIT 1",
+            melding::access::decision::DELIVERED
+        ),
+    );
+    let found = app
+        .get(&format!(
+            "/inbox?party={kari}&q={}",
+            melding::web::context::encode_component(&title)
+        ))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        found.contains("<mark>"),
+        "matches are highlighted for {title:?}"
+    );
+    let short = app
+        .get(&format!("/inbox?party={kari}&q=ab"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(short.contains("Skriv minst tre tegn for å søke."));
+
+    // Someone else's inbox and messages do not exist for her.
+    let other = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Fjellvik kommune'",
+    );
+    assert_eq!(
+        app.get(&format!("/inbox?party={other}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let foreign = id_of(
+        &app,
+        &format!("SELECT id::text AS t FROM correspondences WHERE recipient_id = {other} LIMIT 1"),
+    );
+    assert_eq!(
+        app.get(&format!("/inbox/messages/{foreign}?party={kari}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/inbox/messages/{foreign}?party={other}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_downloading_and_confirming_are_recorded() {
+    let app = app_as(&CITIZEN).await;
+    let kari = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    let message = id_of(
+        &app,
+        &format!(
+            "SELECT c.id::text AS t FROM correspondences c JOIN services s ON s.id = c.service_id \
+         WHERE c.recipient_id = {kari} AND c.attachment_count > 0 AND s.min_login_level = 3 AND {} LIMIT 1",
+            melding::access::decision::DELIVERED
+        ),
+    );
+    // Make it a fresh, unread message that needs confirmation by a due date.
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.pool.get().expect("conn");
+        conn.batch_execute(&format!(
+            "UPDATE correspondences SET first_read_at = NULL, marked_unread = false, confirmation_needed = true, \
+             confirmed_at = NULL, due_at = published_at + interval '30 days', status = 'Published', folder = 'inbox' \
+             WHERE id = '{message}'"
+        ))
+        .expect("prepare the message");
+    }
+    let events = |status: &str| {
+        app.count(&format!("SELECT count(*) AS n FROM correspondence_events WHERE correspondence_id = '{message}' AND status = '{status}'"))
+    };
+    let (reads, downloads, confirms) = (
+        events("Read"),
+        events("AttachmentsDownloaded"),
+        events("Confirmed"),
+    );
+    let page = app
+        .get(&format!("/inbox/messages/{message}?party={kari}"))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let body = page.text().await.expect("page");
+    assert!(body.contains("Åpnet av Kari Nordmann"));
+    assert!(body.contains("<li>Deg, "), "seen by you");
+    assert!(!body.contains("<script"), "the body is sanitised");
+    // Opening again records no second Read.
+    app.get(&format!("/inbox/messages/{message}?party={kari}"))
+        .await;
+    assert_eq!(
+        events("Read"),
+        reads + 1,
+        "one Read for the first opening only"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE id = '{message}' AND status = 'Read'"
+        )),
+        1
+    );
+
+    // Download: the stored bytes, as an attachment with the stored type.
+    let (attachment, key, media_type) = {
+        let mut conn = app.pool.get().expect("conn");
+        let id = text(
+            &mut conn,
+            &format!(
+                "SELECT a.id::text AS t FROM correspondence_attachments ca JOIN attachments a ON a.id = ca.attachment_id WHERE ca.correspondence_id = '{message}' ORDER BY ca.position LIMIT 1"
+            ),
+        );
+        let key = text(
+            &mut conn,
+            &format!("SELECT storage_key AS t FROM attachments WHERE id = '{id}'"),
+        );
+        let media_type = text(
+            &mut conn,
+            &format!("SELECT media_type AS t FROM attachments WHERE id = '{id}'"),
+        );
+        (id, key, media_type)
+    };
+    let file = app
+        .get(&format!(
+            "/inbox/messages/{message}/attachments/{attachment}?party={kari}"
+        ))
+        .await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert!(
+        file.headers()["content-disposition"]
+            .to_str()
+            .expect("cd")
+            .starts_with("attachment")
+    );
+    assert!(
+        file.headers()["content-type"]
+            .to_str()
+            .expect("ct")
+            .starts_with(&media_type)
+    );
+    assert_eq!(file.headers()["x-content-type-options"], "nosniff");
+    let bytes = file.bytes().await.expect("bytes");
+    let stored = std::fs::read(melding::storage::Storage::new(&app.data_dir).path(&key))
+        .expect("stored file");
+    assert_eq!(bytes.as_ref(), stored.as_slice());
+    assert_eq!(events("AttachmentsDownloaded"), downloads + 1);
+    // An attachment of another message is not reachable through this one.
+    let stranger = id_of(
+        &app,
+        &format!(
+            "SELECT a.id::text AS t FROM attachments a WHERE a.id NOT IN (SELECT attachment_id FROM correspondence_attachments WHERE correspondence_id = '{message}') LIMIT 1"
+        ),
+    );
+    assert_eq!(
+        app.get(&format!(
+            "/inbox/messages/{message}/attachments/{stranger}?party={kari}"
+        ))
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Confirm: once, then the button is disabled.
+    let token = app.csrf_token().await;
+    let response = app
+        .client
+        .post(app.url(&format!("/inbox/messages/{message}/confirm?party={kari}")))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let body = app
+        .get(&format!(
+            "/inbox/messages/{message}?party={kari}&done=confirmed"
+        ))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(body.contains("Takk, meldingen er bekreftet."));
+    assert!(body.contains("disabled>Bekreft</button>"));
+    assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{message}' AND status = 'Confirmed' AND confirmed_at IS NOT NULL")), 1);
+    let again = app
+        .client
+        .post(app.url(&format!("/inbox/messages/{message}/confirm?party={kari}")))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(events("Confirmed"), confirms + 1, "confirmed once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn level_high_messages_ask_for_step_up_and_unopenable_mail_is_announced() {
+    let app = app_as(&CITIZEN).await;
+    let kari = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    let high = id_of(
+        &app,
+        &format!(
+            "SELECT c.id::text AS t FROM correspondences c WHERE c.recipient_id = {kari} AND c.service_id = 'nav-helseopplysninger' AND {} LIMIT 1",
+            melding::access::decision::DELIVERED
+        ),
+    );
+    let title = id_of(
+        &app,
+        &format!("SELECT title AS t FROM correspondences WHERE id = '{high}'"),
+    );
+    let listing = app
+        .get(&format!(
+            "/inbox?party={kari}&service=nav-helseopplysninger"
+        ))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        listing.contains("Melding som krever innlogging på høyt sikkerhetsnivå"),
+        "a neutral title"
+    );
+    assert!(
+        !listing.contains(&title),
+        "never the real title at level substantial"
+    );
+    let page = app
+        .get(&format!("/inbox/messages/{high}?party={kari}"))
+        .await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let body = page.text().await.expect("page");
+    assert!(
+        body.contains("/login?level=high&#38;return_to=%2Finbox%2Fmessages%2F"),
+        "a step-up link back here"
+    );
+    assert!(!body.contains(&title));
+
+    // The municipality's main administrator sees that child welfare has mail nobody present can
+    // open (sender, service, date), never its title.
+    let admin = app.second_user();
+    admin
+        .login_as(MUNICIPAL_ADMIN.national_id().as_str(), "substantial")
+        .await;
+    let unit = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Fjellvik kommune barnevernstjeneste'",
+    );
+    let body = admin
+        .get(&format!("/inbox?party={unit}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(body.contains("som du ikke kan åpne"), "the notice shows");
+    assert!(
+        body.contains("Bekymringsmelding til barnevernet")
+            || body.contains("Dokumenter i straffesak")
+    );
+    assert!(body.contains("Disse kan gi deg tilgang: Ingrid Berg."));
+    assert!(!body.contains("Bekymringsmelding, sak"), "never a title");
+    // The clerk with ordinary mail for the municipality is told too; a citizen is not.
+    let clerk = app.second_user();
+    clerk
+        .login_as(MUNICIPAL_CLERK.national_id().as_str(), "substantial")
+        .await;
+    assert!(
+        clerk
+            .get(&format!("/inbox?party={unit}"))
+            .await
+            .text()
+            .await
+            .expect("page")
+            .contains("som du ikke kan åpne")
+    );
+    assert!(
+        !app.get(&format!("/inbox?party={kari}"))
+            .await
+            .text()
+            .await
+            .expect("page")
+            .contains("som du ikke kan åpne")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folder_moves_belong_to_the_party_and_are_logged() {
+    let app = app_as(&MUNICIPAL_CLERK).await;
+    let fjellvik = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Fjellvik kommune'",
+    );
+    let message = id_of(
+        &app,
+        &format!(
+            "SELECT c.id::text AS t FROM correspondences c WHERE c.recipient_id = {fjellvik} AND c.folder = 'inbox' AND {} \
+         ORDER BY c.published_at DESC LIMIT 1",
+            melding::access::decision::DELIVERED
+        ),
+    );
+    let token = app.csrf_token().await;
+    let response = app
+        .client
+        .post(app.url(&format!("/inbox/messages/{message}/move?party={fjellvik}")))
+        .form(&[("csrf_token", token.as_str()), ("folder", "archive")])
+        .send()
+        .await
+        .expect("move");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        format!("/inbox?party={fjellvik}&folder=inbox&done=archive").as_str()
+    );
+    let body = app
+        .get(&format!(
+            "/inbox?party={fjellvik}&folder=inbox&done=archive"
+        ))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(body.contains("Meldingen er flyttet til arkivet."));
+    assert!(!body.contains(&message), "gone from the inbox");
+
+    // Everyone acting for the municipality sees it in the archive.
+    let admin = app.second_user();
+    admin
+        .login_as(MUNICIPAL_ADMIN.national_id().as_str(), "substantial")
+        .await;
+    let archive = admin
+        .get(&format!("/inbox?party={fjellvik}&folder=archive"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        archive.contains(&message),
+        "the move is shared by the party"
+    );
+    let mut conn = app.pool.get().expect("conn");
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!(
+                "SELECT count(*) AS n FROM recipient_label_events e JOIN parties p ON p.id = e.person_id \
+             WHERE e.correspondence_id = '{message}' AND e.action = 'to_archive' AND p.name = 'Per Olsen'"
+            )
+        ),
+        1,
+        "logged with who did it"
+    );
+    // A folder that does not exist is refused; nothing moves.
+    let bad = app
+        .client
+        .post(app.url(&format!("/inbox/messages/{message}/move?party={fjellvik}")))
+        .form(&[("csrf_token", token.as_str()), ("folder", "elsewhere")])
+        .send()
+        .await
+        .expect("move");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picker_finds_one_of_three_hundred_clients() {
+    use melding::seed::personas::ACCOUNTANT;
+    let app = app_as(&ACCOUNTANT).await;
+    let first = app.get("/inbox/parties").await.text().await.expect("page");
+    assert_eq!(
+        first.matches("class=\"party-list__item").count(),
+        50,
+        "a page at a time"
+    );
+    assert!(first.contains("Vis flere"));
+    let client = id_of(
+        &app,
+        "SELECT o.name AS t FROM er_roles r JOIN parties o ON o.id = r.org_id JOIN parties p ON p.id = r.person_id \
+                                WHERE p.name = 'Ola Hansen' AND r.role_code = 'REGN' ORDER BY o.name DESC LIMIT 1",
+    );
+    let found = app
+        .get(&format!(
+            "/inbox/parties?q={}",
+            melding::web::context::encode_component(&client)
+        ))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(found.contains(&client));
+    assert!(found.matches("class=\"party-list__item").count() < 10);
+}
