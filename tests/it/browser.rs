@@ -411,6 +411,9 @@ async fn logging_in_through_the_demo_provider_shows_the_name_in_the_header() {
     browser
         .click(&format!("button[name=persona][value='{}']", kari.as_str()))
         .await;
+    browser
+        .wait_for("document.querySelector('.site-header__user')")
+        .await;
     assert_eq!(browser.current_path().await, "/accessibility");
     assert_eq!(browser.text_of(".site-header__user").await, "Kari Nordmann");
     browser.assert_accessible().await;
@@ -441,6 +444,9 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
             MUNICIPAL_ADMIN.national_id().as_str()
         ))
         .await;
+    browser
+        .wait_for("document.querySelector('.site-header__user')")
+        .await;
     browser.goto(&app.url("/access")).await;
     assert_eq!(browser.title().await, "My access – melding");
     browser.assert_accessible().await;
@@ -468,6 +474,9 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
     browser
         .click(".ds-alert[data-color=danger] a.ds-button")
         .await;
+    browser
+        .wait_for("location.search.includes('package=')")
+        .await;
     let chosen = browser
         .execute("return document.querySelector('#what').value", json!([]))
         .await;
@@ -477,6 +486,9 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
         .await;
     browser.type_into("#last_name", "Olsen").await;
     browser.click(".grant-form button[type=submit]").await;
+    browser
+        .wait_for("location.search.includes('done=granted')")
+        .await;
     assert_eq!(
         browser.text_of(".ds-alert[data-color=success]").await,
         "Access granted."
