@@ -267,3 +267,109 @@ pub fn activity(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Activity>>
     .bind::<SqlUuid, _>(id)
     .load(conn)
 }
+
+/// What a bulk action does to the selected messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    MarkRead,
+    MarkUnread,
+    Move(&'static str),
+}
+
+impl Bulk {
+    pub fn parse(action: &str) -> Option<Self> {
+        match action {
+            "read" => Some(Bulk::MarkRead),
+            "unread" => Some(Bulk::MarkUnread),
+            "inbox" => Some(Bulk::Move("inbox")),
+            "archive" => Some(Bulk::Move("archive")),
+            "bin" => Some(Bulk::Move("bin")),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Bulk::MarkRead => "read",
+            Bulk::MarkUnread => "unread",
+            Bulk::Move(folder) => folder,
+        }
+    }
+}
+
+/// At most this many messages per bulk action.
+pub const BULK_LIMIT: usize = 100;
+
+/// Applies `action` to those of `ids` the actor may read for the party (the others are ignored,
+/// as if they did not exist); returns how many changed.
+pub fn bulk(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    action: Bulk,
+    actor: Actor,
+    party: i64,
+) -> QueryResult<usize> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    conn.transaction(|conn| {
+        let allowed: Vec<Id> = diesel::sql_query(format!(
+            "SELECT c.id FROM correspondences c JOIN services s ON s.id = c.service_id \
+             WHERE c.id = ANY ($1) AND c.recipient_id = $2 AND {} AND s.min_login_level <= $4 \
+               AND c.service_id IN (SELECT service_id FROM readable_service_ids($3, $2)) FOR UPDATE OF c",
+            crate::access::decision::DELIVERED
+        ))
+        .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+        .bind::<BigInt, _>(party)
+        .bind::<BigInt, _>(actor.person_id)
+        .bind::<diesel::sql_types::SmallInt, _>(actor.level.number())
+        .load(conn)?;
+        let mut changed = 0;
+        for Id { id } in allowed {
+            let did = match action {
+                Bulk::Move(folder) => move_to(conn, id, folder, actor, party)?,
+                Bulk::MarkUnread => {
+                    let n = diesel::update(correspondences::table.find(id).filter(correspondences::marked_unread.eq(false)))
+                        .set(correspondences::marked_unread.eq(true))
+                        .execute(conn)?;
+                    if n == 1 {
+                        label(conn, id, "marked_unread", actor)?;
+                    }
+                    n == 1
+                }
+                Bulk::MarkRead => {
+                    let was_unread: bool = correspondences::table
+                        .find(id)
+                        .select(correspondences::first_read_at.is_null().or(correspondences::marked_unread))
+                        .first(conn)?;
+                    if was_unread {
+                        let first = diesel::update(correspondences::table.find(id).filter(correspondences::first_read_at.is_null()))
+                            .set(correspondences::first_read_at.eq(Utc::now()))
+                            .execute(conn)?;
+                        diesel::update(correspondences::table.find(id)).set(correspondences::marked_unread.eq(false)).execute(conn)?;
+                        if first == 1 {
+                            record(conn, id, Status::Read, actor, party)?;
+                        }
+                        label(conn, id, "marked_read", actor)?;
+                    }
+                    was_unread
+                }
+            };
+            changed += usize::from(did);
+        }
+        Ok(changed)
+    })
+}
+
+fn label(conn: &mut PgConnection, id: Uuid, action: &str, actor: Actor) -> QueryResult<()> {
+    diesel::insert_into(recipient_label_events::table)
+        .values((
+            recipient_label_events::correspondence_id.eq(id),
+            recipient_label_events::person_id.eq(actor.person_id),
+            recipient_label_events::action.eq(action),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

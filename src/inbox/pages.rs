@@ -30,7 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(message_page)
         .service(download)
         .service(confirm_message)
-        .service(move_message);
+        .service(move_message)
+        .service(bulk_action);
 }
 
 const PAGE_SIZE: i64 = 25;
@@ -116,6 +117,7 @@ fn highlight(text: &str) -> String {
 }
 
 pub struct RowView {
+    pub id: Uuid,
     pub href: String,
     /// Escaped, with search matches marked; a neutral text when the level is too low.
     pub title_html: String,
@@ -192,12 +194,16 @@ struct InboxPage {
     unopenable: Vec<UnopenableView>,
     admins: String,
     short_search: bool,
+    /// A confirmation line after a move or a bulk action.
     done: Option<String>,
+    /// This listing's address, for the bulk form to come back to.
+    return_to: String,
 }
 
 #[derive(Deserialize)]
 struct Done {
     done: Option<String>,
+    n: Option<usize>,
 }
 
 #[get("/inbox")]
@@ -276,6 +282,7 @@ async fn inbox_page(
     let rows = rows
         .into_iter()
         .map(|r| RowView {
+            id: r.id,
             href: format!("/inbox/messages/{}?party={}", r.id, party.id),
             title_html: if !r.level_ok {
                 highlight(&ctx.t("inbox-locked-title"))
@@ -328,8 +335,9 @@ async fn inbox_page(
         admins: admins.join(", "),
         done: done
             .done
-            .clone()
-            .filter(|d| FOLDERS.contains(&d.as_str()) || d == "confirmed"),
+            .as_deref()
+            .and_then(|d| done_text(&ctx, d, done.n.unwrap_or(0))),
+        return_to: href("/inbox", &base_with_after(&filters, party.id)),
         ctx,
         party,
         folders,
@@ -350,6 +358,30 @@ async fn inbox_page(
             .map_err(|e| AppError::Internal(e.into()))?;
     }
     Ok(response)
+}
+
+/// The confirmation line for `done` ("3 meldinger er flyttet til arkivet").
+fn done_text(ctx: &PageCtx, done: &str, n: usize) -> Option<String> {
+    match done {
+        "inbox" | "archive" | "bin" | "confirmed" => Some(ctx.t(&format!("inbox-done-{done}"))),
+        "bulk-read" | "bulk-unread" | "bulk-inbox" | "bulk-archive" | "bulk-bin" => {
+            Some(i18n::text_with(
+                ctx.lang,
+                &format!("inbox-done-{done}"),
+                &[("count", n.to_string())],
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The listing's filters and cursor, so a bulk action returns to exactly this page.
+fn base_with_after(f: &Filters, party: i64) -> Vec<(&'static str, String)> {
+    let mut pairs = filter_pairs(f, party);
+    if let Some(after) = f.after.as_deref().filter(|a| !a.is_empty()) {
+        pairs.push(("after", after.to_owned()));
+    }
+    pairs
 }
 
 pub struct PickerRow {
@@ -763,6 +795,65 @@ async fn move_message(
         .insert_header((
             header::LOCATION,
             format!("/inbox?party={party}&folder={from}&done={folder}"),
+        ))
+        .finish())
+}
+
+/// Bulk actions: the selected messages (`ids`, repeated) and `action`; back to the same listing.
+#[post("/inbox/bulk")]
+async fn bulk_action(
+    ctx: PageCtx,
+    user: CurrentUser,
+    query: web::Query<PartyQuery>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let party = query.party;
+    let mut ids = Vec::new();
+    let mut action = None;
+    let mut back = None;
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "ids" => ids
+                .push(Uuid::parse_str(&value).map_err(|_| AppError::BadRequest("ids".to_owned()))?),
+            "action" => action = message::Bulk::parse(&value),
+            "return_to" => back = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let action = action.ok_or_else(|| AppError::BadRequest("unknown action".to_owned()))?;
+    if ids.len() > message::BULK_LIMIT {
+        return Err(AppError::BadRequest(format!(
+            "at most {} messages at a time",
+            message::BULK_LIMIT
+        )));
+    }
+    let back = back
+        .filter(|b| b.starts_with("/inbox?") && crate::web::pages::is_local_path(b))
+        .unwrap_or_else(|| format!("/inbox?party={party}"));
+    let pool = state.pool.clone();
+    let actor = actor(&user);
+    let _ = ctx;
+    let changed = blocking(move || {
+        let mut conn = pool.get()?;
+        if !decision::may_act_for(&mut conn, actor.person_id, party)? {
+            return Err(AppError::NotFound);
+        }
+        Ok(message::bulk(&mut conn, &ids, action, actor, party)?)
+    })
+    .await?;
+    let back: String = back
+        .split("&done=")
+        .next()
+        .unwrap_or(&back)
+        .split("&n=")
+        .next()
+        .unwrap_or(&back)
+        .to_owned();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("{back}&done=bulk-{}&n={changed}", action.key()),
         ))
         .finish())
 }

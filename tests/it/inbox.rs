@@ -494,3 +494,108 @@ async fn the_picker_finds_one_of_three_hundred_clients() {
     assert!(found.contains(&client));
     assert!(found.matches("class=\"party-list__item").count() < 10);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_actions_touch_only_what_the_person_may_read() {
+    let app = app_as(&CITIZEN).await;
+    let kari = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    let delivered = melding::access::decision::DELIVERED;
+    let mine = id_of(
+        &app,
+        &format!(
+            "SELECT string_agg(id::text, ',') AS t FROM (SELECT c.id FROM correspondences c JOIN services s ON s.id = c.service_id \
+         WHERE c.recipient_id = {kari} AND c.folder = 'inbox' AND s.min_login_level = 3 AND {delivered} LIMIT 3) x"
+        ),
+    );
+    let foreign = id_of(
+        &app,
+        &format!(
+            "SELECT c.id::text AS t FROM correspondences c WHERE c.recipient_id <> {kari} AND {delivered} LIMIT 1"
+        ),
+    );
+    let foreign_folder = id_of(
+        &app,
+        &format!("SELECT folder AS t FROM correspondences WHERE id = '{foreign}'"),
+    );
+    let token = app.csrf_token().await;
+    let return_to = format!("/inbox?party={kari}&folder=inbox");
+    let post = |action: &str, ids: Vec<String>| {
+        let mut form: Vec<(String, String)> = vec![
+            ("csrf_token".into(), token.clone()),
+            ("action".into(), action.into()),
+            ("return_to".into(), return_to.clone()),
+        ];
+        form.extend(ids.into_iter().map(|id| ("ids".to_owned(), id)));
+        app.client
+            .post(app.url(&format!("/inbox/bulk?party={kari}")))
+            .form(&form)
+            .send()
+    };
+    let mut ids: Vec<String> = mine.split(',').map(str::to_owned).collect();
+    ids.push(foreign.clone());
+
+    let response = post("archive", ids.clone()).await.expect("bulk");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert_eq!(
+        location,
+        format!("{return_to}&done=bulk-archive&n=3"),
+        "the foreign message is ignored"
+    );
+    let page = app.get(&location).await.text().await.expect("page");
+    assert!(page.contains("3 melding(er) er flyttet til arkivet."));
+    assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id::text IN ('{}') AND folder = 'archive'", mine.replace(',', "','"))), 3);
+    assert_eq!(
+        id_of(
+            &app,
+            &format!("SELECT folder AS t FROM correspondences WHERE id = '{foreign}'")
+        ),
+        foreign_folder,
+        "the foreign message is untouched"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM recipient_label_events WHERE correspondence_id = '{foreign}'"
+        )),
+        0
+    );
+
+    // Mark unread, then read again: counted and logged.
+    let three: Vec<String> = mine.split(',').map(str::to_owned).collect();
+    post("read", three.clone()).await.expect("bulk");
+    let unread_before = app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE recipient_id = {kari} AND folder = 'archive' AND (first_read_at IS NULL OR marked_unread)"));
+    let response = post("unread", three.clone()).await.expect("bulk");
+    assert!(
+        response.headers()["location"]
+            .to_str()
+            .expect("loc")
+            .ends_with("done=bulk-unread&n=3")
+    );
+    let unread_after = app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE recipient_id = {kari} AND folder = 'archive' AND (first_read_at IS NULL OR marked_unread)"));
+    assert_eq!(unread_after, unread_before + 3);
+    let response = post("read", three.clone()).await.expect("bulk");
+    assert!(
+        response.headers()["location"]
+            .to_str()
+            .expect("loc")
+            .ends_with("done=bulk-read&n=3")
+    );
+    assert_eq!(app.count(&format!("SELECT count(*) AS n FROM recipient_label_events WHERE correspondence_id::text IN ('{}') AND action = 'marked_unread'", mine.replace(',', "','"))), 3);
+
+    // More than 100 at once is refused, and so is an unknown action.
+    let many: Vec<String> = (0..101).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    assert_eq!(
+        post("archive", many).await.expect("bulk").status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        post("shred", three).await.expect("bulk").status(),
+        StatusCode::BAD_REQUEST
+    );
+}
