@@ -3,5 +3,6 @@
 pub mod message;
 mod pages;
 pub mod query;
+mod zip_stream;
 
 pub use pages::routes;

@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(inbox_page)
         .service(picker_page)
         .service(message_page)
+        .service(download_all)
         .service(download)
         .service(confirm_message)
         .service(move_message)
@@ -685,6 +686,70 @@ async fn message_page(
     render(&page)
 }
 
+/// `attachment; filename="ascii"; filename*=UTF-8''…`: any name survives, old clients get a fallback.
+fn attachment_disposition(name: &str) -> ContentDisposition {
+    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(header::ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".to_owned()),
+                language_tag: None,
+                value: name.as_bytes().to_vec(),
+            }),
+        ],
+    }
+}
+
+/// Every attachment the user may open, as one streamed ZIP.
+#[get("/inbox/messages/{id}/attachments.zip")]
+async fn download_all(
+    ctx: PageCtx,
+    user: CurrentUser,
+    path: web::Path<Uuid>,
+    query: web::Query<PartyQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let party = query.party;
+    let pool = state.pool.clone();
+    let actor = actor(&user);
+    let here = ctx.path.clone();
+    let (title, files) = blocking(move || {
+        let mut conn = pool.get()?;
+        if !readable(&mut conn, actor, party, id, &here)? {
+            return Err(AppError::NotFound);
+        }
+        let files = message::attachments(&mut conn, id)?;
+        if files.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        message::record_download(&mut conn, id, actor, party)?;
+        Ok((message::load(&mut conn, id, Language::Nb)?.title, files))
+    })
+    .await?;
+    let storage = crate::storage::Storage::new(&state.config.data_dir);
+    let files = files
+        .into_iter()
+        .map(|a| (a.name, storage.path(&a.storage_key)))
+        .collect();
+    let name: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header(attachment_disposition(&format!("{}.zip", name.trim())))
+        .streaming(super::zip_stream::zip(files)))
+}
+
 #[get("/inbox/messages/{id}/attachments/{attachment}")]
 async fn download(
     req: HttpRequest,
@@ -727,10 +792,7 @@ async fn download(
         .use_etag(false)
         .use_last_modified(false)
         .set_content_type(mime)
-        .set_content_disposition(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(found.name.clone())],
-        })
+        .set_content_disposition(attachment_disposition(&found.name))
         .into_response(&req);
     Ok(response)
 }

@@ -599,3 +599,129 @@ async fn bulk_actions_touch_only_what_the_person_may_read() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_zip_holds_exactly_the_attachments_the_person_may_open() {
+    use std::io::Read;
+    let app = app_as(&CITIZEN).await;
+    let kari = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    let message = id_of(
+        &app,
+        &format!(
+            "SELECT c.id::text AS t FROM correspondences c JOIN services s ON s.id = c.service_id \
+         WHERE c.recipient_id = {kari} AND c.attachment_count > 1 AND s.min_login_level = 3 AND {} LIMIT 1",
+            melding::access::decision::DELIVERED
+        ),
+    );
+    let response = app
+        .get(&format!(
+            "/inbox/messages/{message}/attachments.zip?party={kari}"
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("cd")
+            .starts_with("attachment")
+    );
+    let bytes = response.bytes().await.expect("zip");
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a valid ZIP");
+    let expected = {
+        let mut conn = app.pool.get().expect("conn");
+        let names = text(
+            &mut conn,
+            &format!(
+                "SELECT string_agg(a.name || '=' || a.storage_key, '|' ORDER BY ca.position, a.name) AS t \
+             FROM correspondence_attachments ca JOIN attachments a ON a.id = ca.attachment_id WHERE ca.correspondence_id = '{message}'"
+            ),
+        );
+        names
+            .split('|')
+            .map(|p| {
+                p.split_once('=')
+                    .map(|(n, k)| (n.to_owned(), k.to_owned()))
+                    .expect("pair")
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        archive.len(),
+        expected.len(),
+        "exactly the message's attachments"
+    );
+    let storage = melding::storage::Storage::new(&app.data_dir);
+    for (name, key) in &expected {
+        let mut entry = archive
+            .by_name(name)
+            .unwrap_or_else(|_| panic!("{name} is in the archive"));
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).expect("read entry");
+        assert_eq!(
+            content,
+            std::fs::read(storage.path(key)).expect("stored"),
+            "{name}"
+        );
+    }
+
+    // Without the separate attachment right (the police case), there is no archive either.
+    let admin = app.second_user();
+    admin
+        .login_as(MUNICIPAL_ADMIN.national_id().as_str(), "substantial")
+        .await;
+    let unit = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Fjellvik kommune barnevernstjeneste'",
+    );
+    let admin_id = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Ingrid Berg'",
+    );
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.pool.get().expect("conn");
+        conn.batch_execute(&format!(
+            "INSERT INTO delegations (id, party_id, to_person_id, package_id) VALUES (gen_random_uuid(), {unit}, {admin_id}, 'confidential-mail')"
+        ))
+        .expect("give confidential mail only");
+    }
+    let police = id_of(
+        &app,
+        &format!(
+            "SELECT id::text AS t FROM correspondences WHERE recipient_id = {unit} AND service_id = 'politi-straffesak' AND attachment_count > 0 LIMIT 1"
+        ),
+    );
+    let page = admin
+        .get(&format!("/inbox/messages/{police}?party={unit}"))
+        .await;
+    assert_eq!(
+        page.status(),
+        StatusCode::FORBIDDEN,
+        "the police service needs level high"
+    );
+    admin
+        .login_as(MUNICIPAL_ADMIN.national_id().as_str(), "high")
+        .await;
+    let body = admin
+        .get(&format!("/inbox/messages/{police}?party={unit}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(body.contains("Du har ikke tilgang til å åpne vedleggene."));
+    assert!(!body.contains("attachments.zip"));
+    assert_eq!(
+        admin
+            .get(&format!(
+                "/inbox/messages/{police}/attachments.zip?party={unit}"
+            ))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -244,3 +244,4 @@ inbox-done-bulk-unread = { $count } message(s) marked as unread.
 inbox-done-bulk-inbox = { $count } message(s) moved to the inbox.
 inbox-done-bulk-archive = { $count } message(s) moved to the archive.
 inbox-done-bulk-bin = { $count } message(s) moved to the bin.
+message-download-all = Download all attachments (ZIP)

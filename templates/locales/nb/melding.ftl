@@ -244,3 +244,4 @@ inbox-done-bulk-unread = { $count } melding(er) er merket som ulest.
 inbox-done-bulk-inbox = { $count } melding(er) er flyttet til innboksen.
 inbox-done-bulk-archive = { $count } melding(er) er flyttet til arkivet.
 inbox-done-bulk-bin = { $count } melding(er) er flyttet til papirkurven.
+message-download-all = Last ned alle vedlegg (ZIP)

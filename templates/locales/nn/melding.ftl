@@ -244,3 +244,4 @@ inbox-done-bulk-unread = { $count } melding(ar) er merkt som ulesne.
 inbox-done-bulk-inbox = { $count } melding(ar) er flytta til innboksen.
 inbox-done-bulk-archive = { $count } melding(ar) er flytta til arkivet.
 inbox-done-bulk-bin = { $count } melding(ar) er flytta til papirkorga.
+message-download-all = Last ned alle vedlegga (ZIP)
