@@ -82,6 +82,7 @@ fn filter_pairs(f: &Filters, party: i64) -> Vec<(&'static str, String)> {
     add("q", &f.q);
     add("unread", &f.unread);
     add("service", &f.service);
+    add("period", &f.period);
     add("from", &f.from);
     add("to", &f.to);
     add("due", &f.due);
@@ -488,6 +489,8 @@ fn decode_cursor(s: &str) -> Option<(String, i64, bool, i64)> {
 struct PartyQuery {
     party: i64,
     done: Option<String>,
+    /// The print view: the letter alone.
+    print: Option<String>,
 }
 
 pub struct AttachmentView {
@@ -526,6 +529,7 @@ struct MessagePage {
     activity: Vec<ActivityView>,
     back: String,
     done: bool,
+    print: bool,
 }
 
 fn activity_text(lang: Language, a: &message::Activity) -> String {
@@ -679,6 +683,7 @@ async fn message_page(
             .collect(),
         back: format!("/inbox?party={party}&folder={}", message.folder),
         done: query.done.as_deref() == Some("confirmed"),
+        print: query.print.is_some(),
         ctx,
         party: header,
         msg: message,
@@ -688,7 +693,16 @@ async fn message_page(
 
 /// `attachment; filename="ascii"; filename*=UTF-8''…`: any name survives, old clients get a fallback.
 fn attachment_disposition(name: &str) -> ContentDisposition {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![

@@ -70,6 +70,8 @@ pub struct Filters {
     pub service: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// A preset period in days (7, 30, 365); a custom `from` wins.
+    pub period: Option<String>,
     /// `soon` (within 7 days) or `overdue`.
     pub due: Option<String>,
     /// Only messages that still need confirmation.
@@ -108,7 +110,15 @@ impl Filters {
     }
 
     pub fn from_date(&self) -> Option<NaiveDate> {
-        Self::date(self.from.as_deref())
+        Self::date(self.from.as_deref()).or_else(|| {
+            let days: i64 = self
+                .period
+                .as_deref()?
+                .parse()
+                .ok()
+                .filter(|d| [7, 30, 365].contains(d))?;
+            Some(Utc::now().date_naive() - Duration::days(days))
+        })
     }
 
     pub fn to_date(&self) -> Option<NaiveDate> {

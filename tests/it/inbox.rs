@@ -92,6 +92,22 @@ async fn the_inbox_lists_only_what_the_person_may_read_with_correct_counts() {
         assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND attachment_count > 0")), 1);
     }
 
+    // A preset period lists only messages from the last seven days.
+    let week = app
+        .get(&format!("/inbox?party={kari}&period=7"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    for id in week
+        .split("href=\"/inbox/messages/")
+        .skip(1)
+        .filter_map(|r| r.split('?').next())
+    {
+        assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND published_at >= now() - interval '8 days'")), 1);
+    }
+    assert!(week.contains("value=\"7\" selected"), "the choice is kept");
+
     // Search in Norwegian finds inflected words and marks them; short searches are explained.
     let title = id_of(
         &app,
@@ -191,6 +207,14 @@ async fn opening_downloading_and_confirming_are_recorded() {
     assert!(body.contains("Åpnet av Kari Nordmann"));
     assert!(body.contains("<li>Deg, "), "seen by you");
     assert!(!body.contains("<script"), "the body is sanitised");
+    let print = app
+        .get(&format!("/inbox/messages/{message}?party={kari}&print=1"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(print.contains("class=\"print-view\""), "the print view");
+    assert!(print.contains("Lukk utskriftsvisning"));
     // Opening again records no second Read.
     app.get(&format!("/inbox/messages/{message}?party={kari}"))
         .await;

@@ -245,3 +245,7 @@ inbox-done-bulk-inbox = { $count } message(s) moved to the inbox.
 inbox-done-bulk-archive = { $count } message(s) moved to the archive.
 inbox-done-bulk-bin = { $count } message(s) moved to the bin.
 message-download-all = Download all attachments (ZIP)
+message-print = Print view
+message-print-close = Close the print view
+inbox-filter-period = Period
+inbox-filter-period-days = Last { $days } days

@@ -245,3 +245,7 @@ inbox-done-bulk-inbox = { $count } melding(er) er flyttet til innboksen.
 inbox-done-bulk-archive = { $count } melding(er) er flyttet til arkivet.
 inbox-done-bulk-bin = { $count } melding(er) er flyttet til papirkurven.
 message-download-all = Last ned alle vedlegg (ZIP)
+message-print = Utskriftsvisning
+message-print-close = Lukk utskriftsvisning
+inbox-filter-period = Periode
+inbox-filter-period-days = Siste { $days } dager

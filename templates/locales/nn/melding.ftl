@@ -245,3 +245,7 @@ inbox-done-bulk-inbox = { $count } melding(ar) er flytta til innboksen.
 inbox-done-bulk-archive = { $count } melding(ar) er flytta til arkivet.
 inbox-done-bulk-bin = { $count } melding(ar) er flytta til papirkorga.
 message-download-all = Last ned alle vedlegga (ZIP)
+message-print = Utskriftsvising
+message-print-close = Lukk utskriftsvisinga
+inbox-filter-period = Periode
+inbox-filter-period-days = Siste { $days } dagar
