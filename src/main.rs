@@ -69,6 +69,8 @@ enum Size {
     Small,
     /// 1,000,000 messages, for benchmarks.
     Large,
+    /// One person with 100,000 messages and a representative with 15,000 parties (scripts/bench).
+    Bench,
 }
 
 fn main() -> std::process::ExitCode {
@@ -156,6 +158,7 @@ fn run(
             let size = match size {
                 Size::Small => SeedSize::Small,
                 Size::Large => SeedSize::Large,
+                Size::Bench => SeedSize::Bench,
             };
             seed_with_interrupt(config, pool.clone(), size).await?;
         }

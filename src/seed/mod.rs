@@ -29,6 +29,9 @@ pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub enum SeedSize {
     Small,
     Large,
+    /// The small world plus one person with 100,000 messages and a representative with 15,000
+    /// parties, for the inbox benchmark.
+    Bench,
 }
 
 const SMALL_MESSAGES: usize = 30_000;
@@ -53,9 +56,119 @@ pub fn demo(pool: &PgPool, size: SeedSize, data_dir: &Path) -> anyhow::Result<()
             started.elapsed().as_secs_f64()
         );
     }
-    if size == SeedSize::Large {
-        top_up(pool, data_dir, LARGE_MESSAGES)?;
+    match size {
+        SeedSize::Large => top_up(pool, data_dir, LARGE_MESSAGES)?,
+        SeedSize::Bench => bench(pool, data_dir)?,
+        SeedSize::Small => {}
     }
+    Ok(())
+}
+
+const BENCH_MESSAGES: i64 = 100_000;
+const BENCH_PARTIES: usize = 15_000;
+
+/// Idempotent: tops the bench person up to 100,000 messages and the accountant up to 15,000 clients.
+fn bench(pool: &PgPool, data_dir: &Path) -> anyhow::Result<()> {
+    use crate::db::schema::{er_roles, parties as p};
+    let mut conn = pool.get()?;
+    let started = Instant::now();
+    let id = personas::BENCH.national_id();
+    let (person, _) =
+        crate::access::parties::find_or_create_person(&mut conn, &id, Some(personas::BENCH.name))?;
+    let existing: i64 = correspondences::table
+        .filter(correspondences::recipient_id.eq(person))
+        .count()
+        .get_result(&mut conn)?;
+    if existing < BENCH_MESSAGES {
+        eprintln!(
+            "Adding {} messages for {}...",
+            BENCH_MESSAGES - existing,
+            personas::BENCH.name
+        );
+        let world = World::load(&mut conn, data_dir)?;
+        world.insert_sendings(&mut conn)?;
+        let index = world
+            .person_index_by_name(personas::BENCH.name)
+            .context("the bench person is missing")?;
+        let bar = progress(u64::try_from(BENCH_MESSAGES).unwrap_or(0), "messages");
+        bar.set_position(u64::try_from(existing).unwrap_or(0));
+        let mut rng = Rng::with_seed(7);
+        let now = Utc::now();
+        let mut count = existing;
+        while count < BENCH_MESSAGES {
+            if INTERRUPTED.load(Ordering::SeqCst) {
+                anyhow::bail!("interrupted; run again to continue");
+            }
+            let mut batch = Batch::default();
+            for _ in 0..usize::try_from(BENCH_MESSAGES - count)
+                .unwrap_or(0)
+                .min(BATCH)
+            {
+                world.add_message(&mut rng, &mut batch, Target::Person(index), None, now);
+            }
+            count += i64::try_from(conn.transaction(|conn| batch.write(conn))?).unwrap_or(0);
+            bar.set_position(u64::try_from(count).unwrap_or(0));
+        }
+        bar.finish();
+    }
+    let accountant: i64 = p::table
+        .filter(p::national_id.eq(personas::ACCOUNTANT.national_id().as_str()))
+        .select(p::id)
+        .first(&mut conn)?;
+    let clients: i64 = er_roles::table
+        .filter(er_roles::person_id.eq(accountant))
+        .filter(er_roles::role_code.eq("REGN"))
+        .count()
+        .get_result(&mut conn)?;
+    let missing = BENCH_PARTIES.saturating_sub(usize::try_from(clients).unwrap_or(0));
+    if missing > 0 {
+        eprintln!(
+            "Adding {missing} clients for {}...",
+            personas::ACCOUNTANT.name
+        );
+        let mut base = 33_000_000u32;
+        let mut rows = Vec::with_capacity(missing);
+        while rows.len() < missing {
+            base += 1;
+            if let Some(org) = crate::domain::OrgNumber::from_base(base) {
+                rows.push((
+                    p::kind.eq("organization"),
+                    p::org_number.eq(org.as_str().to_owned()),
+                    p::name.eq(format!("Benkklient {} AS", rows.len() + 1)),
+                    p::org_form.eq("AS"),
+                ));
+            }
+        }
+        conn.transaction(|conn| -> anyhow::Result<()> {
+            for chunk in rows.chunks(2_000) {
+                let ids: Vec<i64> = diesel::insert_into(p::table)
+                    .values(chunk)
+                    .on_conflict_do_nothing()
+                    .returning(p::id)
+                    .get_results(conn)?;
+                let roles: Vec<_> = ids
+                    .into_iter()
+                    .map(|org| {
+                        (
+                            er_roles::person_id.eq(accountant),
+                            er_roles::org_id.eq(org),
+                            er_roles::role_code.eq("REGN"),
+                        )
+                    })
+                    .collect();
+                diesel::insert_into(er_roles::table)
+                    .values(&roles)
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+            }
+            Ok(())
+        })?;
+    }
+    diesel::sql_query("ANALYZE").execute(&mut conn)?;
+    eprintln!(
+        "Bench data ready in {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

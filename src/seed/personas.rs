@@ -54,6 +54,13 @@ pub const AUDITOR: Persona = Persona {
     born: "148671",
 };
 
+/// The benchmark's heavy user: a person with 100,000 messages (seeded by `demo --size bench`).
+pub const BENCH: Persona = Persona {
+    key: "bench",
+    name: "Bente Benk",
+    born: "018190",
+};
+
 pub const ALL: [&Persona; 8] = [
     &CITIZEN,
     &ACCOUNTANT,
