@@ -1,8 +1,10 @@
 //! The recipient's inbox: party picker, folders, search, the message, attachments, confirmation.
 
+mod listing;
 pub mod message;
 mod pages;
 pub mod query;
+mod reading;
 mod zip_stream;
 
 pub use pages::routes;

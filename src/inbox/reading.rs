@@ -1,0 +1,412 @@
+//! The reading side: one message, its attachments (one by one or as a ZIP), confirm and move.
+
+use actix_files::NamedFile;
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::message::{self, Message};
+use super::pages::{PartyHeader, actor, due_badge, party_header};
+use super::query::FOLDERS;
+use crate::access::decision::{self, Actor, MessageAccess};
+use crate::access::grants;
+use crate::access::pages::{GrantView, view};
+use crate::app::AppState;
+use crate::auth::{CurrentUser, step_up_link};
+use crate::domain::Language;
+use crate::web::i18n::{self, date_time, size};
+use crate::web::markdown;
+use crate::web::{AppError, PageCtx, blocking, render};
+use diesel::prelude::*;
+
+#[derive(Deserialize)]
+pub(super) struct PartyQuery {
+    pub(super) party: i64,
+    done: Option<String>,
+    /// The print view: the letter alone.
+    print: Option<String>,
+}
+
+pub struct AttachmentView {
+    pub href: Option<String>,
+    pub name: String,
+    pub media_type: String,
+    pub size: String,
+}
+
+pub struct SeenView {
+    pub who: String,
+    pub when: String,
+}
+
+pub struct ActivityView {
+    pub when: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "inbox/message.html")]
+struct MessagePage {
+    ctx: PageCtx,
+    party: PartyHeader,
+    msg: Message,
+    status_label: String,
+    body_html: String,
+    published: String,
+    due: Option<(&'static str, String)>,
+    confirmed: Option<String>,
+    attachments: Vec<AttachmentView>,
+    attachments_withheld: bool,
+    reply_links: Vec<(String, String)>,
+    seen: Vec<SeenView>,
+    reasons: Vec<GrantView>,
+    activity: Vec<ActivityView>,
+    back: String,
+    done: bool,
+    print: bool,
+}
+
+fn activity_text(lang: Language, a: &message::Activity) -> String {
+    match a.what.strip_prefix("notification:") {
+        Some(rest) => {
+            let mut parts = rest.split(':');
+            let (kind, channel, outcome) = (
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+            );
+            i18n::text_with(
+                lang,
+                &format!("activity-notification-{outcome}"),
+                &[
+                    (
+                        "kind",
+                        i18n::text(lang, &format!("notification-kind-{kind}")),
+                    ),
+                    ("channel", i18n::text(lang, &format!("channel-{channel}"))),
+                    ("address", a.address.clone().unwrap_or_default()),
+                ],
+            )
+        }
+        None => i18n::text_with(
+            lang,
+            &format!("activity-{}", a.what),
+            &[(
+                "who",
+                a.who
+                    .clone()
+                    .unwrap_or_else(|| i18n::text(lang, "activity-someone")),
+            )],
+        ),
+    }
+}
+
+/// Checks the decision for a message; 404 unless it may be read, step-up when the level is low.
+fn readable(
+    conn: &mut PgConnection,
+    actor: Actor,
+    party: i64,
+    id: Uuid,
+    here: &str,
+) -> Result<bool, AppError> {
+    match decision::message_access(conn, actor, party, id)? {
+        MessageAccess::Read { attachments } => Ok(attachments),
+        MessageAccess::NeedsLevel(_) => Err(AppError::StepUp(step_up_link(here))),
+        MessageAccess::ExistsOnly | MessageAccess::Hidden => Err(AppError::NotFound),
+    }
+}
+
+#[get("/inbox/messages/{id}")]
+pub(super) async fn message_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    path: web::Path<Uuid>,
+    query: web::Query<PartyQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let party = query.party;
+    let pool = state.pool.clone();
+    let actor = actor(&user);
+    let lang = ctx.lang;
+    let here = ctx.path.clone();
+    let (header, message, attachments, may_download, seen, reasons, activity) =
+        blocking(move || {
+            let mut conn = pool.get()?;
+            let may_download = readable(&mut conn, actor, party, id, &here)?;
+            message::record_open(&mut conn, id, actor, party)?;
+            let message = message::load(&mut conn, id, lang)?;
+            let attachments = message::attachments(&mut conn, id)?;
+            let seen = message::seen_by(&mut conn, id)?;
+            let reasons =
+                grants::reasons(&mut conn, actor.person_id, party, &message.service_id, lang)?;
+            let activity = message::activity(&mut conn, id)?;
+            let header = party_header(&mut conn, party)?;
+            Ok((
+                header,
+                message,
+                attachments,
+                may_download,
+                seen,
+                reasons,
+                activity,
+            ))
+        })
+        .await?;
+    let you = ctx.t("seen-you");
+    let page = MessagePage {
+        body_html: markdown::to_safe_html(&message.body),
+        status_label: i18n::text(lang, &format!("status-{}", message.status)),
+        published: date_time(lang, &message.published_at),
+        due: due_badge(lang, message.due_at, message.confirmed_at.is_none()),
+        confirmed: message.confirmed_at.map(|at| date_time(lang, &at)),
+        attachments_withheld: !may_download && !attachments.is_empty(),
+        attachments: attachments
+            .iter()
+            .map(|a| AttachmentView {
+                href: may_download
+                    .then(|| format!("/inbox/messages/{id}/attachments/{}?party={party}", a.id)),
+                name: a.name.clone(),
+                media_type: a.media_type.clone(),
+                size: size(a.size_bytes),
+            })
+            .collect(),
+        reply_links: message
+            .reply_links
+            .as_array()
+            .map(|links| {
+                links
+                    .iter()
+                    .filter_map(|l| {
+                        let url = l.get("url")?.as_str()?;
+                        url.starts_with("https://").then(|| {
+                            (
+                                url.to_owned(),
+                                l.get("text")
+                                    .and_then(|t| t.as_str())
+                                    .unwrap_or(url)
+                                    .to_owned(),
+                            )
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        seen: seen
+            .iter()
+            .map(|s| SeenView {
+                who: if s.person_id == user.person_id {
+                    you.clone()
+                } else {
+                    s.name.clone()
+                },
+                when: date_time(lang, &s.first_seen_at),
+            })
+            .collect(),
+        reasons: if header.is_person && header.id == user.person_id {
+            Vec::new()
+        } else {
+            reasons.iter().map(|g| view(lang, g, false)).collect()
+        },
+        activity: activity
+            .iter()
+            .map(|a| ActivityView {
+                when: date_time(lang, &a.at),
+                text: activity_text(lang, a),
+            })
+            .collect(),
+        back: format!("/inbox?party={party}&folder={}", message.folder),
+        done: query.done.as_deref() == Some("confirmed"),
+        print: query.print.is_some(),
+        ctx,
+        party: header,
+        msg: message,
+    };
+    render(&page)
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''…`: any name survives, old clients get a fallback.
+fn attachment_disposition(name: &str) -> ContentDisposition {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(header::ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".to_owned()),
+                language_tag: None,
+                value: name.as_bytes().to_vec(),
+            }),
+        ],
+    }
+}
+
+/// Every attachment the user may open, as one streamed ZIP.
+#[get("/inbox/messages/{id}/attachments.zip")]
+pub(super) async fn download_all(
+    ctx: PageCtx,
+    user: CurrentUser,
+    path: web::Path<Uuid>,
+    query: web::Query<PartyQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let party = query.party;
+    let pool = state.pool.clone();
+    let actor = actor(&user);
+    let here = ctx.path.clone();
+    let (title, files) = blocking(move || {
+        let mut conn = pool.get()?;
+        if !readable(&mut conn, actor, party, id, &here)? {
+            return Err(AppError::NotFound);
+        }
+        let files = message::attachments(&mut conn, id)?;
+        if files.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        message::record_download(&mut conn, id, actor, party)?;
+        Ok((message::load(&mut conn, id, Language::Nb)?.title, files))
+    })
+    .await?;
+    let storage = crate::storage::Storage::new(&state.config.data_dir);
+    let files = files
+        .into_iter()
+        .map(|a| (a.name, storage.path(&a.storage_key)))
+        .collect();
+    let name: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header(attachment_disposition(&format!("{}.zip", name.trim())))
+        .streaming(super::zip_stream::zip(files)))
+}
+
+#[get("/inbox/messages/{id}/attachments/{attachment}")]
+pub(super) async fn download(
+    req: HttpRequest,
+    ctx: PageCtx,
+    user: CurrentUser,
+    path: web::Path<(Uuid, Uuid)>,
+    query: web::Query<PartyQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (id, attachment) = path.into_inner();
+    let party = query.party;
+    let pool = state.pool.clone();
+    let actor = actor(&user);
+    let here = ctx.path.clone();
+    let found = blocking(move || {
+        let mut conn = pool.get()?;
+        if !readable(&mut conn, actor, party, id, &here)? {
+            return Err(AppError::NotFound);
+        }
+        let found = message::attachments(&mut conn, id)?
+            .into_iter()
+            .find(|a| a.id == attachment)
+            .ok_or(AppError::NotFound)?;
+        message::record_download(&mut conn, id, actor, party)?;
+        Ok(found)
+    })
+    .await?;
+    let storage = crate::storage::Storage::new(&state.config.data_dir);
+    let file = NamedFile::open_async(storage.path(&found.storage_key))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, attachment = %found.id, "an attachment file is missing");
+            AppError::Internal(e.into())
+        })?;
+    let mime: actix_web::mime::Mime = found
+        .media_type
+        .parse()
+        .unwrap_or(actix_web::mime::APPLICATION_OCTET_STREAM);
+    let response = file
+        .use_etag(false)
+        .use_last_modified(false)
+        .set_content_type(mime)
+        .set_content_disposition(attachment_disposition(&found.name))
+        .into_response(&req);
+    Ok(response)
+}
+
+#[post("/inbox/messages/{id}/confirm")]
+pub(super) async fn confirm_message(
+    user: CurrentUser,
+    path: web::Path<Uuid>,
+    query: web::Query<PartyQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let party = query.party;
+    let pool = state.pool.clone();
+    let actor = actor(&user);
+    let here = format!("/inbox/messages/{id}?party={party}");
+    let back = here.clone();
+    blocking(move || {
+        let mut conn = pool.get()?;
+        readable(&mut conn, actor, party, id, &here)?;
+        message::confirm(&mut conn, id, actor, party)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("{back}&done=confirmed")))
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    folder: String,
+}
+
+#[post("/inbox/messages/{id}/move")]
+pub(super) async fn move_message(
+    user: CurrentUser,
+    path: web::Path<Uuid>,
+    query: web::Query<PartyQuery>,
+    form: web::Form<MoveForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let party = query.party;
+    let folder = form.into_inner().folder;
+    if !FOLDERS.contains(&folder.as_str()) {
+        return Err(AppError::BadRequest("unknown folder".to_owned()));
+    }
+    let pool = state.pool.clone();
+    let actor = actor(&user);
+    let here = format!("/inbox/messages/{id}?party={party}");
+    let target = folder.clone();
+    let from = blocking(move || {
+        let mut conn = pool.get()?;
+        readable(&mut conn, actor, party, id, &here)?;
+        let from = message::load(&mut conn, id, Language::Nb)?.folder;
+        message::move_to(&mut conn, id, &target, actor, party)?;
+        Ok(from)
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("/inbox?party={party}&folder={from}&done={folder}"),
+        ))
+        .finish())
+}
