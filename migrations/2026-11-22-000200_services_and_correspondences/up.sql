@@ -137,9 +137,9 @@ CREATE INDEX correspondences_inbox_idx
 -- All folders of a party (search results, "all organisations" views).
 CREATE INDEX correspondences_recipient_idx
     ON correspondences (recipient_id, published_at DESC, id DESC);
--- Unread counts per party and folder stay cheap.
+-- Unread counts per party and folder stay cheap: answered from the index alone.
 CREATE INDEX correspondences_unread_idx
-    ON correspondences (recipient_id, folder)
+    ON correspondences (recipient_id, folder) INCLUDE (service_id, published_at, status)
     WHERE first_read_at IS NULL OR marked_unread;
 -- Due-date views.
 CREATE INDEX correspondences_due_idx

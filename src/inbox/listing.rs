@@ -41,6 +41,8 @@ pub struct FolderTab {
     pub label: String,
     pub href: String,
     pub unread: i64,
+    /// "12", or "999+" at the cap.
+    pub unread_label: String,
     pub current: bool,
 }
 
@@ -152,6 +154,14 @@ pub(super) async fn inbox_page(
                 .iter()
                 .find(|c| c.folder == *folder)
                 .map_or(0, |c| c.unread),
+            unread_label: match counts
+                .iter()
+                .find(|c| c.folder == *folder)
+                .map_or(0, |c| c.unread)
+            {
+                n if n >= query::UNREAD_CAP => format!("{}+", query::UNREAD_CAP - 1),
+                n => n.to_string(),
+            },
             current: filters.folder() == *folder,
         })
         .collect();
