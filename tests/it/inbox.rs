@@ -14,6 +14,28 @@ async fn app_as(persona: &melding::seed::personas::Persona) -> TestApp {
     app
 }
 
+/// The message ids a listing page links to.
+fn listed(body: &str) -> Vec<String> {
+    body.split("href=\"/inbox/messages/")
+        .skip(1)
+        .filter_map(|r| r.split('?').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every listed message satisfies `condition` (SQL over `correspondences`).
+fn assert_each(app: &TestApp, body: &str, condition: &str) {
+    for id in listed(body) {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND {condition}"
+            )),
+            1,
+            "{id} does not satisfy {condition}"
+        );
+    }
+}
+
 fn id_of(app: &TestApp, sql: &str) -> String {
     text(&mut app.pool.get().expect("conn"), sql)
 }
@@ -46,20 +68,14 @@ async fn the_inbox_lists_only_what_the_person_may_read_with_correct_counts() {
     );
 
     // Every listed message belongs to her; the page never links to anyone else's.
-    let listed: Vec<&str> = body
-        .split("href=\"/inbox/messages/")
-        .skip(1)
-        .filter_map(|r| r.split('?').next())
-        .collect();
-    assert!(!listed.is_empty() && listed.len() <= 25);
-    for id in &listed {
-        assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND recipient_id = {kari}")), 1);
-    }
+    let ids = listed(&body);
+    assert!(!ids.is_empty() && ids.len() <= 25);
+    assert_each(&app, &body, &format!("recipient_id = {kari}"));
     // Scheduled, withdrawn and failed messages are not shown.
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM correspondences WHERE id::text = ANY ('{{{}}}'::text[]) AND status IN ('ReadyForPublish', 'Initialized', 'PurgedByService')",
-            listed.join(",")
+            ids.join(",")
         )),
         0
     );
@@ -71,26 +87,18 @@ async fn the_inbox_lists_only_what_the_person_may_read_with_correct_counts() {
         .text()
         .await
         .expect("page");
-    for id in unread_page
-        .split("href=\"/inbox/messages/")
-        .skip(1)
-        .filter_map(|r| r.split('?').next())
-    {
-        assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND (first_read_at IS NULL OR marked_unread)")), 1);
-    }
+    assert_each(
+        &app,
+        &unread_page,
+        "(first_read_at IS NULL OR marked_unread)",
+    );
     let with_attachments = app
         .get(&format!("/inbox?party={kari}&attachments=1"))
         .await
         .text()
         .await
         .expect("page");
-    for id in with_attachments
-        .split("href=\"/inbox/messages/")
-        .skip(1)
-        .filter_map(|r| r.split('?').next())
-    {
-        assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND attachment_count > 0")), 1);
-    }
+    assert_each(&app, &with_attachments, "attachment_count > 0");
 
     // A preset period lists only messages from the last seven days.
     let week = app
@@ -99,13 +107,7 @@ async fn the_inbox_lists_only_what_the_person_may_read_with_correct_counts() {
         .text()
         .await
         .expect("page");
-    for id in week
-        .split("href=\"/inbox/messages/")
-        .skip(1)
-        .filter_map(|r| r.split('?').next())
-    {
-        assert_eq!(app.count(&format!("SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND published_at >= now() - interval '8 days'")), 1);
-    }
+    assert_each(&app, &week, "published_at >= now() - interval '8 days'");
     assert!(week.contains("value=\"7\" selected"), "the choice is kept");
 
     // Search in Norwegian finds inflected words and marks them; short searches are explained.
