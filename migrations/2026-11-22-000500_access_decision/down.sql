@@ -7,3 +7,4 @@ DROP FUNCTION holds_package(bigint, bigint, text);
 DROP FUNCTION can_read_service(bigint, bigint, text);
 DROP FUNCTION readable_service_ids(bigint, bigint);
 DROP FUNCTION access_grants(bigint, bigint);
+DROP FUNCTION party_scope(bigint);

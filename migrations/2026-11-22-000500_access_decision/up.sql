@@ -3,6 +3,17 @@
 -- its main unit; confidential packages never come from roles; revoked delegations and deleted
 -- parties give nothing; a person always acts for themself.
 
+-- The parties whose grants count for a party: itself and its main unit, neither deleted. The one
+-- place the sub-unit inheritance rule is written.
+CREATE FUNCTION party_scope(p_party bigint)
+RETURNS TABLE (id bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT p.id FROM parties p WHERE p.id = p_party AND NOT p.is_deleted
+    UNION
+    SELECT m.id FROM parties p JOIN parties m ON m.id = p.parent_id
+    WHERE p.id = p_party AND NOT p.is_deleted AND NOT m.is_deleted
+$$;
+
 -- Everything a person holds for a party (or its main unit), with where it comes from.
 CREATE FUNCTION access_grants(p_person bigint, p_party bigint)
 RETURNS TABLE (
@@ -17,13 +28,7 @@ RETURNS TABLE (
     may_delegate  boolean
 )
 LANGUAGE sql STABLE AS $$
-    WITH target AS (
-        SELECT id, parent_id FROM parties WHERE id = p_party AND NOT is_deleted
-    ), scope AS (
-        SELECT id FROM target
-        UNION
-        SELECT p.id FROM target t JOIN parties p ON p.id = t.parent_id WHERE NOT p.is_deleted
-    )
+    WITH scope AS (SELECT id FROM party_scope(p_party))
     SELECT rp.package_id, NULL::text, 'role', r.role_code, NULL::uuid, r.org_id, NULL::bigint, r.created_at,
            rp.may_delegate
     FROM er_roles r
@@ -74,13 +79,7 @@ $$;
 CREATE FUNCTION package_holders(p_party bigint, p_package text)
 RETURNS TABLE (person_id bigint)
 LANGUAGE sql STABLE AS $$
-    WITH target AS (
-        SELECT id, parent_id FROM parties WHERE id = p_party AND NOT is_deleted
-    ), scope AS (
-        SELECT id FROM target
-        UNION
-        SELECT p.id FROM target t JOIN parties p ON p.id = t.parent_id WHERE NOT p.is_deleted
-    )
+    WITH scope AS (SELECT id FROM party_scope(p_party))
     SELECT r.person_id
     FROM er_roles r
     JOIN scope s ON s.id = r.org_id
@@ -99,12 +98,8 @@ CREATE FUNCTION service_readers(p_party bigint, p_service text)
 RETURNS TABLE (person_id bigint)
 LANGUAGE sql STABLE AS $$
     WITH target AS (
-        SELECT id, parent_id, kind FROM parties WHERE id = p_party AND NOT is_deleted
-    ), scope AS (
-        SELECT id FROM target
-        UNION
-        SELECT p.id FROM target t JOIN parties p ON p.id = t.parent_id WHERE NOT p.is_deleted
-    ), service AS (
+        SELECT id, kind FROM parties WHERE id = p_party AND NOT is_deleted
+    ), scope AS (SELECT id FROM party_scope(p_party)), service AS (
         SELECT id, required_packages, is_confidential FROM services WHERE id = p_service
     )
     SELECT t.id FROM target t WHERE t.kind = 'person'

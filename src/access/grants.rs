@@ -109,9 +109,7 @@ pub fn people_with_access(
     lang: Language,
 ) -> QueryResult<Vec<PersonGrant>> {
     diesel::sql_query(format!(
-        "WITH target AS (SELECT id, parent_id FROM parties WHERE id = $1 AND NOT is_deleted), \
-              scope AS (SELECT id FROM target UNION \
-                        SELECT p.id FROM target t JOIN parties p ON p.id = t.parent_id WHERE NOT p.is_deleted), \
+        "WITH scope AS (SELECT id FROM party_scope($1)), \
               people AS (SELECT r.person_id FROM er_roles r JOIN scope sc ON sc.id = r.org_id \
                            WHERE EXISTS (SELECT 1 FROM role_packages rp WHERE rp.role_code = r.role_code) \
                          UNION SELECT d.to_person_id FROM delegations d JOIN scope sc ON sc.id = d.party_id \
