@@ -71,6 +71,9 @@ impl Application {
         };
         let idle = actix_web::cookie::time::Duration::seconds(config.session_idle.num_seconds());
         let secure = config.secure_cookies;
+        let csp = headers::content_security_policy(&headers::provider_form_action(
+            state.auth.oidc.issuer(),
+        ));
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(store.clone(), cookie_key.clone())
                 .cookie_name(cookie_name.to_owned())
@@ -88,7 +91,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
-                .wrap(headers::security_headers())
+                .wrap(headers::security_headers(&csp))
                 .wrap(Compress::default())
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
                 .wrap(TracingLogger::<headers::RequestSpan>::new())

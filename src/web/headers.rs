@@ -8,14 +8,33 @@ use actix_web::middleware::DefaultHeaders;
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-     form-action 'self'; frame-ancestors 'none'";
+/// The content security policy. `form_action` lists where forms may lead besides this site:
+/// logout posts here and is redirected to the login provider's end-session page, and browsers
+/// apply `form-action` to that redirect too.
+pub fn content_security_policy(form_action: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'{form_action}; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The login provider's hosts for `form-action`: its issuer's origin and that host's subdomains
+/// (ID-porten's end-session page lives on `login.<issuer host>`).
+pub fn provider_form_action(issuer: &str) -> String {
+    match url::Url::parse(issuer) {
+        Ok(url) if url.scheme() == "https" => match url.host_str() {
+            Some(host) => format!(" https://{host} https://*.{host}"),
+            None => String::new(),
+        },
+        _ => String::new(),
+    }
+}
 
 /// Headers added to every response that does not carry its own.
-pub fn security_headers() -> DefaultHeaders {
+pub fn security_headers(csp: &str) -> DefaultHeaders {
     DefaultHeaders::new()
-        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .add(("Content-Security-Policy", csp.to_owned()))
         .add(("X-Content-Type-Options", "nosniff"))
         // same-origin: nothing leaks to other sites, and our own form posts keep their Origin
         // header (with no-referrer, browsers send `Origin: null`, which the CSRF check refuses).
@@ -82,5 +101,24 @@ impl RootSpanBuilder for RequestSpan {
                 span.in_scope(|| tracing::error!(error = ?error, "request failed"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::provider_form_action;
+
+    #[test]
+    fn forms_may_lead_to_the_providers_hosts_only() {
+        assert_eq!(
+            provider_form_action("https://idporten.no"),
+            " https://idporten.no https://*.idporten.no"
+        );
+        assert_eq!(
+            provider_form_action("http://127.0.0.1:8080/demo-idp"),
+            "",
+            "the demo provider is this site"
+        );
+        assert_eq!(provider_form_action("not a url"), "");
     }
 }

@@ -610,6 +610,15 @@ async fn private_key_jwt_client_authentication_works() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_never_has_the_demo_provider() {
     let app = TestApp::spawn_serve().await;
+    // Logout ends on ID-porten's end-session page: forms may lead there, and nowhere else.
+    let csp = app.get("/").await.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(
+        csp.contains("form-action 'self' https://test.idporten.no https://*.test.idporten.no;"),
+        "{csp}"
+    );
     for path in [
         "/demo-idp/.well-known/openid-configuration",
         "/demo-idp/authorize",
