@@ -859,10 +859,34 @@ async fn every_route_with_an_id_is_404_without_access() {
         &format!("SELECT id::text AS t FROM delegations WHERE party_id = {fjellvik} LIMIT 1"),
     );
     let nowhere = i64::MAX;
+    let kari = text(
+        &mut app.pool.get().expect("conn"),
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    let message = text(
+        &mut app.pool.get().expect("conn"),
+        &format!(
+            "SELECT c.id::text AS t FROM correspondences c WHERE c.recipient_id = {fjellvik} AND c.attachment_count > 0 LIMIT 1"
+        ),
+    );
+    let attachment = text(
+        &mut app.pool.get().expect("conn"),
+        &format!(
+            "SELECT attachment_id::text AS t FROM correspondence_attachments WHERE correspondence_id = '{message}' LIMIT 1"
+        ),
+    );
     let gets = [
         format!("/access/{fjellvik}"),
         format!("/access/{nowhere}"),
         format!("/access/{fjellvik}?package=ordinary-mail"),
+        format!("/inbox?party={fjellvik}"),
+        format!("/inbox?party={nowhere}"),
+        format!("/inbox/messages/{message}?party={fjellvik}"),
+        format!("/inbox/messages/{message}?party={kari}"),
+        format!("/inbox/messages/{message}/attachments/{attachment}?party={fjellvik}"),
+        format!("/inbox/messages/{message}/attachments/{attachment}?party={kari}"),
+        format!("/inbox/messages/{message}/attachments.zip?party={fjellvik}"),
+        format!("/inbox/messages/{message}/attachments.zip?party={kari}"),
     ];
     for path in &gets {
         let response = app.get(path).await;
@@ -875,6 +899,11 @@ async fn every_route_with_an_id_is_404_without_access() {
         format!("/access/{nowhere}/grant"),
         format!("/access/{fjellvik}/delegations/{delegation}/revoke"),
         format!("/access/{nowhere}/delegations/{delegation}/revoke"),
+        format!("/inbox/messages/{message}/confirm?party={fjellvik}"),
+        format!("/inbox/messages/{message}/confirm?party={kari}"),
+        format!("/inbox/messages/{message}/move?party={fjellvik}"),
+        format!("/inbox/messages/{message}/move?party={kari}"),
+        format!("/inbox/bulk?party={fjellvik}"),
     ];
     for path in &posts {
         let response = app
@@ -885,6 +914,9 @@ async fn every_route_with_an_id_is_404_without_access() {
                 ("national_id", "01018012371"),
                 ("last_name", "x"),
                 ("what", "package:ordinary-mail"),
+                ("folder", "archive"),
+                ("action", "archive"),
+                ("ids", message.as_str()),
             ])
             .send()
             .await
@@ -902,6 +934,20 @@ async fn every_route_with_an_id_is_404_without_access() {
             .expect("count")
             .id;
     assert_eq!(live, 0, "nothing was revoked");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM recipient_label_events WHERE correspondence_id = '{message}'"
+        )),
+        0,
+        "nobody moved the message"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondence_events WHERE correspondence_id = '{message}' AND actor_person_id = {kari}"
+        )),
+        0,
+        "nothing was recorded for the message by this person"
+    );
     // Anonymous visitors are sent to log in.
     let anonymous = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
