@@ -11,10 +11,26 @@ struct Row {
     v: String,
 }
 
+/// Stops the cluster and removes its folder however the test ends, so a failure leaves no server.
+struct Cleanup(std::path::PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        // Only a test that failed midway leaves a server running (its pid file shows it).
+        if self.0.join("pg/postmaster.pid").exists()
+            && let Ok(mut cluster) = LocalCluster::start(&self.0, Durability::Throwaway)
+        {
+            let _ = cluster.stop();
+        }
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 #[test]
 fn a_private_cluster_keeps_its_data_across_a_restart() {
     let root =
         std::env::temp_dir().join(format!("melding-cluster-{}", uuid::Uuid::now_v7().simple()));
+    let _cleanup = Cleanup(root.clone());
     {
         let mut cluster = LocalCluster::start(&root, Durability::Throwaway)
             .expect("first start creates the cluster");
@@ -46,5 +62,4 @@ fn a_private_cluster_keeps_its_data_across_a_restart() {
     assert_eq!(listen[0].v, "");
     drop(conn);
     cluster.stop().expect("stop");
-    let _ = std::fs::remove_dir_all(&root);
 }
