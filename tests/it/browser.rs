@@ -274,8 +274,33 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // End the session so Chromium quits (killing the driver alone leaves the browser running).
+        // Drop cannot await, so this is a plain blocking HTTP request.
+        if let Some(addr) = self
+            .base
+            .strip_prefix("http://")
+            .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+            && let Ok(mut stream) =
+                std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+        {
+            use std::io::{Read, Write};
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let request = format!(
+                "DELETE /session/{} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let mut reply = Vec::new();
+                let _ = stream.read_to_end(&mut reply);
+            }
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Anything still using this test's profile (a crashed session) goes too.
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(self.profile.as_os_str())
+            .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
