@@ -272,6 +272,33 @@ pub struct ActingParty {
     pub group_id: i64,
 }
 
+impl ActingParty {
+    /// How the party is named in lists.
+    pub fn label(&self) -> String {
+        crate::access::parties::label(&self.name, self.org_number.as_deref())
+    }
+
+    /// The keyset cursor that continues the list after this party (see [`parse_cursor`]).
+    pub fn cursor(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.group_id,
+            self.id,
+            u8::from(self.parent_id.is_some()),
+            self.group_name
+        )
+    }
+}
+
+/// Reads a cursor made by [`ActingParty::cursor`]: (group name, group id, sub-unit?, id).
+pub fn parse_cursor(s: &str) -> Option<(String, i64, bool, i64)> {
+    let mut parts = s.splitn(4, '|');
+    let group_id = parts.next()?.parse().ok()?;
+    let id = parts.next()?.parse().ok()?;
+    let sub = parts.next()? == "1";
+    Some((parts.next()?.to_owned(), group_id, sub, id))
+}
+
 /// Which parties may this person act for: themself first, then every party (and sub-units of
 /// organisations) for which they hold a package or a service. `search` matches name or
 /// organisation number; `after` is the keyset cursor (group name, group id, sub-unit?, id).

@@ -15,7 +15,7 @@ use super::grants::{
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::schema::parties;
-use crate::domain::{Language, NationalId, OrgNumber};
+use crate::domain::{Language, NationalId};
 use crate::web::i18n::{self, date};
 use crate::web::{AppError, PageCtx, blocking, render_status};
 use actix_web::http::StatusCode;
@@ -82,14 +82,6 @@ pub(crate) fn view(lang: Language, g: &Grant, may_revoke: bool) -> GrantView {
     }
 }
 
-/// How a party is named in lists: its name and, for organisations, the number in groups of three.
-fn party_label(name: &str, org_number: Option<&str>) -> String {
-    match org_number.and_then(|n| OrgNumber::parse(n).ok()) {
-        Some(org) => format!("{name} ({org})"),
-        None => name.to_owned(),
-    }
-}
-
 pub struct PartyAccess {
     pub label: String,
     pub is_person: bool,
@@ -140,20 +132,6 @@ struct MineQuery {
     after: Option<String>,
 }
 
-fn encode_cursor(p: &ActingParty) -> String {
-    let sub = if p.parent_id.is_some() { 1 } else { 0 };
-    format!("{}|{}|{sub}|{}", p.group_id, p.id, p.group_name)
-}
-
-fn decode_cursor(s: &str) -> Option<(String, i64, bool, i64)> {
-    let mut parts = s.splitn(4, '|');
-    let group_id = parts.next()?.parse().ok()?;
-    let id = parts.next()?.parse().ok()?;
-    let sub = parts.next()? == "1";
-    let name = parts.next()?.to_owned();
-    Some((name, group_id, sub, id))
-}
-
 /// For each party I can act for: what I hold and why.
 #[get("/access")]
 async fn my_access(
@@ -165,7 +143,7 @@ async fn my_access(
     let pool = state.pool.clone();
     let lang = ctx.lang;
     let search = query.q.clone().unwrap_or_default();
-    let after = query.after.as_deref().and_then(decode_cursor);
+    let after = query.after.as_deref().and_then(decision::parse_cursor);
     let (parties, next, events) = blocking(move || {
         let mut conn = pool.get()?;
         let search_opt = Some(search.trim()).filter(|s| !s.is_empty());
@@ -179,7 +157,7 @@ async fn my_access(
         )?;
         let next = (page.len() as i64 > PAGE_SIZE).then(|| {
             page.truncate(PAGE_SIZE as usize);
-            page.last().map(encode_cursor)
+            page.last().map(ActingParty::cursor)
         });
         let ids: Vec<i64> = page.iter().map(|p| p.id).collect();
         let held = grants::held_by(&mut conn, user.person_id, &ids, lang)?;
@@ -188,7 +166,7 @@ async fn my_access(
         for p in &page {
             let administers = administered.contains(&p.id);
             out.push(PartyAccess {
-                label: party_label(&p.name, p.org_number.as_deref()),
+                label: p.label(),
                 is_person: p.kind == "person",
                 is_sub_unit: p.parent_id.is_some(),
                 grants: held
@@ -410,7 +388,7 @@ fn load_admin_page(
         events: events.iter().map(|e| event_view(lang, e)).collect(),
         ctx,
         party_id: party,
-        party_label: party_label(&name, org_number.as_deref()),
+        party_label: crate::access::parties::label(&name, org_number.as_deref()),
         people,
         packages,
         warnings,

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::db::schema::parties;
-use crate::domain::NationalId;
+use crate::domain::{NationalId, OrgNumber};
 
 /// A person's party id and name; created on first login when missing. ID-porten gives no name,
 /// so a new person is named by `name` when the provider sent one, else by the masked number
@@ -36,4 +36,12 @@ pub fn find_or_create_person(
         .set(parties::updated_at.eq(diesel::dsl::now))
         .returning((parties::id, parties::name))
         .get_result(conn)
+}
+
+/// How a party is named in lists: its name and, for organisations, the number in groups of three.
+pub fn label(name: &str, org_number: Option<&str>) -> String {
+    match org_number.and_then(|n| OrgNumber::parse(n).ok()) {
+        Some(org) => format!("{name} ({org})"),
+        None => name.to_owned(),
+    }
 }

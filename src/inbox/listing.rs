@@ -16,7 +16,6 @@ use super::query::{self, FOLDERS, Filters};
 use crate::access::decision;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::domain::OrgNumber;
 use crate::web::context::encode_component;
 use crate::web::i18n::{self, date};
 use crate::web::{AppError, PageCtx, blocking, render};
@@ -305,21 +304,13 @@ pub(super) async fn picker_page(
     let after = query.after.clone();
     let (parties, unread, next) = blocking(move || {
         let mut conn = pool.get()?;
-        let after = after.as_deref().and_then(decode_cursor);
+        let after = after.as_deref().and_then(decision::parse_cursor);
         let q = Some(search.trim()).filter(|s| !s.is_empty());
         let mut page =
             decision::parties_for(&mut conn, user.person_id, q, false, after.as_ref(), 51)?;
         let next = (page.len() > 50).then(|| {
             page.truncate(50);
-            page.last().map(|p| {
-                format!(
-                    "{}|{}|{}|{}",
-                    p.group_id,
-                    p.id,
-                    u8::from(p.parent_id.is_some()),
-                    p.group_name
-                )
-            })
+            page.last().map(decision::ActingParty::cursor)
         });
         let ids: Vec<i64> = page.iter().map(|p| p.id).collect();
         let unread = query::unread_by_party(&mut conn, user.person_id, &ids)?;
@@ -330,14 +321,7 @@ pub(super) async fn picker_page(
         .iter()
         .map(|p| PickerRow {
             href: format!("/inbox?party={}", p.id),
-            label: match p
-                .org_number
-                .as_deref()
-                .and_then(|o| OrgNumber::parse(o).ok())
-            {
-                Some(org) => format!("{} ({org})", p.name),
-                None => p.name.clone(),
-            },
+            label: p.label(),
             is_person: p.kind == "person",
             is_sub_unit: p.parent_id.is_some(),
             unread: unread
@@ -359,14 +343,6 @@ pub(super) async fn picker_page(
         rows,
         next,
     })
-}
-
-fn decode_cursor(s: &str) -> Option<(String, i64, bool, i64)> {
-    let mut parts = s.splitn(4, '|');
-    let group_id = parts.next()?.parse().ok()?;
-    let id = parts.next()?.parse().ok()?;
-    let sub = parts.next()? == "1";
-    Some((parts.next()?.to_owned(), group_id, sub, id))
 }
 
 /// Bulk actions: the selected messages (`ids`, repeated) and `action`; back to the same listing.

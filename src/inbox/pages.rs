@@ -9,7 +9,7 @@ use super::{listing, reading};
 use crate::access::decision::Actor;
 use crate::auth::CurrentUser;
 use crate::db::schema::parties;
-use crate::domain::{Language, OrgNumber};
+use crate::domain::Language;
 use crate::web::context::encode_component;
 use crate::web::i18n::{self, date};
 
@@ -39,10 +39,7 @@ pub(super) fn party_header(conn: &mut PgConnection, id: i64) -> QueryResult<Part
         .find(id)
         .select((parties::kind, parties::name, parties::org_number))
         .first(conn)?;
-    let label = match org.as_deref().and_then(|o| OrgNumber::parse(o).ok()) {
-        Some(org) => format!("{name} ({org})"),
-        None => name,
-    };
+    let label = crate::access::parties::label(&name, org.as_deref());
     Ok(PartyHeader {
         id,
         label,
