@@ -56,6 +56,11 @@ pub fn load(conn: &mut PgConnection, id: Uuid, lang: Language) -> QueryResult<Me
     .get_result(conn)
 }
 
+/// The message's title and folder, without loading its body.
+pub fn title_and_folder(conn: &mut PgConnection, id: Uuid) -> QueryResult<(String, String)> {
+    correspondences::table.find(id).select((correspondences::title, correspondences::folder)).first(conn)
+}
+
 #[derive(QueryableByName, Debug, Clone)]
 pub struct Attachment {
     #[diesel(sql_type = SqlUuid)]

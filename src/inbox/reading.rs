@@ -276,7 +276,7 @@ pub(super) async fn download_all(
             return Err(AppError::NotFound);
         }
         message::record_download(&mut conn, id, actor, party)?;
-        Ok((message::load(&mut conn, id, Language::Nb)?.title, files))
+        Ok((message::title_and_folder(&mut conn, id)?.0, files))
     })
     .await?;
     let storage = crate::storage::Storage::new(&state.config.data_dir);
@@ -398,7 +398,7 @@ pub(super) async fn move_message(
     let from = blocking(move || {
         let mut conn = pool.get()?;
         readable(&mut conn, actor, party, id, &here)?;
-        let from = message::load(&mut conn, id, Language::Nb)?.folder;
+        let (_, from) = message::title_and_folder(&mut conn, id)?;
         message::move_to(&mut conn, id, &target, actor, party)?;
         Ok(from)
     })
