@@ -58,7 +58,10 @@ pub fn load(conn: &mut PgConnection, id: Uuid, lang: Language) -> QueryResult<Me
 
 /// The message's title and folder, without loading its body.
 pub fn title_and_folder(conn: &mut PgConnection, id: Uuid) -> QueryResult<(String, String)> {
-    correspondences::table.find(id).select((correspondences::title, correspondences::folder)).first(conn)
+    correspondences::table
+        .find(id)
+        .select((correspondences::title, correspondences::folder))
+        .first(conn)
 }
 
 #[derive(QueryableByName, Debug, Clone)]
