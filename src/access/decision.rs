@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, SmallInt, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use crate::db::Prepared;
 use crate::domain::LoginLevel;
 
 /// Who is asking: a logged-in person at a login level.
@@ -55,16 +56,22 @@ pub fn message_access(
     party: i64,
     message: Uuid,
 ) -> QueryResult<MessageAccess> {
-    let facts: Option<MessageFacts> = diesel::sql_query(format!(
-        "SELECT c.recipient_id = $2 AS addressed, ({DELIVERED}) AS delivered, s.min_login_level AS min_level, \
-                can_read_service($1, $2, c.service_id) AS can_read, \
-                (s.attachment_package_id IS NULL OR holds_package($1, $2, s.attachment_package_id)) AS attachment_right, \
-                (holds_package($1, $2, 'ordinary-mail') OR holds_package($1, $2, 'main-administrator')) AS may_know \
-         FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $3"
-    ))
-    .bind::<BigInt, _>(actor.person_id)
-    .bind::<BigInt, _>(party)
-    .bind::<SqlUuid, _>(message)
+    // The grants are read through access_grants/readable_service_ids, which PostgreSQL inlines
+    // into this one statement (the scalar wrappers can_read_service/holds_package it cannot).
+    let facts: Option<MessageFacts> = Prepared(
+        diesel::sql_query(format!(
+            "SELECT c.recipient_id = $2 AS addressed, ({DELIVERED}) AS delivered, s.min_login_level AS min_level, \
+                    c.service_id IN (SELECT service_id FROM readable_service_ids($1, $2)) AS can_read, \
+                    (s.attachment_package_id IS NULL OR EXISTS (SELECT 1 FROM access_grants($1, $2) g \
+                        WHERE g.package_id = s.attachment_package_id)) AS attachment_right, \
+                    EXISTS (SELECT 1 FROM access_grants($1, $2) g \
+                        WHERE g.package_id IN ('ordinary-mail', 'main-administrator')) AS may_know \
+             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $3"
+        ))
+        .bind::<BigInt, _>(actor.person_id)
+        .bind::<BigInt, _>(party)
+        .bind::<SqlUuid, _>(message),
+    )
     .get_result(conn)
     .optional()?;
     let Some(f) = facts else {
@@ -103,13 +110,13 @@ fn flag(
 
 /// May the person act for the party at all (themself, or any package or service held for it)?
 pub fn may_act_for(conn: &mut PgConnection, person: i64, party: i64) -> QueryResult<bool> {
-    flag(
+    Prepared(
         diesel::sql_query("SELECT ($1 = $2) OR EXISTS (SELECT 1 FROM access_grants($1, $2)) AS ok")
-            .into_boxed()
             .bind::<BigInt, _>(person)
             .bind::<BigInt, _>(party),
-        conn,
     )
+    .get_result::<Flag>(conn)
+    .map(|f| f.ok)
 }
 
 /// May the person send messages in the service (the owner's sending package, delegated)?
@@ -265,7 +272,10 @@ pub struct ActingParty {
     pub parent_id: Option<i64>,
     #[diesel(sql_type = Bool)]
     pub is_deleted: bool,
-    /// Sort key: the main unit's name, so sub-units follow their main unit.
+    /// Sort keys: self, persons, organisations; then the main unit's name and id, so sub-units
+    /// follow their main unit.
+    #[diesel(sql_type = SmallInt)]
+    pub kind_rank: i16,
     #[diesel(sql_type = Text)]
     pub group_name: String,
     #[diesel(sql_type = BigInt)]
@@ -281,7 +291,8 @@ impl ActingParty {
     /// The keyset cursor that continues the list after this party (see [`parse_cursor`]).
     pub fn cursor(&self) -> String {
         format!(
-            "{}|{}|{}|{}",
+            "{}|{}|{}|{}|{}",
+            self.kind_rank,
             self.group_id,
             self.id,
             u8::from(self.parent_id.is_some()),
@@ -290,60 +301,117 @@ impl ActingParty {
     }
 }
 
-/// Reads a cursor made by [`ActingParty::cursor`]: (group name, group id, sub-unit?, id).
-pub fn parse_cursor(s: &str) -> Option<(String, i64, bool, i64)> {
-    let mut parts = s.splitn(4, '|');
-    let group_id = parts.next()?.parse().ok()?;
-    let id = parts.next()?.parse().ok()?;
-    let sub = parts.next()? == "1";
-    Some((parts.next()?.to_owned(), group_id, sub, id))
+/// Where a page of the party list continues: the last row's sort keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyCursor {
+    kind_rank: i16,
+    group_name: String,
+    group_id: i64,
+    is_sub_unit: bool,
+    id: i64,
 }
 
-/// Which parties may this person act for: themself first, then every party (and sub-units of
-/// organisations) for which they hold a package or a service. `search` matches name or
-/// organisation number; `after` is the keyset cursor (group name, group id, sub-unit?, id).
+/// Reads a cursor made by [`ActingParty::cursor`].
+pub fn parse_cursor(s: &str) -> Option<PartyCursor> {
+    let mut parts = s.splitn(5, '|');
+    let kind_rank = parts.next()?.parse().ok()?;
+    let group_id = parts.next()?.parse().ok()?;
+    let id = parts.next()?.parse().ok()?;
+    let is_sub_unit = parts.next()? == "1";
+    Some(PartyCursor {
+        kind_rank,
+        group_name: parts.next()?.to_owned(),
+        group_id,
+        is_sub_unit,
+        id,
+    })
+}
+
+/// Which parties may this person act for: themself first, then persons, then organisations
+/// with their sub-units after the main unit; every party for which they hold a package or a
+/// service. `search` matches name or organisation number; `after` continues a page. Read from
+/// `acting_parties`, which triggers keep in step with roles and delegations, so a page is an
+/// index range scan even for a representative of 15,000 parties.
 pub fn parties_for(
     conn: &mut PgConnection,
     person: i64,
     search: Option<&str>,
     include_deleted: bool,
-    after: Option<&(String, i64, bool, i64)>,
+    after: Option<&PartyCursor>,
     limit: i64,
 ) -> QueryResult<Vec<ActingParty>> {
     let pattern = search.map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")));
     let digits = search
         .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
         .filter(|d| d.len() >= 3);
-    let (a_name, a_group, a_sub, a_id) = after.cloned().unwrap_or((String::new(), 0, false, 0));
-    diesel::sql_query(
-        "WITH held AS ( \
-             SELECT r.org_id AS party_id FROM er_roles r \
-             WHERE r.person_id = $1 AND EXISTS (SELECT 1 FROM role_packages rp WHERE rp.role_code = r.role_code) \
-             UNION SELECT d.party_id FROM delegations d WHERE d.to_person_id = $1 AND d.revoked_at IS NULL \
-             UNION SELECT $1 \
-         ), reachable AS ( \
-             SELECT party_id FROM held \
-             UNION SELECT p.id FROM parties p JOIN held h ON p.parent_id = h.party_id \
-         ), listed AS ( \
-             SELECT p.id, p.kind, p.name, p.org_number, p.parent_id, p.is_deleted, \
-                    CASE WHEN p.id = $1 THEN '' ELSE lower(coalesce(m.name, p.name)) END AS group_name, \
-                    CASE WHEN p.id = $1 THEN 0 ELSE coalesce(m.id, p.id) END AS group_id \
-             FROM reachable r JOIN parties p ON p.id = r.party_id LEFT JOIN parties m ON m.id = p.parent_id \
-             WHERE ($2 OR NOT p.is_deleted) \
-               AND ($3::text IS NULL OR lower(p.name) LIKE $3 OR p.org_number LIKE '%' || $4 || '%') \
-         ) \
-         SELECT * FROM listed \
-         WHERE (group_name, group_id, parent_id IS NOT NULL, id) > ($5, $6, $7, $8) OR $8 = 0 \
-         ORDER BY group_name, group_id, parent_id IS NOT NULL, id LIMIT $9",
+    let start = PartyCursor {
+        kind_rank: -1,
+        group_name: String::new(),
+        group_id: 0,
+        is_sub_unit: false,
+        id: 0,
+    };
+    let after = after.unwrap_or(&start);
+    Prepared(diesel::sql_query(
+        "SELECT p.id, p.kind, p.name, p.org_number, p.parent_id, p.is_deleted, \
+                a.kind_rank, a.group_name, a.group_id \
+         FROM acting_parties a JOIN parties p ON p.id = a.party_id \
+         WHERE a.person_id = $1 AND ($2 OR NOT a.is_deleted) \
+           AND ($3::text IS NULL OR a.name_lower LIKE $3 OR p.org_number LIKE '%' || $4 || '%') \
+           AND (a.kind_rank, a.group_name, a.group_id, a.is_sub_unit, a.party_id) > ($5, $6, $7, $8, $9) \
+         ORDER BY a.kind_rank, a.group_name, a.group_id, a.is_sub_unit, a.party_id LIMIT $10",
     )
     .bind::<BigInt, _>(person)
     .bind::<Bool, _>(include_deleted)
     .bind::<Nullable<Text>, _>(pattern)
     .bind::<Nullable<Text>, _>(digits)
-    .bind::<Text, _>(a_name)
-    .bind::<BigInt, _>(a_group)
-    .bind::<Bool, _>(a_sub)
-    .bind::<BigInt, _>(a_id)
-    .bind::<BigInt, _>(limit)
+    .bind::<SmallInt, _>(after.kind_rank)
+    .bind::<Text, _>(&after.group_name)
+    .bind::<BigInt, _>(after.group_id)
+    .bind::<Bool, _>(after.is_sub_unit)
+    .bind::<BigInt, _>(after.id)
+    .bind::<BigInt, _>(limit))
     .load(conn)
+}
+
+/// The person's favourite parties that they may still act for, in picker order.
+pub fn favourites(conn: &mut PgConnection, person: i64) -> QueryResult<Vec<ActingParty>> {
+    Prepared(
+        diesel::sql_query(
+            "SELECT p.id, p.kind, p.name, p.org_number, p.parent_id, p.is_deleted, \
+                a.kind_rank, a.group_name, a.group_id \
+         FROM party_favourites f \
+         JOIN acting_parties a ON a.person_id = f.person_id AND a.party_id = f.party_id \
+         JOIN parties p ON p.id = a.party_id \
+         WHERE f.person_id = $1 \
+         ORDER BY a.kind_rank, a.group_name, a.group_id, a.is_sub_unit, a.party_id LIMIT 200",
+        )
+        .bind::<BigInt, _>(person),
+    )
+    .load(conn)
+}
+
+/// What a person acting for a party may see of its mail, decided once per request and then
+/// used by every query of the page (listing, counts, filters, the unopenable notice).
+#[derive(QueryableByName, Debug, Clone)]
+pub struct PartyAccess {
+    /// May act for the party at all.
+    #[diesel(sql_type = Bool)]
+    pub may_act: bool,
+    /// The services whose mail may be read for the party (login level aside).
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    pub readable: Vec<String>,
+    /// Holds ordinary mail or is main administrator: may know that unreadable mail exists.
+    #[diesel(sql_type = Bool)]
+    pub may_know: bool,
+}
+
+/// The person's access to the party's mail, in one round trip.
+pub fn party_access(conn: &mut PgConnection, person: i64, party: i64) -> QueryResult<PartyAccess> {
+    Prepared(
+        diesel::sql_query("SELECT may_act, readable, may_know FROM party_access($1, $2)")
+            .bind::<BigInt, _>(person)
+            .bind::<BigInt, _>(party),
+    )
+    .get_result(conn)
 }

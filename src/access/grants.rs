@@ -1,5 +1,6 @@
 //! What people hold and why, the no-holder warnings, and granting and revoking.
 
+use crate::db::Prepared;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -77,14 +78,16 @@ pub fn held_by(
     parties: &[i64],
     lang: Language,
 ) -> QueryResult<Vec<Grant>> {
-    diesel::sql_query(format!(
-        "SELECT pp.id AS party_id, $1 AS person_id, {} FROM unnest($2::bigint[]) pp(id) \
+    Prepared(
+        diesel::sql_query(format!(
+            "SELECT pp.id AS party_id, $1 AS person_id, {} FROM unnest($2::bigint[]) pp(id) \
          CROSS JOIN LATERAL access_grants($1, pp.id) g {GRANT_JOINS} \
          ORDER BY pp.id, coalesce(ap.sort_order, 1000), what, g.source",
-        grant_columns(lang)
-    ))
-    .bind::<BigInt, _>(person)
-    .bind::<Array<BigInt>, _>(parties)
+            grant_columns(lang)
+        ))
+        .bind::<BigInt, _>(person)
+        .bind::<Array<BigInt>, _>(parties),
+    )
     .load(conn)
 }
 
@@ -377,7 +380,7 @@ pub fn access_events(
     lang: Language,
 ) -> QueryResult<Vec<AccessEvent>> {
     let l = col(lang);
-    diesel::sql_query(format!(
+    Prepared(diesel::sql_query(format!(
         "SELECT a.occurred_at, a.action, coalesce(actor.name, '') AS actor_name, coalesce(target.name, '') AS person_name, \
                 coalesce(org.name, '') AS party_name, \
                 coalesce(ap.name_{l}, s.title_{l}, '') AS what \
@@ -393,7 +396,7 @@ pub fn access_events(
          ORDER BY a.occurred_at DESC, a.id DESC LIMIT 100"
     ))
     .bind::<Nullable<BigInt>, _>(party)
-    .bind::<Nullable<BigInt>, _>(person)
+    .bind::<Nullable<BigInt>, _>(person))
     .load(conn)
 }
 
@@ -405,7 +408,7 @@ pub fn reasons(
     service: &str,
     lang: Language,
 ) -> QueryResult<Vec<Grant>> {
-    diesel::sql_query(format!(
+    Prepared(diesel::sql_query(format!(
         "SELECT $2 AS party_id, $1 AS person_id, {} FROM access_grants($1, $2) g {GRANT_JOINS} \
          JOIN services sv ON sv.id = $3 \
          WHERE g.service_id = sv.id \
@@ -415,6 +418,6 @@ pub fn reasons(
     ))
     .bind::<BigInt, _>(person)
     .bind::<BigInt, _>(party)
-    .bind::<Text, _>(service.to_owned())
+    .bind::<Text, _>(service.to_owned()))
     .load(conn)
 }

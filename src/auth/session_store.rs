@@ -4,7 +4,8 @@
 //! The cookie carries a random key; the table stores only its SHA-256. A session expires after
 //! its idle time (extended on use) and at the latest at its absolute limit.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
@@ -23,11 +24,29 @@ pub const SID_KEY: &str = "idporten_sid";
 pub struct PgSessionStore {
     pool: PgPool,
     absolute: chrono::Duration,
+    /// Sessions loaded by this node whose idle time was extended less than a minute ago: their
+    /// `update_ttl` after the request needs no database round trip. Only a write throttle, so
+    /// each node keeping its own is fine.
+    fresh: Arc<Mutex<HashSet<String>>>,
 }
+
+/// How often a session's idle time is written back at most.
+const EXTEND_EVERY_SECONDS: i64 = 60;
+/// Bound on the throttle set (entries normally leave it at the end of their request).
+const FRESH_LIMIT: usize = 100_000;
 
 impl PgSessionStore {
     pub fn new(pool: PgPool, absolute: chrono::Duration) -> Self {
-        PgSessionStore { pool, absolute }
+        PgSessionStore {
+            pool,
+            absolute,
+            fresh: Arc::default(),
+        }
+    }
+
+    fn fresh(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        // A poisoned set only holds throttle hints; keep using it.
+        self.fresh.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -77,18 +96,30 @@ impl SessionStore for PgSessionStore {
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id = hash(session_key.as_ref());
-        let state: Option<serde_json::Value> = run(&self.pool, move |conn| {
-            let now = Utc::now();
-            Ok(sessions::table
-                .filter(sessions::id_hash.eq(id))
-                .filter(sessions::expires_at.gt(now))
-                .filter(sessions::absolute_expires_at.gt(now))
-                .select(sessions::state)
-                .first(conn)
-                .optional()?)
-        })
-        .await
-        .map_err(LoadError::Other)?;
+        let key = id.clone();
+        let row: Option<(serde_json::Value, chrono::DateTime<Utc>)> =
+            run(&self.pool, move |conn| {
+                let now = Utc::now();
+                Ok(sessions::table
+                    .filter(sessions::id_hash.eq(key))
+                    .filter(sessions::expires_at.gt(now))
+                    .filter(sessions::absolute_expires_at.gt(now))
+                    .select((sessions::state, sessions::last_seen_at))
+                    .first(conn)
+                    .optional()?)
+            })
+            .await
+            .map_err(LoadError::Other)?;
+        let state = row.map(|(state, last_seen)| {
+            if last_seen > Utc::now() - chrono::Duration::seconds(EXTEND_EVERY_SECONDS) {
+                let mut fresh = self.fresh();
+                if fresh.len() >= FRESH_LIMIT {
+                    fresh.clear();
+                }
+                fresh.insert(id);
+            }
+            state
+        });
         match state {
             None => Ok(None),
             Some(value) => serde_json::from_value(value)
@@ -134,6 +165,7 @@ impl SessionStore for PgSessionStore {
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         let id = hash(session_key.as_ref());
+        self.fresh().remove(&id);
         let chrono = chrono_ttl(ttl);
         let (person, sid) = indexed(&state);
         let json =
@@ -177,16 +209,19 @@ impl SessionStore for PgSessionStore {
         ttl: &Duration,
     ) -> Result<(), anyhow::Error> {
         let id = hash(session_key.as_ref());
+        if self.fresh().remove(&id) {
+            return Ok(());
+        }
         let seconds = ttl.whole_seconds();
         run(&self.pool, move |conn| {
             // At most one write a minute per session; never past the absolute limit.
-            diesel::sql_query(
+            crate::db::Prepared(diesel::sql_query(
                 "UPDATE sessions SET last_seen_at = now(), \
                  expires_at = LEAST(now() + make_interval(secs => $2), absolute_expires_at) \
                  WHERE id_hash = $1 AND expires_at > now() AND last_seen_at < now() - interval '1 minute'",
             )
             .bind::<diesel::sql_types::Text, _>(id)
-            .bind::<diesel::sql_types::Double, _>(seconds as f64)
+            .bind::<diesel::sql_types::Double, _>(seconds as f64))
             .execute(conn)?;
             Ok(())
         })
@@ -195,6 +230,7 @@ impl SessionStore for PgSessionStore {
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let id = hash(session_key.as_ref());
+        self.fresh().remove(&id);
         run(&self.pool, move |conn| {
             diesel::delete(sessions::table.filter(sessions::id_hash.eq(id))).execute(conn)?;
             Ok(())

@@ -1,6 +1,7 @@
 //! Database access: the connection pool, embedded migrations and the private local cluster.
 
 pub mod cluster;
+mod prepared;
 pub mod schema;
 
 use anyhow::Context;
@@ -11,6 +12,8 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
+
+pub use prepared::Prepared;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 

@@ -7,6 +7,19 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    acting_parties (person_id, party_id) {
+        person_id -> Int8,
+        party_id -> Int8,
+        kind_rank -> Int2,
+        group_name -> Text,
+        group_id -> Int8,
+        is_sub_unit -> Bool,
+        is_deleted -> Bool,
+        name_lower -> Text,
+    }
+}
+
+diesel::table! {
     access_packages (id) {
         id -> Text,
         urn -> Text,
@@ -220,6 +233,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    party_favourites (person_id, party_id) {
+        person_id -> Int8,
+        party_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     recipient_label_events (id) {
         id -> Int8,
         correspondence_id -> Uuid,
@@ -350,6 +371,7 @@ diesel::joinable!(sessions -> parties (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     access_packages,
+    acting_parties,
     attachments,
     audit_log,
     contact_points,
@@ -363,6 +385,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     org_notification_addresses,
     parties,
+    party_favourites,
     recipient_label_events,
     role_packages,
     seen_log,

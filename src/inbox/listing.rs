@@ -10,15 +10,15 @@ use uuid::Uuid;
 use super::message;
 use super::pages::{
     PAGE_SIZE, PARTY_COOKIE, PartyHeader, actor, due_badge, filter_pairs, highlight, href,
-    party_header,
 };
-use super::query::{self, FOLDERS, Filters};
+use super::query::{self, Combined, FOLDERS, Filters};
 use crate::access::decision;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::web::context::encode_component;
+use crate::domain::Language;
 use crate::web::i18n::{self, date};
 use crate::web::{AppError, PageCtx, blocking, render};
+use diesel::PgConnection;
 
 pub struct RowView {
     pub id: Uuid,
@@ -28,6 +28,8 @@ pub struct RowView {
     pub summary: Option<String>,
     pub sender: String,
     pub service: String,
+    /// The recipient, in combined views.
+    pub recipient: Option<String>,
     pub date: String,
     pub unread: bool,
     pub locked: bool,
@@ -40,12 +42,13 @@ pub struct FolderTab {
     pub label: String,
     pub href: String,
     pub unread: i64,
-    /// "12", or "999+" at the cap.
+    /// "12", or "99+" at the cap.
     pub unread_label: String,
     pub current: bool,
 }
 
-pub struct ServiceOption {
+/// A choice in a filter's select.
+pub struct FilterOption {
     pub id: String,
     pub title: String,
     pub selected: bool,
@@ -65,7 +68,10 @@ struct InboxPage {
     folders: Vec<FolderTab>,
     filters: Filters,
     folder: String,
-    services: Vec<ServiceOption>,
+    services: Vec<FilterOption>,
+    senders: Vec<FilterOption>,
+    /// A combined view over many parties: no bulk actions, the recipient on each row.
+    combined: bool,
     rows: Vec<RowView>,
     next: Option<String>,
     unopenable: Vec<UnopenableView>,
@@ -81,6 +87,116 @@ struct InboxPage {
 struct Done {
     done: Option<String>,
     n: Option<usize>,
+}
+
+/// What one inbox page needs from the database.
+struct Listing {
+    header: PartyHeader,
+    rows: Vec<query::Row>,
+    next: Option<String>,
+    /// Unread per folder (none in combined views).
+    counts: Option<Vec<(&'static str, i64)>>,
+    choices: Vec<query::Choice>,
+    unopenable: Vec<query::Unopenable>,
+    admins: Vec<String>,
+}
+
+/// Loads a page of one party's mail. The access to the party is decided once, up front, and
+/// every query of the page filters on that decision.
+fn party_listing(
+    conn: &mut PgConnection,
+    actor: decision::Actor,
+    f: &Filters,
+    from_cookie: Option<i64>,
+    lang: Language,
+) -> Result<Listing, AppError> {
+    // The URL's party must be one the user may act for (else 404); a stale cookie falls back to self.
+    let mut party = f.party.or(from_cookie).unwrap_or(actor.person_id);
+    let mut context = query::page_context(conn, actor.person_id, party, lang)?;
+    if !context.as_ref().is_some_and(|c| c.access.may_act) {
+        if f.party.is_some() {
+            return Err(AppError::NotFound);
+        }
+        party = actor.person_id;
+        context = query::page_context(conn, actor.person_id, party, lang)?;
+    }
+    let context = context.ok_or(AppError::NotFound)?;
+    let access = &context.access;
+    let scope = query::Scope::Party { id: party, access };
+    let mut rows = query::list(conn, actor, &scope, f, lang, PAGE_SIZE + 1)?;
+    let next = next_cursor(&mut rows, f);
+    let unopenable = query::unopenable(conn, party, access, f.folder(), lang)?;
+    let admins = if unopenable.is_empty() {
+        Vec::new()
+    } else {
+        query::main_administrators(conn, party)?
+    };
+    Ok(Listing {
+        header: PartyHeader {
+            id: party,
+            label: crate::access::parties::label(&context.name, context.org_number.as_deref()),
+            is_person: context.kind == "person",
+            combined: None,
+        },
+        rows,
+        next,
+        counts: Some(
+            FOLDERS
+                .iter()
+                .copied()
+                .zip(context.counts.iter().copied())
+                .collect(),
+        ),
+        choices: context.choices(),
+        unopenable,
+        admins,
+    })
+}
+
+/// Loads a page of the combined view over every organisation (or person) the user acts for;
+/// each row is authorised for its own recipient. No per-folder counts: over thousands of
+/// parties they would cost more than the page.
+fn combined_listing(
+    conn: &mut PgConnection,
+    actor: decision::Actor,
+    kind: Combined,
+    f: &Filters,
+    ctx_label: String,
+    lang: Language,
+) -> Result<Listing, AppError> {
+    let mut rows = query::list(
+        conn,
+        actor,
+        &query::Scope::Combined(kind),
+        f,
+        lang,
+        PAGE_SIZE + 1,
+    )?;
+    let next = next_cursor(&mut rows, f);
+    Ok(Listing {
+        header: PartyHeader {
+            id: 0,
+            label: ctx_label,
+            is_person: kind == Combined::Persons,
+            combined: Some(kind),
+        },
+        rows,
+        next,
+        counts: None,
+        choices: Vec::new(),
+        unopenable: Vec::new(),
+        admins: Vec::new(),
+    })
+}
+
+/// Cuts the look-ahead row and returns the cursor of the next page, if there is one.
+fn next_cursor(rows: &mut Vec<query::Row>, f: &Filters) -> Option<String> {
+    if rows.len() as i64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|r| query::cursor(r, f.by_due()))
+    } else {
+        None
+    }
 }
 
 #[get("/inbox")]
@@ -100,75 +216,53 @@ pub(super) async fn inbox_page(
     let actor = actor(&user);
     let lang = ctx.lang;
     let f = filters.clone();
-    let data = blocking(move || {
+    let combined_label = filters
+        .combined()
+        .map(|c| ctx.t(&format!("picker-all-{}", c.key())));
+    let listing = blocking(move || {
         let mut conn = pool.get()?;
-        // The URL's party must be one the user may act for (else 404); a stale cookie falls back to self.
-        let party = match f.party {
-            Some(p) if decision::may_act_for(&mut conn, actor.person_id, p)? => p,
-            Some(_) => return Err(AppError::NotFound),
-            None => match from_cookie {
-                Some(p) if decision::may_act_for(&mut conn, actor.person_id, p)? => p,
-                _ => actor.person_id,
-            },
-        };
-        let mut rows = query::list(&mut conn, actor, party, &f, lang, PAGE_SIZE + 1)?;
-        let next = (rows.len() as i64 > PAGE_SIZE).then(|| {
-            rows.truncate(PAGE_SIZE as usize);
-            rows.last().map(|r| query::cursor(r, f.by_due()))
-        });
-        let counts = query::unread_counts(&mut conn, actor, party)?;
-        let services = query::readable_services_list(&mut conn, actor, party, lang)?;
-        let unopenable = query::unopenable(&mut conn, actor, party, f.folder(), lang)?;
-        let admins = if unopenable.is_empty() {
-            Vec::new()
-        } else {
-            query::main_administrators(&mut conn, party)?
-        };
-        let header = party_header(&mut conn, party)?;
-        Ok((
-            header,
-            rows,
-            next.flatten(),
-            counts,
-            services,
-            unopenable,
-            admins,
-        ))
+        match (f.combined(), combined_label) {
+            (Some(kind), Some(label)) => combined_listing(&mut conn, actor, kind, &f, label, lang),
+            _ => party_listing(&mut conn, actor, &f, from_cookie, lang),
+        }
     })
     .await?;
-    let (party, rows, next, counts, services, unopenable, admins) = data;
-    let base = filter_pairs(&filters, party.id);
+    let Listing {
+        header: party,
+        rows,
+        next,
+        counts,
+        choices,
+        unopenable,
+        admins,
+    } = listing;
+    let base = filter_pairs(&filters, &party);
     let folders = FOLDERS
         .iter()
-        .map(|folder| FolderTab {
-            label: ctx.t(&format!("folder-{folder}")),
-            href: href(
-                "/inbox",
-                &[
-                    ("party", party.id.to_string()),
-                    ("folder", (*folder).to_owned()),
-                ],
-            ),
-            unread: counts
-                .iter()
-                .find(|c| c.folder == *folder)
-                .map_or(0, |c| c.unread),
-            unread_label: match counts
-                .iter()
-                .find(|c| c.folder == *folder)
-                .map_or(0, |c| c.unread)
-            {
-                n if n >= query::UNREAD_CAP => format!("{}+", query::UNREAD_CAP - 1),
-                n => n.to_string(),
-            },
-            current: filters.folder() == *folder,
+        .map(|folder| {
+            let unread = counts
+                .as_ref()
+                .and_then(|c| c.iter().find(|(f, _)| f == folder))
+                .map_or(0, |(_, n)| *n);
+            FolderTab {
+                label: ctx.t(&format!("folder-{folder}")),
+                href: href("/inbox", &[party.pair(), ("folder", (*folder).to_owned())]),
+                unread,
+                unread_label: if unread >= query::UNREAD_CAP {
+                    format!("{}+", query::UNREAD_CAP - 1)
+                } else {
+                    unread.to_string()
+                },
+                current: filters.folder() == *folder,
+            }
         })
         .collect();
+    let combined = party.combined.is_some();
     let rows = rows
         .into_iter()
         .map(|r| RowView {
             id: r.id,
-            href: format!("/inbox/messages/{}?party={}", r.id, party.id),
+            href: format!("/inbox/messages/{}?party={}", r.id, r.recipient_id),
             title_html: if !r.level_ok {
                 highlight(&ctx.t("inbox-locked-title"))
             } else {
@@ -184,6 +278,7 @@ pub(super) async fn inbox_page(
             },
             sender: r.sender,
             service: r.service,
+            recipient: r.recipient,
             date: date(ctx.lang, &r.published_at),
             unread: r.unread,
             locked: !r.level_ok,
@@ -197,17 +292,24 @@ pub(super) async fn inbox_page(
         pairs.push(("after", cursor));
         href("/inbox", &pairs)
     });
+    let option = |c: &query::Choice, selected: Option<&str>| FilterOption {
+        selected: selected == Some(c.id.as_str()),
+        id: c.id.clone(),
+        title: c.title.clone(),
+    };
     let page = InboxPage {
         folder: filters.folder().to_owned(),
         short_search: filters.q.as_deref().is_some_and(|q| !q.trim().is_empty())
             && filters.search().is_none(),
-        services: services
-            .into_iter()
-            .map(|(id, title)| ServiceOption {
-                selected: filters.service.as_deref() == Some(id.as_str()),
-                id,
-                title,
-            })
+        services: choices
+            .iter()
+            .filter(|c| c.kind == "service")
+            .map(|c| option(c, filters.service.as_deref()))
+            .collect(),
+        senders: choices
+            .iter()
+            .filter(|c| c.kind == "sender")
+            .map(|c| option(c, filters.sender.as_deref()))
             .collect(),
         unopenable: unopenable
             .iter()
@@ -222,7 +324,8 @@ pub(super) async fn inbox_page(
             .done
             .as_deref()
             .and_then(|d| done_text(&ctx, d, done.n.unwrap_or(0))),
-        return_to: href("/inbox", &base_with_after(&filters, party.id)),
+        return_to: href("/inbox", &base_with_after(&filters, &party)),
+        combined,
         ctx,
         party,
         folders,
@@ -231,7 +334,7 @@ pub(super) async fn inbox_page(
         next,
     };
     let mut response = render(&page)?;
-    if page.filters.party.is_some() {
+    if page.filters.party.is_some() && !combined {
         let cookie = Cookie::build(PARTY_COOKIE, page.party.id.to_string())
             .path("/")
             .http_only(true)
@@ -261,88 +364,12 @@ fn done_text(ctx: &PageCtx, done: &str, n: usize) -> Option<String> {
 }
 
 /// The listing's filters and cursor, so a bulk action returns to exactly this page.
-fn base_with_after(f: &Filters, party: i64) -> Vec<(&'static str, String)> {
+fn base_with_after(f: &Filters, party: &PartyHeader) -> Vec<(&'static str, String)> {
     let mut pairs = filter_pairs(f, party);
     if let Some(after) = f.after.as_deref().filter(|a| !a.is_empty()) {
         pairs.push(("after", after.to_owned()));
     }
     pairs
-}
-
-pub struct PickerRow {
-    pub href: String,
-    pub label: String,
-    pub is_person: bool,
-    pub is_sub_unit: bool,
-    pub unread: i64,
-}
-
-#[derive(Template)]
-#[template(path = "inbox/parties.html")]
-struct PickerPage {
-    ctx: PageCtx,
-    search: String,
-    rows: Vec<PickerRow>,
-    next: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PickerQuery {
-    q: Option<String>,
-    after: Option<String>,
-}
-
-#[get("/inbox/parties")]
-pub(super) async fn picker_page(
-    ctx: PageCtx,
-    user: CurrentUser,
-    query: web::Query<PickerQuery>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let pool = state.pool.clone();
-    let search = query.q.clone().unwrap_or_default();
-    let after = query.after.clone();
-    let (parties, unread, next) = blocking(move || {
-        let mut conn = pool.get()?;
-        let after = after.as_deref().and_then(decision::parse_cursor);
-        let q = Some(search.trim()).filter(|s| !s.is_empty());
-        let mut page =
-            decision::parties_for(&mut conn, user.person_id, q, false, after.as_ref(), 51)?;
-        let next = (page.len() > 50).then(|| {
-            page.truncate(50);
-            page.last().map(decision::ActingParty::cursor)
-        });
-        let ids: Vec<i64> = page.iter().map(|p| p.id).collect();
-        let unread = query::unread_by_party(&mut conn, user.person_id, &ids)?;
-        Ok((page, unread, next.flatten()))
-    })
-    .await?;
-    let rows = parties
-        .iter()
-        .map(|p| PickerRow {
-            href: format!("/inbox?party={}", p.id),
-            label: p.label(),
-            is_person: p.kind == "person",
-            is_sub_unit: p.parent_id.is_some(),
-            unread: unread
-                .iter()
-                .find(|u| u.party == p.id)
-                .map_or(0, |u| u.unread),
-        })
-        .collect();
-    let next = next.map(|c| {
-        format!(
-            "/inbox/parties?q={}&after={}",
-            encode_component(query.q.as_deref().unwrap_or("")),
-            encode_component(&c)
-        )
-    });
-    render(&PickerPage {
-        search: query.q.clone().unwrap_or_default(),
-        ctx,
-        rows,
-        next,
-    })
 }
 
 /// Bulk actions: the selected messages (`ids`, repeated) and `action`; back to the same listing.

@@ -1,5 +1,6 @@
 //! One message: what the page shows, and what opening, downloading, confirming and moving record.
 
+use crate::db::Prepared;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -45,14 +46,14 @@ pub struct Message {
 
 pub fn load(conn: &mut PgConnection, id: Uuid, lang: Language) -> QueryResult<Message> {
     let l = lang.code();
-    diesel::sql_query(format!(
+    Prepared(diesel::sql_query(format!(
         "SELECT c.id, c.title, c.summary, c.body, coalesce(c.display_sender, c.sender_name) AS sender, r.name AS recipient, \
                 c.service_id, s.title_{l} AS service, c.published_at, c.due_at, c.status, c.confirmation_needed, \
                 c.confirmed_at, c.folder, c.reply_links \
          FROM correspondences c JOIN services s ON s.id = c.service_id JOIN parties r ON r.id = c.recipient_id \
          WHERE c.id = $1"
     ))
-    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(id))
     .get_result(conn)
 }
 
@@ -79,12 +80,12 @@ pub struct Attachment {
 }
 
 pub fn attachments(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Attachment>> {
-    diesel::sql_query(
+    Prepared(diesel::sql_query(
         "SELECT a.id, a.name, a.media_type, a.size_bytes, a.storage_key FROM correspondence_attachments ca \
          JOIN attachments a ON a.id = ca.attachment_id WHERE ca.correspondence_id = $1 AND a.state = 'published' \
          ORDER BY ca.position, a.name",
     )
-    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(id))
     .load(conn)
 }
 
@@ -237,11 +238,11 @@ pub struct Seen {
 }
 
 pub fn seen_by(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Seen>> {
-    diesel::sql_query(
+    Prepared(diesel::sql_query(
         "SELECT s.person_id, p.name, s.first_seen_at FROM seen_log s JOIN parties p ON p.id = s.person_id \
          WHERE s.correspondence_id = $1 ORDER BY s.first_seen_at",
     )
-    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(id))
     .load(conn)
 }
 
@@ -261,7 +262,7 @@ pub struct Activity {
 }
 
 pub fn activity(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Activity>> {
-    diesel::sql_query(
+    Prepared(diesel::sql_query(
         "SELECT e.occurred_at AS at, e.status AS what, p.name AS who, NULL::text AS address \
            FROM correspondence_events e LEFT JOIN parties p ON p.id = e.actor_person_id \
            WHERE e.correspondence_id = $1 AND e.status NOT IN ('Initialized', 'ReadyForPublish') \
@@ -272,7 +273,7 @@ pub fn activity(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Activity>>
            FROM notifications n WHERE n.correspondence_id = $1 AND n.state IN ('sent', 'delivered', 'failed') \
          ORDER BY 1",
     )
-    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(id))
     .load(conn)
 }
 

@@ -3,6 +3,7 @@
 mod listing;
 pub mod message;
 mod pages;
+mod picker;
 pub mod query;
 mod reading;
 mod zip_stream;

@@ -4,8 +4,8 @@ use actix_web::web;
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 
-use super::query::Filters;
-use super::{listing, reading};
+use super::query::{Combined, Filters};
+use super::{listing, picker, reading};
 use crate::access::decision::Actor;
 use crate::auth::CurrentUser;
 use crate::db::schema::parties;
@@ -15,7 +15,8 @@ use crate::web::i18n::{self, date};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(listing::inbox_page)
-        .service(listing::picker_page)
+        .service(picker::picker_page)
+        .service(picker::toggle_favourite)
         .service(listing::bulk_action)
         .service(reading::message_page)
         .service(reading::download_all)
@@ -27,11 +28,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub(super) const PAGE_SIZE: i64 = 25;
 pub(super) const PARTY_COOKIE: &str = "melding_party";
 
-/// The party being acted for, as pages show it.
+/// The party being acted for, as pages show it (or a combined view over many).
 pub struct PartyHeader {
     pub id: i64,
     pub label: String,
     pub is_person: bool,
+    pub combined: Option<Combined>,
+}
+
+impl PartyHeader {
+    /// The query-string pair that selects this party or combined view.
+    pub fn pair(&self) -> (&'static str, String) {
+        match self.combined {
+            Some(c) => ("all", c.key().to_owned()),
+            None => ("party", self.id.to_string()),
+        }
+    }
 }
 
 pub(super) fn party_header(conn: &mut PgConnection, id: i64) -> QueryResult<PartyHeader> {
@@ -44,6 +56,7 @@ pub(super) fn party_header(conn: &mut PgConnection, id: i64) -> QueryResult<Part
         id,
         label,
         is_person: kind == "person",
+        combined: None,
     })
 }
 
@@ -55,11 +68,8 @@ pub(super) fn actor(user: &CurrentUser) -> Actor {
 }
 
 /// Query-string pairs for the filters, so every link carries the whole state.
-pub(super) fn filter_pairs(f: &Filters, party: i64) -> Vec<(&'static str, String)> {
-    let mut pairs = vec![
-        ("party", party.to_string()),
-        ("folder", f.folder().to_owned()),
-    ];
+pub(super) fn filter_pairs(f: &Filters, party: &PartyHeader) -> Vec<(&'static str, String)> {
+    let mut pairs = vec![party.pair(), ("folder", f.folder().to_owned())];
     let mut add = |k: &'static str, v: &Option<String>| {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             pairs.push((k, v.to_owned()));
@@ -68,6 +78,7 @@ pub(super) fn filter_pairs(f: &Filters, party: i64) -> Vec<(&'static str, String
     add("q", &f.q);
     add("unread", &f.unread);
     add("service", &f.service);
+    add("sender", &f.sender);
     add("period", &f.period);
     add("from", &f.from);
     add("to", &f.to);

@@ -4,11 +4,14 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{BigInt, Bool, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Bool, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::access::decision::{Actor, DELIVERED};
+use crate::access::decision::{Actor, DELIVERED, PartyAccess};
+use crate::db::Prepared;
 use crate::domain::Language;
 
 /// A bind parameter for SQL built from the filters in use.
@@ -18,6 +21,7 @@ enum Bind {
     Text(String),
     Time(DateTime<Utc>),
     Id(Uuid),
+    Texts(Vec<String>),
 }
 
 /// SQL text with `$n` placeholders and their values, in order.
@@ -53,6 +57,7 @@ impl Sql {
                 Bind::Text(v) => q.bind::<Text, _>(v),
                 Bind::Time(v) => q.bind::<Timestamptz, _>(v),
                 Bind::Id(v) => q.bind::<SqlUuid, _>(v),
+                Bind::Texts(v) => q.bind::<Array<Text>, _>(v),
             };
         }
         q
@@ -68,6 +73,10 @@ pub struct Filters {
     /// `unread` or `read`.
     pub unread: Option<String>,
     pub service: Option<String>,
+    /// The sending organisation (its party id).
+    pub sender: Option<String>,
+    /// A combined view over every party of a kind: `organizations` or `persons`.
+    pub all: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     /// A preset period in days (7, 30, 365); a custom `from` wins.
@@ -85,6 +94,29 @@ pub struct Filters {
 
 pub const FOLDERS: [&str; 3] = ["inbox", "archive", "bin"];
 
+/// The combined views: every organisation, or every person, the user acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combined {
+    Organizations,
+    Persons,
+}
+
+impl Combined {
+    pub fn key(self) -> &'static str {
+        match self {
+            Combined::Organizations => "organizations",
+            Combined::Persons => "persons",
+        }
+    }
+}
+
+/// Whose mail a listing shows: one party (with the services the user may read for it, decided
+/// once for the request), or every party of a kind the user acts for.
+pub enum Scope<'a> {
+    Party { id: i64, access: &'a PartyAccess },
+    Combined(Combined),
+}
+
 impl Filters {
     pub fn folder(&self) -> &str {
         self.folder
@@ -99,6 +131,19 @@ impl Filters {
             .as_deref()
             .map(str::trim)
             .filter(|q| q.chars().count() >= 3)
+    }
+
+    /// The combined view asked for, if any.
+    pub fn combined(&self) -> Option<Combined> {
+        match self.all.as_deref() {
+            Some("organizations") => Some(Combined::Organizations),
+            Some("persons") => Some(Combined::Persons),
+            _ => None,
+        }
+    }
+
+    pub fn sender_id(&self) -> Option<i64> {
+        self.sender.as_deref().and_then(|s| s.parse().ok())
     }
 
     pub fn by_due(&self) -> bool {
@@ -140,6 +185,11 @@ pub struct Row {
     pub sender: String,
     #[diesel(sql_type = Text)]
     pub service: String,
+    #[diesel(sql_type = BigInt)]
+    pub recipient_id: i64,
+    /// The recipient's name, shown in combined views.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub recipient: Option<String>,
     #[diesel(sql_type = Timestamptz)]
     pub published_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -175,12 +225,12 @@ fn parse_cursor(s: &str) -> Option<(DateTime<Utc>, Uuid)> {
     ))
 }
 
-/// A page of the party's messages in the folder that the actor may see, newest first (or by due
-/// date), `limit` rows after the cursor.
+/// A page of the messages in scope in the folder that the actor may see, newest first (or by
+/// due date), `limit` rows after the cursor.
 pub fn list(
     conn: &mut PgConnection,
     actor: Actor,
-    party: i64,
+    scope: &Scope,
     f: &Filters,
     lang: Language,
     limit: i64,
@@ -188,9 +238,14 @@ pub fn list(
     let l = lang.code();
     let mut sql = Sql::default();
     let search = f.search().map(str::to_owned);
+    let recipient = match scope {
+        Scope::Party { .. } => "NULL::text",
+        Scope::Combined(_) => "rp.name",
+    };
     sql.push(
         &format!(
             "SELECT c.id, c.title, c.summary, coalesce(c.display_sender, c.sender_name) AS sender, s.title_{l} AS service, \
+                    c.recipient_id, {recipient} AS recipient, \
                     c.published_at, c.due_at, (c.confirmation_needed AND c.confirmed_at IS NULL) AS needs_confirmation, \
                     c.attachment_count, (c.first_read_at IS NULL OR c.marked_unread) AS unread, \
                     (s.min_login_level <= ?) AS level_ok, "
@@ -205,19 +260,39 @@ pub fn list(
         ),
         None => sql.push("NULL::text AS headline ", vec![]),
     };
-    sql.push(
-        &format!(
-            "FROM correspondences c JOIN services s ON s.id = c.service_id \
-             WHERE c.recipient_id = ? AND c.folder = ? AND {DELIVERED} \
-               AND c.service_id IN (SELECT service_id FROM readable_service_ids(?, ?)) "
+    match scope {
+        Scope::Party { id, access } => sql.push(
+            &format!(
+                "FROM correspondences c JOIN services s ON s.id = c.service_id \
+                 WHERE c.recipient_id = ? AND c.folder = ? AND {DELIVERED} AND c.service_id = ANY (?) "
+            ),
+            vec![
+                Bind::Int(*id),
+                Bind::Text(f.folder().to_owned()),
+                Bind::Texts(access.readable.clone()),
+            ],
         ),
-        vec![
-            Bind::Int(party),
-            Bind::Text(f.folder().to_owned()),
-            Bind::Int(actor.person_id),
-            Bind::Int(party),
-        ],
-    );
+        // Every party of the kind that the person acts for, each message authorised for its
+        // own recipient by the same decision function.
+        Scope::Combined(kind) => sql.push(
+            &format!(
+                "FROM acting_parties a \
+                 JOIN correspondences c ON c.recipient_id = a.party_id \
+                 JOIN services s ON s.id = c.service_id JOIN parties rp ON rp.id = c.recipient_id \
+                 WHERE a.person_id = ? AND NOT a.is_deleted AND a.kind_rank {} AND c.folder = ? AND {DELIVERED} \
+                   AND can_read_service(?, c.recipient_id, c.service_id) ",
+                match kind {
+                    Combined::Organizations => "= 2",
+                    Combined::Persons => "< 2",
+                }
+            ),
+            vec![
+                Bind::Int(actor.person_id),
+                Bind::Text(f.folder().to_owned()),
+                Bind::Int(actor.person_id),
+            ],
+        ),
+    };
     match f.unread.as_deref() {
         Some("unread") => sql.push("AND (c.first_read_at IS NULL OR c.marked_unread) ", vec![]),
         Some("read") => sql.push(
@@ -231,6 +306,9 @@ pub fn list(
             "AND c.service_id = ? ",
             vec![Bind::Text(service.to_owned())],
         );
+    }
+    if let Some(sender) = f.sender_id() {
+        sql.push("AND c.sender_id = ? ", vec![Bind::Int(sender)]);
     }
     if let Some(from) = f.from_date() {
         sql.push(
@@ -295,38 +373,12 @@ pub fn list(
             vec![Bind::Int(limit)],
         );
     }
-    sql.query().load(conn)
+    // The text comes from fixed fragments (which filters are in use); every value is bound.
+    Prepared(sql.query()).load(conn)
 }
 
-#[derive(QueryableByName, Debug, Clone)]
-pub struct FolderCount {
-    #[diesel(sql_type = Text)]
-    pub folder: String,
-    #[diesel(sql_type = BigInt)]
-    pub unread: i64,
-}
-
-/// Counts stop here: a tab says "999+" rather than walk a hundred thousand rows per page view.
-pub const UNREAD_CAP: i64 = 1_000;
-
-/// Unread messages per folder that the actor may see, up to [`UNREAD_CAP`] each.
-pub fn unread_counts(
-    conn: &mut PgConnection,
-    actor: Actor,
-    party: i64,
-) -> QueryResult<Vec<FolderCount>> {
-    diesel::sql_query(format!(
-        "WITH readable AS (SELECT service_id FROM readable_service_ids($2, $1)) \
-         SELECT f.folder, (SELECT count(*) FROM (SELECT 1 FROM correspondences c \
-             WHERE c.recipient_id = $1 AND c.folder = f.folder AND (c.first_read_at IS NULL OR c.marked_unread) \
-               AND {DELIVERED} AND c.service_id IN (SELECT service_id FROM readable) LIMIT $3) x) AS unread \
-         FROM unnest(ARRAY['inbox', 'archive', 'bin']) f(folder)"
-    ))
-    .bind::<BigInt, _>(party)
-    .bind::<BigInt, _>(actor.person_id)
-    .bind::<BigInt, _>(UNREAD_CAP)
-    .load(conn)
-}
+/// Counts stop here: a tab says "99+" rather than walk a hundred thousand rows per page view.
+pub const UNREAD_CAP: i64 = 100;
 
 #[derive(QueryableByName, Debug, Clone)]
 pub struct PartyUnread {
@@ -336,21 +388,24 @@ pub struct PartyUnread {
     pub unread: i64,
 }
 
-/// Unread messages the person may read, for each of a page of parties (the picker).
+/// Unread messages in the inbox folder the person may read, for each of a page of parties (the
+/// picker), up to [`UNREAD_CAP`] each. Authorised per party by the decision function.
 pub fn unread_by_party(
     conn: &mut PgConnection,
     person: i64,
     parties: &[i64],
 ) -> QueryResult<Vec<PartyUnread>> {
-    diesel::sql_query(format!(
-        "SELECT pp.id AS party, count(c.id) AS unread FROM unnest($2::bigint[]) pp(id) \
-         CROSS JOIN LATERAL (SELECT array_agg(service_id) AS ids FROM readable_service_ids($1, pp.id)) r \
-         JOIN correspondences c ON c.recipient_id = pp.id AND c.service_id = ANY (r.ids) \
-         WHERE (c.first_read_at IS NULL OR c.marked_unread) AND c.folder = 'inbox' AND {DELIVERED} \
-         GROUP BY pp.id"
+    Prepared(diesel::sql_query(format!(
+        "SELECT pp.id AS party, n.unread FROM unnest($2::bigint[]) pp(id) \
+         CROSS JOIN LATERAL (SELECT ARRAY(SELECT service_id FROM readable_service_ids($1, pp.id)) AS ids) r \
+         CROSS JOIN LATERAL (SELECT count(*) AS unread FROM (SELECT 1 FROM correspondences c \
+             WHERE c.recipient_id = pp.id AND c.folder = 'inbox' AND (c.first_read_at IS NULL OR c.marked_unread) \
+               AND {DELIVERED} AND c.service_id = ANY (r.ids) LIMIT $3) x) n \
+         WHERE n.unread > 0"
     ))
     .bind::<BigInt, _>(person)
-    .bind::<diesel::sql_types::Array<BigInt>, _>(parties)
+    .bind::<Array<BigInt>, _>(parties)
+    .bind::<BigInt, _>(UNREAD_CAP))
     .load(conn)
 }
 
@@ -369,37 +424,24 @@ pub struct Unopenable {
 /// they cannot open (nothing for anyone else).
 pub fn unopenable(
     conn: &mut PgConnection,
-    actor: Actor,
     party: i64,
+    access: &PartyAccess,
     folder: &str,
     lang: Language,
 ) -> QueryResult<Vec<Unopenable>> {
-    // Decided once, before touching the party's messages.
-    #[derive(QueryableByName)]
-    struct MayKnow {
-        #[diesel(sql_type = Bool)]
-        ok: bool,
-    }
-    let may_know: MayKnow = diesel::sql_query(
-        "SELECT holds_package($1, $2, 'ordinary-mail') OR holds_package($1, $2, 'main-administrator') AS ok",
-    )
-    .bind::<BigInt, _>(actor.person_id)
-    .bind::<BigInt, _>(party)
-    .get_result(conn)?;
-    if !may_know.ok {
+    if !access.may_know {
         return Ok(Vec::new());
     }
     let l = lang.code();
-    diesel::sql_query(format!(
+    Prepared(diesel::sql_query(format!(
         "SELECT coalesce(c.display_sender, c.sender_name) AS sender, s.title_{l} AS service, c.published_at \
          FROM correspondences c JOIN services s ON s.id = c.service_id \
-         WHERE c.recipient_id = $1 AND c.folder = $3 AND {DELIVERED} \
-           AND c.service_id NOT IN (SELECT service_id FROM readable_service_ids($2, $1)) \
+         WHERE c.recipient_id = $1 AND c.folder = $3 AND {DELIVERED} AND c.service_id <> ALL ($2) \
          ORDER BY c.published_at DESC LIMIT 20"
     ))
     .bind::<BigInt, _>(party)
-    .bind::<BigInt, _>(actor.person_id)
-    .bind::<Text, _>(folder.to_owned())
+    .bind::<Array<Text>, _>(&access.readable)
+    .bind::<Text, _>(folder.to_owned()))
     .load(conn)
 }
 
@@ -418,28 +460,72 @@ pub fn main_administrators(conn: &mut PgConnection, party: i64) -> QueryResult<V
     Ok(rows.into_iter().map(|r| r.name).collect())
 }
 
-/// The services whose mail the actor can read for the party (the service filter's choices).
-pub fn readable_services_list(
+/// A choice in a filter: value and label.
+#[derive(Deserialize, Debug, Clone)]
+pub struct Choice {
+    pub id: String,
+    pub title: String,
+    /// `service` or `sender`.
+    pub kind: String,
+}
+
+/// Everything an inbox page needs besides its rows, in one round trip: the access decision for
+/// the party, the party itself, unread counts per folder (up to [`UNREAD_CAP`]) and the choices
+/// of the service and sender filters. Counts and choices are computed only when the person may
+/// act for the party; `None` when the party does not exist.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct PageContext {
+    #[diesel(embed)]
+    pub access: PartyAccess,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub org_number: Option<String>,
+    /// Unread in inbox, archive and bin, in the order of [`FOLDERS`].
+    #[diesel(sql_type = Array<BigInt>)]
+    pub counts: Vec<i64>,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub choices: serde_json::Value,
+}
+
+impl PageContext {
+    pub fn choices(&self) -> Vec<Choice> {
+        serde_json::from_value(self.choices.clone()).unwrap_or_default()
+    }
+}
+
+pub fn page_context(
     conn: &mut PgConnection,
-    actor: Actor,
+    person: i64,
     party: i64,
     lang: Language,
-) -> QueryResult<Vec<(String, String)>> {
-    #[derive(QueryableByName)]
-    struct Svc {
-        #[diesel(sql_type = Text)]
-        id: String,
-        #[diesel(sql_type = Text)]
-        title: String,
-    }
+) -> QueryResult<Option<PageContext>> {
     let l = lang.code();
-    let rows: Vec<Svc> = diesel::sql_query(format!(
-        "SELECT s.id, s.title_{l} AS title FROM services s \
-         WHERE s.id IN (SELECT service_id FROM readable_service_ids($2, $1)) \
-         ORDER BY 2"
-    ))
-    .bind::<BigInt, _>(party)
-    .bind::<BigInt, _>(actor.person_id)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|r| (r.id, r.title)).collect())
+    Prepared(
+        diesel::sql_query(format!(
+            "WITH a AS MATERIALIZED (SELECT * FROM party_access($1, $2)) \
+             SELECT a.may_act, a.readable, a.may_know, p.kind, p.name, p.org_number, \
+               CASE WHEN a.may_act THEN ARRAY( \
+                 SELECT (SELECT count(*) FROM (SELECT 1 FROM correspondences c \
+                     WHERE c.recipient_id = p.id AND c.folder = f.folder AND (c.first_read_at IS NULL OR c.marked_unread) \
+                       AND {DELIVERED} AND c.service_id = ANY (a.readable) LIMIT $3) x) \
+                 FROM unnest(ARRAY['inbox', 'archive', 'bin']) WITH ORDINALITY f(folder, n) ORDER BY f.n) \
+               ELSE '{{}}'::bigint[] END AS counts, \
+               CASE WHEN a.may_act THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'title', x.title, 'kind', x.kind) \
+                     ORDER BY x.kind, x.title), '[]'::jsonb) FROM ( \
+                 SELECT s.id, s.title_{l} AS title, 'service' AS kind FROM services s WHERE s.id = ANY (a.readable) \
+                 UNION ALL \
+                 SELECT DISTINCT o.id::text, o.name, 'sender' FROM services s JOIN parties o ON o.id = s.owner_id \
+                 WHERE s.id = ANY (a.readable)) x) \
+               ELSE '[]'::jsonb END AS choices \
+             FROM a JOIN parties p ON p.id = $2"
+        ))
+        .bind::<BigInt, _>(person)
+        .bind::<BigInt, _>(party)
+        .bind::<BigInt, _>(UNREAD_CAP),
+    )
+    .get_result(conn)
+    .optional()
 }

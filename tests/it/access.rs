@@ -318,8 +318,17 @@ fn cases() -> Vec<Case> {
             Hidden,
         ),
         case(
-            "deleted party gives nothing",
+            "a deleted unit's mail stays readable for those who held access",
             vec![Role("DAGL", 'd')],
+            'd',
+            "ordinary",
+            'd',
+            High,
+            READ,
+        ),
+        case(
+            "a deleted unit gives nothing to others",
+            vec![Role("DAGL", 'a')],
             'd',
             "ordinary",
             'd',
@@ -608,15 +617,46 @@ fn the_party_list_puts_self_first_and_sub_units_after_their_main_unit() {
     // Keyset paging: the second page starts after the first.
     let first = decision::parties_for(&mut conn, w.p, None, false, None, 2).expect("page");
     let last = first.last().expect("row");
-    let cursor = (
-        last.group_name.clone(),
-        last.group_id,
-        last.parent_id.is_some(),
-        last.id,
-    );
+    let cursor = decision::parse_cursor(&last.cursor()).expect("cursor");
     let second =
         decision::parties_for(&mut conn, w.p, None, false, Some(&cursor), 2).expect("page");
     assert_eq!(second.iter().map(|p| p.id).collect::<Vec<_>>(), vec![w.a1]);
+
+    // The list follows delegations as they are given and revoked: persons come before
+    // organisations; a renamed unit moves.
+    conn.batch_execute(&format!(
+        "INSERT INTO delegations (id, party_id, to_person_id, package_id) \
+         VALUES (gen_random_uuid(), {q}, {p}, 'ordinary-mail')",
+        q = w.q,
+        p = w.p
+    ))
+    .expect("delegate");
+    let ids = |conn: &mut PgConnection| -> Vec<i64> {
+        decision::parties_for(conn, w.p, None, false, None, 100)
+            .expect("list")
+            .iter()
+            .map(|p| p.id)
+            .collect()
+    };
+    assert_eq!(ids(&mut conn), vec![w.p, w.q, w.a, w.a1]);
+    conn.batch_execute(&format!(
+        "UPDATE delegations SET revoked_at = now() WHERE party_id = {} AND to_person_id = {}",
+        w.q, w.p
+    ))
+    .expect("revoke");
+    assert_eq!(ids(&mut conn), vec![w.p, w.a, w.a1]);
+    conn.batch_execute(&format!(
+        "UPDATE er_roles SET role_code = 'DAGL' WHERE person_id = {p}; \
+         DELETE FROM er_roles WHERE person_id = {p} AND org_id = {a}",
+        p = w.p,
+        a = w.a
+    ))
+    .expect("role removed");
+    assert_eq!(
+        ids(&mut conn),
+        vec![w.p],
+        "sub-units go with their main unit"
+    );
 }
 
 /// Logs in as a demo persona in a seeded app.

@@ -751,3 +751,218 @@ async fn the_zip_holds_exactly_the_attachments_the_person_may_open() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_picker_keeps_favourites_shows_deleted_units_on_request_and_offers_combined_views() {
+    use melding::seed::personas::ACCOUNTANT;
+    let app = app_as(&ACCOUNTANT).await;
+    let ola = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Ola Hansen'",
+    );
+    let client = id_of(
+        &app,
+        &format!(
+            "SELECT o.id::text AS t FROM er_roles r JOIN parties o ON o.id = r.org_id \
+             WHERE r.person_id = {ola} AND r.role_code = 'REGN' ORDER BY o.name DESC LIMIT 1"
+        ),
+    );
+    let client_name = id_of(
+        &app,
+        &format!("SELECT name AS t FROM parties WHERE id = {client}"),
+    );
+
+    // Oneself first; the client is far down the list, not on the first page.
+    let first = app.get("/inbox/parties").await.text().await.expect("page");
+    let me_at = first.find("Ola Hansen").expect("self listed");
+    assert!(
+        me_at
+            < first
+                .find("Alle du kan representere")
+                .expect("others heading")
+    );
+    assert!(!first.contains(&client_name));
+
+    // Favourite it: it appears on the first page under favourites, with its unread count.
+    let token = app.csrf_token().await;
+    let added = app
+        .client
+        .post(app.url("/inbox/parties/favourite"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("party", client.as_str()),
+            ("action", "add"),
+            ("return_to", "/inbox/parties"),
+        ])
+        .send()
+        .await
+        .expect("favourite");
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    assert_eq!(added.headers()["location"], "/inbox/parties");
+    let first = app.get("/inbox/parties").await.text().await.expect("page");
+    let favourites = first
+        .split("Favoritter</h2>")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .expect("favourites section");
+    assert!(favourites.contains(&client_name));
+    assert!(favourites.contains("Fjern fra favoritter"));
+
+    // A party one cannot act for cannot be made a favourite.
+    let stranger = id_of(
+        &app,
+        &format!(
+            "SELECT id::text AS t FROM parties WHERE kind = 'organization' AND id NOT IN \
+             (SELECT party_id FROM acting_parties WHERE person_id = {ola}) LIMIT 1"
+        ),
+    );
+    let refused = app
+        .client
+        .post(app.url("/inbox/parties/favourite"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("party", stranger.as_str()),
+            ("action", "add"),
+        ])
+        .send()
+        .await
+        .expect("favourite");
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM party_favourites WHERE person_id = {ola}"
+        )),
+        1
+    );
+    let removed = app
+        .client
+        .post(app.url("/inbox/parties/favourite"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("party", client.as_str()),
+            ("action", "remove"),
+        ])
+        .send()
+        .await
+        .expect("unfavourite");
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    let first = app.get("/inbox/parties").await.text().await.expect("page");
+    assert!(!first.contains("Favoritter</h2>"));
+
+    // A deleted unit is listed only when asked for, and marked.
+    let deleted = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Gamle Fjordbruk AS'",
+    );
+    {
+        use diesel::connection::SimpleConnection;
+        app.pool
+            .get()
+            .expect("conn")
+            .batch_execute(&format!(
+                "INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({ola}, {deleted}, 'REGN')"
+            ))
+            .expect("role");
+    }
+    let search = "/inbox/parties?q=Gamle+Fjordbruk";
+    let hidden = app.get(search).await.text().await.expect("page");
+    assert!(!hidden.contains("Gamle Fjordbruk AS"));
+    let shown = app
+        .get(&format!("{search}&deleted=1"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(shown.contains("Gamle Fjordbruk AS"));
+    assert!(shown.contains(">Slettet<"));
+    assert!(shown.contains("name=\"deleted\" value=\"1\" checked"));
+
+    // All organisations at once: each row names its recipient, and every listed message is one
+    // the decision lets him read for that recipient.
+    let all = app
+        .get("/inbox?all=organizations")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(all.contains("Innboks: Alle virksomheter"));
+    let ids = listed(&all);
+    assert_eq!(ids.len(), 25, "a full page");
+    assert!(!all.contains("action=\"/inbox/bulk"), "no bulk actions");
+    assert_each(
+        &app,
+        &all,
+        &format!(
+            "can_read_service({ola}, recipient_id, service_id) \
+             AND recipient_id IN (SELECT party_id FROM acting_parties WHERE person_id = {ola} AND kind_rank = 2)"
+        ),
+    );
+    let recipients = app.count(&format!(
+        "SELECT count(DISTINCT recipient_id) AS n FROM correspondences WHERE id::text = ANY ('{{{}}}'::text[])",
+        ids.join(",")
+    ));
+    assert!(recipients > 1, "mail of several clients ({recipients})");
+    assert!(all.contains("Til "), "the recipient on each row");
+    // The next page continues without repeats.
+    let next = all
+        .split("href=\"/inbox?all=organizations")
+        .filter_map(|s| s.split('"').next())
+        .find(|s| s.contains("after="))
+        .expect("next link")
+        .replace("&#38;", "&");
+    let second = app
+        .get(&format!("/inbox?all=organizations{next}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let second_ids = listed(&second);
+    assert!(!second_ids.is_empty());
+    assert!(second_ids.iter().all(|id| !ids.contains(id)));
+
+    // All persons: himself (and anyone else he acts for), never a client organisation.
+    let persons = app
+        .get("/inbox?all=persons")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert_each(
+        &app,
+        &persons,
+        &format!(
+            "recipient_id IN (SELECT party_id FROM acting_parties WHERE person_id = {ola} AND kind_rank < 2)"
+        ),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sender_filter_lists_only_that_senders_mail() {
+    let app = app_as(&CITIZEN).await;
+    let kari = id_of(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    let page = app
+        .get(&format!("/inbox?party={kari}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let sender = page
+        .split("id=\"sender\" name=\"sender\">")
+        .nth(1)
+        .and_then(|s| s.split("<option value=\"").nth(2))
+        .and_then(|s| s.split('"').next())
+        .expect("a sender to choose")
+        .to_owned();
+    let filtered = app
+        .get(&format!("/inbox?party={kari}&sender={sender}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(!listed(&filtered).is_empty());
+    assert_each(&app, &filtered, &format!("sender_id = {sender}"));
+    assert!(filtered.contains(&format!("value=\"{sender}\" selected")));
+}
