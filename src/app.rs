@@ -171,5 +171,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(crate::web::pages::switch_language)
         .configure(auth::routes)
         .configure(crate::access::routes)
-        .configure(crate::inbox::routes);
+        .configure(crate::inbox::routes)
+        .configure(crate::admin::routes);
 }

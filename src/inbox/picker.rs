@@ -150,19 +150,20 @@ pub(super) async fn toggle_favourite(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let add = match form.action.as_str() {
-        "add" => true,
-        "remove" => false,
-        _ => return Err(AppError::BadRequest("action".to_owned())),
-    };
     let pool = state.pool.clone();
     let person = user.person_id;
     let party = form.party;
+    let action = form.action.clone();
     blocking(move || {
         let mut conn = pool.get()?;
         if !decision::may_act_for(&mut conn, person, party)? {
             return Err(AppError::NotFound);
         }
+        let add = match action.as_str() {
+            "add" => true,
+            "remove" => false,
+            _ => return Err(AppError::BadRequest("action".to_owned())),
+        };
         if add {
             diesel::insert_into(party_favourites::table)
                 .values((

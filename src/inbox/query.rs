@@ -373,8 +373,14 @@ pub fn list(
             vec![Bind::Int(limit)],
         );
     }
-    // The text comes from fixed fragments (which filters are in use); every value is bound.
-    Prepared(sql.query()).load(conn)
+    // The text comes from fixed fragments (which filters are in use); every value is bound, so
+    // the statement can be prepared once per connection. Not a search: its best plan depends on
+    // the words (how selective they are), which a generic plan cannot know.
+    if search.is_some() {
+        sql.query().load(conn)
+    } else {
+        Prepared(sql.query()).load(conn)
+    }
 }
 
 /// Counts stop here: a tab says "99+" rather than walk a hundred thousand rows per page view.

@@ -927,6 +927,12 @@ async fn every_route_with_an_id_is_404_without_access() {
         format!("/inbox/messages/{message}/attachments/{attachment}?party={kari}"),
         format!("/inbox/messages/{message}/attachments.zip?party={fjellvik}"),
         format!("/inbox/messages/{message}/attachments.zip?party={kari}"),
+        format!("/admin/services?owner={fjellvik}"),
+        format!("/admin/services/new?owner={fjellvik}"),
+        format!("/admin/services/fjellvik-eiendomsskatt?owner={fjellvik}"),
+        format!("/admin/compose?owner={fjellvik}"),
+        format!("/admin/sent?owner={fjellvik}"),
+        format!("/admin/sent/{message}?owner={fjellvik}"),
     ];
     for path in &gets {
         let response = app.get(path).await;
@@ -944,6 +950,9 @@ async fn every_route_with_an_id_is_404_without_access() {
         format!("/inbox/messages/{message}/move?party={fjellvik}"),
         format!("/inbox/messages/{message}/move?party={kari}"),
         format!("/inbox/bulk?party={fjellvik}"),
+        format!("/inbox/parties/favourite?party={fjellvik}"),
+        format!("/admin/services?owner={fjellvik}"),
+        format!("/admin/compose?owner={fjellvik}"),
     ];
     for path in &posts {
         let response = app
@@ -957,6 +966,9 @@ async fn every_route_with_an_id_is_404_without_access() {
                 ("folder", "archive"),
                 ("action", "archive"),
                 ("ids", message.as_str()),
+                ("party", fjellvik.to_string().as_str()),
+                ("id", "kommune-ny"),
+                ("step", "send"),
             ])
             .send()
             .await

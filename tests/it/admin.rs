@@ -1,0 +1,547 @@
+//! The service owner's pages over HTTP: who may use them, message services, compose validation,
+//! the preflight, idempotent sending and the per-recipient view.
+
+use melding::seed::personas::{CITIZEN, RESERVED, SENDER};
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, text};
+
+async fn sender_app() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    app.login_as(SENDER.national_id().as_str(), "substantial")
+        .await;
+    let owner = one(
+        &app,
+        "SELECT party_id::text AS t FROM service_owners WHERE short_name = 'skatteetaten'",
+    );
+    (app, owner)
+}
+
+fn one(app: &TestApp, sql: &str) -> String {
+    text(&mut app.pool.get().expect("conn"), sql)
+}
+
+async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let token = app.csrf_token().await;
+    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    app.client
+        .post(app.url(path))
+        .form(&form)
+        .send()
+        .await
+        .expect("post")
+}
+
+/// The validation message shown for `field`, if any.
+fn field_error(body: &str, field: &str) -> Option<String> {
+    body.split(&format!("id=\"{field}-error\">"))
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_those_holding_the_sending_package_reach_an_owners_pages() {
+    let (app, owner) = sender_app().await;
+    let home = app.get("/admin").await.text().await.expect("page");
+    assert!(home.contains("Skatteetaten"));
+    assert!(!home.contains("Politiet"), "only owners he may send for");
+
+    let citizen = app.second_user();
+    citizen
+        .login_as(CITIZEN.national_id().as_str(), "substantial")
+        .await;
+    let none = citizen.get("/admin").await.text().await.expect("page");
+    assert!(none.contains("Du kan ikke sende post for noen tjenesteeier."));
+    for path in [
+        format!("/admin/services?owner={owner}"),
+        format!("/admin/services/skatt-skattemelding?owner={owner}"),
+        format!("/admin/compose?owner={owner}"),
+        format!("/admin/sent?owner={owner}"),
+    ] {
+        assert_eq!(
+            citizen.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let refused = post(
+        &citizen,
+        &format!("/admin/compose?owner={owner}"),
+        &[("step", "send")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    // Another owner's service cannot be edited through one's own owner.
+    assert_eq!(
+        app.get(&format!("/admin/services/politi-straffesak?owner={owner}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_are_created_and_edited_with_errors_by_the_field() {
+    let (app, owner) = sender_app().await;
+    let path = format!("/admin/services?owner={owner}");
+    // Everything wrong at once: each field says what, and the input is kept.
+    let bad = post(
+        &app,
+        &path,
+        &[
+            ("id", "Ugyldig ID"),
+            ("title_nb", "Varsel om bot"),
+            ("title_nn", ""),
+            ("title_en", "Notice of fine"),
+            ("min_level", "substantial"),
+            ("reminder_days", "90"),
+            ("initial_email_subject_nb", "Ny melding"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = bad.text().await.expect("page");
+    for field in [
+        "id",
+        "title_nn",
+        "packages",
+        "reminder_days",
+        "initial_email_body_nb",
+    ] {
+        assert!(field_error(&body, field).is_some(), "{field} has a message");
+    }
+    assert!(body.contains("value=\"Varsel om bot\""), "input kept");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM services WHERE title_nb = 'Varsel om bot'"),
+        0,
+        "nothing saved"
+    );
+
+    let fields = [
+        ("id", "skatt-bot"),
+        ("title_nb", "Varsel om bot"),
+        ("title_nn", "Varsel om bot"),
+        ("title_en", "Notice of fine"),
+        ("packages", "ordinary-mail"),
+        ("packages", "confidential-mail"),
+        ("min_level", "high"),
+        ("confidential", "1"),
+        ("reminder_days", "5"),
+        ("initial_email_subject_nb", "Ny melding fra $sendersName$"),
+        (
+            "initial_email_body_nb",
+            "Du har fått en melding: $messageTitle$",
+        ),
+        ("initial_sms_text_nb", "Ny melding i innboksen"),
+    ];
+    let created = post(&app, &path, &fields).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM services WHERE id = 'skatt-bot' AND min_login_level = 4 AND is_confidential \
+             AND required_packages = ARRAY['ordinary-mail', 'confidential-mail'] AND reminder_delay = interval '5 days'"
+        ),
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM service_notification_texts WHERE service_id = 'skatt-bot'"
+        ),
+        1
+    );
+    // The same id again is refused by the field.
+    let taken = post(&app, &path, &fields).await;
+    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        field_error(&taken.text().await.expect("page"), "id").as_deref(),
+        Some("Denne tjeneste-ID-en er allerede i bruk.")
+    );
+    // Edit: the form shows what is stored; a change is saved.
+    let edit = app
+        .get(&format!("/admin/services/skatt-bot?owner={owner}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(edit.contains("Ny melding fra $sendersName$"));
+    let mut changed: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| *k != "title_en")
+        .copied()
+        .collect();
+    changed.push(("title_en", "Notice of a fine"));
+    changed.push(("editing", "1"));
+    assert_eq!(
+        post(&app, &path, &changed).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        one(
+            &app,
+            "SELECT title_en AS t FROM services WHERE id = 'skatt-bot'"
+        ),
+        "Notice of a fine"
+    );
+}
+
+/// A complete, valid compose form to `recipients`.
+fn message<'a>(recipients: &'a str, key: &'a str, step: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("idempotency_key", key),
+        ("service", "skatt-skatteoppgjor"),
+        ("recipients", recipients),
+        ("senders_reference", "SAK-2026-001"),
+        ("language", "nb"),
+        ("title", "Skatteoppgjøret for {{recipientName}} er klart"),
+        ("summary", "Se hva du skal betale eller få tilbake"),
+        (
+            "body",
+            "Hei {{recipientName}},\n\n**Skatteoppgjøret** er klart.",
+        ),
+        ("notification", "EmailPreferred"),
+        ("send_reminder", "1"),
+        ("step", step),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compose_checks_every_field_and_keeps_the_input() {
+    let (app, owner) = sender_app().await;
+    let path = format!("/admin/compose?owner={owner}");
+    let form = app.get(&path).await.text().await.expect("page");
+    assert!(form.contains("name=\"idempotency_key\" value=\""));
+
+    let kari: &'static str = CITIZEN.national_id().as_str().to_owned().leak();
+    let with = |changes: &[(&'static str, &'static str)]| {
+        let mut fields = message("", "k-1", "preflight");
+        fields.retain(|(k, _)| !changes.iter().any(|(c, _)| c == k));
+        fields.extend_from_slice(changes);
+        fields
+    };
+    // (the form, the field that must complain, what its message must say)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            with(&[("recipients", "12345678901, 999")]),
+            "recipients",
+            "12345678901, 999",
+        ),
+        (
+            with(&[("recipients", "")]),
+            "recipients",
+            "minst én mottaker",
+        ),
+        (
+            with(&[("recipients", "974760673")]),
+            "recipients",
+            "Vi finner ingen mottaker med: 974760673",
+        ),
+        (
+            with(&[("service", "politi-straffesak")]),
+            "service",
+            "Velg en meldingstjeneste",
+        ),
+        (
+            with(&[("senders_reference", " ")]),
+            "senders_reference",
+            "referanse",
+        ),
+        (with(&[("title", "")]), "title", "tittel"),
+        (with(&[("summary", "to\nlinjer")]), "summary", "én linje"),
+        (with(&[("body", "")]), "body", "meldingsteksten"),
+        (
+            with(&[("confirmation_needed", "1")]),
+            "due_at",
+            "trenger en frist",
+        ),
+        (with(&[("due_at", "2020-01-01T10:00")]), "due_at", "passert"),
+        (
+            with(&[
+                ("publish_at", "2099-01-02T10:00"),
+                ("due_at", "2099-01-01T10:00"),
+            ]),
+            "due_at",
+            "før publisering",
+        ),
+        (with(&[("due_at", "i morgen")]), "due_at", "ÅÅÅÅ-MM-DD"),
+        (
+            with(&[("reply_url", "http://example.com"), ("reply_text", "Svar")]),
+            "reply_url",
+            "https",
+        ),
+        (
+            with(&[("ref_type", "saksnummer")]),
+            "ref_value",
+            "både type og verdi",
+        ),
+        (
+            with(&[("ignore_reservation", "1")]),
+            "ignore_reservation_reason",
+            "reservasjonen",
+        ),
+        (
+            with(&[("notification", "Brevdue")]),
+            "notification",
+            "varslingskanal",
+        ),
+        (
+            with(&[("email_subject", "Bare emne")]),
+            "email_body",
+            "sammen",
+        ),
+    ];
+    let long_title = "x".repeat(256);
+    let mut cases = cases;
+    cases.push((
+        {
+            let mut f = with(&[]);
+            f.retain(|(k, _)| *k != "title");
+            f.push(("title", long_title.as_str()));
+            f
+        },
+        "title",
+        "255",
+    ));
+    for (fields, field, expected) in &cases {
+        let response = post(&app, &path, fields).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}"
+        );
+        let body = response.text().await.expect("page");
+        let message = field_error(&body, field).unwrap_or_default();
+        assert!(
+            message.contains(expected),
+            "{field}: {message:?} should say {expected:?}"
+        );
+    }
+    // The input is kept after an error.
+    let kept = post(&app, &path, &with(&[("recipients", kari), ("title", "")]))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(kept.contains("SAK-2026-001"));
+    assert!(kept.contains(kari));
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sendings WHERE channel = 'form'"),
+        0
+    );
+
+    // Preview renders the Markdown safely on the server.
+    let preview = post(
+        &app,
+        &path,
+        &with(&[
+            ("body", "**fet** <script>alert(1)</script>"),
+            ("step", "preview"),
+        ]),
+    )
+    .await
+    .text()
+    .await
+    .expect("page");
+    assert!(preview.contains("<strong>fet</strong>"));
+    assert!(!preview.contains("<script>alert(1)"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preflight_warns_and_sending_is_idempotent_and_visible_to_both_sides() {
+    let (app, owner) = sender_app().await;
+    let path = format!("/admin/compose?owner={owner}");
+    let kari = CITIZEN.national_id();
+    let jon = RESERVED.national_id();
+    let recipients = format!("{}\n{}", kari.as_str(), jon.as_str());
+
+    // Preflight: Kari is ready, Jon is reserved.
+    let checked = post(&app, &path, &message(&recipients, "key-1", "preflight"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        checked.contains("2 mottakere: 1 klare, 1 reservert, 0 der ingen kan lese, 0 slettet.")
+    );
+    assert!(checked.contains("Reservert"));
+
+    // Send, twice with the same key (a double click): one send, one message each.
+    let first = post(&app, &path, &message(&recipients, "key-1", "send")).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let location = first.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(location.starts_with("/admin/sent/") && location.ends_with("done=sent"));
+    let second = post(&app, &path, &message(&recipients, "key-1", "send")).await;
+    assert_eq!(
+        second.headers()["location"].to_str().expect("location"),
+        location
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sendings WHERE idempotency_key = 'key-1'"),
+        1
+    );
+    let sending = location
+        .trim_start_matches("/admin/sent/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE sending_id = '{sending}'"
+        )),
+        2
+    );
+    // Kari's is published with its history and personalised; Jon's is Reserved, without notices.
+    let kari_id = one(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences c WHERE c.sending_id = '{sending}' AND c.recipient_id = {kari_id} \
+             AND c.status = 'Published' AND c.title = 'Skatteoppgjøret for Kari Nordmann er klart' \
+             AND (SELECT array_agg(status ORDER BY id) FROM correspondence_events e WHERE e.correspondence_id = c.id) \
+                 = ARRAY['Initialized', 'ReadyForPublish', 'Published']"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
+             WHERE c.sending_id = '{sending}' AND p.name = 'Jon Reiersen' AND c.status = 'Reserved'"
+        )),
+        1
+    );
+    // The outbox has Kari's first notice and reminder (by e-mail, preferred); none for Jon.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM notifications n JOIN correspondences c ON c.id = n.correspondence_id \
+             WHERE c.sending_id = '{sending}' AND c.recipient_id = {kari_id} AND n.state = 'queued' \
+               AND ((n.kind = 'initial' AND n.run_at <= now()) OR (n.kind = 'reminder' AND n.run_at > now() + interval '6 days'))"
+        )),
+        2
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM notifications n JOIN correspondences c ON c.id = n.correspondence_id \
+             JOIN parties p ON p.id = c.recipient_id WHERE c.sending_id = '{sending}' AND p.name = 'Jon Reiersen'"
+        )),
+        0
+    );
+
+    // Kari reads it in her inbox; the sender sees it opened, without its content.
+    let kari_app = app.second_user();
+    kari_app.login_as(kari.as_str(), "substantial").await;
+    let inbox = kari_app.get("/inbox").await.text().await.expect("inbox");
+    let message_id = one(
+        &app,
+        &format!(
+            "SELECT id::text AS t FROM correspondences WHERE sending_id = '{sending}' AND recipient_id = {kari_id}"
+        ),
+    );
+    assert!(inbox.contains(&message_id));
+    let opened = kari_app
+        .get(&format!("/inbox/messages/{message_id}?party={kari_id}"))
+        .await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    assert!(
+        opened
+            .text()
+            .await
+            .expect("page")
+            .contains("<strong>Skatteoppgjøret</strong>")
+    );
+    let view = app.get(&location).await.text().await.expect("page");
+    assert!(view.contains("Meldingen er sendt."));
+    assert!(view.contains("Kari Nordmann") && view.contains("Jon Reiersen"));
+    assert!(view.contains("Reservert"));
+    assert!(!view.contains("er klart."), "the body is the recipient's");
+    let kari_row = view
+        .split("Kari Nordmann")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("Kari's row");
+    assert!(kari_row.contains("initial email: queued"));
+    assert_eq!(
+        kari_row.matches("–").count(),
+        1,
+        "opened (only confirmation is missing): {kari_row}"
+    );
+    let list = app
+        .get(&format!("/admin/sent?owner={owner}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(list.contains("SAK-2026-001"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_can_read_blocks_sending_until_the_sender_says_send_anyway() {
+    let (app, owner) = sender_app().await;
+    // A confidential service: nobody holds confidential mail at an ordinary company.
+    let created = post(
+        &app,
+        &format!("/admin/services?owner={owner}"),
+        &[
+            ("id", "skatt-taushet"),
+            ("title_nb", "Taushetsbelagt"),
+            ("title_nn", "Teiepliktig"),
+            ("title_en", "Confidential"),
+            ("packages", "confidential-mail"),
+            ("min_level", "substantial"),
+            ("confidential", "1"),
+            ("reminder_days", "7"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let org = one(
+        &app,
+        "SELECT p.org_number AS t FROM parties p WHERE p.kind = 'organization' AND NOT p.is_deleted \
+         AND p.parent_id IS NULL AND NOT EXISTS (SELECT 1 FROM delegations d WHERE d.party_id = p.id) \
+         AND EXISTS (SELECT 1 FROM er_roles r WHERE r.org_id = p.id) ORDER BY p.id LIMIT 1",
+    );
+    let path = format!("/admin/compose?owner={owner}");
+    let mut fields = message(&org, "key-2", "preflight");
+    fields.retain(|(k, _)| *k != "service");
+    fields.push(("service", "skatt-taushet"));
+    let checked = post(&app, &path, &fields).await.text().await.expect("page");
+    assert!(
+        checked.contains("1 mottakere: 0 klare, 0 reservert, 1 der ingen kan lese, 0 slettet.")
+    );
+    assert!(checked.contains("Ingen kan lese"));
+    assert!(
+        checked.contains("hovedadministrator må delegere tilgangspakken for taushetsbelagt post")
+    );
+
+    fields.retain(|(k, _)| *k != "step");
+    fields.push(("step", "send"));
+    let refused = post(&app, &path, &fields).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&refused.text().await.expect("page"), "send_anyway").is_some());
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sendings WHERE idempotency_key = 'key-2'"),
+        0
+    );
+
+    fields.push(("send_anyway", "1"));
+    let sent = post(&app, &path, &fields).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let view = app
+        .get(sent.headers()["location"].to_str().expect("location"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        view.contains("Ingen kan lese"),
+        "the sent view shows it too"
+    );
+}
