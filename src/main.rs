@@ -45,6 +45,11 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Benchmark a mass send: N synthetic recipients from a CSV file, on the demo database.
+    BenchSend {
+        #[arg(long, default_value_t = 1_000_000)]
+        recipients: usize,
+    },
     /// Import register data (idempotent; rejected rows are reported with their position).
     Import {
         #[command(subcommand)]
@@ -98,10 +103,15 @@ fn try_main() -> anyhow::Result<()> {
     }
     melding::telemetry::init("info,actix_server=warn");
     let cli = Cli::parse();
+    let mut bench = None;
     let (mode, size, import) = match cli.command {
         Command::Demo { size } => (Mode::Demo, Some(size), None),
         Command::Serve => (Mode::Serve, None, None),
         Command::Migrate => (Mode::Migrate, None, None),
+        Command::BenchSend { recipients } => {
+            bench = Some(recipients);
+            (Mode::Migrate, None, None)
+        }
         Command::Import { what } => (Mode::Migrate, None, Some(what)),
     };
     let config = Arc::new(Config::from_env(mode)?);
@@ -110,7 +120,7 @@ fn try_main() -> anyhow::Result<()> {
         DatabaseConfig::Embedded => Some(LocalCluster::start(&config.data_dir, Durability::Full)?),
         DatabaseConfig::Url(_) => None,
     };
-    let outcome = run(&config, cluster.as_ref(), size, import.as_ref());
+    let outcome = run(&config, cluster.as_ref(), size, import.as_ref(), bench);
     if let Some(cluster) = cluster.as_mut()
         && let Err(err) = cluster.stop()
     {
@@ -124,6 +134,7 @@ fn run(
     cluster: Option<&LocalCluster>,
     size: Option<Size>,
     import: Option<&Import>,
+    bench: Option<usize>,
 ) -> anyhow::Result<()> {
     let url = match (&config.database, cluster) {
         (DatabaseConfig::Url(url), _) => url.expose_secret().to_owned(),
@@ -151,6 +162,19 @@ fn run(
             }
             println!("{file}: {report}");
         }
+        return Ok(());
+    }
+    if let Some(recipients) = bench {
+        let report = melding::bench::mass_send(&pool, recipients, &config.data_dir.join("bench"))?;
+        println!(
+            "mass send: {} recipients accepted and published in {:.1} s ({:.0}/s), {} notices queued; \
+             preparing the persons took {:.1} s",
+            report.recipients,
+            report.send_seconds,
+            report.recipients as f64 / report.send_seconds,
+            report.notifications,
+            report.prepare_seconds
+        );
         return Ok(());
     }
     if config.mode == Mode::Migrate {

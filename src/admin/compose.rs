@@ -31,7 +31,7 @@ pub(super) struct ComposeQuery {
 
 /// The form as typed (kept on errors).
 #[derive(Default, Clone)]
-pub(super) struct ComposeForm {
+pub struct ComposeForm {
     fields: HashMap<String, String>,
 }
 
@@ -49,9 +49,46 @@ impl ComposeForm {
             fields: url::form_urlencoded::parse(body).into_owned().collect(),
         }
     }
+
+    pub fn from_fields(fields: HashMap<String, String>) -> Self {
+        ComposeForm { fields }
+    }
 }
 
-pub(super) struct ServiceChoice {
+/// A new form: a fresh idempotency key and the usual defaults.
+pub(super) fn fresh_form() -> ComposeForm {
+    let mut form = ComposeForm::default();
+    for (k, v) in [
+        ("idempotency_key", Uuid::now_v7().to_string()),
+        ("language", "nb".to_owned()),
+        ("send_reminder", "1".to_owned()),
+        ("notification", "Email".to_owned()),
+    ] {
+        form.fields.insert(k.to_owned(), v);
+    }
+    form
+}
+
+/// The CSV upload page (the message fields of this form, and a file).
+pub(super) fn upload_page(
+    conn: &mut PgConnection,
+    ctx: PageCtx,
+    owner: Owner,
+    form: ComposeForm,
+    errors: HashMap<String, String>,
+) -> Result<super::upload::UploadPage, AppError> {
+    let services = service_choices(conn, owner.id, ctx.lang, form.get("service"))?;
+    Ok(super::upload::UploadPage {
+        ctx,
+        owner,
+        form,
+        services,
+        errors,
+        channels: NotificationChannel::ALL.iter().map(|c| c.name()).collect(),
+    })
+}
+
+pub struct ServiceChoice {
     pub id: String,
     pub title: String,
     pub selected: bool,
@@ -94,7 +131,7 @@ impl ComposePage {
     }
 }
 
-fn service_choices(
+pub(super) fn service_choices(
     conn: &mut PgConnection,
     owner: i64,
     lang: Language,
@@ -143,15 +180,7 @@ pub(super) async fn compose_form(
 ) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
     let owner_id = query.owner;
-    let mut form = ComposeForm::default();
-    for (k, v) in [
-        ("idempotency_key", Uuid::now_v7().to_string()),
-        ("language", "nb".to_owned()),
-        ("send_reminder", "1".to_owned()),
-        ("notification", "Email".to_owned()),
-    ] {
-        form.fields.insert(k.to_owned(), v);
-    }
+    let form = fresh_form();
     let page = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, user.person_id, owner_id)?;
@@ -193,20 +222,21 @@ fn validate(
     test_ids: TestIds,
     lang: Language,
 ) -> (Option<Draft>, Vec<String>, HashMap<String, String>) {
-    let mut errors = HashMap::new();
-    let t = |key: &str| i18n::text(lang, key);
-    let mut err = |field: &str, key: &str| {
-        errors.insert(field.to_owned(), t(key));
-    };
-    let service = form.get("service");
-    if !services.iter().any(|s| s.id == service) {
-        err("service", "compose-error-service");
+    let (numbers, recipients_error) = recipients(form.get("recipients"), test_ids, lang);
+    let (draft, mut errors) = validate_message(form, owner, person, services, lang);
+    if let Some(e) = recipients_error {
+        errors.insert("recipients".to_owned(), e);
     }
+    (draft.filter(|_| errors.is_empty()), numbers, errors)
+}
+
+/// The recipients typed in the form, and what is wrong with them.
+fn recipients(text: &str, test_ids: TestIds, lang: Language) -> (Vec<String>, Option<String>) {
     // Recipients: one per line, or separated by commas, semicolons or spaces.
     let mut numbers = Vec::new();
     let mut bad = Vec::new();
-    for token in form
-        .get("recipients")
+    let t = |key: &str| i18n::text(lang, key);
+    for token in text
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .filter(|t| !t.is_empty())
     {
@@ -234,12 +264,26 @@ fn validate(
     } else {
         None
     };
-    if let Some(e) = recipients_error {
-        errors.insert("recipients".to_owned(), e);
-    }
+    (numbers, recipients_error)
+}
+
+/// Checks the message's fields (all but the recipients).
+pub(super) fn validate_message(
+    form: &ComposeForm,
+    owner: &Owner,
+    person: i64,
+    services: &[ServiceChoice],
+    lang: Language,
+) -> (Option<Draft>, HashMap<String, String>) {
+    let mut errors = HashMap::new();
+    let t = |key: &str| i18n::text(lang, key);
     let mut err = |field: &str, key: &str| {
         errors.insert(field.to_owned(), t(key));
     };
+    let service = form.get("service");
+    if !services.iter().any(|s| s.id == service) {
+        err("service", "compose-error-service");
+    }
     let reference = form.get("senders_reference").trim();
     if reference.is_empty() || too_long(reference, 4096) {
         err("senders_reference", "compose-error-reference");
@@ -354,7 +398,7 @@ fn validate(
         ))
     };
     if !errors.is_empty() {
-        return (None, numbers, errors);
+        return (None, errors);
     }
     let draft = Draft {
         service_id: service.to_owned(),
@@ -380,7 +424,7 @@ fn validate(
         initial_texts,
         reminder_texts: None,
     };
-    (Some(draft), numbers, errors)
+    (Some(draft), errors)
 }
 
 fn preflight_rows(lang: Language, rows: &[Preflight], ignore: bool) -> Vec<PreflightRow> {

@@ -3,9 +3,11 @@
 //! the owner (`owner` in the URL) and is refused (404) to anyone who may not send for it.
 
 mod compose;
+pub mod mass;
 pub mod send;
 mod sent;
 mod services;
+mod upload;
 
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
@@ -25,7 +27,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(services::save)
         .service(compose::compose_form)
         .service(compose::submit)
+        .service(upload::upload_form)
+        .service(upload::upload)
         .service(sent::list)
+        .service(sent::export)
+        .service(sent::withdraw)
         .service(sent::one);
 }
 

@@ -6,11 +6,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use crate::db::Prepared;
-use crate::db::schema::{correspondence_events, correspondences, sendings};
+use crate::db::schema::sendings;
 use crate::domain::Language;
 
 /// How recipients are notified (domain.md).
@@ -182,86 +182,37 @@ pub struct Sent {
     pub created: bool,
 }
 
-/// The sender's name as shown to recipients.
-fn sender_name(conn: &mut PgConnection, sender: i64) -> QueryResult<String> {
-    crate::db::schema::parties::table
-        .find(sender)
-        .select(crate::db::schema::parties::name)
-        .first(conn)
-}
-
 /// Sends `draft` to `recipients` (party ids, checked by the preflight): all or nothing.
 pub fn send(conn: &mut PgConnection, draft: &Draft, recipients: &[i64]) -> QueryResult<Sent> {
     conn.transaction(|conn| {
-        if let Some(key) = &draft.idempotency_key {
-            // Serialise concurrent sends with the same key: the second waits and finds the first.
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))")
-                .bind::<Text, _>(key)
-                .bind::<BigInt, _>(draft.sender_id)
-                .execute(conn)?;
-            let existing: Option<Uuid> = sendings::table
-                .filter(sendings::sender_id.eq(draft.sender_id))
-                .filter(sendings::idempotency_key.eq(key))
-                .select(sendings::id)
-                .first(conn)
-                .optional()?;
-            if let Some(id) = existing {
-                return Ok(Sent {
-                    sending_id: id,
-                    created: false,
-                });
-            }
+        let sent = create_sending(conn, draft, recipients.len())?;
+        if !sent.created {
+            return Ok(sent);
         }
-        let sending_id = Uuid::now_v7();
-        let (initial, reminder) = (&draft.initial_texts, &draft.reminder_texts);
-        diesel::insert_into(sendings::table)
-            .values((
-                sendings::id.eq(sending_id),
-                sendings::service_id.eq(&draft.service_id),
-                sendings::sender_id.eq(draft.sender_id),
-                sendings::created_by.eq(draft.created_by),
-                sendings::channel.eq(draft.channel),
-                sendings::idempotency_key.eq(&draft.idempotency_key),
-                sendings::recipient_count.eq(recipients.len() as i32),
-                sendings::notification_channel.eq(draft.notification.map(|c| c.name())),
-                sendings::email_subject.eq(initial.as_ref().map(|t| &t.0)),
-                sendings::email_body.eq(initial.as_ref().map(|t| &t.1)),
-                sendings::sms_text.eq(initial.as_ref().map(|t| &t.2)),
-                sendings::reminder_email_subject.eq(reminder.as_ref().map(|t| &t.0)),
-                sendings::reminder_email_body.eq(reminder.as_ref().map(|t| &t.1)),
-                sendings::reminder_sms_text.eq(reminder.as_ref().map(|t| &t.2)),
-                sendings::send_reminder.eq(draft.send_reminder),
-                sendings::sms_any_time.eq(draft.sms_any_time),
-                sendings::ignore_reservation.eq(draft.ignore_reservation_reason.is_some()),
-                sendings::ignore_reservation_reason.eq(&draft.ignore_reservation_reason),
-            ))
-            .execute(conn)?;
-        insert_messages(conn, draft, sending_id, recipients)?;
-        enqueue_notifications(conn, draft, sending_id)?;
-        Ok(Sent {
-            sending_id,
-            created: true,
-        })
+        let publish_at = publish_time(draft);
+        for batch in recipients.chunks(BATCH) {
+            let ids = insert_batch(conn, draft, sent.sending_id, publish_at, batch)?;
+            enqueue_notifications(conn, draft, sent.sending_id, &ids)?;
+        }
+        Ok(sent)
     })
 }
 
-/// Rows per multi-row INSERT (PostgreSQL allows 65,535 bind parameters per statement).
-const BATCH: usize = 1_000;
+/// Recipients per batch: each batch is one INSERT of messages and events done by the database
+/// from arrays (the common fields are bound once), and one of notifications.
+pub const BATCH: usize = 10_000;
 
-fn insert_messages(
+/// Writes the messages of one batch of recipients, with their status history: Initialized,
+/// ReadyForPublish (unless undeliverable), then Published, Reserved or Failed as it stands.
+/// `{{recipientName}}` in title, summary and body becomes each recipient's name.
+fn insert_batch(
     conn: &mut PgConnection,
     draft: &Draft,
     sending_id: Uuid,
+    publish_at: DateTime<Utc>,
     recipients: &[i64],
-) -> QueryResult<()> {
-    let sender_name = sender_name(conn, draft.sender_id)?;
-    let now = Utc::now();
-    let publish_at = draft.publish_at.unwrap_or(now).max(now);
-    let published = publish_at <= now;
-    let confidential: bool = crate::db::schema::services::table
-        .find(&draft.service_id)
-        .select(crate::db::schema::services::is_confidential)
-        .first(conn)?;
+) -> QueryResult<Vec<Uuid>> {
+    let ids: Vec<Uuid> = recipients.iter().map(|_| Uuid::now_v7()).collect();
     let reply_links = serde_json::Value::Array(
         draft
             .reply_links
@@ -276,96 +227,160 @@ fn insert_messages(
             .map(|(kind, value)| serde_json::json!({ "type": kind, "value": value }))
             .collect(),
     );
-    // Names for {{recipientName}}, and who is reserved or deleted.
-    #[derive(QueryableByName)]
-    struct Recipient {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-        #[diesel(sql_type = Text)]
-        name: String,
-        #[diesel(sql_type = Bool)]
-        reserved: bool,
-        #[diesel(sql_type = Bool)]
-        deleted: bool,
-    }
-    for chunk in recipients.chunks(BATCH) {
-        let found: Vec<Recipient> = diesel::sql_query(
-            "SELECT p.id, p.name, coalesce(cp.is_reserved, false) AS reserved, p.is_deleted AS deleted \
-             FROM unnest($1::bigint[]) WITH ORDINALITY r(id, i) JOIN parties p ON p.id = r.id \
-             LEFT JOIN contact_points cp ON cp.person_id = p.id ORDER BY r.i",
+    Prepared(
+        diesel::sql_query(
+            "WITH r AS ( \
+                 SELECT u.id, u.party, p.name, p.is_deleted, coalesce(cp.is_reserved, false) AS reserved \
+                 FROM unnest($1::uuid[], $2::bigint[]) u (id, party) JOIN parties p ON p.id = u.party \
+                 LEFT JOIN contact_points cp ON cp.person_id = p.id \
+             ), ins AS ( \
+                 INSERT INTO correspondences (id, sending_id, service_id, sender_id, sender_name, display_sender, \
+                     senders_reference, recipient_id, language, title, summary, body, published_at, due_at, \
+                     confirmation_needed, is_confidential, reply_links, external_references, status, failure_reason) \
+                 SELECT r.id, $3, s.id, $4, o.name, $5, $6, r.party, $7, \
+                        replace($8, '{{recipientName}}', r.name), replace($9, '{{recipientName}}', r.name), \
+                        replace($10, '{{recipientName}}', r.name), $11, $12, $13, s.is_confidential, $14, $15, \
+                        CASE WHEN r.is_deleted THEN 'Failed' WHEN r.reserved AND NOT $16 THEN 'Reserved' \
+                             WHEN $19 THEN 'Published' ELSE 'ReadyForPublish' END, \
+                        CASE WHEN r.is_deleted THEN 'The recipient is deleted from the business register' END \
+                 FROM r CROSS JOIN services s CROSS JOIN parties o WHERE s.id = $17 AND o.id = $4 \
+                 RETURNING id, status \
+             ) \
+             INSERT INTO correspondence_events (correspondence_id, status, actor_person_id, actor_party_id, occurred_at) \
+             SELECT ins.id, e.status, $18, $4, CASE WHEN e.status = 'Published' THEN $11 ELSE now() END \
+             FROM ins CROSS JOIN LATERAL (VALUES ('Initialized', true), \
+                 ('ReadyForPublish', ins.status NOT IN ('Failed', 'Reserved')), \
+                 (ins.status, ins.status <> 'ReadyForPublish')) e (status, keep) \
+             WHERE e.keep",
         )
-        .bind::<Array<BigInt>, _>(chunk)
-        .load(conn)?;
-        let mut rows = Vec::with_capacity(found.len());
-        let mut events = Vec::with_capacity(found.len() * 3);
-        for r in &found {
-            let id = Uuid::now_v7();
-            let personal = |text: &str| text.replace("{{recipientName}}", &r.name);
-            let (status, failure) = if r.deleted {
-                (
-                    "Failed",
-                    Some("The recipient is deleted from the business register"),
-                )
-            } else if r.reserved && draft.ignore_reservation_reason.is_none() {
-                ("Reserved", None)
-            } else if published {
-                ("Published", None)
-            } else {
-                ("ReadyForPublish", None)
-            };
-            rows.push((
-                correspondences::id.eq(id),
-                correspondences::sending_id.eq(sending_id),
-                correspondences::service_id.eq(&draft.service_id),
-                correspondences::sender_id.eq(draft.sender_id),
-                correspondences::sender_name.eq(sender_name.clone()),
-                correspondences::display_sender.eq(draft.display_sender.clone()),
-                correspondences::senders_reference.eq(&draft.senders_reference),
-                correspondences::recipient_id.eq(r.id),
-                correspondences::language.eq(draft.language.code()),
-                correspondences::title.eq(personal(&draft.title)),
-                correspondences::summary.eq(draft.summary.as_deref().map(personal)),
-                correspondences::body.eq(personal(&draft.body)),
-                (
-                    correspondences::published_at.eq(publish_at),
-                    correspondences::due_at.eq(draft.due_at),
-                    correspondences::confirmation_needed.eq(draft.confirmation_needed),
-                    correspondences::is_confidential.eq(confidential),
-                    correspondences::reply_links.eq(reply_links.clone()),
-                    correspondences::external_references.eq(references.clone()),
-                    correspondences::status.eq(status),
-                    correspondences::failure_reason.eq(failure),
-                ),
-            ));
-            let mut history = vec!["Initialized"];
-            if status != "Failed" && status != "Reserved" {
-                history.push("ReadyForPublish");
-            }
-            if status != "ReadyForPublish" {
-                history.push(status);
-            }
-            for s in history {
-                events.push((
-                    correspondence_events::correspondence_id.eq(id),
-                    correspondence_events::status.eq(s),
-                    correspondence_events::actor_person_id.eq(draft.created_by),
-                    correspondence_events::actor_party_id.eq(draft.sender_id),
-                    correspondence_events::occurred_at.eq(if s == "Published" {
-                        publish_at
-                    } else {
-                        now
-                    }),
-                ));
-            }
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<BigInt>, _>(recipients)
+        .bind::<SqlUuid, _>(sending_id)
+        .bind::<BigInt, _>(draft.sender_id)
+        .bind::<Nullable<Text>, _>(&draft.display_sender)
+        .bind::<Text, _>(&draft.senders_reference)
+        .bind::<Text, _>(draft.language.code())
+        .bind::<Text, _>(&draft.title)
+        .bind::<Nullable<Text>, _>(&draft.summary)
+        .bind::<Text, _>(&draft.body)
+        .bind::<Timestamptz, _>(publish_at)
+        .bind::<Nullable<Timestamptz>, _>(draft.due_at)
+        .bind::<Bool, _>(draft.confirmation_needed)
+        .bind::<Jsonb, _>(reply_links)
+        .bind::<Jsonb, _>(references)
+        .bind::<Bool, _>(draft.ignore_reservation_reason.is_some())
+        .bind::<Text, _>(&draft.service_id)
+        .bind::<Nullable<BigInt>, _>(draft.created_by)
+        // Published now unless scheduled: decided here, since the database's now() is the start
+        // of the transaction, which may precede `publish_at`.
+        .bind::<Bool, _>(draft.publish_at.is_none_or(|t| t <= Utc::now())),
+    )
+    .execute(conn)?;
+    Ok(ids)
+}
+
+/// Creates the send's row (or finds the first one for a repeated idempotency key).
+fn create_sending(
+    conn: &mut PgConnection,
+    draft: &Draft,
+    recipient_count: usize,
+) -> QueryResult<Sent> {
+    if let Some(key) = &draft.idempotency_key {
+        // Serialise concurrent sends with the same key: the second waits and finds the first.
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, $2))")
+            .bind::<Text, _>(key)
+            .bind::<BigInt, _>(draft.sender_id)
+            .execute(conn)?;
+        let existing: Option<Uuid> = sendings::table
+            .filter(sendings::sender_id.eq(draft.sender_id))
+            .filter(sendings::idempotency_key.eq(key))
+            .select(sendings::id)
+            .first(conn)
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(Sent {
+                sending_id: id,
+                created: false,
+            });
         }
-        diesel::insert_into(correspondences::table)
-            .values(&rows)
-            .execute(conn)?;
-        diesel::insert_into(correspondence_events::table)
-            .values(&events)
-            .execute(conn)?;
     }
-    Ok(())
+    let sending_id = Uuid::now_v7();
+    let (initial, reminder) = (&draft.initial_texts, &draft.reminder_texts);
+    diesel::insert_into(sendings::table)
+        .values((
+            sendings::id.eq(sending_id),
+            sendings::service_id.eq(&draft.service_id),
+            sendings::sender_id.eq(draft.sender_id),
+            sendings::created_by.eq(draft.created_by),
+            sendings::channel.eq(draft.channel),
+            sendings::idempotency_key.eq(&draft.idempotency_key),
+            sendings::recipient_count.eq(recipient_count as i32),
+            sendings::notification_channel.eq(draft.notification.map(|c| c.name())),
+            sendings::email_subject.eq(initial.as_ref().map(|t| &t.0)),
+            sendings::email_body.eq(initial.as_ref().map(|t| &t.1)),
+            sendings::sms_text.eq(initial.as_ref().map(|t| &t.2)),
+            sendings::reminder_email_subject.eq(reminder.as_ref().map(|t| &t.0)),
+            sendings::reminder_email_body.eq(reminder.as_ref().map(|t| &t.1)),
+            sendings::reminder_sms_text.eq(reminder.as_ref().map(|t| &t.2)),
+            sendings::send_reminder.eq(draft.send_reminder),
+            sendings::sms_any_time.eq(draft.sms_any_time),
+            sendings::ignore_reservation.eq(draft.ignore_reservation_reason.is_some()),
+            sendings::ignore_reservation_reason.eq(&draft.ignore_reservation_reason),
+        ))
+        .execute(conn)?;
+    Ok(Sent {
+        sending_id,
+        created: true,
+    })
+}
+
+/// The publish time of a send: as asked, never in the past.
+fn publish_time(draft: &Draft) -> DateTime<Utc> {
+    let now = Utc::now();
+    draft.publish_at.unwrap_or(now).max(now)
+}
+
+/// A large send: the send's row first, then each batch of recipients in its own transaction
+/// (messages, events and notices of a batch are written together or not at all), reporting the
+/// recipients stored so far after each batch. Returns the send and how many were stored.
+pub struct MassSend {
+    pub sent: Sent,
+    publish_at: DateTime<Utc>,
+    pub stored: usize,
+}
+
+impl MassSend {
+    /// Starts the send (or finds it again for a repeated idempotency key: then `sent.created`
+    /// is false and nothing more may be added).
+    pub fn start(conn: &mut PgConnection, draft: &Draft) -> QueryResult<MassSend> {
+        let sent = conn.transaction(|conn| create_sending(conn, draft, 0))?;
+        Ok(MassSend {
+            sent,
+            publish_at: publish_time(draft),
+            stored: 0,
+        })
+    }
+
+    /// Stores one batch (at most [`BATCH`] recipients) in one transaction.
+    pub fn add(
+        &mut self,
+        conn: &mut PgConnection,
+        draft: &Draft,
+        batch: &[i64],
+    ) -> QueryResult<()> {
+        let sending = self.sent.sending_id;
+        let publish_at = self.publish_at;
+        conn.transaction(|conn| {
+            let ids = insert_batch(conn, draft, sending, publish_at, batch)?;
+            enqueue_notifications(conn, draft, sending, &ids)?;
+            diesel::update(sendings::table.find(sending))
+                .set(sendings::recipient_count.eq(sendings::recipient_count + batch.len() as i32))
+                .execute(conn)?;
+            Ok::<_, diesel::result::Error>(())
+        })?;
+        self.stored += batch.len();
+        Ok(())
+    }
 }
 
 /// The outbox rows of a send: for each delivered message the addresses its channel choice picks
@@ -376,6 +391,7 @@ fn enqueue_notifications(
     conn: &mut PgConnection,
     draft: &Draft,
     sending_id: Uuid,
+    messages: &[Uuid],
 ) -> QueryResult<usize> {
     let channel = draft.notification.unwrap_or(NotificationChannel::Email);
     Prepared(
@@ -383,7 +399,7 @@ fn enqueue_notifications(
             "WITH msgs AS ( \
                  SELECT c.id, c.recipient_id, c.published_at, p.kind, s.reminder_delay \
                  FROM correspondences c JOIN parties p ON p.id = c.recipient_id JOIN services s ON s.id = c.service_id \
-                 WHERE c.sending_id = $1 AND c.status IN ('Published', 'ReadyForPublish') \
+                 WHERE c.sending_id = $1 AND c.id = ANY ($5) AND c.status IN ('Published', 'ReadyForPublish') \
              ), addrs AS ( \
                  SELECT m.id, 'email' AS channel, cp.email AS address, cp.person_id FROM msgs m \
                  JOIN contact_points cp ON cp.person_id = m.recipient_id \
@@ -423,7 +439,8 @@ fn enqueue_notifications(
         .bind::<SqlUuid, _>(sending_id)
         .bind::<Text, _>(&draft.service_id)
         .bind::<Text, _>(channel.name())
-        .bind::<Bool, _>(draft.send_reminder),
+        .bind::<Bool, _>(draft.send_reminder)
+        .bind::<Array<SqlUuid>, _>(messages),
     )
     .execute(conn)
 }

@@ -2,7 +2,7 @@
 //! was opened and confirmed, how many persons can read it, and the notification outcomes. After
 //! publishing the sender sees status and metadata, never the content.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::{Owner, owner};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db::Prepared;
 use crate::web::i18n::{self, date_time};
 use crate::web::{AppError, PageCtx, blocking, render};
 
@@ -50,12 +51,39 @@ struct ListPage {
     ctx: PageCtx,
     owner: Owner,
     sendings: Vec<SendingView>,
+    filters: SentQuery,
+    /// (id, title, selected)
+    services: Vec<(String, String, bool)>,
 }
 
-#[derive(Deserialize)]
+impl ListPage {
+    fn filter(&self, value: &Option<String>) -> String {
+        value.clone().unwrap_or_default()
+    }
+
+    fn shows(&self, what: &str) -> bool {
+        self.filters.show.as_deref() == Some(what)
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
 pub(super) struct SentQuery {
     owner: i64,
     done: Option<String>,
+    n: Option<i64>,
+    /// Filters of the list: service, sender's reference (prefix), from/to dates and one of
+    /// `unread`, `notification_failed`, `nobody`.
+    service: Option<String>,
+    reference: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    show: Option<String>,
+}
+
+impl SentQuery {
+    fn date(value: Option<&str>) -> Option<chrono::NaiveDate> {
+        value.and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+    }
 }
 
 #[get("/admin/sent")]
@@ -67,10 +95,48 @@ pub(super) async fn list(
 ) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
     let owner_id = query.owner;
-    let l = ctx.lang.code();
-    let (owner, rows) = blocking(move || {
+    let lang = ctx.lang;
+    let l = lang.code();
+    let f = query.clone();
+    let (owner, rows, services) = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, user.person_id, owner_id)?;
+        let services = super::services::services_of(&mut conn, owner.id, lang)?;
+        let mut filters = String::new();
+        let service = f.service.clone().filter(|s| !s.is_empty());
+        if service.is_some() {
+            filters.push_str("AND g.service_id = $2 ");
+        }
+        let reference = f.reference.clone().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        if reference.is_some() {
+            filters.push_str(
+                "AND EXISTS (SELECT 1 FROM correspondences c WHERE c.sending_id = g.id \
+                   AND c.sender_id = $1 AND c.senders_reference LIKE replace(replace($3, '%', ''), '_', '') || '%') ",
+            );
+        }
+        let from = SentQuery::date(f.from.as_deref());
+        if from.is_some() {
+            filters.push_str("AND g.created_at >= $4::date ");
+        }
+        let to = SentQuery::date(f.to.as_deref());
+        if to.is_some() {
+            filters.push_str("AND g.created_at < $5::date + 1 ");
+        }
+        match f.show.as_deref() {
+            Some("unread") => filters.push_str(
+                "AND EXISTS (SELECT 1 FROM correspondences c WHERE c.sending_id = g.id \
+                   AND c.status IN ('Published', 'Fetched') AND c.first_read_at IS NULL) ",
+            ),
+            Some("notification_failed") => filters.push_str(
+                "AND EXISTS (SELECT 1 FROM correspondences c JOIN notifications n ON n.correspondence_id = c.id \
+                   WHERE c.sending_id = g.id AND n.state = 'failed') ",
+            ),
+            Some("nobody") => filters.push_str(
+                "AND EXISTS (SELECT 1 FROM correspondences c WHERE c.sending_id = g.id \
+                   AND NOT EXISTS (SELECT 1 FROM service_readers(c.recipient_id, c.service_id))) ",
+            ),
+            _ => {}
+        }
         let rows: Vec<SendingRow> = diesel::sql_query(format!(
             "SELECT g.id, s.title_{l} AS service, \
                     coalesce((SELECT c.senders_reference FROM correspondences c WHERE c.sending_id = g.id LIMIT 1), '') AS reference, \
@@ -79,11 +145,15 @@ pub(super) async fn list(
                     (SELECT count(*) FROM correspondences c WHERE c.sending_id = g.id AND c.first_read_at IS NOT NULL) AS opened, \
                     (SELECT count(*) FROM correspondences c WHERE c.sending_id = g.id AND c.status IN ('Reserved', 'Failed')) AS not_delivered \
              FROM sendings g JOIN services s ON s.id = g.service_id \
-             WHERE g.sender_id = $1 ORDER BY g.created_at DESC, g.id DESC LIMIT 100"
+             WHERE g.sender_id = $1 {filters} ORDER BY g.created_at DESC, g.id DESC LIMIT 100"
         ))
         .bind::<BigInt, _>(owner.id)
+        .bind::<Nullable<Text>, _>(service)
+        .bind::<Nullable<Text>, _>(reference)
+        .bind::<Nullable<diesel::sql_types::Date>, _>(from)
+        .bind::<Nullable<diesel::sql_types::Date>, _>(to)
         .load(&mut conn)?;
-        Ok((owner, rows))
+        Ok((owner, rows, services))
     })
     .await?;
     let sendings = rows
@@ -98,10 +168,19 @@ pub(super) async fn list(
             not_delivered: r.not_delivered,
         })
         .collect();
+    let services = services
+        .into_iter()
+        .map(|s| {
+            let selected = query.service.as_deref() == Some(s.id.as_str());
+            (s.id, s.title, selected)
+        })
+        .collect();
     render(&ListPage {
         ctx,
         owner,
         sendings,
+        filters: query.into_inner(),
+        services,
     })
 }
 
@@ -130,6 +209,7 @@ struct RecipientRow {
 
 pub(super) struct RecipientView {
     pub label: String,
+    pub status_code: String,
     pub status: String,
     pub failure: Option<String>,
     pub published: String,
@@ -144,9 +224,22 @@ pub(super) struct RecipientView {
 struct SendingPage {
     ctx: PageCtx,
     owner: Owner,
+    id: Uuid,
     service: String,
     recipients: Vec<RecipientView>,
-    done: bool,
+    /// A confirmation line ("sent", or how many were withdrawn).
+    done: Option<String>,
+    /// Messages not yet published, which may still be withdrawn.
+    unpublished: usize,
+    /// For a CSV send: its state, progress and rejected lines.
+    mass: Option<MassView>,
+}
+
+pub(super) struct MassView {
+    pub state: String,
+    pub progress: String,
+    /// (line number, value, reason)
+    pub rejected: Vec<(i64, String, String)>,
 }
 
 #[get("/admin/sent/{id}")]
@@ -161,7 +254,7 @@ pub(super) async fn one(
     let owner_id = query.owner;
     let id = path.into_inner();
     let l = ctx.lang.code();
-    let (owner, service, rows) = blocking(move || {
+    let (owner, service, rows, mass) = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, user.person_id, owner_id)?;
         // Only the owner's own sends exist here.
@@ -189,14 +282,52 @@ pub(super) async fn one(
         )
         .bind::<SqlUuid, _>(id)
         .load(&mut conn)?;
-        Ok((owner, service.title, rows))
+        let mass: Option<(String, i32, i32, i32, serde_json::Value)> = {
+            use crate::db::schema::mass_sends as m;
+            m::table
+                .find(id)
+                .select((m::state, m::lines, m::stored, m::rejected, m::rejected_lines))
+                .first(&mut conn)
+                .optional()?
+        };
+        Ok((owner, service.title, rows, mass))
     })
     .await?;
-    let recipients = rows
+    let mass = mass.map(|(state, lines, stored, rejected, lines_json)| {
+        let rejected_lines = lines_json
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| {
+                        (
+                            r["line"].as_i64().unwrap_or(0),
+                            r["value"].as_str().unwrap_or("").to_owned(),
+                            i18n::text(ctx.lang, r["reason"].as_str().unwrap_or("")),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        MassView {
+            state: i18n::text(ctx.lang, &format!("mass-state-{state}")),
+            progress: i18n::text_with(
+                ctx.lang,
+                "mass-progress",
+                &[
+                    ("lines", lines.to_string()),
+                    ("stored", stored.to_string()),
+                    ("rejected", rejected.to_string()),
+                ],
+            ),
+            rejected: rejected_lines,
+        }
+    });
+    let recipients: Vec<RecipientView> = rows
         .into_iter()
         .map(|r| RecipientView {
             label: crate::access::parties::label(&r.name, r.org_number.as_deref()),
             status: i18n::text(ctx.lang, &format!("status-{}", r.status)),
+            status_code: r.status,
             failure: r.failure_reason,
             published: date_time(ctx.lang, &r.published_at),
             opened: r.first_read_at.map(|t| date_time(ctx.lang, &t)),
@@ -205,11 +336,197 @@ pub(super) async fn one(
             notifications: r.notifications,
         })
         .collect();
+    let done = match query.done.as_deref() {
+        Some("sent") => Some(ctx.t("sent-done")),
+        Some("started") => Some(ctx.t("mass-started")),
+        Some("withdrawn") => {
+            Some(ctx.t1("sent-withdrawn", "count", &query.n.unwrap_or(0).to_string()))
+        }
+        _ => None,
+    };
     render(&SendingPage {
-        done: query.done.as_deref() == Some("sent"),
+        unpublished: recipients
+            .iter()
+            .filter(|r| r.status_code == "ReadyForPublish")
+            .count(),
+        done,
+        mass,
         ctx,
         owner,
+        id,
         service,
         recipients,
     })
+}
+
+/// The send, if it is the owner's.
+fn own_sending(conn: &mut PgConnection, owner: i64, id: Uuid) -> Result<(), AppError> {
+    use crate::db::schema::sendings;
+    sendings::table
+        .filter(sendings::id.eq(id))
+        .filter(sendings::sender_id.eq(owner))
+        .select(sendings::id)
+        .first::<Uuid>(conn)
+        .optional()?
+        .map(|_| ())
+        .ok_or(AppError::NotFound)
+}
+
+/// Withdraws what is not yet published: those messages become PurgedByService and their
+/// notices are cancelled. Published messages are the recipients' and stay.
+#[post("/admin/sent/{id}/withdraw")]
+pub(super) async fn withdraw(
+    user: CurrentUser,
+    path: web::Path<Uuid>,
+    query: web::Query<SentQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let pool = state.pool.clone();
+    let owner_id = query.owner;
+    let id = path.into_inner();
+    let person = user.person_id;
+    let withdrawn = blocking(move || {
+        let mut conn = pool.get()?;
+        let owner = owner(&mut conn, person, owner_id)?;
+        own_sending(&mut conn, owner.id, id)?;
+        let n = conn.transaction(|conn| {
+            #[derive(QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = BigInt)]
+                n: i64,
+            }
+            let count: Count = diesel::sql_query(
+                "WITH gone AS ( \
+                     UPDATE correspondences SET status = 'PurgedByService', status_changed_at = now() \
+                     WHERE sending_id = $1 AND status = 'ReadyForPublish' AND published_at > now() RETURNING id \
+                 ), events AS ( \
+                     INSERT INTO correspondence_events (correspondence_id, status, actor_person_id, actor_party_id) \
+                     SELECT id, 'PurgedByService', $2, $3 FROM gone \
+                 ), cancelled AS ( \
+                     UPDATE notifications SET state = 'cancelled', updated_at = now() \
+                     WHERE correspondence_id IN (SELECT id FROM gone) AND state = 'queued' \
+                 ) SELECT count(*) AS n FROM gone",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<BigInt, _>(person)
+            .bind::<BigInt, _>(owner.id)
+            .get_result(conn)?;
+            let mut entry = crate::audit::Entry::new("sending_withdrawn");
+            entry.actor = Some(person);
+            entry.acting_for = Some(owner.id);
+            entry.target = Some(("sending", id.to_string()));
+            entry.details = serde_json::json!({ "withdrawn": count.n });
+            crate::audit::record(conn, entry)?;
+            Ok::<_, diesel::result::Error>(count.n)
+        })?;
+        Ok(n)
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/admin/sent/{id}?owner={owner_id}&done=withdrawn&n={withdrawn}"),
+        ))
+        .finish())
+}
+
+/// One CSV field, quoted when it needs to be, and never read as a formula by a spreadsheet.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// Every recipient of the send as CSV, streamed page by page (keyset on the message id).
+#[get("/admin/sent/{id}/recipients.csv")]
+pub(super) async fn export(
+    user: CurrentUser,
+    path: web::Path<Uuid>,
+    query: web::Query<SentQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let pool = state.pool.clone();
+    let owner_id = query.owner;
+    let id = path.into_inner();
+    let check = pool.clone();
+    blocking(move || {
+        let mut conn = check.get()?;
+        let owner = owner(&mut conn, user.person_id, owner_id)?;
+        own_sending(&mut conn, owner.id, id)
+    })
+    .await?;
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        number: String,
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Timestamptz)]
+        published_at: DateTime<Utc>,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        first_read_at: Option<DateTime<Utc>>,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        confirmed_at: Option<DateTime<Utc>>,
+        #[diesel(sql_type = Text)]
+        notifications: String,
+    }
+    let stream = crate::web::stream::written("recipient export", move |out| {
+        let mut conn = pool.get()?;
+        writeln!(
+            out,
+            "message_id,recipient,recipient_number,status,published_at,opened_at,confirmed_at,notifications"
+        )?;
+        let mut after = Uuid::nil();
+        loop {
+            let lines: Vec<Line> = Prepared(
+                diesel::sql_query(
+                    "SELECT c.id, p.name, coalesce(p.org_number, left(p.national_id, 6) || ' *****') AS number, c.status, \
+                            c.published_at, c.first_read_at, c.confirmed_at, \
+                            coalesce((SELECT string_agg(n.kind || ' ' || n.channel || ': ' || n.state, '; ' ORDER BY n.kind, n.channel, n.id) \
+                                      FROM notifications n WHERE n.correspondence_id = c.id), '') AS notifications \
+                     FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
+                     WHERE c.sending_id = $1 AND c.id > $2 ORDER BY c.id LIMIT 5000",
+                )
+                .bind::<SqlUuid, _>(id)
+                .bind::<SqlUuid, _>(after),
+            )
+            .load(&mut conn)?;
+            let Some(last) = lines.last() else { break };
+            after = last.id;
+            let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+            for l in &lines {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{}",
+                    l.id,
+                    csv_field(&l.name),
+                    csv_field(&l.number),
+                    l.status,
+                    l.published_at.to_rfc3339(),
+                    time(l.first_read_at),
+                    time(l.confirmed_at),
+                    csv_field(&l.notifications)
+                )?;
+            }
+        }
+        Ok(())
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"recipients-{id}.csv\""),
+        ))
+        .streaming(stream))
 }

@@ -183,6 +183,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    mass_sends (sending_id) {
+        sending_id -> Uuid,
+        state -> Text,
+        lines -> Int4,
+        stored -> Int4,
+        rejected -> Int4,
+        rejected_lines -> Jsonb,
+        error -> Nullable<Text>,
+        started_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> Int8,
         correspondence_id -> Uuid,
@@ -353,6 +368,7 @@ diesel::joinable!(correspondences -> services (service_id));
 diesel::joinable!(delegations -> access_packages (package_id));
 diesel::joinable!(delegations -> services (service_id));
 diesel::joinable!(er_roles -> er_role_types (role_code));
+diesel::joinable!(mass_sends -> sendings (sending_id));
 diesel::joinable!(notifications -> correspondences (correspondence_id));
 diesel::joinable!(notifications -> parties (person_id));
 diesel::joinable!(org_notification_addresses -> parties (org_id));
@@ -382,6 +398,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     er_role_types,
     er_roles,
     login_requests,
+    mass_sends,
     notifications,
     org_notification_addresses,
     parties,

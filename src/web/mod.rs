@@ -6,6 +6,7 @@ pub mod health;
 pub mod i18n;
 pub mod markdown;
 pub mod pages;
+pub mod stream;
 
 pub mod context;
 

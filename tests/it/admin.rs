@@ -545,3 +545,268 @@ async fn nobody_can_read_blocks_sending_until_the_sender_says_send_anyway() {
         "the sent view shows it too"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_sends_can_be_withdrawn_and_every_send_exports_and_filters() {
+    let (app, owner) = sender_app().await;
+    let path = format!("/admin/compose?owner={owner}");
+    let kari = CITIZEN.national_id();
+    // A scheduled send: invisible to Kari until then, and withdrawable.
+    let mut fields = message(kari.as_str(), "key-3", "send");
+    fields.push(("publish_at", "2099-06-01T08:00"));
+    let sent = post(&app, &path, &fields).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let location = sent.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let sending = location
+        .trim_start_matches("/admin/sent/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE sending_id = '{sending}' AND status = 'ReadyForPublish'"
+        )),
+        1
+    );
+    let kari_app = app.second_user();
+    kari_app.login_as(kari.as_str(), "substantial").await;
+    let message_id = one(
+        &app,
+        &format!("SELECT id::text AS t FROM correspondences WHERE sending_id = '{sending}'"),
+    );
+    assert!(
+        !kari_app
+            .get("/inbox")
+            .await
+            .text()
+            .await
+            .expect("inbox")
+            .contains(&message_id)
+    );
+
+    // An immediate send beside it, for the filters.
+    assert_eq!(
+        post(&app, &path, &message(kari.as_str(), "key-4", "send"))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let view = app.get(&location).await.text().await.expect("page");
+    assert!(view.contains("1 meldinger er ikke publisert ennå"));
+    let withdrawn = post(
+        &app,
+        &format!("/admin/sent/{sending}/withdraw?owner={owner}"),
+        &[],
+    )
+    .await;
+    assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences c WHERE c.sending_id = '{sending}' AND c.status = 'PurgedByService' \
+             AND EXISTS (SELECT 1 FROM correspondence_events e WHERE e.correspondence_id = c.id AND e.status = 'PurgedByService')"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM notifications n JOIN correspondences c ON c.id = n.correspondence_id \
+             WHERE c.sending_id = '{sending}' AND n.state <> 'cancelled'"
+        )),
+        0,
+        "its notices are cancelled"
+    );
+    let after = app
+        .get(withdrawn.headers()["location"].to_str().expect("location"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(after.contains("1 meldinger er trukket tilbake."));
+    assert!(!after.contains("/withdraw"), "nothing left to withdraw");
+    // Published mail cannot be withdrawn: the immediate send is untouched.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM correspondences c JOIN sendings g ON g.id = c.sending_id \
+                   WHERE g.idempotency_key = 'key-4' AND c.status = 'Published'"
+        ),
+        1
+    );
+
+    // The export lists each recipient with masked identity and the notice outcomes.
+    let csv = app
+        .get(&format!(
+            "/admin/sent/{sending}/recipients.csv?owner={owner}"
+        ))
+        .await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/csv")
+    );
+    let csv = csv.text().await.expect("csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "message_id,recipient,recipient_number,status,published_at,opened_at,confirmed_at,notifications"
+    );
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].starts_with(&format!(
+        "{message_id},Kari Nordmann,{} *****,PurgedByService,",
+        &kari.as_str()[..6]
+    )));
+    assert!(!csv.contains(kari.as_str()), "never the full national id");
+
+    // Filters: by reference prefix (the seeded sends have others) and by unread.
+    let ours = app
+        .get(&format!("/admin/sent?owner={owner}&reference=SAK-2026"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert_eq!(ours.matches("href=\"/admin/sent/").count(), 2);
+    let unread = app
+        .get(&format!(
+            "/admin/sent?owner={owner}&reference=SAK-2026&show=unread"
+        ))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert_eq!(
+        unread.matches("href=\"/admin/sent/").count(),
+        1,
+        "the published one is unread"
+    );
+    let none = app
+        .get(&format!("/admin/sent?owner={owner}&reference=ANNEN"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert_eq!(none.matches("href=\"/admin/sent/").count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_send_stores_good_lines_and_names_each_rejected_line() {
+    let (app, owner) = sender_app().await;
+    let kari = CITIZEN.national_id();
+    let jon = RESERVED.national_id();
+    let org = one(
+        &app,
+        "SELECT org_number AS t FROM parties WHERE kind = 'organization' AND NOT is_deleted ORDER BY id LIMIT 1",
+    );
+    let csv = format!(
+        "mottaker;navn\n{};Kari\n\n12345678901\n{}\n974760673\n{}\n\"{}\"\n",
+        kari.as_str(),
+        jon.as_str(),
+        kari.as_str(),
+        org
+    );
+    let token = app.csrf_token().await;
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in message("", "csv-1", "") {
+        if k != "recipients" && k != "step" {
+            form = form.text(k, v.to_owned());
+        }
+    }
+    form = form.part(
+        "recipients_file",
+        reqwest::multipart::Part::bytes(csv.into_bytes())
+            .file_name("mottakere.csv")
+            .mime_str("text/csv")
+            .expect("mime"),
+    );
+    let response = app
+        .client
+        .post(app.url(&format!(
+            "/admin/compose/csv?owner={owner}&csrf_token={token}"
+        )))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let sending = location
+        .trim_start_matches("/admin/sent/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    // The background job: wait until it says it is done (it takes well under a second).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.count(&format!(
+        "SELECT count(*) AS n FROM mass_sends WHERE sending_id = '{sending}' AND state = 'done'"
+    )) == 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the CSV send finishes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE sending_id = '{sending}'"
+        )),
+        3,
+        "Kari, Jon and the organisation"
+    );
+    let view = app.get(&location).await.text().await.expect("page");
+    assert!(
+        view.contains("8 linjer lest, 3 mottakere lagret, 3 linjer avvist."),
+        "{view}"
+    );
+    for (line, reason) in [
+        (
+            "4",
+            "Ikke et gyldig fødselsnummer eller organisasjonsnummer",
+        ),
+        ("6", "Finnes ikke"),
+        ("7", "Står på en tidligere linje"),
+    ] {
+        assert!(
+            view.contains(&format!("<th scope=\"row\">{line}</th>")) && view.contains(reason),
+            "line {line}: {reason}"
+        );
+    }
+    // No file is left behind, and a bad upload is refused by the field with nothing sent.
+    assert_eq!(
+        std::fs::read_dir(app.data_dir.join("uploads"))
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0
+    );
+    let mut empty = reqwest::multipart::Form::new();
+    for (k, v) in message("", "csv-2", "") {
+        if k != "recipients" && k != "step" && k != "title" {
+            empty = empty.text(k, v.to_owned());
+        }
+    }
+    let refused = app
+        .client
+        .post(app.url(&format!(
+            "/admin/compose/csv?owner={owner}&csrf_token={token}"
+        )))
+        .multipart(empty)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.expect("page");
+    assert!(field_error(&body, "recipients_file").is_some());
+    assert!(field_error(&body, "title").is_some());
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sendings WHERE idempotency_key = 'csv-2'"),
+        0
+    );
+}

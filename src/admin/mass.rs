@@ -1,0 +1,182 @@
+//! Mass sending from a CSV of recipients (one national identity number or organisation number
+//! per line, in the first column): read as a stream, checked line by line, looked up and stored
+//! in batches, with progress reported as it goes and every rejected line named by its number.
+
+use std::collections::HashSet;
+use std::io::BufRead;
+
+use diesel::PgConnection;
+
+use super::send::{self, BATCH, Draft, MassSend, Sent};
+use crate::domain::{PartyRef, TestIds};
+
+/// A line that was not sent to, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: usize,
+    pub value: String,
+    pub reason: Reason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Not a valid national identity number or organisation number.
+    Invalid,
+    /// Valid, but no such party.
+    Unknown,
+    /// The same recipient on an earlier line.
+    Duplicate,
+}
+
+impl Reason {
+    pub fn key(self) -> &'static str {
+        match self {
+            Reason::Invalid => "mass-rejected-invalid",
+            Reason::Unknown => "mass-rejected-unknown",
+            Reason::Duplicate => "mass-rejected-duplicate",
+        }
+    }
+}
+
+/// Rejected lines kept to show (all are counted).
+pub const REJECTED_KEPT: usize = 1_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub lines: usize,
+    pub stored: usize,
+    pub rejected: usize,
+}
+
+pub struct Outcome {
+    pub sent: Sent,
+    pub progress: Progress,
+    /// The first [`REJECTED_KEPT`] rejected lines.
+    pub rejected: Vec<Rejected>,
+}
+
+/// The recipient on a CSV line: its first field, without quotes and spaces.
+fn first_field(line: &str) -> &str {
+    line.split([',', ';', '\t'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"')
+        .trim()
+}
+
+/// Sends `draft` to every recipient in `csv`. A first line that is not a number is taken as a
+/// header. `progress` is called after each stored batch.
+pub fn send_csv(
+    conn: &mut PgConnection,
+    draft: &Draft,
+    csv: impl BufRead,
+    test_ids: TestIds,
+    progress: impl FnMut(&Progress),
+) -> anyhow::Result<Outcome> {
+    let mass = MassSend::start(conn, draft)?;
+    run(conn, mass, draft, csv, test_ids, progress)
+}
+
+/// Continues a send started with [`MassSend::start`] with the recipients in `csv`.
+pub fn run(
+    conn: &mut PgConnection,
+    mut mass: MassSend,
+    draft: &Draft,
+    csv: impl BufRead,
+    test_ids: TestIds,
+    mut progress: impl FnMut(&Progress),
+) -> anyhow::Result<Outcome> {
+    let mut state = Progress::default();
+    let mut rejected = Vec::new();
+    if !mass.sent.created {
+        // The same idempotency key again: the first send stands, nothing is added.
+        return Ok(Outcome {
+            sent: mass.sent,
+            progress: state,
+            rejected,
+        });
+    }
+    let mut reject = |state: &mut Progress, line: usize, value: &str, reason: Reason| {
+        state.rejected += 1;
+        if rejected.len() < REJECTED_KEPT {
+            rejected.push(Rejected {
+                line,
+                value: value.chars().take(40).collect(),
+                reason,
+            });
+        }
+    };
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
+    let mut flush = |conn: &mut PgConnection,
+                     batch: &mut Vec<(usize, String)>,
+                     state: &mut Progress,
+                     rejected_out: &mut dyn FnMut(&mut Progress, usize, &str, Reason)|
+     -> anyhow::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let numbers: Vec<String> = batch.iter().map(|(_, n)| n.clone()).collect();
+        let found = send::find_parties(conn, &numbers)?;
+        let mut ids = Vec::with_capacity(found.len());
+        for ((line, number), party) in batch.iter().zip(found) {
+            match party {
+                Some(id) => ids.push(id),
+                None => rejected_out(state, *line, number, Reason::Unknown),
+            }
+        }
+        mass.add(conn, draft, &ids)?;
+        state.stored = mass.stored;
+        batch.clear();
+        progress(state);
+        Ok(())
+    };
+    for (index, line) in csv.lines().enumerate() {
+        let number = index + 1;
+        let line = line?;
+        state.lines = number;
+        let value = first_field(&line);
+        if value.is_empty() {
+            continue;
+        }
+        let parsed = match PartyRef::parse(value, test_ids) {
+            Ok(PartyRef::Person(id)) => id.as_str().to_owned(),
+            Ok(PartyRef::Organization(org)) => org.as_str().to_owned(),
+            Err(_) if number == 1 && !value.starts_with(|c: char| c.is_ascii_digit()) => continue,
+            Err(_) => {
+                reject(&mut state, number, value, Reason::Invalid);
+                continue;
+            }
+        };
+        // 9-digit and 11-digit numbers never collide once the length is folded in.
+        let key = parsed.parse::<u64>().unwrap_or(0) * 100 + parsed.len() as u64;
+        if !seen.insert(key) {
+            reject(&mut state, number, value, Reason::Duplicate);
+            continue;
+        }
+        batch.push((number, parsed));
+        if batch.len() == BATCH {
+            flush(conn, &mut batch, &mut state, &mut reject)?;
+        }
+    }
+    flush(conn, &mut batch, &mut state, &mut reject)?;
+    Ok(Outcome {
+        sent: mass.sent,
+        progress: state,
+        rejected,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_field;
+
+    #[test]
+    fn the_recipient_is_the_first_field() {
+        assert_eq!(first_field("974760673"), "974760673");
+        assert_eq!(first_field(" \"974760673\" ;Kari"), "974760673");
+        assert_eq!(first_field("01018012345,Kari Nordmann"), "01018012345");
+        assert_eq!(first_field(""), "");
+    }
+}

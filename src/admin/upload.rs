@@ -1,0 +1,272 @@
+//! The CSV upload for large sends: the file is streamed to disk (never held in memory), the
+//! message is checked like any other, and the recipients are read, looked up and stored in the
+//! background, batch by batch, with progress and rejected lines kept in `mass_sends` for the
+//! sent view to show.
+
+use std::collections::HashMap;
+use std::io::{BufReader, Write};
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use askama::Template;
+use diesel::prelude::*;
+use futures_util::TryStreamExt;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::compose::{self, ComposeForm};
+use super::mass::{self, Progress};
+use super::send::MassSend;
+use super::{Owner, owner};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::PgPool;
+use crate::db::schema::mass_sends;
+use crate::web::i18n;
+use crate::web::{AppError, PageCtx, blocking, render, render_status};
+
+/// The largest CSV accepted (a million national identity numbers is about 13 MB).
+pub const MAX_CSV_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Deserialize)]
+pub(super) struct UploadQuery {
+    owner: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin/upload.html")]
+pub(super) struct UploadPage {
+    pub ctx: PageCtx,
+    pub owner: Owner,
+    pub form: ComposeForm,
+    pub services: Vec<compose::ServiceChoice>,
+    pub errors: HashMap<String, String>,
+    pub channels: Vec<&'static str>,
+}
+
+impl UploadPage {
+    fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+
+    fn is(&self, field: &str, value: &str) -> bool {
+        self.form.get(field) == value
+    }
+}
+
+#[get("/admin/compose/csv")]
+pub(super) async fn upload_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    query: web::Query<UploadQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let pool = state.pool.clone();
+    let owner_id = query.owner;
+    let page = blocking(move || {
+        let mut conn = pool.get()?;
+        let owner = owner(&mut conn, user.person_id, owner_id)?;
+        compose::upload_page(&mut conn, ctx, owner, compose::fresh_form(), HashMap::new())
+    })
+    .await?;
+    render(&page)
+}
+
+/// Reads the multipart form: text fields into the form, the file streamed to `path`.
+async fn receive(
+    mut payload: Multipart,
+    path: &std::path::Path,
+) -> Result<(ComposeForm, u64), AppError> {
+    let mut fields = HashMap::new();
+    let mut size = 0u64;
+    let bad = |e: actix_multipart::MultipartError| AppError::BadRequest(e.to_string());
+    while let Some(mut field) = payload.try_next().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "recipients_file" {
+            let mut file = std::fs::File::create(path).map_err(|e| AppError::Internal(e.into()))?;
+            while let Some(chunk) = field.try_next().await.map_err(bad)? {
+                size += chunk.len() as u64;
+                if size > MAX_CSV_BYTES {
+                    return Err(AppError::BadRequest("the file is too large".to_owned()));
+                }
+                // Small writes to a local file; not worth a thread hop per chunk.
+                file.write_all(&chunk)
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            }
+        } else {
+            let mut value = Vec::new();
+            while let Some(chunk) = field.try_next().await.map_err(bad)? {
+                value.extend_from_slice(&chunk);
+                if value.len() > 64 * 1024 {
+                    return Err(AppError::BadRequest(format!(
+                        "the field {name} is too long"
+                    )));
+                }
+            }
+            fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+        }
+    }
+    Ok((ComposeForm::from_fields(fields), size))
+}
+
+/// Starts a send to the recipients in the uploaded CSV, then shows its progress.
+#[post("/admin/compose/csv")]
+pub(super) async fn upload(
+    ctx: PageCtx,
+    user: CurrentUser,
+    query: web::Query<UploadQuery>,
+    payload: Multipart,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let pool = state.pool.clone();
+    let owner_id = query.owner;
+    let person = user.person_id;
+    // Authorise before reading a byte of the file.
+    let owner = {
+        let pool = pool.clone();
+        blocking(move || {
+            let mut conn = pool.get()?;
+            owner(&mut conn, person, owner_id)
+        })
+        .await?
+    };
+    let dir = state.config.data_dir.join("uploads");
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
+    let path = dir.join(format!("{}.csv", Uuid::now_v7()));
+    let received = receive(payload, &path).await;
+    let (form, size) = match received {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
+    };
+    let test_ids = state.config.test_ids;
+    let job_pool = pool.clone();
+    let job_path = path.clone();
+    let started = blocking(move || {
+        let mut conn = pool.get()?;
+        let lang = ctx.lang;
+        let services = compose::service_choices(&mut conn, owner.id, lang, form.get("service"))?;
+        let (draft, mut errors) = compose::validate_message(&form, &owner, person, &services, lang);
+        if size == 0 {
+            errors.insert(
+                "recipients_file".to_owned(),
+                i18n::text(lang, "mass-error-file"),
+            );
+        }
+        let Some(draft) = draft.filter(|_| errors.is_empty()) else {
+            let page = compose::upload_page(&mut conn, ctx, owner, form, errors)?;
+            return Ok(Err(Box::new(page)));
+        };
+        let mass = MassSend::start(&mut conn, &draft)?;
+        let sending = mass.sent.sending_id;
+        if mass.sent.created {
+            diesel::insert_into(mass_sends::table)
+                .values(mass_sends::sending_id.eq(sending))
+                .execute(&mut conn)?;
+            let mut entry = crate::audit::Entry::new("mass_send_started");
+            entry.actor = Some(person);
+            entry.acting_for = Some(owner.id);
+            entry.target = Some(("sending", sending.to_string()));
+            entry.details = serde_json::json!({ "bytes": size, "service": draft.service_id });
+            crate::audit::record(&mut conn, entry)?;
+            std::thread::spawn(move || run_job(&job_pool, mass, &draft, &job_path, test_ids));
+        } else {
+            let _ = std::fs::remove_file(&job_path);
+        }
+        Ok(Ok((sending, owner.id)))
+    })
+    .await;
+    match started {
+        Ok(Ok((sending, owner))) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("/admin/sent/{sending}?owner={owner}&done=started"),
+            ))
+            .finish()),
+        Ok(Err(page)) => {
+            let _ = std::fs::remove_file(&path);
+            render_status(&*page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            Err(e)
+        }
+    }
+}
+
+/// The background part: reads the file and stores batch after batch, recording progress; the
+/// file is removed at the end whatever happens.
+fn run_job(
+    pool: &PgPool,
+    mass: MassSend,
+    draft: &super::send::Draft,
+    path: &std::path::Path,
+    test_ids: crate::domain::TestIds,
+) {
+    let sending = mass.sent.sending_id;
+    let result = (|| -> anyhow::Result<mass::Outcome> {
+        let mut conn = pool.get()?;
+        let mut progress_conn = pool.get()?;
+        let file = BufReader::new(std::fs::File::open(path)?);
+        mass::run(&mut conn, mass, draft, file, test_ids, |p: &Progress| {
+            let updated = diesel::update(mass_sends::table.find(sending))
+                .set((
+                    mass_sends::lines.eq(p.lines as i32),
+                    mass_sends::stored.eq(p.stored as i32),
+                    mass_sends::rejected.eq(p.rejected as i32),
+                    mass_sends::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(&mut progress_conn);
+            if let Err(err) = updated {
+                tracing::warn!(error = %err, "mass send progress not recorded");
+            }
+        })
+    })();
+    let _ = std::fs::remove_file(path);
+    let finish = |conn: &mut PgConnection| -> QueryResult<usize> {
+        match &result {
+            Ok(outcome) => {
+                let rejected: Vec<serde_json::Value> = outcome
+                    .rejected
+                    .iter()
+                    .map(|r| serde_json::json!({ "line": r.line, "value": r.value, "reason": r.reason.key() }))
+                    .collect();
+                diesel::update(mass_sends::table.find(sending))
+                    .set((
+                        mass_sends::state.eq("done"),
+                        mass_sends::lines.eq(outcome.progress.lines as i32),
+                        mass_sends::stored.eq(outcome.progress.stored as i32),
+                        mass_sends::rejected.eq(outcome.progress.rejected as i32),
+                        mass_sends::rejected_lines.eq(serde_json::Value::Array(rejected)),
+                        mass_sends::finished_at.eq(diesel::dsl::now),
+                        mass_sends::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+            }
+            Err(err) => {
+                tracing::error!(error = %err, %sending, "a mass send failed");
+                diesel::update(mass_sends::table.find(sending))
+                    .set((
+                        mass_sends::state.eq("failed"),
+                        mass_sends::error.eq(err.to_string()),
+                        mass_sends::finished_at.eq(diesel::dsl::now),
+                        mass_sends::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+            }
+        }
+    };
+    match pool.get() {
+        Ok(mut conn) => {
+            if let Err(err) = finish(&mut conn) {
+                tracing::error!(error = %err, %sending, "the end of a mass send was not recorded");
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, %sending, "the end of a mass send was not recorded")
+        }
+    }
+}
