@@ -106,7 +106,7 @@ pub fn mass_send(pool: &PgPool, count: usize, dir: &Path) -> anyhow::Result<Repo
     };
     let started = Instant::now();
     let input = BufReader::new(std::fs::File::open(&csv)?);
-    let outcome = mass::send_csv(&mut conn, &draft, input, TestIds::Allowed, |p| {
+    let outcome = mass::send_csv(pool, &draft, input, TestIds::Allowed, |p| {
         eprint!(
             "\r{} lines read, {} stored, {} rejected",
             p.lines, p.stored, p.rejected

@@ -4,8 +4,11 @@
 
 use std::collections::HashSet;
 use std::io::BufRead;
+use std::sync::{Mutex, mpsc};
 
 use diesel::PgConnection;
+
+use crate::db::PgPool;
 
 use super::send::{self, BATCH, Draft, MassSend, Sent};
 use crate::domain::{PartyRef, TestIds};
@@ -68,20 +71,50 @@ fn first_field(line: &str) -> &str {
 /// Sends `draft` to every recipient in `csv`. A first line that is not a number is taken as a
 /// header. `progress` is called after each stored batch.
 pub fn send_csv(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     draft: &Draft,
     csv: impl BufRead,
     test_ids: TestIds,
     progress: impl FnMut(&Progress),
 ) -> anyhow::Result<Outcome> {
-    let mass = MassSend::start(conn, draft)?;
-    run(conn, mass, draft, csv, test_ids, progress)
+    let mass = MassSend::start(&mut *pool.get()?, draft)?;
+    run(pool, mass, draft, csv, test_ids, progress)
 }
 
-/// Continues a send started with [`MassSend::start`] with the recipients in `csv`.
-pub fn run(
+/// Connections that store batches at once: the database does the work of a batch on one core,
+/// and the reader stays ahead of two of them.
+const WRITERS: usize = 2;
+
+/// What a writer reports for a batch: recipients stored, and the lines with no such party.
+type Stored = anyhow::Result<(usize, Vec<(usize, String)>)>;
+
+/// Looks up one batch of recipients and stores those found; returns how many were stored and
+/// the (line, number) of those not found.
+fn store(
     conn: &mut PgConnection,
-    mut mass: MassSend,
+    mass: &MassSend,
+    draft: &Draft,
+    batch: &[(usize, String)],
+) -> Stored {
+    let numbers: Vec<String> = batch.iter().map(|(_, n)| n.clone()).collect();
+    let found = send::find_parties(conn, &numbers)?;
+    let mut ids = Vec::with_capacity(found.len());
+    let mut unknown = Vec::new();
+    for ((line, number), party) in batch.iter().zip(found) {
+        match party {
+            Some(id) => ids.push(id),
+            None => unknown.push((*line, number.clone())),
+        }
+    }
+    mass.add(conn, draft, &ids)?;
+    Ok((ids.len(), unknown))
+}
+
+/// Continues a send started with [`MassSend::start`] with the recipients in `csv`: this thread
+/// reads and checks the lines, [`WRITERS`] threads store the batches.
+pub fn run(
+    pool: &PgPool,
+    mass: MassSend,
     draft: &Draft,
     csv: impl BufRead,
     test_ids: TestIds,
@@ -107,60 +140,105 @@ pub fn run(
             });
         }
     };
-    let mut seen: HashSet<u64> = HashSet::new();
-    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
-    let mut flush = |conn: &mut PgConnection,
-                     batch: &mut Vec<(usize, String)>,
-                     state: &mut Progress,
-                     rejected_out: &mut dyn FnMut(&mut Progress, usize, &str, Reason)|
-     -> anyhow::Result<()> {
-        if batch.is_empty() {
-            return Ok(());
+    let (batches, inbox) = mpsc::sync_channel::<Vec<(usize, String)>>(WRITERS);
+    let inbox = Mutex::new(inbox);
+    let (results, outcomes) = mpsc::channel::<Stored>();
+    let outcome = std::thread::scope(|scope| -> anyhow::Result<()> {
+        for _ in 0..WRITERS {
+            let results = results.clone();
+            let inbox = &inbox;
+            scope.spawn(move || {
+                let mut conn = match pool.get() {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        let _ = results.send(Err(e.into()));
+                        return;
+                    }
+                };
+                loop {
+                    let batch = match inbox.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(batch) = batch else { return };
+                    let failed = {
+                        let stored = store(&mut conn, &mass, draft, &batch);
+                        let failed = stored.is_err();
+                        let _ = results.send(stored);
+                        failed
+                    };
+                    if failed {
+                        return;
+                    }
+                }
+            });
         }
-        let numbers: Vec<String> = batch.iter().map(|(_, n)| n.clone()).collect();
-        let found = send::find_parties(conn, &numbers)?;
-        let mut ids = Vec::with_capacity(found.len());
-        for ((line, number), party) in batch.iter().zip(found) {
-            match party {
-                Some(id) => ids.push(id),
-                None => rejected_out(state, *line, number, Reason::Unknown),
+        drop(results);
+        let mut take = |state: &mut Progress, outcome: Stored| -> anyhow::Result<()> {
+            let (stored, unknown) = outcome?;
+            state.stored += stored;
+            for (line, number) in unknown {
+                reject(state, line, &number, Reason::Unknown);
             }
-        }
-        mass.add(conn, draft, &ids)?;
-        state.stored = mass.stored;
-        batch.clear();
-        progress(state);
-        Ok(())
-    };
-    for (index, line) in csv.lines().enumerate() {
-        let number = index + 1;
-        let line = line?;
-        state.lines = number;
-        let value = first_field(&line);
-        if value.is_empty() {
-            continue;
-        }
-        let parsed = match PartyRef::parse(value, test_ids) {
-            Ok(PartyRef::Person(id)) => id.as_str().to_owned(),
-            Ok(PartyRef::Organization(org)) => org.as_str().to_owned(),
-            Err(_) if number == 1 && !value.starts_with(|c: char| c.is_ascii_digit()) => continue,
-            Err(_) => {
-                reject(&mut state, number, value, Reason::Invalid);
-                continue;
-            }
+            progress(state);
+            Ok(())
         };
-        // 9-digit and 11-digit numbers never collide once the length is folded in.
-        let key = parsed.parse::<u64>().unwrap_or(0) * 100 + parsed.len() as u64;
-        if !seen.insert(key) {
-            reject(&mut state, number, value, Reason::Duplicate);
-            continue;
+        let mut seen: HashSet<u64> = HashSet::new();
+        let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
+        let mut invalid = Vec::new();
+        let read = || -> anyhow::Result<()> {
+            for (index, line) in csv.lines().enumerate() {
+                let number = index + 1;
+                let line = line?;
+                state.lines = number;
+                let value = first_field(&line);
+                if value.is_empty() {
+                    continue;
+                }
+                let parsed = match PartyRef::parse(value, test_ids) {
+                    Ok(PartyRef::Person(id)) => id.as_str().to_owned(),
+                    Ok(PartyRef::Organization(org)) => org.as_str().to_owned(),
+                    Err(_) if number == 1 && !value.starts_with(|c: char| c.is_ascii_digit()) => {
+                        continue;
+                    }
+                    Err(_) => {
+                        invalid.push((number, value.to_owned(), Reason::Invalid));
+                        continue;
+                    }
+                };
+                // 9-digit and 11-digit numbers never collide once the length is folded in.
+                let key = parsed.parse::<u64>().unwrap_or(0) * 100 + parsed.len() as u64;
+                if !seen.insert(key) {
+                    invalid.push((number, value.to_owned(), Reason::Duplicate));
+                    continue;
+                }
+                batch.push((number, parsed));
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    batches.send(full)?;
+                    while let Ok(outcome) = outcomes.try_recv() {
+                        take(&mut state, outcome)?;
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                batches.send(std::mem::take(&mut batch))?;
+            }
+            Ok(())
+        };
+        let read_result = read();
+        drop(batches);
+        for outcome in outcomes.iter() {
+            take(&mut state, outcome)?;
         }
-        batch.push((number, parsed));
-        if batch.len() == BATCH {
-            flush(conn, &mut batch, &mut state, &mut reject)?;
+        read_result?;
+        for (line, value, reason) in invalid {
+            reject(&mut state, line, &value, reason);
         }
-    }
-    flush(conn, &mut batch, &mut state, &mut reject)?;
+        Ok(())
+    });
+    outcome?;
+    rejected.sort_by_key(|r: &Rejected| r.line);
     Ok(Outcome {
         sent: mass.sent,
         progress: state,

@@ -137,7 +137,10 @@ pub fn find_parties(conn: &mut PgConnection, numbers: &[String]) -> QueryResult<
     let rows: Vec<Found> = Prepared(
         diesel::sql_query(
             "SELECT p.id FROM unnest($1::text[]) WITH ORDINALITY n(number, i) \
-             LEFT JOIN parties p ON p.national_id = n.number OR p.org_number = n.number ORDER BY n.i",
+             LEFT JOIN LATERAL ( \
+                 SELECT id FROM parties WHERE national_id = n.number \
+                 UNION ALL SELECT id FROM parties WHERE org_number = n.number LIMIT 1 \
+             ) p ON true ORDER BY n.i",
         )
         .bind::<Array<Text>, _>(numbers),
     )
@@ -175,7 +178,7 @@ pub fn preflight(
 }
 
 /// The result of a send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sent {
     pub sending_id: Uuid,
     /// False when the idempotency key had been used: nothing new was written.
@@ -343,10 +346,10 @@ fn publish_time(draft: &Draft) -> DateTime<Utc> {
 /// A large send: the send's row first, then each batch of recipients in its own transaction
 /// (messages, events and notices of a batch are written together or not at all), reporting the
 /// recipients stored so far after each batch. Returns the send and how many were stored.
+#[derive(Debug, Clone, Copy)]
 pub struct MassSend {
     pub sent: Sent,
     publish_at: DateTime<Utc>,
-    pub stored: usize,
 }
 
 impl MassSend {
@@ -357,17 +360,12 @@ impl MassSend {
         Ok(MassSend {
             sent,
             publish_at: publish_time(draft),
-            stored: 0,
         })
     }
 
-    /// Stores one batch (at most [`BATCH`] recipients) in one transaction.
-    pub fn add(
-        &mut self,
-        conn: &mut PgConnection,
-        draft: &Draft,
-        batch: &[i64],
-    ) -> QueryResult<()> {
+    /// Stores one batch (at most [`BATCH`] recipients) in one transaction. Batches may be
+    /// stored from several connections at once.
+    pub fn add(&self, conn: &mut PgConnection, draft: &Draft, batch: &[i64]) -> QueryResult<()> {
         let sending = self.sent.sending_id;
         let publish_at = self.publish_at;
         conn.transaction(|conn| {
@@ -377,9 +375,7 @@ impl MassSend {
                 .set(sendings::recipient_count.eq(sendings::recipient_count + batch.len() as i32))
                 .execute(conn)?;
             Ok::<_, diesel::result::Error>(())
-        })?;
-        self.stored += batch.len();
-        Ok(())
+        })
     }
 }
 

@@ -208,10 +208,9 @@ fn run_job(
 ) {
     let sending = mass.sent.sending_id;
     let result = (|| -> anyhow::Result<mass::Outcome> {
-        let mut conn = pool.get()?;
         let mut progress_conn = pool.get()?;
         let file = BufReader::new(std::fs::File::open(path)?);
-        mass::run(&mut conn, mass, draft, file, test_ids, |p: &Progress| {
+        mass::run(pool, mass, draft, file, test_ids, |p: &Progress| {
             let updated = diesel::update(mass_sends::table.find(sending))
                 .set((
                     mass_sends::lines.eq(p.lines as i32),
