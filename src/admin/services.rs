@@ -461,6 +461,23 @@ fn validate(
     })
 }
 
+/// The columns the form sets, for both insert and update.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = services)]
+#[diesel(treat_none_as_null = true)]
+struct ServiceValues<'a> {
+    title_nb: &'a str,
+    title_nn: &'a str,
+    title_en: &'a str,
+    description_nb: &'a str,
+    description_nn: &'a str,
+    description_en: &'a str,
+    required_packages: &'a [String],
+    min_login_level: i16,
+    is_confidential: bool,
+    attachment_package_id: Option<&'a str>,
+}
+
 enum Saved {
     Done,
     /// Another service has the id.
@@ -479,6 +496,18 @@ fn store(
             "interval '{} days'",
             s.reminder_days
         ));
+        let values = ServiceValues {
+            title_nb: &s.titles[0],
+            title_nn: &s.titles[1],
+            title_en: &s.titles[2],
+            description_nb: &s.descriptions[0],
+            description_nn: &s.descriptions[1],
+            description_en: &s.descriptions[2],
+            required_packages: &s.packages,
+            min_login_level: s.min_level,
+            is_confidential: s.confidential,
+            attachment_package_id: s.attachment_package.as_deref(),
+        };
         if editing {
             let n = diesel::update(
                 services::table
@@ -486,16 +515,7 @@ fn store(
                     .filter(services::owner_id.eq(owner)),
             )
             .set((
-                services::title_nb.eq(&s.titles[0]),
-                services::title_nn.eq(&s.titles[1]),
-                services::title_en.eq(&s.titles[2]),
-                services::description_nb.eq(&s.descriptions[0]),
-                services::description_nn.eq(&s.descriptions[1]),
-                services::description_en.eq(&s.descriptions[2]),
-                services::required_packages.eq(&s.packages),
-                services::min_login_level.eq(s.min_level),
-                services::is_confidential.eq(s.confidential),
-                services::attachment_package_id.eq(&s.attachment_package),
+                &values,
                 services::reminder_delay.eq(delay),
                 services::updated_at.eq(diesel::dsl::now),
             ))
@@ -508,16 +528,7 @@ fn store(
                 .values((
                     services::id.eq(&s.id),
                     services::owner_id.eq(owner),
-                    services::title_nb.eq(&s.titles[0]),
-                    services::title_nn.eq(&s.titles[1]),
-                    services::title_en.eq(&s.titles[2]),
-                    services::description_nb.eq(&s.descriptions[0]),
-                    services::description_nn.eq(&s.descriptions[1]),
-                    services::description_en.eq(&s.descriptions[2]),
-                    services::required_packages.eq(&s.packages),
-                    services::min_login_level.eq(s.min_level),
-                    services::is_confidential.eq(s.confidential),
-                    services::attachment_package_id.eq(&s.attachment_package),
+                    values,
                     services::reminder_delay.eq(delay),
                 ))
                 .on_conflict_do_nothing()

@@ -673,3 +673,134 @@ async fn an_accountant_finds_a_client_reads_confirms_and_archives() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
+    use melding::seed::personas::{MUNICIPAL_ADMIN, SENDER};
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let (owner, fjellvik) = {
+        let mut conn = app.pool.get().expect("conn");
+        (
+            crate::helpers::text(
+                &mut conn,
+                "SELECT party_id::text AS t FROM service_owners WHERE short_name = 'skatteetaten'",
+            ),
+            crate::helpers::text(
+                &mut conn,
+                "SELECT org_number AS t FROM parties WHERE name = 'Fjellvik kommune'",
+            ),
+        )
+    };
+    let browser = Browser::start("nb").await;
+    browser.goto(&app.url("/login")).await;
+    browser
+        .click(&format!(
+            "button[name=persona][value='{}']",
+            SENDER.national_id().as_str()
+        ))
+        .await;
+    browser
+        .wait_for("document.querySelector('.site-header__user')")
+        .await;
+    browser.goto(&app.url("/admin")).await;
+    browser.assert_accessible().await;
+    browser
+        .goto(&app.url(&format!("/admin/services?owner={owner}")))
+        .await;
+    browser.assert_accessible().await;
+    browser
+        .goto(&app.url(&format!("/admin/services/new?owner={owner}")))
+        .await;
+    browser.assert_accessible().await;
+
+    // Compose to the municipality, check the recipients, send.
+    browser
+        .goto(&app.url(&format!("/admin/compose?owner={owner}")))
+        .await;
+    browser.assert_accessible().await;
+    browser.type_into("#recipients", &fjellvik).await;
+    browser
+        .execute(
+            "document.querySelector('#service').value = 'skatt-a-melding';",
+            json!([]),
+        )
+        .await;
+    browser.type_into("#senders_reference", "A-2026-11").await;
+    browser
+        .type_into("#title", "Avvik i a-meldingen for oktober")
+        .await;
+    browser
+        .type_into("#body", "Vi har funnet **avvik** i a-meldingen.")
+        .await;
+    browser.click("button[value=preflight]").await;
+    browser
+        .wait_for("document.querySelector('#preflight-heading')")
+        .await;
+    assert!(
+        browser
+            .text_of(".preflight [role=status]")
+            .await
+            .starts_with("1 mottakere: 1 klare")
+    );
+    browser.assert_accessible().await;
+    browser.click("button[value=send]").await;
+    browser
+        .wait_for("location.search.includes('done=sent')")
+        .await;
+    assert_eq!(
+        browser.text_of(".ds-alert[data-color=success]").await,
+        "Meldingen er sendt."
+    );
+    browser.assert_accessible().await;
+    let sending = browser
+        .current_path()
+        .await
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+
+    // Someone at the municipality who can read it opens it.
+    let message = {
+        let mut conn = app.pool.get().expect("conn");
+        crate::helpers::text(
+            &mut conn,
+            "SELECT c.id::text AS t FROM correspondences c JOIN sendings g ON g.id = c.sending_id \
+             WHERE g.channel = 'form' ORDER BY c.created_at DESC LIMIT 1",
+        )
+    };
+    let reader = app.second_user();
+    reader
+        .login_as(MUNICIPAL_ADMIN.national_id().as_str(), "substantial")
+        .await;
+    let party = {
+        let mut conn = app.pool.get().expect("conn");
+        crate::helpers::text(
+            &mut conn,
+            &format!("SELECT recipient_id::text AS t FROM correspondences WHERE id = '{message}'"),
+        )
+    };
+    let opened = reader
+        .get(&format!("/inbox/messages/{message}?party={party}"))
+        .await;
+    assert_eq!(opened.status(), reqwest::StatusCode::OK);
+
+    // The sender's view shows it opened.
+    browser
+        .goto(&app.url(&format!("{sending}?owner={owner}")))
+        .await;
+    let row = browser.text_of("tbody tr").await;
+    assert!(row.contains("Fjellvik kommune"), "{row}");
+    assert!(row.contains("Lest"), "opened: {row}");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE id = '{message}' AND first_read_at IS NOT NULL"
+        )),
+        1
+    );
+    browser
+        .goto(&app.url(&format!("/admin/sent?owner={owner}")))
+        .await;
+    browser.assert_accessible().await;
+}
