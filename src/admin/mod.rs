@@ -4,6 +4,7 @@
 
 mod compose;
 pub mod mass;
+mod reports;
 pub mod send;
 mod sent;
 mod services;
@@ -29,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(compose::submit)
         .service(upload::upload_form)
         .service(upload::upload)
+        .service(reports::page)
         .service(sent::list)
         .service(sent::export)
         .service(sent::withdraw)

@@ -810,3 +810,134 @@ async fn a_csv_send_stores_good_lines_and_names_each_rejected_line() {
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reports_name_what_was_not_opened_confirmed_or_readable() {
+    use diesel::connection::SimpleConnection;
+    let (app, owner) = sender_app().await;
+    let path = format!("/admin/compose?owner={owner}");
+    // An organisation nobody can read for: no roles, no delegations.
+    let lonely = (10_000_000u32..)
+        .find_map(|base| {
+            melding::domain::OrgNumber::from_base(base).filter(|n| {
+                app.count(&format!(
+                    "SELECT count(*) AS n FROM parties WHERE org_number = '{}'",
+                    n.as_str()
+                )) == 0
+            })
+        })
+        .expect("a free number");
+    app.pool
+        .get()
+        .expect("conn")
+        .batch_execute(&format!(
+            "INSERT INTO parties (kind, org_number, name) VALUES ('organization', '{}', 'Ensom AS')",
+            lonely.as_str()
+        ))
+        .expect("org");
+    // A service of its own, so the seeded mail does not crowd the lists.
+    let created = post(
+        &app,
+        &format!("/admin/services?owner={owner}"),
+        &[
+            ("id", "skatt-rapport"),
+            ("title_nb", "Rapporttjeneste"),
+            ("title_nn", "Rapportteneste"),
+            ("title_en", "Report service"),
+            ("packages", "ordinary-mail"),
+            ("min_level", "substantial"),
+            ("reminder_days", "7"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let kari = CITIZEN.national_id();
+    let recipients = format!("{}\n{}", kari.as_str(), lonely.as_str());
+    let mut fields = message(&recipients, "rep-1", "send");
+    fields.retain(|(k, _)| *k != "service");
+    fields.push(("service", "skatt-rapport"));
+    fields.push(("send_anyway", "1"));
+    fields.retain(|(k, _)| *k != "senders_reference");
+    fields.push(("senders_reference", "RAPPORT-1"));
+    assert_eq!(
+        post(&app, &path, &fields).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // Ten days old, due three days ago, needing confirmation, never opened.
+    app.pool
+        .get()
+        .expect("conn")
+        .batch_execute(
+            "UPDATE correspondences SET published_at = now() - interval '10 days', due_at = now() - interval '3 days', \
+             confirmation_needed = true WHERE senders_reference = 'RAPPORT-1'",
+        )
+        .expect("age");
+    let page = app
+        .get(&format!("/admin/reports?owner={owner}&days=7"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let section = |key: &str| report_part(&page, key);
+    for key in ["unread", "unread-by-due", "unconfirmed"] {
+        let s = section(key);
+        assert!(
+            s.contains("Kari Nordmann") && s.contains("RAPPORT-1"),
+            "{key}: {s}"
+        );
+        assert!(s.contains("Ensom AS"), "{key}");
+    }
+    let nobody = section("nobody");
+    assert!(nobody.contains("Ensom AS"));
+    assert!(
+        !nobody.contains("Kari Nordmann"),
+        "Kari can read her own mail"
+    );
+    // At 30 days, the ten-day-old message is not yet in the unread report.
+    let later = app
+        .get(&format!("/admin/reports?owner={owner}&days=30"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(!report_part(&later, "unread").contains("RAPPORT-1"));
+    // Opening it takes Kari out of the unread reports.
+    let kari_app = app.second_user();
+    kari_app.login_as(kari.as_str(), "substantial").await;
+    let (id, party) = (
+        one(
+            &app,
+            "SELECT c.id::text AS t FROM correspondences c JOIN parties p ON p.id = c.recipient_id WHERE c.senders_reference = 'RAPPORT-1' AND p.name = 'Kari Nordmann'",
+        ),
+        one(
+            &app,
+            "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+        ),
+    );
+    assert_eq!(
+        kari_app
+            .get(&format!("/inbox/messages/{id}?party={party}"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let after = app
+        .get(&format!("/admin/reports?owner={owner}&days=7"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let unread = report_part(&after, "unread");
+    assert!(!unread.contains("Kari Nordmann") && unread.contains("Ensom AS"));
+}
+
+/// The part of report `key` about the test's own service ("Rapporttjeneste").
+fn report_part(page: &str, key: &str) -> String {
+    page.split(&format!("id=\"report-{key}\""))
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .and_then(|s| s.split("<caption>Rapporttjeneste").nth(1))
+        .and_then(|s| s.split("</table>").next())
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -803,4 +803,12 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
         .goto(&app.url(&format!("/admin/sent?owner={owner}")))
         .await;
     browser.assert_accessible().await;
+    browser
+        .goto(&app.url(&format!("/admin/reports?owner={owner}")))
+        .await;
+    browser.assert_accessible().await;
+    browser
+        .goto(&app.url(&format!("/admin/compose/csv?owner={owner}")))
+        .await;
+    browser.assert_accessible().await;
 }
