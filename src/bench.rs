@@ -103,6 +103,7 @@ pub fn mass_send(pool: &PgPool, count: usize, dir: &Path) -> anyhow::Result<Repo
         ignore_reservation_reason: None,
         initial_texts: None,
         reminder_texts: None,
+        attachments: Vec::new(),
     };
     let started = Instant::now();
     let input = BufReader::new(std::fs::File::open(&csv)?);

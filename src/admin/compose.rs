@@ -23,6 +23,8 @@ use crate::web::{AppError, PageCtx, blocking, markdown, render, render_status};
 
 /// Recipients one form may name (the API's limit too); more go by CSV.
 pub const MAX_RECIPIENTS: usize = 500;
+/// Attachments per message (domain.md).
+pub const MAX_ATTACHMENTS: usize = 100;
 
 #[derive(Deserialize)]
 pub(super) struct ComposeQuery {
@@ -52,6 +54,19 @@ impl ComposeForm {
 
     pub fn from_fields(fields: HashMap<String, String>) -> Self {
         ComposeForm { fields }
+    }
+
+    /// The attachments chosen (`attachment_<id>` fields), in a stable order.
+    pub fn attachments(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = self
+            .fields
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, _)| k.strip_prefix("attachment_"))
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect();
+        ids.sort();
+        ids
     }
 }
 
@@ -118,6 +133,15 @@ struct ComposePage {
     needs_confirmation: bool,
     /// For confidential services: the access the recipients' administrators must delegate.
     confidential_hint: Option<String>,
+    /// The owner's uploads, to attach (checked ones are attached).
+    uploads: Vec<UploadChoice>,
+}
+
+pub(super) struct UploadChoice {
+    /// `attachment_<id>`
+    pub field: String,
+    pub label: String,
+    pub checked: bool,
 }
 
 impl ComposePage {
@@ -156,11 +180,23 @@ fn page(
     errors: HashMap<String, String>,
 ) -> Result<ComposePage, AppError> {
     let services = service_choices(conn, owner.id, ctx.lang, form.get("service"))?;
+    let uploads = super::attachments::recent(conn, owner.id)?
+        .into_iter()
+        .map(|u| {
+            let field = format!("attachment_{}", u.id);
+            UploadChoice {
+                checked: form.checked(&field),
+                label: format!("{} ({})", u.name, i18n::size(u.size_bytes)),
+                field,
+            }
+        })
+        .collect();
     Ok(ComposePage {
         ctx,
         owner,
         form,
         services,
+        uploads,
         channels: NotificationChannel::ALL.iter().map(|c| c.name()).collect(),
         errors,
         preview_html: None,
@@ -397,6 +433,9 @@ pub(super) fn validate_message(
             notice[2].to_owned(),
         ))
     };
+    if form.attachments().len() > MAX_ATTACHMENTS {
+        err("attachments", "attachment-error-many");
+    }
     if !errors.is_empty() {
         return (None, errors);
     }
@@ -423,6 +462,7 @@ pub(super) fn validate_message(
         ignore_reservation_reason: Some(ignore_reason.to_owned()).filter(|_| ignore_reservation),
         initial_texts,
         reminder_texts: None,
+        attachments: form.attachments(),
     };
     (Some(draft), errors)
 }
@@ -454,6 +494,84 @@ fn preflight_rows(lang: Language, rows: &[Preflight], ignore: bool) -> Vec<Prefl
         .collect()
 }
 
+/// The form from an urlencoded body, or from a multipart one whose `new_attachment` file is
+/// stored as it streams in (and then chosen, as `attachment_<id>`). A refused file is named by
+/// its field; the rest of the form is kept.
+async fn read_form(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    owner: i64,
+    person: i64,
+    lang: Language,
+) -> Result<(ComposeForm, Option<String>), AppError> {
+    use futures_util::TryStreamExt;
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let body = payload
+            .to_bytes_limited(1024 * 1024)
+            .await
+            .map_err(|_| AppError::BadRequest("the form is too large".to_owned()))?
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        return Ok((ComposeForm::parse(&body), None));
+    }
+    let storage = crate::storage::Storage::new(&state.config.data_dir);
+    let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+    let mut fields = HashMap::new();
+    let mut upload_error = None;
+    let bad = |e: actix_multipart::MultipartError| AppError::BadRequest(e.to_string());
+    while let Some(mut field) = parts.try_next().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "new_attachment" {
+            let file_name = field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .unwrap_or_default()
+                .to_owned();
+            if file_name.is_empty() {
+                // No file chosen: drain the empty part.
+                while field.try_next().await.map_err(bad)?.is_some() {}
+                continue;
+            }
+            use super::attachments::{UploadError, store};
+            match store(&state.pool, &storage, owner, person, &file_name, &mut field).await {
+                Ok(id) => {
+                    fields.insert(format!("attachment_{id}"), "1".to_owned());
+                }
+                Err(e) => {
+                    let key = match e {
+                        UploadError::Name(n) => n.key(),
+                        UploadError::Empty => "attachment-error-empty",
+                        UploadError::TooLarge => "attachment-error-large",
+                        UploadError::Stream(err) => {
+                            tracing::warn!(error = %err, "an attachment upload failed");
+                            "attachment-error-failed"
+                        }
+                    };
+                    upload_error = Some(i18n::text(lang, key));
+                    while field.try_next().await.map_err(bad)?.is_some() {}
+                }
+            }
+        } else {
+            let mut value = Vec::new();
+            while let Some(chunk) = field.try_next().await.map_err(bad)? {
+                value.extend_from_slice(&chunk);
+                if value.len() > 64 * 1024 {
+                    return Err(AppError::BadRequest(format!(
+                        "the field {name} is too long"
+                    )));
+                }
+            }
+            fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+        }
+    }
+    Ok((ComposeForm::from_fields(fields), upload_error))
+}
+
 /// What the submit leads to.
 enum Next {
     Page(Box<ComposePage>, bool),
@@ -467,10 +585,29 @@ pub(super) async fn submit(
     ctx: PageCtx,
     user: CurrentUser,
     query: web::Query<ComposeQuery>,
-    body: web::Bytes,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let form = ComposeForm::parse(&body);
+    // Authorise before reading the body (which may carry a file).
+    let owner_check = {
+        let pool = state.pool.clone();
+        let (person, owner_id) = (user.person_id, query.owner);
+        blocking(move || {
+            let mut conn = pool.get()?;
+            owner(&mut conn, person, owner_id)
+        })
+        .await?
+    };
+    let (form, upload_error) = read_form(
+        &req,
+        payload,
+        &state,
+        owner_check.id,
+        user.person_id,
+        ctx.lang,
+    )
+    .await?;
     let pool = state.pool.clone();
     let owner_id = query.owner;
     let person = user.person_id;
@@ -483,6 +620,16 @@ pub(super) async fn submit(
         let services = service_choices(&mut conn, owner.id, lang, form.get("service"))?;
         let (draft, numbers, mut errors) =
             validate(&form, &owner, person, &services, test_ids, lang);
+        if let Some(e) = upload_error {
+            errors.insert("new_attachment".to_owned(), e);
+        }
+        let chosen = form.attachments();
+        if super::attachments::owned(&mut conn, owner.id, &chosen)?.len() != chosen.len() {
+            errors.insert(
+                "attachments".to_owned(),
+                i18n::text(lang, "attachment-error-unknown"),
+            );
+        }
         // Who the recipients are; unknown numbers are named by the field.
         let found = send::find_parties(&mut conn, &numbers)?;
         let unknown: Vec<&str> = numbers

@@ -2,6 +2,7 @@
 //! Open to persons holding the sending package of a service-owner organisation; every page names
 //! the owner (`owner` in the URL) and is refused (404) to anyone who may not send for it.
 
+pub mod attachments;
 mod compose;
 pub mod mass;
 mod reports;

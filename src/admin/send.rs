@@ -77,6 +77,8 @@ pub struct Draft {
     /// Custom notice texts (subject, body, sms) for the first notice and the reminder.
     pub initial_texts: Option<(String, String, String)>,
     pub reminder_texts: Option<(String, String, String)>,
+    /// Uploaded attachments (the sender's own, checked), attached to every message.
+    pub attachments: Vec<Uuid>,
 }
 
 /// What the preflight knows of one recipient.
@@ -239,15 +241,20 @@ fn insert_batch(
              ), ins AS ( \
                  INSERT INTO correspondences (id, sending_id, service_id, sender_id, sender_name, display_sender, \
                      senders_reference, recipient_id, language, title, summary, body, published_at, due_at, \
-                     confirmation_needed, is_confidential, reply_links, external_references, status, failure_reason) \
+                     confirmation_needed, is_confidential, reply_links, external_references, status, failure_reason, \
+                     attachment_count) \
                  SELECT r.id, $3, s.id, $4, o.name, $5, $6, r.party, $7, \
                         replace($8, '{{recipientName}}', r.name), replace($9, '{{recipientName}}', r.name), \
                         replace($10, '{{recipientName}}', r.name), $11, $12, $13, s.is_confidential, $14, $15, \
                         CASE WHEN r.is_deleted THEN 'Failed' WHEN r.reserved AND NOT $16 THEN 'Reserved' \
                              WHEN $19 THEN 'Published' ELSE 'ReadyForPublish' END, \
-                        CASE WHEN r.is_deleted THEN 'The recipient is deleted from the business register' END \
+                        CASE WHEN r.is_deleted THEN 'The recipient is deleted from the business register' END, \
+                        cardinality($20::uuid[]) \
                  FROM r CROSS JOIN services s CROSS JOIN parties o WHERE s.id = $17 AND o.id = $4 \
                  RETURNING id, status \
+             ), attached AS ( \
+                 INSERT INTO correspondence_attachments (correspondence_id, attachment_id, position) \
+                 SELECT ins.id, a.id, a.n - 1 FROM ins CROSS JOIN unnest($20::uuid[]) WITH ORDINALITY a (id, n) \
              ) \
              INSERT INTO correspondence_events (correspondence_id, status, actor_person_id, actor_party_id, occurred_at) \
              SELECT ins.id, e.status, $18, $4, CASE WHEN e.status = 'Published' THEN $11 ELSE now() END \
@@ -276,7 +283,8 @@ fn insert_batch(
         .bind::<Nullable<BigInt>, _>(draft.created_by)
         // Published now unless scheduled: decided here, since the database's now() is the start
         // of the transaction, which may precede `publish_at`.
-        .bind::<Bool, _>(draft.publish_at.is_none_or(|t| t <= Utc::now())),
+        .bind::<Bool, _>(draft.publish_at.is_none_or(|t| t <= Utc::now()))
+        .bind::<Array<SqlUuid>, _>(&draft.attachments),
     )
     .execute(conn)?;
     Ok(ids)

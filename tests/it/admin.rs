@@ -941,3 +941,132 @@ fn report_part(page: &str, key: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The compose form as multipart, with `file` (name, bytes) as the new attachment.
+async fn post_multipart(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> reqwest::Response {
+    let token = app.csrf_token().await;
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "new_attachment",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+        );
+    }
+    app.client
+        .post(app.url(&format!("{path}&csrf_token={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_are_checked_stored_with_their_checksum_sent_and_reused() {
+    let (app, owner) = sender_app().await;
+    let path = format!("/admin/compose?owner={owner}");
+    let kari = CITIZEN.national_id();
+    let content = b"%PDF-1.4 vedtak om skatteoppgjor";
+
+    // A refused file name: said by the field, the rest kept, nothing stored.
+    let refused = post_multipart(
+        &app,
+        &path,
+        &message(kari.as_str(), "att-1", "preflight"),
+        Some(("program.exe", content)),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.expect("page");
+    assert!(field_error(&body, "new_attachment").is_some_and(|e| e.contains("filtypen")));
+    assert!(body.contains("SAK-2026-001"));
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM attachments WHERE name = 'program.exe'"),
+        0
+    );
+
+    // Upload with the preflight, then send: the attachment is chosen and goes with the message.
+    let checked = post_multipart(
+        &app,
+        &path,
+        &message(kari.as_str(), "att-1", "preflight"),
+        Some(("vedtak-att-test.pdf", content)),
+    )
+    .await;
+    assert_eq!(checked.status(), StatusCode::OK);
+    let page = checked.text().await.expect("page");
+    let attachment = one(
+        &app,
+        "SELECT id::text AS t FROM attachments WHERE name = 'vedtak-att-test.pdf' AND state = 'published'",
+    );
+    assert!(page.contains(&format!(
+        "name=\"attachment_{attachment}\" value=\"1\" checked"
+    )));
+    use sha2::Digest;
+    assert_eq!(
+        one(
+            &app,
+            &format!("SELECT sha256 AS t FROM attachments WHERE id = '{attachment}'")
+        ),
+        format!("{:x}", sha2::Sha256::digest(content))
+    );
+    let field = format!("attachment_{attachment}");
+    let mut fields = message(kari.as_str(), "att-1", "send");
+    fields.push((field.as_str(), "1"));
+    let sent = post_multipart(&app, &path, &fields, None).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let message_id = one(
+        &app,
+        "SELECT c.id::text AS t FROM correspondences c JOIN sendings g ON g.id = c.sending_id WHERE g.idempotency_key = 'att-1'",
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences c JOIN correspondence_attachments a ON a.correspondence_id = c.id \
+             WHERE c.id = '{message_id}' AND c.attachment_count = 1 AND a.attachment_id = '{attachment}'"
+        )),
+        1
+    );
+    // Kari downloads exactly what was uploaded.
+    let kari_app = app.second_user();
+    kari_app.login_as(kari.as_str(), "substantial").await;
+    let party = one(
+        &app,
+        "SELECT id::text AS t FROM parties WHERE name = 'Kari Nordmann'",
+    );
+    let download = kari_app
+        .get(&format!(
+            "/inbox/messages/{message_id}/attachments/{attachment}?party={party}"
+        ))
+        .await;
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.bytes().await.expect("bytes").as_ref(), content);
+
+    // Reused by a second send without uploading again; someone else's id is refused.
+    let mut again = message(kari.as_str(), "att-2", "send");
+    again.push((field.as_str(), "1"));
+    assert_eq!(
+        post_multipart(&app, &path, &again, None).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.count(&format!("SELECT count(*) AS n FROM correspondence_attachments WHERE attachment_id = '{attachment}'")),
+        2
+    );
+    let foreign = one(
+        &app,
+        &format!("SELECT id::text AS t FROM attachments WHERE owner_id <> {owner} LIMIT 1"),
+    );
+    let stolen = format!("attachment_{foreign}");
+    let mut bad = message(kari.as_str(), "att-3", "send");
+    bad.push((stolen.as_str(), "1"));
+    let refused = post_multipart(&app, &path, &bad, None).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&refused.text().await.expect("page"), "attachments").is_some());
+}

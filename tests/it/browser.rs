@@ -733,6 +733,11 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
     browser
         .type_into("#body", "Vi har funnet **avvik** i a-meldingen.")
         .await;
+    let file = app.data_dir.join("avviksrapport.pdf");
+    std::fs::write(&file, b"%PDF-1.4 avviksrapport").expect("file");
+    browser
+        .type_into("#new_attachment", file.to_str().expect("path"))
+        .await;
     browser.click("button[value=preflight]").await;
     browser
         .wait_for("document.querySelector('#preflight-heading')")
@@ -795,9 +800,11 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
     assert!(row.contains("Lest"), "opened: {row}");
     assert_eq!(
         app.count(&format!(
-            "SELECT count(*) AS n FROM correspondences WHERE id = '{message}' AND first_read_at IS NOT NULL"
+            "SELECT count(*) AS n FROM correspondences WHERE id = '{message}' AND first_read_at IS NOT NULL \
+             AND attachment_count = 1"
         )),
-        1
+        1,
+        "opened, with its attachment"
     );
     browser
         .goto(&app.url(&format!("/admin/sent?owner={owner}")))
