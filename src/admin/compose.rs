@@ -557,16 +557,8 @@ async fn read_form(
                 }
             }
         } else {
-            let mut value = Vec::new();
-            while let Some(chunk) = field.try_next().await.map_err(bad)? {
-                value.extend_from_slice(&chunk);
-                if value.len() > 64 * 1024 {
-                    return Err(AppError::BadRequest(format!(
-                        "the field {name} is too long"
-                    )));
-                }
-            }
-            fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+            let value = super::upload::text_field(&mut field, &name).await?;
+            fields.insert(name, value);
         }
     }
     Ok((ComposeForm::from_fields(fields), upload_error))

@@ -95,19 +95,32 @@ async fn receive(
                     .map_err(|e| AppError::Internal(e.into()))?;
             }
         } else {
-            let mut value = Vec::new();
-            while let Some(chunk) = field.try_next().await.map_err(bad)? {
-                value.extend_from_slice(&chunk);
-                if value.len() > 64 * 1024 {
-                    return Err(AppError::BadRequest(format!(
-                        "the field {name} is too long"
-                    )));
-                }
-            }
-            fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+            let value = text_field(&mut field, &name).await?;
+            fields.insert(name, value);
         }
     }
     Ok((ComposeForm::from_fields(fields), size))
+}
+
+/// A text field of a multipart form, at most 64 KiB.
+pub(super) async fn text_field(
+    field: &mut actix_multipart::Field,
+    name: &str,
+) -> Result<String, AppError> {
+    let mut value = Vec::new();
+    while let Some(chunk) = field
+        .try_next()
+        .await
+        .map_err(|e| AppError::BadRequest(e.to_string()))?
+    {
+        value.extend_from_slice(&chunk);
+        if value.len() > 64 * 1024 {
+            return Err(AppError::BadRequest(format!(
+                "the field {name} is too long"
+            )));
+        }
+    }
+    Ok(String::from_utf8_lossy(&value).into_owned())
 }
 
 /// Starts a send to the recipients in the uploaded CSV, then shows its progress.
