@@ -77,6 +77,12 @@ fn hot_queries_have_their_indexes() {
         "outbox claim"
     );
     assert!(has("gin (lower(name) gin_trgm_ops)"), "party search");
+    assert!(
+        has(
+            "acting_parties USING btree (person_id, kind_rank, group_name, group_id, is_sub_unit, party_id)"
+        ),
+        "party picker in order"
+    );
 }
 
 #[derive(QueryableByName)]
