@@ -141,7 +141,8 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions and pending logins every five minutes.
+/// Every five minutes: deletes expired sessions and pending logins, and marks CSV sends whose
+/// process was lost as failed.
 fn spawn_sweeper(pool: PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -150,6 +151,10 @@ fn spawn_sweeper(pool: PgPool) {
             let pool = pool.clone();
             let swept = web::block(move || -> anyhow::Result<usize> {
                 let mut conn = pool.get()?;
+                let stalled = crate::admin::mass::mark_stalled(&mut conn)?;
+                if stalled > 0 {
+                    tracing::warn!(stalled, "CSV sends without progress were marked failed");
+                }
                 Ok(auth::session_store::sweep(&mut conn)?)
             })
             .await;

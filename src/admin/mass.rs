@@ -246,6 +246,22 @@ pub fn run(
     })
 }
 
+/// A background CSV send makes progress every few seconds; one silent this long has lost its
+/// process (a restart, a crash).
+const STALLED_AFTER: &str = "interval '10 minutes'";
+
+/// Marks CSV sends that stopped making progress as failed, so the sender is told instead of
+/// seeing "in progress" for ever. What was stored stays stored. Returns how many were marked.
+pub fn mark_stalled(conn: &mut PgConnection) -> diesel::QueryResult<usize> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!(
+        "UPDATE mass_sends SET state = 'failed', finished_at = now(), updated_at = now(), \
+             error = 'interrupted: no progress for 10 minutes (the server stopped); the recipients stored so far are sent' \
+         WHERE state = 'running' AND updated_at < now() - {STALLED_AFTER}"
+    ))
+    .execute(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::first_field;

@@ -1070,3 +1070,36 @@ async fn attachments_are_checked_stored_with_their_checksum_sent_and_reused() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_error(&refused.text().await.expect("page"), "attachments").is_some());
 }
+
+#[test]
+fn a_csv_send_that_lost_its_process_is_marked_failed() {
+    use diesel::connection::SimpleConnection;
+    let db = crate::helpers::TestDb::migrated();
+    let mut conn = db.connect();
+    conn.batch_execute(
+        "INSERT INTO parties (kind, org_number, name) VALUES ('organization', '974760673', 'Etaten');
+         INSERT INTO services (id, owner_id, title_nb, title_nn, title_en) SELECT 'svc', id, 'T', 'T', 'T' FROM parties;
+         INSERT INTO sendings (id, service_id, sender_id) SELECT gen_random_uuid(), 'svc', id FROM parties;
+         INSERT INTO sendings (id, service_id, sender_id) SELECT gen_random_uuid(), 'svc', id FROM parties;
+         INSERT INTO mass_sends (sending_id, updated_at)
+             SELECT id, CASE WHEN row_number() OVER (ORDER BY id) = 1 THEN now() - interval '1 hour' ELSE now() END
+             FROM sendings;",
+    )
+    .expect("setup");
+    assert_eq!(
+        melding::admin::mass::mark_stalled(&mut conn).expect("mark"),
+        1
+    );
+    assert_eq!(
+        crate::helpers::count(
+            &mut conn,
+            "SELECT count(*) AS n FROM mass_sends WHERE state = 'failed' AND error LIKE 'interrupted%'"
+        ),
+        1,
+        "only the silent one"
+    );
+    assert_eq!(
+        melding::admin::mass::mark_stalled(&mut conn).expect("again"),
+        0
+    );
+}
