@@ -391,8 +391,9 @@ pub fn favourites(conn: &mut PgConnection, person: i64) -> QueryResult<Vec<Actin
     .load(conn)
 }
 
-/// What a person acting for a party may see of its mail, decided once per request and then
-/// used by every query of the page (listing, counts, filters, the unopenable notice).
+/// What a person acting for a party may see of its mail (the SQL function `party_access`),
+/// decided once per request and then used by every query of the page (listing, counts, filters,
+/// the unopenable notice).
 #[derive(QueryableByName, Debug, Clone)]
 pub struct PartyAccess {
     /// May act for the party at all.
@@ -404,14 +405,4 @@ pub struct PartyAccess {
     /// Holds ordinary mail or is main administrator: may know that unreadable mail exists.
     #[diesel(sql_type = Bool)]
     pub may_know: bool,
-}
-
-/// The person's access to the party's mail, in one round trip.
-pub fn party_access(conn: &mut PgConnection, person: i64, party: i64) -> QueryResult<PartyAccess> {
-    Prepared(
-        diesel::sql_query("SELECT may_act, readable, may_know FROM party_access($1, $2)")
-            .bind::<BigInt, _>(person)
-            .bind::<BigInt, _>(party),
-    )
-    .get_result(conn)
 }

@@ -161,13 +161,24 @@ pub(super) fn service_choices(
     lang: Language,
     selected: &str,
 ) -> QueryResult<Vec<ServiceChoice>> {
-    Ok(super::services::services_of(conn, owner, lang)?
+    let l = lang.code();
+    let services: Vec<(String, String)> = services::table
+        .filter(services::owner_id.eq(owner))
+        .filter(services::is_active)
+        .select((
+            services::id,
+            diesel::dsl::sql::<diesel::sql_types::Text>(&format!("title_{l}")),
+        ))
+        .order(diesel::dsl::sql::<diesel::sql_types::Text>(&format!(
+            "title_{l}"
+        )))
+        .load(conn)?;
+    Ok(services
         .into_iter()
-        .filter(|s| s.is_active)
-        .map(|s| ServiceChoice {
-            selected: s.id == selected,
-            id: s.id,
-            title: s.title,
+        .map(|(id, title)| ServiceChoice {
+            selected: id == selected,
+            id,
+            title,
         })
         .collect())
 }
@@ -601,12 +612,11 @@ pub(super) async fn submit(
     )
     .await?;
     let pool = state.pool.clone();
-    let owner_id = query.owner;
     let person = user.person_id;
     let test_ids = state.config.test_ids;
+    let owner = owner_check;
     let next = blocking(move || {
         let mut conn = pool.get()?;
-        let owner = owner(&mut conn, person, owner_id)?;
         let lang = ctx.lang;
         let step = form.get("step").to_owned();
         let services = service_choices(&mut conn, owner.id, lang, form.get("service"))?;

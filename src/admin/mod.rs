@@ -47,24 +47,30 @@ pub struct Owner {
     pub name: String,
 }
 
-/// The service owners the person holds the sending package for.
-pub fn owners_of(conn: &mut PgConnection, person: i64) -> QueryResult<Vec<Owner>> {
+/// The service owners the person holds the sending package for (only `only`, when given).
+fn owners(conn: &mut PgConnection, person: i64, only: Option<i64>) -> QueryResult<Vec<Owner>> {
     Prepared(
         diesel::sql_query(
             "SELECT o.party_id AS id, p.name FROM service_owners o JOIN parties p ON p.id = o.party_id \
-             WHERE EXISTS (SELECT 1 FROM access_grants($1, o.party_id) g WHERE g.package_id = 'service-owner-send') \
+             WHERE ($2::bigint IS NULL OR o.party_id = $2) \
+               AND EXISTS (SELECT 1 FROM access_grants($1, o.party_id) g WHERE g.package_id = 'service-owner-send') \
              ORDER BY p.name",
         )
-        .bind::<BigInt, _>(person),
+        .bind::<BigInt, _>(person)
+        .bind::<diesel::sql_types::Nullable<BigInt>, _>(only),
     )
     .load(conn)
 }
 
+/// The service owners the person holds the sending package for.
+pub fn owners_of(conn: &mut PgConnection, person: i64) -> QueryResult<Vec<Owner>> {
+    owners(conn, person, None)
+}
+
 /// The owner named in the URL, if the person may send for it; otherwise 404.
 pub(crate) fn owner(conn: &mut PgConnection, person: i64, id: i64) -> Result<Owner, AppError> {
-    owners_of(conn, person)?
-        .into_iter()
-        .find(|o| o.id == id)
+    owners(conn, person, Some(id))?
+        .pop()
         .ok_or(AppError::NotFound)
 }
 

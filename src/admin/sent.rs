@@ -101,7 +101,7 @@ pub(super) async fn list(
     let (owner, rows, services) = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, user.person_id, owner_id)?;
-        let services = super::services::services_of(&mut conn, owner.id, lang)?;
+        let services = super::compose::service_choices(&mut conn, owner.id, lang, "")?;
         let mut filters = String::new();
         let service = f.service.clone().filter(|s| !s.is_empty());
         if service.is_some() {

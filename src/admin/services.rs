@@ -35,13 +35,12 @@ pub(super) struct ServiceRow {
     pub min_login_level: i16,
     #[diesel(sql_type = Bool)]
     pub is_confidential: bool,
-    #[diesel(sql_type = Bool)]
-    pub is_active: bool,
     #[diesel(sql_type = BigInt)]
     pub sent: i64,
 }
 
-/// The owner's services in the page language, with how many messages each has sent.
+/// The owner's services in the page language, with how many messages each has sent (the
+/// services page; forms choose from `compose::service_choices`, which skips the counting).
 pub(super) fn services_of(
     conn: &mut PgConnection,
     owner: i64,
@@ -49,7 +48,7 @@ pub(super) fn services_of(
 ) -> QueryResult<Vec<ServiceRow>> {
     let l = lang.code();
     diesel::sql_query(format!(
-        "SELECT s.id, s.title_{l} AS title, s.min_login_level, s.is_confidential, s.is_active, \
+        "SELECT s.id, s.title_{l} AS title, s.min_login_level, s.is_confidential, \
                 (SELECT coalesce(sum(recipient_count), 0)::bigint FROM sendings g WHERE g.service_id = s.id) AS sent \
          FROM services s WHERE s.owner_id = $1 ORDER BY 2"
     ))
