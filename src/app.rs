@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_files::Files;
 use actix_session::SessionMiddleware;
@@ -16,6 +17,8 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::{self, Auth, csrf, session_store::PgSessionStore};
 use crate::config::{Config, DESIGNSYSTEM_DIST};
 use crate::db::PgPool;
+use crate::notify::Worker;
+use crate::notify::web::MetricsState;
 use crate::web::{errors, headers};
 
 /// What every handler can reach.
@@ -27,10 +30,11 @@ pub struct AppState {
     pub auth: Auth,
 }
 
-/// The HTTP server, bound and ready to run.
+/// The HTTP server, bound and ready to run, with the embedded notification worker.
 pub struct Application {
     port: u16,
     server: Server,
+    worker: Option<(Arc<AtomicBool>, std::thread::JoinHandle<()>)>,
 }
 
 impl Application {
@@ -54,6 +58,19 @@ impl Application {
         };
         let auth = Auth::new(&config, &public_url)?;
         let has_demo_idp = auth.demo_idp.is_some();
+        let demo = config.is_demo();
+        let worker = if config.notify.embedded_worker {
+            let worker = Arc::new(Worker::from_config(&config, pool.clone(), &public_url)?);
+            let stop = worker.stopper();
+            Some((stop, worker.spawn()?))
+        } else {
+            None
+        };
+        let metrics_state = web::Data::new(MetricsState {
+            pool: pool.clone(),
+            token: config.notify.metrics_token.clone(),
+            open: demo,
+        });
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             config: config.clone(),
@@ -90,6 +107,7 @@ impl Application {
                 .build();
             App::new()
                 .app_data(state.clone())
+                .app_data(metrics_state.clone())
                 .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
                 .wrap(headers::security_headers(&csp))
                 .wrap(Compress::default())
@@ -114,6 +132,9 @@ impl Application {
                             if has_demo_idp {
                                 auth::demo_routes(cfg);
                             }
+                            if demo {
+                                crate::notify::web::demo_routes(cfg);
+                            }
                         })
                         .default_service(web::to(errors::not_found)),
                 )
@@ -123,7 +144,11 @@ impl Application {
         .shutdown_timeout(10)
         .run();
         spawn_sweeper(pool);
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            worker,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -131,8 +156,14 @@ impl Application {
     }
 
     /// Runs until the server stops (Ctrl-C or SIGTERM shut it down gracefully).
+    /// The worker then stops claiming, finishes the notices in hand and releases the rest.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some((stop, handle)) = self.worker {
+            stop.store(true, Ordering::SeqCst);
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
+        served
     }
 
     /// A handle that can stop the server.
@@ -177,5 +208,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(auth::routes)
         .configure(crate::access::routes)
         .configure(crate::inbox::routes)
-        .configure(crate::admin::routes);
+        .configure(crate::admin::routes)
+        .configure(crate::notify::web::routes);
 }

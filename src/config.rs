@@ -19,6 +19,8 @@ pub enum Mode {
     Serve,
     /// Only apply migrations.
     Migrate,
+    /// Only the notification worker (extra nodes): database, SMTP and SMS gateway.
+    Worker,
 }
 
 /// Where the database comes from.
@@ -51,6 +53,27 @@ pub enum LoginProvider {
     IdPorten(IdPortenConfig),
 }
 
+/// The notification worker's settings.
+pub struct NotifyConfig {
+    /// Run the worker inside this process (`demo`, `serve`); `melding worker` always does.
+    pub embedded_worker: bool,
+    /// `smtp://user:password@host:587?tls=required` or `smtps://...:465`; none = captured (demo).
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    /// The SMS gateway's send endpoint and bearer token; none = captured (demo).
+    pub sms_url: Option<String>,
+    pub sms_token: Option<SecretString>,
+    /// The sender name or number shown on SMS.
+    pub sms_sender: String,
+    /// The bearer token the gateway presents with delivery reports.
+    pub sms_callback_token: Option<SecretString>,
+    /// The bearer token `/metrics` requires (outside `demo`, no token = no `/metrics`).
+    pub metrics_token: Option<SecretString>,
+    /// Notices sent at the same time, and rows claimed per round.
+    pub concurrency: usize,
+    pub batch: i64,
+}
+
 pub struct Config {
     pub mode: Mode,
     pub database: DatabaseConfig,
@@ -70,6 +93,7 @@ pub struct Config {
     pub test_ids: TestIds,
     pub data_dir: PathBuf,
     pub static_dir: PathBuf,
+    pub notify: NotifyConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -116,8 +140,8 @@ impl Config {
 
         let database = match lookup("DATABASE_URL") {
             Some(url) => DatabaseConfig::Url(SecretString::from(url)),
-            None if mode == Mode::Serve => {
-                problems.push("DATABASE_URL is required for `serve`".to_owned());
+            None if matches!(mode, Mode::Serve | Mode::Worker) => {
+                problems.push("DATABASE_URL is required for `serve` and `worker`".to_owned());
                 DatabaseConfig::Embedded
             }
             None => DatabaseConfig::Embedded,
@@ -231,13 +255,16 @@ impl Config {
             PathBuf::from(lookup("MELDING_DATA_DIR").unwrap_or_else(|| ".data".to_owned()));
         let static_dir =
             lookup("MELDING_STATIC_DIR").map_or_else(default_static_dir, PathBuf::from);
-        if !static_dir.join(DESIGNSYSTEM_CSS).is_file() {
+        let notify = notify(&lookup, mode, &mut problems);
+        if mode == Mode::Worker {
+            // A worker node serves no pages.
+        } else if !static_dir.join(DESIGNSYSTEM_CSS).is_file() {
             problems.push(format!(
                 "MELDING_STATIC_DIR: {} lacks the Designsystemet stylesheets; run `npm ci` in its vendor folder",
                 static_dir.display()
             ));
         }
-        if !static_dir.join("melding.css").is_file() {
+        if mode != Mode::Worker && !static_dir.join("melding.css").is_file() {
             problems.push(format!(
                 "MELDING_STATIC_DIR: {} does not hold the static assets (melding.css)",
                 static_dir.display()
@@ -262,6 +289,7 @@ impl Config {
             test_ids,
             data_dir,
             static_dir,
+            notify,
         })
     }
 
@@ -271,6 +299,72 @@ impl Config {
 
     pub fn session_key(&self) -> &[u8] {
         self.session_key.expose_secret()
+    }
+}
+
+fn notify(
+    lookup: &impl Fn(&str) -> Option<String>,
+    mode: Mode,
+    problems: &mut Vec<String>,
+) -> NotifyConfig {
+    let production = matches!(mode, Mode::Serve | Mode::Worker);
+    let secret = |key: &str| lookup(key).map(SecretString::from);
+    let smtp_url = secret("MELDING_SMTP_URL");
+    if let Some(url) = &smtp_url
+        && !(url.expose_secret().starts_with("smtp://") || url.expose_secret().starts_with("smtps://"))
+    {
+        problems.push("MELDING_SMTP_URL must start with smtp:// or smtps://".to_owned());
+    }
+    let sms_url = lookup("MELDING_SMS_URL");
+    let sms_token = secret("MELDING_SMS_TOKEN");
+    if production {
+        if smtp_url.is_none() {
+            problems.push(
+                "MELDING_SMTP_URL is required (e.g. smtp://user:password@smtp.example.no:587?tls=required)"
+                    .to_owned(),
+            );
+        }
+        if sms_url.is_none() || sms_token.is_none() {
+            problems.push("MELDING_SMS_URL and MELDING_SMS_TOKEN are required (the SMS gateway)".to_owned());
+        }
+        if lookup("MELDING_MAIL_FROM").is_none() {
+            problems.push("MELDING_MAIL_FROM is required (e.g. \"melding <noreply@melding.example.no>\")".to_owned());
+        }
+    }
+    if let Some(url) = &sms_url
+        && !(url.starts_with("https://")
+            || url.starts_with("http://127.0.0.1")
+            || url.starts_with("http://localhost"))
+    {
+        problems.push("MELDING_SMS_URL must be an https:// address".to_owned());
+    }
+    let embedded_worker = match lookup("MELDING_WORKER").as_deref() {
+        None | Some("true" | "1") => true,
+        Some("false" | "0") => false,
+        Some(other) => {
+            problems.push(format!("MELDING_WORKER must be true or false, not {other:?}"));
+            true
+        }
+    };
+    let concurrency: usize = parse_or(lookup, "MELDING_WORKER_CONCURRENCY", "8", problems);
+    let batch: i64 = parse_or(lookup, "MELDING_WORKER_BATCH", "100", problems);
+    if !(1..=256).contains(&concurrency) || !(1..=10_000).contains(&batch) {
+        problems.push(
+            "MELDING_WORKER_CONCURRENCY must be 1-256 and MELDING_WORKER_BATCH 1-10000".to_owned(),
+        );
+    }
+    NotifyConfig {
+        embedded_worker,
+        smtp_url,
+        mail_from: lookup("MELDING_MAIL_FROM")
+            .unwrap_or_else(|| "melding <noreply@melding.localhost>".to_owned()),
+        sms_url,
+        sms_token,
+        sms_sender: lookup("MELDING_SMS_SENDER").unwrap_or_else(|| "melding".to_owned()),
+        sms_callback_token: secret("MELDING_SMS_CALLBACK_TOKEN"),
+        metrics_token: secret("MELDING_METRICS_TOKEN"),
+        concurrency,
+        batch,
     }
 }
 

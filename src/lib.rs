@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod import;
 pub mod inbox;
+pub mod notify;
 pub mod seed;
 pub mod storage;
 pub mod telemetry;

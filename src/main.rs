@@ -43,6 +43,9 @@ enum Command {
     },
     /// Run in production: needs DATABASE_URL, MELDING_SESSION_KEY and the ID-porten client.
     Serve,
+    /// Run only the notification worker (extra nodes): needs DATABASE_URL, SMTP and the SMS
+    /// gateway; serves /metrics and /health on MELDING_BIND.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Benchmark a mass send: N synthetic recipients from a CSV file, on the demo database.
@@ -108,6 +111,7 @@ fn try_main() -> anyhow::Result<()> {
         Command::Demo { size } => (Mode::Demo, Some(size), None),
         Command::Serve => (Mode::Serve, None, None),
         Command::Migrate => (Mode::Migrate, None, None),
+        Command::Worker => (Mode::Worker, None, None),
         Command::BenchSend { recipients } => {
             bench = Some(recipients);
             (Mode::Migrate, None, None)
@@ -180,6 +184,9 @@ fn run(
     if config.mode == Mode::Migrate {
         return Ok(());
     }
+    if config.mode == Mode::Worker {
+        return run_worker(config, pool);
+    }
 
     let runtime = actix_web::rt::System::new();
     runtime.block_on(async {
@@ -198,6 +205,40 @@ fn run(
         }
         app.run_until_stopped().await.context("the HTTP server failed")
     })
+}
+
+/// A worker-only node: the worker on its own thread, and /metrics and /health on MELDING_BIND.
+/// SIGTERM or Ctrl-C stop the HTTP side; the worker then finishes or releases what it holds.
+fn run_worker(config: &Arc<Config>, pool: db::PgPool) -> anyhow::Result<()> {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    use melding::notify::{Worker, web::MetricsState};
+
+    let worker = Arc::new(Worker::from_config(config, pool.clone(), &config.public_url)?);
+    let stop = worker.stopper();
+    let handle = worker.spawn()?;
+    let state = web::Data::new(MetricsState {
+        pool,
+        token: config.notify.metrics_token.clone(),
+        open: false,
+    });
+    let bind = config.bind;
+    let served = actix_web::rt::System::new().block_on(async move {
+        HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .service(melding::notify::web::metrics)
+                .route("/health/live", web::get().to(HttpResponse::Ok))
+        })
+        .workers(1)
+        .bind(bind)?
+        .run()
+        .await
+    });
+    stop.store(true, Ordering::SeqCst);
+    if handle.join().is_err() {
+        tracing::error!("the worker thread panicked");
+    }
+    served.context("the metrics server failed")
 }
 
 /// Seeds the demo world on a blocking thread; Ctrl-C asks it to stop after the current batch.

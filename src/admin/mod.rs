@@ -5,7 +5,7 @@
 pub mod attachments;
 mod compose;
 pub mod mass;
-mod reports;
+pub mod reports;
 pub mod send;
 mod sent;
 mod services;

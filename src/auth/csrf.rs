@@ -23,7 +23,10 @@ const FORM_LIMIT: usize = 1024 * 1024;
 
 /// Paths that machines call with their own authentication, never a browser session.
 fn exempt(path: &str) -> bool {
-    path == "/demo-idp/token" || path.starts_with("/correspondence/api/")
+    // Machine callers with their own authentication and no session.
+    path == "/demo-idp/token"
+        || path == "/notify/sms/delivery"
+        || path.starts_with("/correspondence/api/")
 }
 
 /// The session's token, created on first use.

@@ -152,6 +152,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    dev_outbox (id) {
+        id -> Int8,
+        channel -> Text,
+        recipient -> Text,
+        subject -> Nullable<Text>,
+        text_body -> Text,
+        html_body -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     er_role_types (code) {
         code -> Text,
         name_nb -> Text,
@@ -167,6 +180,15 @@ diesel::table! {
         org_id -> Int8,
         role_code -> Text,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (name) {
+        name -> Text,
+        next_run_at -> Timestamptz,
+        last_run_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
     }
 }
 
@@ -218,6 +240,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        segments -> Nullable<Int2>,
     }
 }
 
@@ -322,6 +345,7 @@ diesel::table! {
         party_id -> Int8,
         short_name -> Text,
         created_at -> Timestamptz,
+        contact_email -> Nullable<Text>,
     }
 }
 
@@ -395,8 +419,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     correspondence_events,
     correspondences,
     delegations,
+    dev_outbox,
     er_role_types,
     er_roles,
+    jobs,
     login_requests,
     mass_sends,
     notifications,

@@ -149,6 +149,8 @@ pub fn record_open(conn: &mut PgConnection, id: Uuid, actor: Actor, party: i64) 
         if first == 1 {
             record(conn, id, Status::Fetched, actor, party)?;
             record(conn, id, Status::Read, actor, party)?;
+            // Opened: the reminder is not needed (the worker checks again before sending).
+            crate::notify::outbox::cancel_reminders(conn, id)?;
         } else {
             diesel::update(
                 correspondences::table
@@ -360,6 +362,7 @@ pub fn bulk(
                         diesel::update(correspondences::table.find(id)).set(correspondences::marked_unread.eq(false)).execute(conn)?;
                         if first == 1 {
                             record(conn, id, Status::Read, actor, party)?;
+                            crate::notify::outbox::cancel_reminders(conn, id)?;
                         }
                         label(conn, id, "marked_read", actor)?;
                     }

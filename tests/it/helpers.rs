@@ -224,6 +224,10 @@ impl TestApp {
                 ("MELDING_IDPORTEN_ISSUER", "https://test.idporten.no"),
                 ("MELDING_IDPORTEN_CLIENT_ID", "melding-test"),
                 ("MELDING_IDPORTEN_CLIENT_SECRET", "not-a-real-secret"),
+                ("MELDING_SMTP_URL", "smtp://127.0.0.1:1"),
+                ("MELDING_MAIL_FROM", "melding <noreply@melding.example>"),
+                ("MELDING_SMS_URL", "https://sms.example/send"),
+                ("MELDING_SMS_TOKEN", "not-a-real-token"),
             ],
         )
         .await
@@ -254,6 +258,8 @@ impl TestApp {
             ("MELDING_BIND".into(), "127.0.0.1:0".into()),
             ("MELDING_HTTP_WORKERS".into(), "2".into()),
             ("MELDING_DB_POOL_SIZE".into(), "4".into()),
+            // Tests drive the notification worker themselves, step by step.
+            ("MELDING_WORKER".into(), "false".into()),
             (
                 "MELDING_DATA_DIR".into(),
                 data_dir.to_string_lossy().into_owned(),

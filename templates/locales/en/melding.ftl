@@ -437,3 +437,19 @@ attachment-error-large = The file is too large.
 attachment-error-failed = The attachment could not be stored. Try again.
 attachment-error-many = At most 100 attachments per message.
 attachment-error-unknown = Choose among your attachments in the list.
+
+## Notification worker
+dev-outbox-title = Notification outbox (demo)
+dev-outbox-intro = The demo sends no e-mail or SMS; they are collected here, newest first.
+dev-outbox-empty = No notifications yet.
+dev-outbox-link = See the notifications the demo has sent (e-mail and SMS)
+dev-outbox-sms = SMS
+dev-outbox-to = To
+dev-outbox-at = Sent
+dev-outbox-html = Show the HTML version
+digest-subject = Weekly report of unread messages
+digest-intro = Status of the messages you have sent, as of { $date }. The figures are per service; the report page lists the recipients.
+digest-link = See the details
+unread-notice-subject = Unread messages for { $org }
+unread-notice-body = { $org } has { $count } messages that have not been opened after a week. Perhaps nobody has been given access to them; as main administrator you can grant access.
+unread-notice-senders = Senders

@@ -437,3 +437,19 @@ attachment-error-large = Filen er for stor.
 attachment-error-failed = Vedlegget kunne ikke lagres. Prøv igjen.
 attachment-error-many = Høyst 100 vedlegg per melding.
 attachment-error-unknown = Velg blant vedleggene dine i listen.
+
+## Notification worker
+dev-outbox-title = Utboks for varsler (demo)
+dev-outbox-intro = I demoen sendes ikke e-post og SMS; de samles her, nyeste først.
+dev-outbox-empty = Ingen varsler ennå.
+dev-outbox-link = Se varslene demoen har sendt (e-post og SMS)
+dev-outbox-sms = SMS
+dev-outbox-to = Til
+dev-outbox-at = Sendt
+dev-outbox-html = Vis HTML-versjonen
+digest-subject = Ukerapport om uleste meldinger
+digest-intro = Status for meldinger dere har sendt, per { $date }. Tallene gjelder per tjeneste; se rapportsiden for mottakerne.
+digest-link = Se detaljene
+unread-notice-subject = Uleste meldinger til { $org }
+unread-notice-body = { $org } har { $count } meldinger som ikke er åpnet etter en uke. Kanskje har ingen fått tilgang til dem; som hovedadministrator kan du gi tilgang.
+unread-notice-senders = Avsendere

@@ -437,3 +437,19 @@ attachment-error-large = Fila er for stor.
 attachment-error-failed = Vedlegget kunne ikkje lagrast. Prøv igjen.
 attachment-error-many = Høgst 100 vedlegg per melding.
 attachment-error-unknown = Vel blant vedlegga dine i lista.
+
+## Notification worker
+dev-outbox-title = Utboks for varsel (demo)
+dev-outbox-intro = I demoen blir ikkje e-post og SMS sende; dei blir samla her, nyaste først.
+dev-outbox-empty = Ingen varsel enno.
+dev-outbox-link = Sjå varsla demoen har sendt (e-post og SMS)
+dev-outbox-sms = SMS
+dev-outbox-to = Til
+dev-outbox-at = Sendt
+dev-outbox-html = Vis HTML-versjonen
+digest-subject = Vekerapport om ulesne meldingar
+digest-intro = Status for meldingar de har sendt, per { $date }. Tala gjeld per teneste; sjå rapportsida for mottakarane.
+digest-link = Sjå detaljane
+unread-notice-subject = Ulesne meldingar til { $org }
+unread-notice-body = { $org } har { $count } meldingar som ikkje er opna etter ei veke. Kanskje har ingen fått tilgang til dei; som hovudadministrator kan du gi tilgang.
+unread-notice-senders = Avsendarar

@@ -1,0 +1,439 @@
+//! The notification worker: claims due outbox rows under a lease, sends e-mail and SMS without a
+//! transaction open, records every outcome, retries with capped backoff and expires after 48
+//! hours. Runs inside `demo` and `serve`, and alone as `melding worker`; any number of workers
+//! may share one database.
+
+pub mod content;
+pub mod jobs;
+pub mod metrics;
+pub mod outbox;
+pub mod transport;
+pub mod web;
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::db::PgPool;
+use crate::domain::Language;
+use outbox::{Claimed, Outcome, SmsWindow};
+use transport::{Mailer, OutgoingEmail, SendError, SmsGateway};
+
+/// The time the worker acts at; tests hold it still or move it forward.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that only moves when told to.
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        ManualClock(Mutex::new(at))
+    }
+
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub struct Settings {
+    /// Rows claimed per step.
+    pub batch: i64,
+    /// Notices sent at the same time (threads, and pooled SMTP connections).
+    pub concurrency: usize,
+    /// How long a claim holds before another worker may take the row.
+    pub lease: chrono::Duration,
+    /// Where recipients read their mail (links in e-mails).
+    pub public_url: String,
+    /// The domain part of Message-IDs.
+    pub mail_domain: String,
+}
+
+impl Settings {
+    pub fn new(public_url: &str) -> Self {
+        let mail_domain = url::Url::parse(public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "melding.invalid".to_owned());
+        Settings {
+            batch: 100,
+            concurrency: 8,
+            lease: chrono::Duration::minutes(5),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            mail_domain,
+        }
+    }
+}
+
+pub struct Worker {
+    pool: PgPool,
+    /// Unique per process: leases name their holder.
+    pub id: String,
+    mailer: Mailer,
+    sms: SmsGateway,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    stop: Arc<AtomicBool>,
+    last_jobs: Mutex<Option<DateTime<Utc>>>,
+}
+
+/// What one step did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub published: usize,
+    pub claimed: usize,
+    pub sent: usize,
+    pub failed: usize,
+    pub retried: usize,
+    pub cancelled: usize,
+    pub deferred: usize,
+    pub released: usize,
+}
+
+/// Backoff after the `attempt`th failed try: 30 s, 1, 2, 4 ... minutes, at most an hour.
+pub fn backoff(attempt: i32) -> chrono::Duration {
+    let exp = attempt.clamp(1, 8) - 1;
+    let seconds = (30i64 << exp).min(3600);
+    chrono::Duration::seconds(seconds)
+}
+
+impl Worker {
+    pub fn new(
+        pool: PgPool,
+        mailer: Mailer,
+        sms: SmsGateway,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Self {
+        let id = format!(
+            "{}-{}-{}",
+            hostname(),
+            std::process::id(),
+            &uuid::Uuid::now_v7().simple().to_string()[24..]
+        );
+        Worker {
+            pool,
+            id,
+            mailer,
+            sms,
+            clock,
+            settings,
+            stop: Arc::new(AtomicBool::new(false)),
+            last_jobs: Mutex::new(None),
+        }
+    }
+
+    /// The worker `config` describes: SMTP and the SMS gateway when configured, else (demo only)
+    /// the dev outbox.
+    pub fn from_config(
+        config: &crate::config::Config,
+        pool: PgPool,
+        public_url: &str,
+    ) -> anyhow::Result<Self> {
+        let n = &config.notify;
+        let from = lettre::message::Mailbox::from_str(&n.mail_from)
+            .map_err(|e| anyhow::anyhow!("MELDING_MAIL_FROM: {e}"))?;
+        let mailer = match &n.smtp_url {
+            Some(url) => Mailer::smtp(url, from, n.concurrency as u32)?,
+            None => Mailer::capture(pool.clone(), from),
+        };
+        let sms = match (&n.sms_url, &n.sms_token) {
+            (Some(url), Some(token)) => SmsGateway::http(
+                url.clone(),
+                token.clone(),
+                format!("{public_url}/notify/sms/delivery"),
+                n.sms_sender.clone(),
+            )?,
+            _ => SmsGateway::Capture(pool.clone()),
+        };
+        let mut settings = Settings::new(public_url);
+        settings.concurrency = n.concurrency;
+        settings.batch = n.batch;
+        Ok(Worker::new(
+            pool,
+            mailer,
+            sms,
+            Arc::new(SystemClock),
+            settings,
+        ))
+    }
+
+    /// A flag that stops the worker: no new claims; rows in hand are finished or released.
+    pub fn stopper(&self) -> Arc<AtomicBool> {
+        self.stop.clone()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// One round: publish what is due, hold back SMS outside the window, claim a batch, send it,
+    /// record the outcomes.
+    pub fn step(&self) -> anyhow::Result<Step> {
+        let now = self.clock.now();
+        let mut step = Step::default();
+        let mut conn = self.pool.get()?;
+        step.published = outbox::publish_due(&mut conn, now)?;
+        let window = outbox::sms_window(&mut conn, now)?;
+        if !window.open {
+            step.deferred += outbox::defer_sms(&mut conn, now, window.next_open)?;
+        }
+        if self.stop.load(Ordering::SeqCst) {
+            return Ok(step);
+        }
+        let lease_until = now + self.settings.lease;
+        let rows = outbox::claim(&mut conn, &self.id, now, lease_until, self.settings.batch)?;
+        drop(conn);
+        step.claimed = rows.len();
+        if rows.is_empty() {
+            return Ok(step);
+        }
+        let results = self.deliver_all(&rows, now, window);
+        let mut outcomes = Vec::with_capacity(rows.len());
+        let mut unsent = Vec::new();
+        for (row, result) in rows.iter().zip(results) {
+            match result {
+                Some(outcome) => {
+                    metrics::count(&row.channel, &outcome);
+                    match &outcome {
+                        Outcome::Sent { .. } => step.sent += 1,
+                        Outcome::Failed { .. } => step.failed += 1,
+                        Outcome::Retry { .. } => step.retried += 1,
+                        Outcome::Cancelled => step.cancelled += 1,
+                        Outcome::Defer { .. } => step.deferred += 1,
+                    }
+                    outcomes.push((row.id, outcome));
+                }
+                None => unsent.push(row.id),
+            }
+        }
+        let mut conn = self.pool.get()?;
+        outbox::record(&mut conn, &self.id, self.clock.now(), &outcomes)?;
+        if !unsent.is_empty() {
+            step.released = outbox::release(&mut conn, &self.id, &unsent)?;
+        }
+        if step.sent + step.failed > 0 {
+            tracing::info!(
+                sent = step.sent,
+                failed = step.failed,
+                retried = step.retried,
+                cancelled = step.cancelled,
+                "notifications"
+            );
+        }
+        Ok(step)
+    }
+
+    /// Steps until nothing is due (tests and the benchmark); returns the summed counts.
+    pub fn drain(&self) -> anyhow::Result<Step> {
+        let mut total = Step::default();
+        loop {
+            let s = self.step()?;
+            total.published += s.published;
+            total.claimed += s.claimed;
+            total.sent += s.sent;
+            total.failed += s.failed;
+            total.retried += s.retried;
+            total.cancelled += s.cancelled;
+            total.deferred += s.deferred;
+            total.released += s.released;
+            if s.claimed == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Sends the batch on up to `concurrency` threads; `None` for rows left unsent at shutdown.
+    fn deliver_all(
+        &self,
+        rows: &[Claimed],
+        now: DateTime<Utc>,
+        window: SmsWindow,
+    ) -> Vec<Option<Outcome>> {
+        let threads = self.settings.concurrency.clamp(1, rows.len());
+        let per_thread = rows.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = rows
+                .chunks(per_thread)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|row| {
+                                if self.stop.load(Ordering::SeqCst) {
+                                    None
+                                } else {
+                                    Some(self.deliver(row, now, window))
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| vec![None; per_thread.min(rows.len())])
+                })
+                .collect()
+        })
+    }
+
+    fn deliver(&self, row: &Claimed, now: DateTime<Utc>, window: SmsWindow) -> Outcome {
+        if row.expires_at <= now {
+            return Outcome::Failed {
+                reason: "expired",
+                error: None,
+            };
+        }
+        match row.status.as_str() {
+            "PurgedByService" | "PurgedByRecipient" | "Reserved" | "Failed" => {
+                return Outcome::Cancelled;
+            }
+            "Initialized" | "ReadyForPublish" => {
+                return Outcome::Defer {
+                    at: now + chrono::Duration::seconds(30),
+                };
+            }
+            _ => {}
+        }
+        if row.kind == "reminder" && row.opened {
+            return Outcome::Cancelled;
+        }
+        if row.channel == "sms" && !window.open && !row.sms_any_time {
+            return Outcome::Defer {
+                at: window.next_open,
+            };
+        }
+        let language = Language::from_str(&row.language).unwrap_or_default();
+        let link = format!(
+            "{}/inbox/messages/{}",
+            self.settings.public_url, row.correspondence_id
+        );
+        let facts = content::Facts {
+            language,
+            reminder: row.kind == "reminder",
+            sender: &row.sender,
+            recipient: &row.recipient,
+            service: &row.service,
+            title: &row.title,
+            confidential_access: row.confidential_access.as_deref(),
+            email_subject: row.email_subject.as_deref(),
+            email_body: row.email_body.as_deref(),
+            sms_text: row.sms_text.as_deref(),
+            link: &link,
+        };
+        let result = if row.channel == "email" {
+            let mail = content::email(&facts);
+            let message_id = format!("<notice.{}@{}>", row.id, self.settings.mail_domain);
+            self.mailer
+                .send(&OutgoingEmail {
+                    to: &row.address,
+                    subject: &mail.subject,
+                    text: &mail.text,
+                    html: &mail.html,
+                    message_id: &message_id,
+                })
+                .map(|()| (None, None))
+        } else {
+            let text = content::sms(&facts);
+            let segments = content::sms_segments(&text);
+            self.sms
+                .send(row.id, &row.address, &text, segments)
+                .map(|provider| (provider, i16::try_from(segments).ok()))
+        };
+        match result {
+            Ok((provider_id, segments)) => Outcome::Sent {
+                provider_id,
+                segments,
+            },
+            Err(SendError::Permanent { reason, detail }) => Outcome::Failed {
+                reason,
+                error: Some(detail),
+            },
+            Err(SendError::Transient(error)) => Outcome::Retry {
+                at: now + backoff(row.attempts),
+                error,
+            },
+        }
+    }
+
+    /// The periodic jobs, checked at most once a minute.
+    pub fn jobs_if_due(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        {
+            let mut last = self.last_jobs.lock().unwrap_or_else(|e| e.into_inner());
+            if last.is_some_and(|t| now - t < chrono::Duration::minutes(1)) {
+                return Ok(());
+            }
+            *last = Some(now);
+        }
+        jobs::run_due(&self.pool, &self.mailer, now, &self.settings.public_url)
+    }
+
+    /// Runs until the stop flag is set: steps while there is work, else waits a second.
+    pub fn run(&self) {
+        tracing::info!(worker = %self.id, "notification worker started");
+        while !self.stop.load(Ordering::SeqCst) {
+            let busy = match self.step() {
+                Ok(step) => step.claimed > 0,
+                Err(err) => {
+                    tracing::warn!(error = %err, "notification step failed");
+                    false
+                }
+            };
+            if let Err(err) = self.jobs_if_due() {
+                tracing::warn!(error = %err, "periodic job failed");
+            }
+            if !busy {
+                // Sleep in short slices so a stop request is seen quickly.
+                for _ in 0..10 {
+                    if self.stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        }
+        tracing::info!(worker = %self.id, "notification worker stopped");
+    }
+
+    /// Starts `run` on a thread of its own.
+    pub fn spawn(self: Arc<Self>) -> std::io::Result<std::thread::JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("melding-worker".to_owned())
+            .spawn(move || self.run())
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".to_owned())
+}
