@@ -311,7 +311,8 @@ fn notify(
     let secret = |key: &str| lookup(key).map(SecretString::from);
     let smtp_url = secret("MELDING_SMTP_URL");
     if let Some(url) = &smtp_url
-        && !(url.expose_secret().starts_with("smtp://") || url.expose_secret().starts_with("smtps://"))
+        && !(url.expose_secret().starts_with("smtp://")
+            || url.expose_secret().starts_with("smtps://"))
     {
         problems.push("MELDING_SMTP_URL must start with smtp:// or smtps://".to_owned());
     }
@@ -325,10 +326,15 @@ fn notify(
             );
         }
         if sms_url.is_none() || sms_token.is_none() {
-            problems.push("MELDING_SMS_URL and MELDING_SMS_TOKEN are required (the SMS gateway)".to_owned());
+            problems.push(
+                "MELDING_SMS_URL and MELDING_SMS_TOKEN are required (the SMS gateway)".to_owned(),
+            );
         }
         if lookup("MELDING_MAIL_FROM").is_none() {
-            problems.push("MELDING_MAIL_FROM is required (e.g. \"melding <noreply@melding.example.no>\")".to_owned());
+            problems.push(
+                "MELDING_MAIL_FROM is required (e.g. \"melding <noreply@melding.example.no>\")"
+                    .to_owned(),
+            );
         }
     }
     if let Some(url) = &sms_url
@@ -342,7 +348,9 @@ fn notify(
         None | Some("true" | "1") => true,
         Some("false" | "0") => false,
         Some(other) => {
-            problems.push(format!("MELDING_WORKER must be true or false, not {other:?}"));
+            problems.push(format!(
+                "MELDING_WORKER must be true or false, not {other:?}"
+            ));
             true
         }
     };

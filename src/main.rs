@@ -213,7 +213,11 @@ fn run_worker(config: &Arc<Config>, pool: db::PgPool) -> anyhow::Result<()> {
     use actix_web::{App, HttpResponse, HttpServer, web};
     use melding::notify::{Worker, web::MetricsState};
 
-    let worker = Arc::new(Worker::from_config(config, pool.clone(), &config.public_url)?);
+    let worker = Arc::new(Worker::from_config(
+        config,
+        pool.clone(),
+        &config.public_url,
+    )?);
     let stop = worker.stopper();
     let handle = worker.spawn()?;
     let state = web::Data::new(MetricsState {

@@ -43,12 +43,13 @@ pub struct ReportRow {
 /// Rows listed per report and service (the totals count them all).
 const LISTED: i64 = 20;
 
-/// Every report for the owner's mail; `days` is the unread report's threshold.
+/// Every report for the owner's mail as of `now`; `days` is the unread report's threshold.
 pub fn reports(
     conn: &mut PgConnection,
     owner: i64,
     days: i32,
     lang: crate::domain::Language,
+    now: DateTime<Utc>,
 ) -> QueryResult<Vec<ReportRow>> {
     let l = lang.code();
     diesel::sql_query(format!(
@@ -58,13 +59,13 @@ pub fn reports(
              FROM correspondences c WHERE c.sender_id = $1 AND {DELIVERED} \
          ), flagged AS ( \
              SELECT 'unread' AS report, m.* FROM mine m \
-             WHERE m.first_read_at IS NULL AND m.published_at < now() - make_interval(days => $2) \
+             WHERE m.first_read_at IS NULL AND m.published_at < $4 - make_interval(days => $2) \
              UNION ALL \
              SELECT 'unread-by-due', m.* FROM mine m \
-             WHERE m.due_at < now() AND (m.first_read_at IS NULL OR m.first_read_at > m.due_at) \
+             WHERE m.due_at < $4 AND (m.first_read_at IS NULL OR m.first_read_at > m.due_at) \
              UNION ALL \
              SELECT 'unconfirmed', m.* FROM mine m \
-             WHERE m.confirmation_needed AND m.confirmed_at IS NULL AND m.due_at < now() \
+             WHERE m.confirmation_needed AND m.confirmed_at IS NULL AND m.due_at < $4 \
              UNION ALL \
              SELECT 'nobody', m.* FROM mine m \
              WHERE m.first_read_at IS NULL \
@@ -81,6 +82,7 @@ pub fn reports(
     .bind::<BigInt, _>(owner)
     .bind::<Integer, _>(days)
     .bind::<BigInt, _>(LISTED)
+    .bind::<Timestamptz, _>(now)
     .load(conn)
 }
 
@@ -153,7 +155,7 @@ pub(super) async fn page(
     let (owner, rows) = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, user.person_id, owner_id)?;
-        let rows = reports(&mut conn, owner.id, days, lang)?;
+        let rows = reports(&mut conn, owner.id, days, lang, Utc::now())?;
         Ok((owner, rows))
     })
     .await?;

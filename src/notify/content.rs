@@ -151,18 +151,16 @@ pub fn email(facts: &Facts<'_>) -> Email {
     } else {
         let t = generic(facts.language, facts.reminder);
         (
-            nonempty(facts.email_subject).unwrap_or(t.subject).to_owned(),
+            nonempty(facts.email_subject)
+                .unwrap_or(t.subject)
+                .to_owned(),
             nonempty(facts.email_body).unwrap_or(t.body).to_owned(),
         )
     };
     // Subjects are one line, whatever the template said.
     let subject = fill(&subject, facts).replace(['\r', '\n'], " ");
     let body = fill(&body, facts);
-    let text = format!(
-        "{body}\n\n{}: {}\n",
-        link_text(facts.language),
-        facts.link
-    );
+    let text = format!("{body}\n\n{}: {}\n", link_text(facts.language), facts.link);
     let html = NoticeHtml {
         lang: facts.language.html_lang(),
         subject: &subject,

@@ -25,10 +25,8 @@ pub fn run_due(
     public_url: &str,
 ) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
-    for (job, first) in [
-        (WEEKLY_REPORT, next_monday_morning(now)),
-        (DAILY_UNREAD, now.date_naive().and_hms_opt(6, 0, 0).map(|t| t.and_utc()).unwrap_or(now)),
-    ] {
+    for job in [WEEKLY_REPORT, DAILY_UNREAD] {
+        let first = next_slot(job, now);
         diesel::sql_query(
             "INSERT INTO jobs (name, next_run_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
         )
@@ -44,30 +42,38 @@ pub fn run_due(
         };
         if let Err(err) = &result {
             // Give the run back: it is tried again at the next check.
-            diesel::sql_query(
-                "UPDATE jobs SET next_run_at = $2, last_error = $3 WHERE name = $1",
-            )
-            .bind::<Text, _>(job)
-            .bind::<Timestamptz, _>(now)
-            .bind::<Text, _>(err.to_string())
-            .execute(&mut conn)?;
+            diesel::sql_query("UPDATE jobs SET next_run_at = $2, last_error = $3 WHERE name = $1")
+                .bind::<Text, _>(job)
+                .bind::<Timestamptz, _>(now)
+                .bind::<Text, _>(err.to_string())
+                .execute(&mut conn)?;
             tracing::warn!(job, error = %err, "periodic job failed; it will be retried");
         }
     }
     Ok(())
 }
 
-/// Monday 06:00 UTC on or after `now`.
-fn next_monday_morning(now: DateTime<Utc>) -> DateTime<Utc> {
-    let days = (7 - now.weekday().num_days_from_monday()) % 7;
-    (now.date_naive() + Duration::days(i64::from(days)))
-        .and_hms_opt(6, 0, 0)
-        .map_or(now, |t| t.and_utc())
+/// The job's next time after `now`: 06:00 UTC the next day, or on the next Monday for the
+/// weekly report. A node that was down for weeks runs a job once, not once per missed period.
+fn next_slot(job: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    let mut day = now.date_naive();
+    loop {
+        let at = day.and_hms_opt(6, 0, 0).map_or(now, |t| t.and_utc());
+        let weekday_ok = job != WEEKLY_REPORT || day.weekday() == chrono::Weekday::Mon;
+        if at > now && weekday_ok {
+            return at;
+        }
+        day += Duration::days(1);
+    }
 }
 
 /// Takes the job's run if due: moves `next_run_at` a period on and returns when the previous run
 /// was (the start of the period this run covers).
-fn claim(conn: &mut PgConnection, job: &str, now: DateTime<Utc>) -> QueryResult<Option<DateTime<Utc>>> {
+fn claim(
+    conn: &mut PgConnection,
+    job: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<DateTime<Utc>>> {
     #[derive(QueryableByName)]
     struct Since {
         #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -75,14 +81,14 @@ fn claim(conn: &mut PgConnection, job: &str, now: DateTime<Utc>) -> QueryResult<
     }
     let period = if job == WEEKLY_REPORT { 7 } else { 1 };
     let row: Option<Since> = diesel::sql_query(
-        "UPDATE jobs j SET next_run_at = greatest(j.next_run_at + make_interval(days => $3), $2), \
-                last_run_at = $2, last_error = NULL \
+        "UPDATE jobs j SET next_run_at = $3, last_run_at = $2, last_error = NULL \
          FROM (SELECT name, last_run_at FROM jobs WHERE name = $1 FOR UPDATE) old \
          WHERE j.name = old.name AND j.next_run_at <= $2 \
-         RETURNING coalesce(old.last_run_at, $2 - make_interval(days => $3)) AS since",
+         RETURNING coalesce(old.last_run_at, $2 - make_interval(days => $4)) AS since",
     )
     .bind::<Text, _>(job)
     .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(next_slot(job, now))
     .bind::<diesel::sql_types::Integer, _>(period)
     .get_result(conn)
     .optional()?;
@@ -115,14 +121,18 @@ fn weekly_report(
     .load(conn)?;
     let lang = Language::Nb;
     for owner in owners {
-        let rows = crate::admin::reports::reports(conn, owner.owner, 7, lang)?;
+        let rows = crate::admin::reports::reports(conn, owner.owner, 7, lang, now)?;
         let mut lines = Vec::new();
         for report in crate::admin::reports::REPORTS {
             let mut seen = std::collections::BTreeMap::new();
             for row in rows.iter().filter(|r| r.report == report) {
                 seen.insert(row.service.clone(), row.total);
             }
-            let heading = i18n::text_with(lang, &format!("report-{report}"), &[("days", "7".to_owned())]);
+            let heading = i18n::text_with(
+                lang,
+                &format!("report-{report}"),
+                &[("days", "7".to_owned())],
+            );
             if seen.is_empty() {
                 lines.push(format!("{heading}: 0"));
             } else {
@@ -138,7 +148,11 @@ fn weekly_report(
         let link = format!("{public_url}/admin/reports?owner={}", owner.owner);
         let text = format!(
             "{}\n\n{}\n\n{}: {link}\n",
-            i18n::text_with(lang, "digest-intro", &[("date", now.format("%d.%m.%Y").to_string())]),
+            i18n::text_with(
+                lang,
+                "digest-intro",
+                &[("date", now.format("%d.%m.%Y").to_string())]
+            ),
             lines.join("\n"),
             i18n::text(lang, "digest-link"),
         );
@@ -154,7 +168,14 @@ fn weekly_report(
             now.format("%Y%m%d"),
             domain(public_url)
         );
-        send(mailer, &owner.contact_email, &subject, &text, &html, &message_id)?;
+        send(
+            mailer,
+            &owner.contact_email,
+            &subject,
+            &text,
+            &html,
+            &message_id,
+        )?;
     }
     Ok(())
 }
@@ -204,7 +225,11 @@ fn daily_unread(
     .load(conn)?;
     let lang = Language::Nb;
     for n in notices {
-        let subject = i18n::text_with(lang, "unread-notice-subject", &[("org", n.org_name.clone())]);
+        let subject = i18n::text_with(
+            lang,
+            "unread-notice-subject",
+            &[("org", n.org_name.clone())],
+        );
         let text = format!(
             "{}\n\n{}: {}\n\n{}: {public_url}/inbox?party={}\n",
             i18n::text_with(
@@ -267,5 +292,7 @@ fn domain(public_url: &str) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -331,8 +331,8 @@ impl Worker {
         }
         let language = Language::from_str(&row.language).unwrap_or_default();
         let link = format!(
-            "{}/inbox/messages/{}",
-            self.settings.public_url, row.correspondence_id
+            "{}/inbox/messages/{}?party={}",
+            self.settings.public_url, row.correspondence_id, row.recipient_id
         );
         let facts = content::Facts {
             language,

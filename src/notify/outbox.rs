@@ -79,6 +79,8 @@ pub struct Claimed {
     pub id: i64,
     #[diesel(sql_type = SqlUuid)]
     pub correspondence_id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    pub recipient_id: i64,
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = Text)]
@@ -136,7 +138,7 @@ pub fn claim(
              FROM due WHERE n.id = due.id \
              RETURNING n.id, n.correspondence_id, n.kind, n.channel, n.address, n.attempts, n.expires_at \
          ) \
-         SELECT n.id, n.correspondence_id, n.kind, n.channel, n.address, n.attempts, n.expires_at, \
+         SELECT n.id, n.correspondence_id, c.recipient_id, n.kind, n.channel, n.address, n.attempts, n.expires_at, \
                 c.status, c.first_read_at IS NOT NULL AS opened, coalesce(sd.sms_any_time, false) AS sms_any_time, \
                 c.language, coalesce(c.display_sender, c.sender_name) AS sender, r.name AS recipient, \
                 CASE c.language WHEN 'nn' THEN s.title_nn WHEN 'en' THEN s.title_en ELSE s.title_nb END AS service, \
@@ -211,9 +213,15 @@ pub fn record(
             Outcome::Failed { reason, error } => {
                 ("failed", Some(*reason), error.clone(), None, None, None, 0)
             }
-            Outcome::Retry { at, error } => {
-                ("queued", None, Some(error.clone()), None, None, Some(*at), 0)
-            }
+            Outcome::Retry { at, error } => (
+                "queued",
+                None,
+                Some(error.clone()),
+                None,
+                None,
+                Some(*at),
+                0,
+            ),
             Outcome::Cancelled => ("cancelled", None, None, None, None, None, 0),
             Outcome::Defer { at } => ("queued", None, None, None, None, Some(*at), 1),
         };

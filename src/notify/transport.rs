@@ -130,7 +130,9 @@ pub enum SmsGateway {
     /// JSON POST with a bearer token; the gateway answers with its id and later reports delivery
     /// to `callback`.
     Http {
-        client: reqwest::blocking::Client,
+        /// Built on first use, on the worker's thread (a blocking client cannot be built inside
+        /// the async runtime that builds the worker).
+        client: std::sync::OnceLock<reqwest::blocking::Client>,
         url: String,
         token: SecretString,
         callback: String,
@@ -161,11 +163,8 @@ impl SmsGateway {
         callback: String,
         sender: String,
     ) -> anyhow::Result<Self> {
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()?;
         Ok(SmsGateway::Http {
-            client,
+            client: std::sync::OnceLock::new(),
             url,
             token,
             callback,
@@ -195,6 +194,16 @@ impl SmsGateway {
                 callback,
                 sender,
             } => {
+                let client = match client.get() {
+                    Some(c) => c,
+                    None => {
+                        let built = reqwest::blocking::Client::builder()
+                            .timeout(Duration::from_secs(30))
+                            .build()
+                            .map_err(|e| SendError::Transient(e.to_string()))?;
+                        client.get_or_init(|| built)
+                    }
+                };
                 let response = client
                     .post(url)
                     .bearer_auth(token.expose_secret())
@@ -210,11 +219,12 @@ impl SmsGateway {
                     .map_err(|e| SendError::Transient(e.without_url().to_string()))?;
                 let status = response.status();
                 if status.is_success() {
-                    let body: SmsResponse =
-                        response.json().unwrap_or(SmsResponse { id: None });
+                    let body: SmsResponse = response.json().unwrap_or(SmsResponse { id: None });
                     Ok(body.id)
                 } else if status.as_u16() == 429 || status.is_server_error() {
-                    Err(SendError::Transient(format!("SMS gateway answered {status}")))
+                    Err(SendError::Transient(format!(
+                        "SMS gateway answered {status}"
+                    )))
                 } else if status.as_u16() == 400 || status.as_u16() == 422 {
                     Err(SendError::Permanent {
                         reason: "invalid_address",

@@ -92,7 +92,11 @@ async fn sms_delivery(
     let delivered = match report.status.as_str() {
         "delivered" => true,
         "failed" => false,
-        _ => return Err(AppError::BadRequest("status must be delivered or failed".into())),
+        _ => {
+            return Err(AppError::BadRequest(
+                "status must be delivered or failed".into(),
+            ));
+        }
     };
     let reason = (!delivered).then(|| match report.reason.as_deref() {
         Some("invalid_address") => "invalid_address",
@@ -186,6 +190,9 @@ async fn dev_outbox_html(
     .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'"))
+        .insert_header((
+            "Content-Security-Policy",
+            "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+        ))
         .body(html))
 }

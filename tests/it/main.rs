@@ -14,5 +14,6 @@ mod import;
 mod inbox;
 mod login;
 mod migrations;
+mod notify;
 mod seed;
 mod shell;
