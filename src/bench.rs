@@ -139,3 +139,232 @@ pub fn mass_send(pool: &PgPool, count: usize, dir: &Path) -> anyhow::Result<Repo
         notifications,
     })
 }
+
+/// A minimal SMTP server that accepts and counts mail (the benchmark's sink): one thread per
+/// connection, enough of RFC 5321 for a client that sends and moves on.
+pub struct SmtpSink {
+    pub port: u16,
+    pub received: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl SmtpSink {
+    pub fn start() -> anyhow::Result<Self> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let received = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counter = counter.clone();
+                std::thread::spawn(move || {
+                    let _ = sink_session(stream, &counter);
+                });
+            }
+        });
+        Ok(SmtpSink { port, received })
+    }
+
+    pub fn count(&self) -> u64 {
+        self.received.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+fn sink_session(
+    stream: std::net::TcpStream,
+    counter: &std::sync::atomic::AtomicU64,
+) -> std::io::Result<()> {
+    use std::io::BufRead;
+    stream.set_nodelay(true)?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut out = stream;
+    out.write_all(b"220 sink ESMTP\r\n")?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+        match verb.as_str() {
+            "EHLO" => out.write_all(b"250-sink\r\n250 8BITMIME\r\n")?,
+            "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => out.write_all(b"250 OK\r\n")?,
+            "DATA" => {
+                out.write_all(b"354 End with .\r\n")?;
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line)? == 0 {
+                        return Ok(());
+                    }
+                    if line == ".\r\n" {
+                        break;
+                    }
+                }
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                out.write_all(b"250 OK queued\r\n")?;
+            }
+            "QUIT" => {
+                out.write_all(b"221 Bye\r\n")?;
+                return Ok(());
+            }
+            _ => out.write_all(b"502 Not implemented\r\n")?,
+        }
+    }
+}
+
+pub struct NotifyReport {
+    pub emails: usize,
+    pub concurrency: usize,
+    pub worker_seconds: f64,
+    pub bare_seconds: f64,
+}
+
+/// The worker's e-mail throughput into a local SMTP sink, next to a bare lettre loop sending as
+/// many comparable mails over the same number of pooled connections. `pool` must be a database
+/// of its own (the worker sends whatever is due in it).
+pub fn notify(pool: &PgPool, emails: usize, concurrency: usize) -> anyhow::Result<NotifyReport> {
+    use crate::notify::transport::{Mailer, OutgoingEmail, SmsGateway};
+    use crate::notify::{Settings, SystemClock, Worker};
+    use std::sync::Arc;
+
+    let mut conn = pool.get()?;
+    let persons = emails.clamp(1, 1000);
+    eprintln!("preparing {emails} due notices...");
+    diesel::sql_query(
+        "WITH owner AS ( \
+             INSERT INTO parties (kind, org_number, name, org_form) \
+             VALUES ('organization', '974761076', 'Benketaten', 'ORGL') RETURNING id \
+         ), o AS (INSERT INTO service_owners (party_id, short_name) SELECT id, 'benk' FROM owner) \
+         INSERT INTO services (id, owner_id, title_nb, title_nn, title_en) \
+         SELECT 'benk-brev', id, 'Brev fra benken', 'Brev frå benken', 'Bench letter' FROM owner",
+    )
+    .execute(&mut conn)?;
+    let ids = synthetic_ids(persons);
+    diesel::sql_query(
+        "WITH new AS ( \
+             INSERT INTO parties (kind, national_id, name) \
+             SELECT 'person', n, 'Benk ' || n FROM unnest($1::text[]) n RETURNING id, national_id \
+         ) INSERT INTO contact_points (person_id, email) \
+           SELECT id, 'benk' || national_id || '@sink.example' FROM new",
+    )
+    .bind::<Array<Text>, _>(&ids)
+    .execute(&mut conn)?;
+    let owner: i64 = crate::db::schema::service_owners::table
+        .select(crate::db::schema::service_owners::party_id)
+        .first(&mut conn)?;
+    let recipients: Vec<i64> = crate::db::schema::parties::table
+        .filter(crate::db::schema::parties::kind.eq("person"))
+        .select(crate::db::schema::parties::id)
+        .load(&mut conn)?;
+    let draft = Draft {
+        service_id: "benk-brev".to_owned(),
+        sender_id: owner,
+        created_by: None,
+        channel: "api",
+        idempotency_key: None,
+        senders_reference: "BENCH-NOTIFY".to_owned(),
+        display_sender: None,
+        language: Language::Nb,
+        title: "Vedtak".to_owned(),
+        summary: None,
+        body: "Hei.".to_owned(),
+        publish_at: None,
+        due_at: None,
+        confirmation_needed: false,
+        reply_links: Vec::new(),
+        external_references: Vec::new(),
+        notification: Some(NotificationChannel::Email),
+        send_reminder: false,
+        sms_any_time: true,
+        ignore_reservation_reason: None,
+        initial_texts: None,
+        reminder_texts: None,
+        attachments: Vec::new(),
+    };
+    crate::admin::send::send(&mut conn, &draft, &recipients)?;
+    // More notices per message (an organisation's readers) up to the number asked for.
+    let extra = emails.saturating_sub(persons);
+    if extra > 0 {
+        diesel::sql_query(
+            "INSERT INTO notifications (correspondence_id, kind, channel, address, run_at, expires_at) \
+             SELECT c.id, 'initial', 'email', 'reader' || g || '.' || row_number() OVER () || '@sink.example', \
+                    now(), now() + interval '48 hours' \
+             FROM (SELECT id FROM correspondences ORDER BY id) c \
+             CROSS JOIN generate_series(1, $1) g LIMIT $2",
+        )
+        .bind::<diesel::sql_types::Integer, _>(i32::try_from(extra.div_ceil(persons))?)
+        .bind::<diesel::sql_types::BigInt, _>(i64::try_from(extra)?)
+        .execute(&mut conn)?;
+    }
+    diesel::sql_query("ANALYZE notifications").execute(&mut conn)?;
+    drop(conn);
+
+    let sink = SmtpSink::start()?;
+    let url = secrecy::SecretString::from(format!("smtp://127.0.0.1:{}", sink.port));
+    let from: lettre::message::Mailbox = "melding <noreply@melding.example>".parse()?;
+    let mut settings = Settings::new("https://melding.example");
+    settings.concurrency = concurrency;
+    settings.batch = 200;
+    let worker = Worker::new(
+        pool.clone(),
+        Mailer::smtp(&url, from.clone(), u32::try_from(concurrency)?)?,
+        SmsGateway::Capture(pool.clone()),
+        Arc::new(SystemClock),
+        settings,
+    )?;
+    eprintln!("worker: sending {emails} e-mails...");
+    let started = Instant::now();
+    let done = worker.drain()?;
+    let worker_seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        done.sent == emails && sink.count() == emails as u64,
+        "the worker sent {} and the sink received {} of {emails}",
+        done.sent,
+        sink.count()
+    );
+
+    eprintln!("bare lettre loop: sending {emails} e-mails...");
+    let bare_sink = SmtpSink::start()?;
+    let bare_url = secrecy::SecretString::from(format!("smtp://127.0.0.1:{}", bare_sink.port));
+    let mailer = Mailer::smtp(&bare_url, from, u32::try_from(concurrency)?)?;
+    let text = "Hei, Benk.\n\nBenketaten har sendt en melding i tjenesten «Brev fra benken». Logg inn i innboksen for å lese den.\n\nÅpne innboksen: https://melding.example/inbox/messages/0?party=1\n";
+    let html = format!("<!DOCTYPE html><html lang=\"nb\"><body><p>{text}</p></body></html>");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let started = Instant::now();
+    rt.block_on(async {
+        use futures_util::{StreamExt, TryStreamExt};
+        futures_util::stream::iter(0..emails)
+            .map(|i| {
+                let (mailer, html) = (&mailer, &html);
+                async move {
+                    let to = format!("benk{i}@sink.example");
+                    let id = format!("<bare.{i}@melding.example>");
+                    mailer
+                        .send(&OutgoingEmail {
+                            to: &to,
+                            subject: "Du har fått en melding fra Benketaten",
+                            text,
+                            html,
+                            message_id: &id,
+                        })
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))
+                }
+            })
+            .buffer_unordered(concurrency)
+            .try_collect::<Vec<()>>()
+            .await
+    })?;
+    let bare_seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        bare_sink.count() == emails as u64,
+        "the bare loop lost mail"
+    );
+    Ok(NotifyReport {
+        emails,
+        concurrency,
+        worker_seconds,
+        bare_seconds,
+    })
+}

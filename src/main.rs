@@ -53,6 +53,15 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         recipients: usize,
     },
+    /// Benchmark the notification worker: N e-mails into a local SMTP sink, next to a bare lettre
+    /// loop (in a database of its own, melding_bench_notify, in the embedded cluster).
+    BenchNotify {
+        #[arg(long, default_value_t = 100_000)]
+        emails: usize,
+        /// Mails sent at the same time (threads and SMTP connections).
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
     /// Import register data (idempotent; rejected rows are reported with their position).
     Import {
         #[command(subcommand)]
@@ -74,6 +83,11 @@ enum Import {
         #[arg(long)]
         roles: std::path::PathBuf,
     },
+}
+
+enum Bench {
+    Send(usize),
+    Notify(usize, usize),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,7 +127,14 @@ fn try_main() -> anyhow::Result<()> {
         Command::Migrate => (Mode::Migrate, None, None),
         Command::Worker => (Mode::Worker, None, None),
         Command::BenchSend { recipients } => {
-            bench = Some(recipients);
+            bench = Some(Bench::Send(recipients));
+            (Mode::Migrate, None, None)
+        }
+        Command::BenchNotify {
+            emails,
+            concurrency,
+        } => {
+            bench = Some(Bench::Notify(emails, concurrency.clamp(1, 256)));
             (Mode::Migrate, None, None)
         }
         Command::Import { what } => (Mode::Migrate, None, Some(what)),
@@ -138,8 +159,11 @@ fn run(
     cluster: Option<&LocalCluster>,
     size: Option<Size>,
     import: Option<&Import>,
-    bench: Option<usize>,
+    bench: Option<Bench>,
 ) -> anyhow::Result<()> {
+    if let Some(Bench::Notify(emails, concurrency)) = bench {
+        return bench_notify(cluster, emails, concurrency);
+    }
     let url = match (&config.database, cluster) {
         (DatabaseConfig::Url(url), _) => url.expose_secret().to_owned(),
         (DatabaseConfig::Embedded, Some(cluster)) => cluster.ensure_database("melding")?,
@@ -168,7 +192,7 @@ fn run(
         }
         return Ok(());
     }
-    if let Some(recipients) = bench {
+    if let Some(Bench::Send(recipients)) = bench {
         let report = melding::bench::mass_send(&pool, recipients, &config.data_dir.join("bench"))?;
         println!(
             "mass send: {} recipients accepted and published in {:.1} s ({:.0}/s), {} notices queued; \
@@ -205,6 +229,37 @@ fn run(
         }
         app.run_until_stopped().await.context("the HTTP server failed")
     })
+}
+
+/// The worker benchmark, in a fresh database of its own so nothing else is due in it.
+fn bench_notify(
+    cluster: Option<&LocalCluster>,
+    emails: usize,
+    concurrency: usize,
+) -> anyhow::Result<()> {
+    use diesel::{Connection, RunQueryDsl};
+    let cluster = cluster.context("bench-notify uses the embedded database: unset DATABASE_URL")?;
+    let mut admin = diesel::PgConnection::establish(&cluster.url("postgres"))?;
+    diesel::sql_query("DROP DATABASE IF EXISTS melding_bench_notify WITH (FORCE)")
+        .execute(&mut admin)?;
+    let url = cluster.ensure_database("melding_bench_notify")?;
+    let pool = db::pool(&url, u32::try_from(concurrency + 4)?)?;
+    db::migrate(&mut *pool.get()?)?;
+    let r = melding::bench::notify(&pool, emails, concurrency)?;
+    let worker = r.emails as f64 / r.worker_seconds;
+    let bare = r.emails as f64 / r.bare_seconds;
+    println!(
+        "| e-mails | concurrency | worker | bare lettre loop | ratio |\n|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {:.1} s ({:.0}/s) | {:.1} s ({:.0}/s) | {:.2}x |",
+        r.emails,
+        r.concurrency,
+        r.worker_seconds,
+        worker,
+        r.bare_seconds,
+        bare,
+        bare / worker
+    );
+    Ok(())
 }
 
 /// A worker-only node: the worker on its own thread, and /metrics and /health on MELDING_BIND.

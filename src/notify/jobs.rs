@@ -9,7 +9,10 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
 
-use super::transport::{Mailer, OutgoingEmail, SendError};
+use super::transport::{OutgoingEmail, SendError};
+
+/// Sends one e-mail (the worker's mailer, on its runtime).
+pub type Send<'a> = dyn Fn(&OutgoingEmail<'_>) -> Result<(), SendError> + 'a;
 use crate::db::PgPool;
 use crate::domain::Language;
 use crate::web::i18n;
@@ -20,7 +23,7 @@ pub const DAILY_UNREAD: &str = "daily-unread-to-administrators";
 /// Runs every job that is due at `now`.
 pub fn run_due(
     pool: &PgPool,
-    mailer: &Mailer,
+    mailer: &Send<'_>,
     now: DateTime<Utc>,
     public_url: &str,
 ) -> anyhow::Result<()> {
@@ -109,7 +112,7 @@ struct OwnerReport {
 /// the report page lists them), to every owner with a contact address.
 fn weekly_report(
     conn: &mut PgConnection,
-    mailer: &Mailer,
+    mailer: &Send<'_>,
     now: DateTime<Utc>,
     public_url: &str,
 ) -> anyhow::Result<()> {
@@ -198,7 +201,7 @@ struct AdminNotice {
 /// administrator with an e-mail address gets the count and the senders (never titles).
 fn daily_unread(
     conn: &mut PgConnection,
-    mailer: &Mailer,
+    mailer: &Send<'_>,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
     public_url: &str,
@@ -260,14 +263,14 @@ fn daily_unread(
 }
 
 fn send(
-    mailer: &Mailer,
+    mailer: &Send<'_>,
     to: &str,
     subject: &str,
     text: &str,
     html: &str,
     message_id: &str,
 ) -> anyhow::Result<()> {
-    match mailer.send(&OutgoingEmail {
+    match mailer(&OutgoingEmail {
         to,
         subject,
         text,

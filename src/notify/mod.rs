@@ -98,6 +98,17 @@ pub struct Worker {
     settings: Settings,
     stop: Arc<AtomicBool>,
     last_jobs: Mutex<Option<DateTime<Utc>>>,
+    /// Drives the SMTP connections and the SMS client; the worker's thread blocks on it.
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Dropping a runtime may not block inside another runtime (tests, the HTTP server).
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 /// What one step did.
@@ -127,14 +138,17 @@ impl Worker {
         sms: SmsGateway,
         clock: Arc<dyn Clock>,
         settings: Settings,
-    ) -> Self {
+    ) -> std::io::Result<Self> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         let id = format!(
             "{}-{}-{}",
             hostname(),
             std::process::id(),
             &uuid::Uuid::now_v7().simple().to_string()[24..]
         );
-        Worker {
+        Ok(Worker {
             pool,
             id,
             mailer,
@@ -143,6 +157,15 @@ impl Worker {
             settings,
             stop: Arc::new(AtomicBool::new(false)),
             last_jobs: Mutex::new(None),
+            rt: Some(rt),
+        })
+    }
+
+    /// Runs `future` to completion on the worker's runtime (from a thread that is not async).
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        match &self.rt {
+            Some(rt) => rt.block_on(future),
+            None => unreachable_runtime(),
         }
     }
 
@@ -178,7 +201,7 @@ impl Worker {
             sms,
             Arc::new(SystemClock),
             settings,
-        ))
+        )?)
     }
 
     /// A flag that stops the worker: no new claims; rows in hand are finished or released.
@@ -266,44 +289,28 @@ impl Worker {
         }
     }
 
-    /// Sends the batch on up to `concurrency` threads; `None` for rows left unsent at shutdown.
+    /// Sends the batch, up to `concurrency` at a time; `None` for rows left unsent at shutdown.
     fn deliver_all(
         &self,
         rows: &[Claimed],
         now: DateTime<Utc>,
         window: SmsWindow,
     ) -> Vec<Option<Outcome>> {
-        let threads = self.settings.concurrency.clamp(1, rows.len());
-        let per_thread = rows.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = rows
-                .chunks(per_thread)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|row| {
-                                if self.stop.load(Ordering::SeqCst) {
-                                    None
-                                } else {
-                                    Some(self.deliver(row, now, window))
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| vec![None; per_thread.min(rows.len())])
-                })
-                .collect()
-        })
+        use futures_util::StreamExt;
+        self.block_on(
+            futures_util::stream::iter(rows.iter().map(|row| async move {
+                if self.stop.load(Ordering::SeqCst) {
+                    None
+                } else {
+                    Some(self.deliver(row, now, window).await)
+                }
+            }))
+            .buffered(self.settings.concurrency.max(1))
+            .collect(),
+        )
     }
 
-    fn deliver(&self, row: &Claimed, now: DateTime<Utc>, window: SmsWindow) -> Outcome {
+    async fn deliver(&self, row: &Claimed, now: DateTime<Utc>, window: SmsWindow) -> Outcome {
         if row.expires_at <= now {
             return Outcome::Failed {
                 reason: "expired",
@@ -358,12 +365,14 @@ impl Worker {
                     html: &mail.html,
                     message_id: &message_id,
                 })
+                .await
                 .map(|()| (None, None))
         } else {
             let text = content::sms(&facts);
             let segments = content::sms_segments(&text);
             self.sms
                 .send(row.id, &row.address, &text, segments)
+                .await
                 .map(|provider| (provider, i16::try_from(segments).ok()))
         };
         match result {
@@ -392,7 +401,12 @@ impl Worker {
             }
             *last = Some(now);
         }
-        jobs::run_due(&self.pool, &self.mailer, now, &self.settings.public_url)
+        jobs::run_due(
+            &self.pool,
+            &|mail| self.block_on(self.mailer.send(mail)),
+            now,
+            &self.settings.public_url,
+        )
     }
 
     /// Runs until the stop flag is set: steps while there is work, else waits a second.
@@ -428,6 +442,12 @@ impl Worker {
             .name("melding-worker".to_owned())
             .spawn(move || self.run())
     }
+}
+
+#[cold]
+fn unreachable_runtime() -> ! {
+    // The runtime is only taken out in `drop`.
+    panic!("the worker's runtime is gone")
 }
 
 fn hostname() -> String {

@@ -290,7 +290,7 @@ fn worker(pool: &PgPool, mailer: Mailer, sms: SmsGateway) -> (Worker, Arc<Manual
     settings.batch = 50;
     settings.concurrency = 4;
     (
-        Worker::new(pool.clone(), mailer, sms, clock.clone(), settings),
+        Worker::new(pool.clone(), mailer, sms, clock.clone(), settings).expect("worker"),
         clock,
     )
 }
