@@ -221,7 +221,12 @@ pub struct NotifyReport {
 /// The worker's e-mail throughput into a local SMTP sink, next to a bare lettre loop sending as
 /// many comparable mails over the same number of pooled connections. `pool` must be a database
 /// of its own (the worker sends whatever is due in it).
-pub fn notify(pool: &PgPool, emails: usize, concurrency: usize) -> anyhow::Result<NotifyReport> {
+pub fn notify(
+    pool: &PgPool,
+    emails: usize,
+    concurrency: usize,
+    batch: i64,
+) -> anyhow::Result<NotifyReport> {
     use crate::notify::transport::{Mailer, OutgoingEmail, SmsGateway};
     use crate::notify::{Settings, SystemClock, Worker};
     use std::sync::Arc;
@@ -303,7 +308,7 @@ pub fn notify(pool: &PgPool, emails: usize, concurrency: usize) -> anyhow::Resul
     let from: lettre::message::Mailbox = "melding <noreply@melding.example>".parse()?;
     let mut settings = Settings::new("https://melding.example");
     settings.concurrency = concurrency;
-    settings.batch = 200;
+    settings.batch = batch;
     let worker = Worker::new(
         pool.clone(),
         Mailer::smtp(&url, from.clone(), u32::try_from(concurrency)?)?,

@@ -58,9 +58,12 @@ enum Command {
     BenchNotify {
         #[arg(long, default_value_t = 100_000)]
         emails: usize,
-        /// Mails sent at the same time (threads and SMTP connections).
+        /// Mails sent at the same time (SMTP connections).
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
+        /// Outbox rows the worker claims per round.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
     },
     /// Import register data (idempotent; rejected rows are reported with their position).
     Import {
@@ -87,7 +90,7 @@ enum Import {
 
 enum Bench {
     Send(usize),
-    Notify(usize, usize),
+    Notify(usize, usize, i64),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -133,8 +136,13 @@ fn try_main() -> anyhow::Result<()> {
         Command::BenchNotify {
             emails,
             concurrency,
+            batch,
         } => {
-            bench = Some(Bench::Notify(emails, concurrency.clamp(1, 256)));
+            bench = Some(Bench::Notify(
+                emails,
+                concurrency.clamp(1, 256),
+                batch.clamp(1, 10_000),
+            ));
             (Mode::Migrate, None, None)
         }
         Command::Import { what } => (Mode::Migrate, None, Some(what)),
@@ -161,8 +169,8 @@ fn run(
     import: Option<&Import>,
     bench: Option<Bench>,
 ) -> anyhow::Result<()> {
-    if let Some(Bench::Notify(emails, concurrency)) = bench {
-        return bench_notify(cluster, emails, concurrency);
+    if let Some(Bench::Notify(emails, concurrency, batch)) = bench {
+        return bench_notify(cluster, emails, concurrency, batch);
     }
     let url = match (&config.database, cluster) {
         (DatabaseConfig::Url(url), _) => url.expose_secret().to_owned(),
@@ -236,6 +244,7 @@ fn bench_notify(
     cluster: Option<&LocalCluster>,
     emails: usize,
     concurrency: usize,
+    batch: i64,
 ) -> anyhow::Result<()> {
     use diesel::{Connection, RunQueryDsl};
     let cluster = cluster.context("bench-notify uses the embedded database: unset DATABASE_URL")?;
@@ -245,12 +254,12 @@ fn bench_notify(
     let url = cluster.ensure_database("melding_bench_notify")?;
     let pool = db::pool(&url, u32::try_from(concurrency + 4)?)?;
     db::migrate(&mut *pool.get()?)?;
-    let r = melding::bench::notify(&pool, emails, concurrency)?;
+    let r = melding::bench::notify(&pool, emails, concurrency, batch)?;
     let worker = r.emails as f64 / r.worker_seconds;
     let bare = r.emails as f64 / r.bare_seconds;
     println!(
-        "| e-mails | concurrency | worker | bare lettre loop | ratio |\n|---:|---:|---:|---:|---:|\n\
-         | {} | {} | {:.1} s ({:.0}/s) | {:.1} s ({:.0}/s) | {:.2}x |",
+        "| e-mails | connections | batch | worker | bare lettre loop | ratio |\n|---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {batch} | {:.1} s ({:.0}/s) | {:.1} s ({:.0}/s) | {:.2}x |",
         r.emails,
         r.concurrency,
         r.worker_seconds,

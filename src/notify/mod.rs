@@ -111,6 +111,13 @@ impl Drop for Worker {
     }
 }
 
+/// A claimed batch, with the time and SMS window it was claimed under.
+struct Batch {
+    rows: Vec<Claimed>,
+    now: DateTime<Utc>,
+    window: SmsWindow,
+}
+
 /// What one step did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
@@ -216,34 +223,85 @@ impl Worker {
     /// One round: publish what is due, hold back SMS outside the window, claim a batch, send it,
     /// record the outcomes.
     pub fn step(&self) -> anyhow::Result<Step> {
-        let now = self.clock.now();
         let mut step = Step::default();
+        let Some(batch) = self.claim_round(&mut step)? else {
+            return Ok(step);
+        };
+        let results = self.deliver_all(&batch.rows, batch.now, batch.window);
+        self.finish(&batch.rows, results, &mut step)?;
+        Ok(step)
+    }
+
+    /// Rounds until nothing is due; returns the summed counts. The next batch is claimed, and
+    /// the last one recorded, while the current one is being sent, so the database's work and
+    /// the sending overlap.
+    pub fn drain(&self) -> anyhow::Result<Step> {
+        let mut total = Step::default();
+        let mut current = self.claim_round(&mut total)?;
+        let mut done: Option<(Vec<Claimed>, Vec<Option<Outcome>>)> = None;
+        while let Some(batch) = current.take() {
+            let (results, next) = std::thread::scope(|scope| {
+                let previous = done.take();
+                let total = &mut total;
+                let other = scope.spawn(move || -> anyhow::Result<Option<Batch>> {
+                    if let Some((rows, results)) = previous {
+                        self.finish(&rows, results, total)?;
+                    }
+                    if self.stop.load(Ordering::SeqCst) {
+                        return Ok(None);
+                    }
+                    self.claim_round(total)
+                });
+                let results = self.deliver_all(&batch.rows, batch.now, batch.window);
+                let next = other
+                    .join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the claiming thread panicked")));
+                (results, next)
+            });
+            done = Some((batch.rows, results));
+            current = next?;
+        }
+        if let Some((rows, results)) = done {
+            self.finish(&rows, results, &mut total)?;
+        }
+        Ok(total)
+    }
+
+    /// Housekeeping and a claim; `None` when nothing is due (or the worker is stopping).
+    fn claim_round(&self, step: &mut Step) -> anyhow::Result<Option<Batch>> {
+        let now = self.clock.now();
         let mut conn = self.pool.get()?;
-        step.published = outbox::publish_due(&mut conn, now)?;
+        step.published += outbox::publish_due(&mut conn, now)?;
         let window = outbox::sms_window(&mut conn, now)?;
         if !window.open {
             step.deferred += outbox::defer_sms(&mut conn, now, window.next_open)?;
         }
         if self.stop.load(Ordering::SeqCst) {
-            return Ok(step);
+            return Ok(None);
         }
         let lease_until = now + self.settings.lease;
         let rows = outbox::claim(&mut conn, &self.id, now, lease_until, self.settings.batch)?;
-        drop(conn);
-        step.claimed = rows.len();
-        if rows.is_empty() {
-            return Ok(step);
-        }
-        let results = self.deliver_all(&rows, now, window);
+        step.claimed += rows.len();
+        Ok((!rows.is_empty()).then_some(Batch { rows, now, window }))
+    }
+
+    /// Records a sent batch's outcomes and releases what was left unsent.
+    fn finish(
+        &self,
+        rows: &[Claimed],
+        results: Vec<Option<Outcome>>,
+        step: &mut Step,
+    ) -> anyhow::Result<()> {
         let mut outcomes = Vec::with_capacity(rows.len());
         let mut unsent = Vec::new();
+        let (mut sent, mut failed) = (0, 0);
         for (row, result) in rows.iter().zip(results) {
             match result {
                 Some(outcome) => {
                     metrics::count(&row.channel, &outcome);
                     match &outcome {
-                        Outcome::Sent { .. } => step.sent += 1,
-                        Outcome::Failed { .. } => step.failed += 1,
+                        Outcome::Sent { .. } => sent += 1,
+                        Outcome::Failed { .. } => failed += 1,
                         Outcome::Retry { .. } => step.retried += 1,
                         Outcome::Cancelled => step.cancelled += 1,
                         Outcome::Defer { .. } => step.deferred += 1,
@@ -253,40 +311,17 @@ impl Worker {
                 None => unsent.push(row.id),
             }
         }
+        step.sent += sent;
+        step.failed += failed;
         let mut conn = self.pool.get()?;
         outbox::record(&mut conn, &self.id, self.clock.now(), &outcomes)?;
         if !unsent.is_empty() {
-            step.released = outbox::release(&mut conn, &self.id, &unsent)?;
+            step.released += outbox::release(&mut conn, &self.id, &unsent)?;
         }
-        if step.sent + step.failed > 0 {
-            tracing::info!(
-                sent = step.sent,
-                failed = step.failed,
-                retried = step.retried,
-                cancelled = step.cancelled,
-                "notifications"
-            );
+        if sent + failed > 0 {
+            tracing::info!(sent, failed, "notifications");
         }
-        Ok(step)
-    }
-
-    /// Steps until nothing is due (tests and the benchmark); returns the summed counts.
-    pub fn drain(&self) -> anyhow::Result<Step> {
-        let mut total = Step::default();
-        loop {
-            let s = self.step()?;
-            total.published += s.published;
-            total.claimed += s.claimed;
-            total.sent += s.sent;
-            total.failed += s.failed;
-            total.retried += s.retried;
-            total.cancelled += s.cancelled;
-            total.deferred += s.deferred;
-            total.released += s.released;
-            if s.claimed == 0 {
-                return Ok(total);
-            }
-        }
+        Ok(())
     }
 
     /// Sends the batch, up to `concurrency` at a time; `None` for rows left unsent at shutdown.
@@ -413,7 +448,7 @@ impl Worker {
     pub fn run(&self) {
         tracing::info!(worker = %self.id, "notification worker started");
         while !self.stop.load(Ordering::SeqCst) {
-            let busy = match self.step() {
+            let busy = match self.drain() {
                 Ok(step) => step.claimed > 0,
                 Err(err) => {
                     tracing::warn!(error = %err, "notification step failed");

@@ -818,4 +818,33 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
         .goto(&app.url(&format!("/admin/compose/csv?owner={owner}")))
         .await;
     browser.assert_accessible().await;
+
+    // The demo's worker captures the notices; the dev outbox page shows them.
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        use melding::notify::transport::{Mailer, SmsGateway};
+        let worker = melding::notify::Worker::new(
+            pool.clone(),
+            Mailer::capture(
+                pool.clone(),
+                "melding <noreply@melding.example>".parse().expect("from"),
+            ),
+            SmsGateway::Capture(pool),
+            std::sync::Arc::new(melding::notify::SystemClock),
+            melding::notify::Settings::new("http://127.0.0.1"),
+        )
+        .expect("worker");
+        worker.drain().expect("drain")
+    })
+    .await
+    .expect("join");
+    browser.goto(&app.url("/dev/outbox")).await;
+    assert!(
+        browser
+            .text_of("main")
+            .await
+            .contains("Du har fått en melding fra Skatteetaten"),
+        "the notice of the letter just sent"
+    );
+    browser.assert_accessible().await;
 }

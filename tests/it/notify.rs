@@ -111,6 +111,27 @@ impl Drop for SmtpSink {
     }
 }
 
+/// The mail with quoted-printable undone (soft line breaks and `=XX` escapes), for reading.
+fn decoded(mail: &str) -> String {
+    let unfolded = mail.replace("=\r\n", "").replace("=\n", "");
+    let bytes = unfolded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&unfolded[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     mail.lines()
         .take_while(|l| !l.is_empty())
@@ -846,4 +867,147 @@ fn the_weekly_report_reaches_the_owner_once_per_week() {
         "no recipients' names in e-mail"
     );
     assert!(mails.len() > before);
+}
+
+/// A raw HTTP GET with a bearer token; returns (status, body).
+fn http_get(port: u16, path: &str, token: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn melding_worker_runs_alone_serves_metrics_and_stops_on_sigterm() {
+    let (db, pool, world) = setup(3, &[]);
+    send::send(
+        &mut pool.get().expect("conn"),
+        &draft(&world, NotificationChannel::EmailAndSms),
+        &recipients(&world),
+    )
+    .expect("send");
+    let sink = SmtpSink::start();
+    let stub = SmsStub::start();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_melding"))
+        .arg("worker")
+        .env("DATABASE_URL", &db.url)
+        .env(
+            "MELDING_SMTP_URL",
+            format!("smtp://127.0.0.1:{}", sink.port),
+        )
+        .env("MELDING_MAIL_FROM", "melding <noreply@melding.example>")
+        .env("MELDING_SMS_URL", &stub.url)
+        .env("MELDING_SMS_TOKEN", "gateway-token")
+        .env("MELDING_BIND", format!("127.0.0.1:{port}"))
+        .env("MELDING_PUBLIC_URL", "https://melding.example")
+        .env("MELDING_METRICS_TOKEN", "metrics-token")
+        .env("MELDING_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("melding worker starts");
+    let deadline = Instant::now() + StdDuration::from_secs(60);
+    while sink.messages().len() < 3 || stub.count() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "the worker did not deliver: {} mails, {} SMS",
+            sink.messages().len(),
+            stub.count()
+        );
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the worker exited"
+        );
+        std::thread::sleep(StdDuration::from_millis(100));
+    }
+    let (status, metrics) = http_get(port, "/metrics", "metrics-token");
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("melding_notifications_total{channel=\"email\",outcome=\"sent\"} 3"),
+        "{metrics}"
+    );
+    assert_eq!(http_get(port, "/metrics", "wrong").0, 403);
+
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid")),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    let deadline = Instant::now() + StdDuration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the worker did not stop");
+        std::thread::sleep(StdDuration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
+    assert_eq!(states(&pool), "initial:sent=6,reminder:queued=6");
+}
+
+#[test]
+fn main_administrators_hear_of_mail_unread_for_a_week_without_its_title() {
+    let (_db, pool, world) = setup(2, &[]);
+    let mut conn = pool.get().expect("conn");
+    melding::seed::reference::insert(&mut conn).expect("reference data");
+    let org = insert_id(
+        &mut conn,
+        "INSERT INTO parties (kind, org_number, name, org_form) VALUES ('organization', '910000001', 'Fjell AS', 'AS') RETURNING id",
+    );
+    diesel::sql_query(format!(
+        "INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({}, {org}, 'DAGL')",
+        world.persons[0].0
+    ))
+    .execute(&mut conn)
+    .expect("role");
+    send::send(
+        &mut conn,
+        &draft(&world, NotificationChannel::Email),
+        &[org],
+    )
+    .expect("send");
+    let sink = SmtpSink::start();
+    let stub = SmsStub::start();
+    let (worker, clock) = worker(&pool, smtp(&sink), stub.gateway());
+    worker.drain().expect("drain");
+    worker.jobs_if_due().expect("jobs");
+    let notices = |sink: &SmtpSink| -> Vec<String> {
+        sink.messages()
+            .into_iter()
+            .filter(|m| {
+                header(m, "X-RcptTo") == Some("p0@test.example")
+                    && header(m, "Message-ID").is_some_and(|id| id.starts_with("<unread."))
+            })
+            .collect()
+    };
+    assert!(notices(&sink).is_empty(), "not before a week has passed");
+    clock.advance(Duration::days(7) + Duration::hours(12));
+    worker.jobs_if_due().expect("jobs");
+    let found = notices(&sink);
+    assert_eq!(found.len(), 1, "the main administrator is told once");
+    let text = decoded(&found[0]);
+    assert!(
+        text.contains("Fjell AS har 1 meldinger") && text.contains("Testetaten"),
+        "{text}"
+    );
+    assert!(!text.contains("Vedtak i saken din"), "never the title");
+    // Opened mail is not reported the next day.
+    clock.advance(Duration::days(1));
+    worker.jobs_if_due().expect("jobs");
+    assert_eq!(notices(&sink).len(), 1);
 }
