@@ -355,7 +355,7 @@ fn notify(
         }
     };
     let concurrency: usize = parse_or(lookup, "MELDING_WORKER_CONCURRENCY", "8", problems);
-    let batch: i64 = parse_or(lookup, "MELDING_WORKER_BATCH", "100", problems);
+    let batch: i64 = parse_or(lookup, "MELDING_WORKER_BATCH", "500", problems);
     if !(1..=256).contains(&concurrency) || !(1..=10_000).contains(&batch) {
         problems.push(
             "MELDING_WORKER_CONCURRENCY must be 1-256 and MELDING_WORKER_BATCH 1-10000".to_owned(),

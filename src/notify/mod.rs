@@ -79,7 +79,7 @@ impl Settings {
             .and_then(|u| u.host_str().map(str::to_owned))
             .unwrap_or_else(|| "melding.invalid".to_owned());
         Settings {
-            batch: 100,
+            batch: 500,
             concurrency: 8,
             lease: chrono::Duration::minutes(5),
             public_url: public_url.trim_end_matches('/').to_owned(),
