@@ -36,6 +36,35 @@ fn synthetic_ids(count: usize) -> Vec<String> {
     ids
 }
 
+/// A plain letter from `owner` in `service`, notified by e-mail, without a reminder.
+fn bench_draft(service: &str, owner: i64, channel: &'static str, reference: &str) -> Draft {
+    Draft {
+        service_id: service.to_owned(),
+        sender_id: owner,
+        created_by: None,
+        channel,
+        idempotency_key: None,
+        senders_reference: reference.to_owned(),
+        display_sender: None,
+        language: Language::Nb,
+        title: "Vedtak".to_owned(),
+        summary: None,
+        body: "Hei.".to_owned(),
+        publish_at: None,
+        due_at: None,
+        confirmation_needed: false,
+        reply_links: Vec::new(),
+        external_references: Vec::new(),
+        notification: Some(NotificationChannel::Email),
+        send_reminder: false,
+        sms_any_time: true,
+        ignore_reservation_reason: None,
+        initial_texts: None,
+        reminder_texts: None,
+        attachments: Vec::new(),
+    }
+}
+
 pub struct Report {
     pub recipients: usize,
     pub prepare_seconds: f64,
@@ -79,32 +108,14 @@ pub fn mass_send(pool: &PgPool, count: usize, dir: &Path) -> anyhow::Result<Repo
         .select(crate::db::schema::service_owners::party_id)
         .first(&mut conn)
         .context("the demo world's tax office (run `melding demo` once first)")?;
-    let draft = Draft {
-        service_id: "skatt-skatteoppgjor".to_owned(),
-        sender_id: owner,
-        created_by: None,
-        channel: "csv",
-        idempotency_key: Some(format!("bench-{}", uuid::Uuid::now_v7())),
-        senders_reference: "BENCH-MASS".to_owned(),
-        display_sender: None,
-        language: Language::Nb,
-        title: "Skatteoppgjøret for {{recipientName}} er klart".to_owned(),
-        summary: Some("Se hva du skal betale eller få tilbake".to_owned()),
-        body: "Hei {{recipientName}},\n\nSkatteoppgjøret ditt er klart. Logg inn for å se det."
-            .to_owned(),
-        publish_at: None,
-        due_at: None,
-        confirmation_needed: false,
-        reply_links: Vec::new(),
-        external_references: Vec::new(),
-        notification: Some(NotificationChannel::Email),
-        send_reminder: true,
-        sms_any_time: false,
-        ignore_reservation_reason: None,
-        initial_texts: None,
-        reminder_texts: None,
-        attachments: Vec::new(),
-    };
+    let mut draft = bench_draft("skatt-skatteoppgjor", owner, "csv", "BENCH-MASS");
+    draft.idempotency_key = Some(format!("bench-{}", uuid::Uuid::now_v7()));
+    draft.title = "Skatteoppgjøret for {{recipientName}} er klart".to_owned();
+    draft.summary = Some("Se hva du skal betale eller få tilbake".to_owned());
+    draft.body = "Hei {{recipientName}},\n\nSkatteoppgjøret ditt er klart. Logg inn for å se det."
+        .to_owned();
+    draft.send_reminder = true;
+    draft.sms_any_time = false;
     let started = Instant::now();
     let input = BufReader::new(std::fs::File::open(&csv)?);
     let outcome = mass::send_csv(pool, &draft, input, TestIds::Allowed, |p| {
@@ -260,31 +271,7 @@ pub fn notify(
         .filter(crate::db::schema::parties::kind.eq("person"))
         .select(crate::db::schema::parties::id)
         .load(&mut conn)?;
-    let draft = Draft {
-        service_id: "benk-brev".to_owned(),
-        sender_id: owner,
-        created_by: None,
-        channel: "api",
-        idempotency_key: None,
-        senders_reference: "BENCH-NOTIFY".to_owned(),
-        display_sender: None,
-        language: Language::Nb,
-        title: "Vedtak".to_owned(),
-        summary: None,
-        body: "Hei.".to_owned(),
-        publish_at: None,
-        due_at: None,
-        confirmation_needed: false,
-        reply_links: Vec::new(),
-        external_references: Vec::new(),
-        notification: Some(NotificationChannel::Email),
-        send_reminder: false,
-        sms_any_time: true,
-        ignore_reservation_reason: None,
-        initial_texts: None,
-        reminder_texts: None,
-        attachments: Vec::new(),
-    };
+    let draft = bench_draft("benk-brev", owner, "api", "BENCH-NOTIFY");
     crate::admin::send::send(&mut conn, &draft, &recipients)?;
     // More notices per message (an organisation's readers) up to the number asked for.
     let extra = emails.saturating_sub(persons);

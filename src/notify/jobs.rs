@@ -159,26 +159,13 @@ fn weekly_report(
             lines.join("\n"),
             i18n::text(lang, "digest-link"),
         );
-        let html = format!(
-            "<!DOCTYPE html><html lang=\"nb\"><head><meta charset=\"utf-8\"><title>{s}</title></head>\
-             <body><main><h1>{s}</h1><pre>{t}</pre></main></body></html>",
-            s = escape(&subject),
-            t = escape(&text)
-        );
-        let message_id = format!(
-            "<report.{}.{}@{}>",
-            owner.owner,
-            now.format("%Y%m%d"),
-            domain(public_url)
-        );
-        send(
-            mailer,
-            &owner.contact_email,
-            &subject,
-            &text,
-            &html,
-            &message_id,
-        )?;
+        let id = Report {
+            kind: "report",
+            party: owner.owner,
+            now,
+            public_url,
+        };
+        send(mailer, &owner.contact_email, &subject, &text, &id)?;
     }
     Ok(())
 }
@@ -245,37 +232,52 @@ fn daily_unread(
             i18n::text(lang, "digest-link"),
             n.org,
         );
-        let html = format!(
-            "<!DOCTYPE html><html lang=\"nb\"><head><meta charset=\"utf-8\"><title>{s}</title></head>\
-             <body><main><h1>{s}</h1><pre>{t}</pre></main></body></html>",
-            s = escape(&subject),
-            t = escape(&text)
-        );
-        let message_id = format!(
-            "<unread.{}.{}@{}>",
-            n.org,
-            now.format("%Y%m%d"),
-            domain(public_url)
-        );
-        send(mailer, &n.email, &subject, &text, &html, &message_id)?;
+        let id = Report {
+            kind: "unread",
+            party: n.org,
+            now,
+            public_url,
+        };
+        send(mailer, &n.email, &subject, &text, &id)?;
     }
     Ok(())
 }
 
+/// Which report a mail is, for its Message-ID (one per kind, party and day).
+struct Report<'a> {
+    kind: &'static str,
+    party: i64,
+    now: DateTime<Utc>,
+    public_url: &'a str,
+}
+
+/// Sends a report as plain text, with the same text as the HTML part.
 fn send(
     mailer: &Send<'_>,
     to: &str,
     subject: &str,
     text: &str,
-    html: &str,
-    message_id: &str,
+    report: &Report<'_>,
 ) -> anyhow::Result<()> {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"nb\"><head><meta charset=\"utf-8\"><title>{s}</title></head>\
+         <body><main><h1>{s}</h1><pre>{t}</pre></main></body></html>",
+        s = escape(subject),
+        t = escape(text)
+    );
+    let message_id = format!(
+        "<{}.{}.{}@{}>",
+        report.kind,
+        report.party,
+        report.now.format("%Y%m%d"),
+        domain(report.public_url)
+    );
     match mailer(&OutgoingEmail {
         to,
         subject,
         text,
-        html,
-        message_id,
+        html: &html,
+        message_id: &message_id,
     }) {
         Ok(()) => Ok(()),
         // A bad address will not get better: skip it rather than block everyone else's report.

@@ -39,6 +39,41 @@ fn serve_refuses_to_start_without_database_session_key_and_login() {
     assert!(joined.contains("MELDING_SESSION_KEY"), "{joined}");
     assert!(joined.contains("MELDING_IDPORTEN_ISSUER"), "{joined}");
     assert!(joined.contains("MELDING_IDPORTEN_CLIENT_ID"), "{joined}");
+    assert!(joined.contains("MELDING_SMTP_URL"), "{joined}");
+    assert!(joined.contains("MELDING_SMS_URL"), "{joined}");
+    assert!(joined.contains("MELDING_MAIL_FROM"), "{joined}");
+}
+
+#[test]
+fn a_worker_node_needs_the_database_smtp_and_sms_but_no_login() {
+    let list = problems(Config::from_lookup(Mode::Worker, with(&[])));
+    let joined = list.join("\n");
+    assert!(joined.contains("DATABASE_URL"), "{joined}");
+    assert!(joined.contains("MELDING_SMTP_URL"), "{joined}");
+    assert!(joined.contains("MELDING_SMS_URL"), "{joined}");
+    assert!(!joined.contains("MELDING_SESSION_KEY"), "{joined}");
+    assert!(!joined.contains("IDPORTEN"), "{joined}");
+    let bad = problems(Config::from_lookup(
+        Mode::Worker,
+        with(&[
+            ("DATABASE_URL", "postgres://db/melding"),
+            ("MELDING_SMTP_URL", "http://relay.example"),
+            ("MELDING_MAIL_FROM", "noreply@melding.example"),
+            ("MELDING_SMS_URL", "http://sms.example/send"),
+            ("MELDING_SMS_TOKEN", "token"),
+            ("MELDING_WORKER_CONCURRENCY", "0"),
+        ]),
+    ))
+    .join("\n");
+    assert!(
+        bad.contains("MELDING_SMTP_URL must start with smtp://"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("MELDING_SMS_URL must be an https:// address"),
+        "{bad}"
+    );
+    assert!(bad.contains("MELDING_WORKER_CONCURRENCY"), "{bad}");
 }
 
 #[test]
@@ -51,6 +86,10 @@ fn serve_never_enables_the_demo_login_or_insecure_cookies() {
         ("MELDING_IDPORTEN_ISSUER", "https://test.idporten.no"),
         ("MELDING_IDPORTEN_CLIENT_ID", "client"),
         ("MELDING_IDPORTEN_CLIENT_SECRET", "secret"),
+        ("MELDING_SMTP_URL", "smtp://relay.example:587?tls=required"),
+        ("MELDING_MAIL_FROM", "melding <noreply@melding.example>"),
+        ("MELDING_SMS_URL", "https://sms.example/send"),
+        ("MELDING_SMS_TOKEN", "token"),
     ];
     let config =
         Config::from_lookup(Mode::Serve, with(&base)).expect("complete production settings");

@@ -300,6 +300,16 @@ pub fn draft(world: &World, channel: NotificationChannel) -> Draft {
     }
 }
 
+/// Sends the standard draft to every person of the world.
+fn send_all(pool: &PgPool, world: &World, channel: NotificationChannel) -> send::Sent {
+    send::send(
+        &mut pool.get().expect("conn"),
+        &draft(world, channel),
+        &recipients(world),
+    )
+    .expect("send")
+}
+
 fn recipients(world: &World) -> Vec<i64> {
     world.persons.iter().map(|(id, _)| *id).collect()
 }
@@ -314,6 +324,14 @@ fn worker(pool: &PgPool, mailer: Mailer, sms: SmsGateway) -> (Worker, Arc<Manual
         Worker::new(pool.clone(), mailer, sms, clock.clone(), settings).expect("worker"),
         clock,
     )
+}
+
+/// An SMTP server, an SMS gateway and a worker sending to them.
+fn harness(pool: &PgPool) -> (SmtpSink, SmsStub, Worker, Arc<ManualClock>) {
+    let sink = SmtpSink::start();
+    let stub = SmsStub::start();
+    let (worker, clock) = worker(pool, smtp(&sink), stub.gateway());
+    (sink, stub, worker, clock)
 }
 
 fn smtp(sink: &SmtpSink) -> Mailer {
@@ -347,9 +365,7 @@ fn mails_reach_the_smtp_server_with_subject_language_both_parts_and_no_content()
     let mut d = draft(&world, NotificationChannel::Email);
     d.language = Language::En;
     send::send(&mut conn, &d, &recipients(&world)).expect("send");
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (worker, _clock) = worker(&pool, smtp(&sink), stub.gateway());
+    let (sink, _stub, worker, _clock) = harness(&pool);
     let done = worker.drain().expect("drain");
     assert_eq!(done.sent, 3, "{done:?}");
 
@@ -396,12 +412,7 @@ fn mails_reach_the_smtp_server_with_subject_language_both_parts_and_no_content()
 #[test]
 fn smtp_down_then_up_delivers_everything_once() {
     let (_db, pool, world) = setup(5, &[]);
-    send::send(
-        &mut pool.get().expect("conn"),
-        &draft(&world, NotificationChannel::Email),
-        &recipients(&world),
-    )
-    .expect("send");
+    send_all(&pool, &world, NotificationChannel::Email);
     let mut sink = SmtpSink::start();
     sink.down();
     let stub = SmsStub::start();
@@ -432,15 +443,8 @@ fn smtp_down_then_up_delivers_everything_once() {
 #[test]
 fn a_worker_that_dies_mid_batch_loses_nothing() {
     let (_db, pool, world) = setup(6, &[]);
-    send::send(
-        &mut pool.get().expect("conn"),
-        &draft(&world, NotificationChannel::Email),
-        &recipients(&world),
-    )
-    .expect("send");
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (worker, clock) = worker(&pool, smtp(&sink), stub.gateway());
+    send_all(&pool, &world, NotificationChannel::Email);
+    let (sink, _stub, worker, clock) = harness(&pool);
     // A worker claims the batch and dies before sending or recording anything.
     let now = worker.now();
     let claimed = melding::notify::outbox::claim(
@@ -470,15 +474,8 @@ fn a_worker_that_dies_mid_batch_loses_nothing() {
 #[test]
 fn two_workers_racing_never_send_a_notice_twice() {
     let (_db, pool, world) = setup(120, &[]);
-    send::send(
-        &mut pool.get().expect("conn"),
-        &draft(&world, NotificationChannel::Email),
-        &recipients(&world),
-    )
-    .expect("send");
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (a, _) = worker(&pool, smtp(&sink), stub.gateway());
+    send_all(&pool, &world, NotificationChannel::Email);
+    let (sink, stub, a, _) = harness(&pool);
     let (mut b, _) = worker(&pool, smtp(&sink), stub.gateway());
     b.id.push_str("-b");
     let (sa, sb) = std::thread::scope(|s| {
@@ -501,12 +498,7 @@ fn two_workers_racing_never_send_a_notice_twice() {
 #[test]
 fn expired_after_48_hours_when_it_cannot_be_sent() {
     let (_db, pool, world) = setup(2, &[]);
-    send::send(
-        &mut pool.get().expect("conn"),
-        &draft(&world, NotificationChannel::Email),
-        &recipients(&world),
-    )
-    .expect("send");
+    send_all(&pool, &world, NotificationChannel::Email);
     let mut sink = SmtpSink::start();
     sink.down();
     let stub = SmsStub::start();
@@ -535,15 +527,8 @@ fn expired_after_48_hours_when_it_cannot_be_sent() {
 fn reserved_persons_get_no_notice_unless_the_sender_ignores_the_reservation() {
     let (_db, pool, world) = setup(3, &[1]);
     let mut conn = pool.get().expect("conn");
-    send::send(
-        &mut conn,
-        &draft(&world, NotificationChannel::EmailAndSms),
-        &recipients(&world),
-    )
-    .expect("send");
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (worker, _clock) = worker(&pool, smtp(&sink), stub.gateway());
+    send_all(&pool, &world, NotificationChannel::EmailAndSms);
+    let (sink, stub, worker, _clock) = harness(&pool);
     worker.drain().expect("drain");
     let to: Vec<String> = sink
         .messages()
@@ -588,9 +573,7 @@ fn sms_waits_for_the_daytime_window_unless_any_time_is_allowed() {
     any.senders_reference = "ref-any".to_owned();
     send::send(&mut conn, &any, &[world.persons[1].0]).expect("send");
 
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (worker, clock) = worker(&pool, smtp(&sink), stub.gateway());
+    let (_sink, stub, worker, clock) = harness(&pool);
     clock.set(evening + Duration::minutes(1));
     let step = worker.drain().expect("drain");
     assert_eq!(
@@ -656,9 +639,7 @@ async fn the_reminder_goes_only_to_unread_mail_and_reading_cancels_it() {
         &recipients(&world),
     )
     .expect("send");
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (worker, clock) = worker(&app.pool, smtp(&sink), stub.gateway());
+    let (sink, _stub, worker, clock) = harness(&app.pool);
     let worker = Arc::new(worker);
     let w = worker.clone();
     tokio::task::spawn_blocking(move || w.drain().expect("drain"))
@@ -746,9 +727,7 @@ async fn sms_delivery_reports_need_the_token_and_update_the_outcome() {
         &recipients(&world),
     )
     .expect("send");
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (worker, _clock) = worker(&app.pool, smtp(&sink), stub.gateway());
+    let (_sink, _stub, worker, _clock) = harness(&app.pool);
     tokio::task::spawn_blocking(move || worker.drain().expect("drain"))
         .await
         .expect("join");
@@ -837,16 +816,8 @@ async fn the_demo_captures_notices_on_the_dev_outbox_page() {
 #[test]
 fn the_weekly_report_reaches_the_owner_once_per_week() {
     let (_db, pool, world) = setup(2, &[]);
-    let mut conn = pool.get().expect("conn");
-    send::send(
-        &mut conn,
-        &draft(&world, NotificationChannel::Email),
-        &recipients(&world),
-    )
-    .expect("send");
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (worker, clock) = worker(&pool, smtp(&sink), stub.gateway());
+    send_all(&pool, &world, NotificationChannel::Email);
+    let (sink, _stub, worker, clock) = harness(&pool);
     worker.drain().expect("drain");
     worker.jobs_if_due().expect("jobs");
     let before = sink.messages().len();
@@ -894,12 +865,7 @@ fn http_get(port: u16, path: &str, token: &str) -> (u16, String) {
 #[test]
 fn melding_worker_runs_alone_serves_metrics_and_stops_on_sigterm() {
     let (db, pool, world) = setup(3, &[]);
-    send::send(
-        &mut pool.get().expect("conn"),
-        &draft(&world, NotificationChannel::EmailAndSms),
-        &recipients(&world),
-    )
-    .expect("send");
+    send_all(&pool, &world, NotificationChannel::EmailAndSms);
     let sink = SmtpSink::start();
     let stub = SmsStub::start();
     let port = free_port();
@@ -981,9 +947,7 @@ fn main_administrators_hear_of_mail_unread_for_a_week_without_its_title() {
         &[org],
     )
     .expect("send");
-    let sink = SmtpSink::start();
-    let stub = SmsStub::start();
-    let (worker, clock) = worker(&pool, smtp(&sink), stub.gateway());
+    let (sink, _stub, worker, clock) = harness(&pool);
     worker.drain().expect("drain");
     worker.jobs_if_due().expect("jobs");
     let notices = |sink: &SmtpSink| -> Vec<String> {
