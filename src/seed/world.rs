@@ -427,6 +427,8 @@ pub fn insert(conn: &mut PgConnection, rng: &mut Rng) -> QueryResult<()> {
             (
                 service_owners::party_id.eq(*id),
                 service_owners::short_name.eq(*short),
+                // Where the weekly report of unread mail goes (the dev outbox in the demo).
+                service_owners::contact_email.eq(format!("postmottak@{short}.example")),
             )
         })
         .collect();
