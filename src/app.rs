@@ -28,6 +28,8 @@ pub struct AppState {
     /// The address users reach us on (with the real port when bound to port 0).
     pub public_url: String,
     pub auth: Auth,
+    /// The JSON API's token verifier and rate limiter; `None` when no issuer is configured.
+    pub api: Option<crate::api::Api>,
 }
 
 /// The HTTP server, bound and ready to run, with the embedded notification worker.
@@ -58,6 +60,7 @@ impl Application {
         };
         let auth = Auth::new(&config, &public_url)?;
         let has_demo_idp = auth.demo_idp.is_some();
+        let api = api(&config, &auth, &public_url)?;
         let demo = config.is_demo();
         let worker = if config.notify.embedded_worker {
             let worker = Arc::new(Worker::from_config(&config, pool.clone(), &public_url)?);
@@ -76,6 +79,7 @@ impl Application {
             config: config.clone(),
             public_url,
             auth,
+            api,
         });
         let static_dir = config.static_dir.clone();
         // The cookie key only signs the session key; the session lives in PostgreSQL.
@@ -172,6 +176,33 @@ impl Application {
     }
 }
 
+/// The JSON API's token check: the demo issuer's own key in `demo`, else the configured
+/// Maskinporten issuer's JWKS; no API without either.
+fn api(config: &Config, auth: &Auth, public_url: &str) -> anyhow::Result<Option<crate::api::Api>> {
+    use crate::api::token::Verifier;
+    let audience = config
+        .api
+        .audience
+        .clone()
+        .unwrap_or_else(|| public_url.to_owned());
+    let verifier = if let Some(idp) = &auth.demo_idp {
+        Verifier::fixed(idp.issuer.clone(), audience, vec![idp.public_jwk()])
+    } else if let Some(issuer) = &config.api.issuer {
+        let jwks = config
+            .api
+            .jwks_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/jwk", issuer.trim_end_matches('/')));
+        Verifier::remote(issuer.clone(), audience, jwks)?
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(crate::api::Api::new(
+        verifier,
+        config.api.rate_per_minute,
+    )))
+}
+
 /// Every five minutes: deletes expired sessions and pending logins, and marks CSV sends whose
 /// process was lost as failed.
 fn spawn_sweeper(pool: PgPool) {
@@ -209,5 +240,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(crate::access::routes)
         .configure(crate::inbox::routes)
         .configure(crate::admin::routes)
-        .configure(crate::notify::web::routes);
+        .configure(crate::notify::web::routes)
+        .configure(crate::api::routes);
 }

@@ -74,6 +74,18 @@ pub struct NotifyConfig {
     pub batch: i64,
 }
 
+/// The JSON API's token issuer (Maskinporten).
+pub struct ApiConfig {
+    /// `https://maskinporten.no/` (or the test environment's); unset = no API outside demo.
+    pub issuer: Option<String>,
+    /// The issuer's JWKS (default: `<issuer>/jwk`).
+    pub jwks_url: Option<String>,
+    /// The `aud` tokens must carry (default: the public URL).
+    pub audience: Option<String>,
+    /// Calls per minute per client organisation.
+    pub rate_per_minute: u32,
+}
+
 pub struct Config {
     pub mode: Mode,
     pub database: DatabaseConfig,
@@ -94,6 +106,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub static_dir: PathBuf,
     pub notify: NotifyConfig,
+    pub api: ApiConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -256,6 +269,18 @@ impl Config {
         let static_dir =
             lookup("MELDING_STATIC_DIR").map_or_else(default_static_dir, PathBuf::from);
         let notify = notify(&lookup, mode, &mut problems);
+        let api = ApiConfig {
+            issuer: lookup("MELDING_MASKINPORTEN_ISSUER"),
+            jwks_url: lookup("MELDING_MASKINPORTEN_JWKS_URL"),
+            audience: lookup("MELDING_API_AUDIENCE"),
+            rate_per_minute: parse_or(&lookup, "MELDING_API_RATE_PER_MINUTE", "600", &mut problems),
+        };
+        if let Some(issuer) = &api.issuer
+            && !issuer.starts_with("https://")
+            && mode == Mode::Serve
+        {
+            problems.push("MELDING_MASKINPORTEN_ISSUER must be an https:// address".to_owned());
+        }
         if mode == Mode::Worker {
             // A worker node serves no pages.
         } else if !static_dir.join(DESIGNSYSTEM_CSS).is_file() {
@@ -290,6 +315,7 @@ impl Config {
             data_dir,
             static_dir,
             notify,
+            api,
         })
     }
 

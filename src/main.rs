@@ -48,6 +48,19 @@ enum Command {
     Worker,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print an access token for the JSON API from the demo issuer (demo only), as Maskinporten
+    /// would issue one to the system of organisation ORG.
+    Token {
+        /// The client organisation's number (9 digits).
+        #[arg(long)]
+        org: String,
+        /// Scopes: write (send, and the sender's reading), read (the recipient's side), or both.
+        #[arg(long, default_value = "both")]
+        scope: String,
+        /// How long the token lasts.
+        #[arg(long, default_value_t = 60)]
+        minutes: i64,
+    },
     /// Benchmark a mass send: N synthetic recipients from a CSV file, on the demo database.
     BenchSend {
         #[arg(long, default_value_t = 1_000_000)]
@@ -128,6 +141,11 @@ fn try_main() -> anyhow::Result<()> {
         Command::Demo { size } => (Mode::Demo, Some(size), None),
         Command::Serve => (Mode::Serve, None, None),
         Command::Migrate => (Mode::Migrate, None, None),
+        Command::Token {
+            org,
+            scope,
+            minutes,
+        } => return print_token(&org, &scope, minutes),
         Command::Worker => (Mode::Worker, None, None),
         Command::BenchSend { recipients } => {
             bench = Some(Bench::Send(recipients));
@@ -237,6 +255,37 @@ fn run(
         }
         app.run_until_stopped().await.context("the HTTP server failed")
     })
+}
+
+/// Signs a token with the demo issuer's key (kept under MELDING_DATA_DIR, as the running demo
+/// uses it) for the demo's public address.
+fn print_token(org: &str, scope: &str, minutes: i64) -> anyhow::Result<()> {
+    use melding::api::token::{SCOPE_READ, SCOPE_WRITE, claims};
+    let config = Config::from_env(Mode::Demo)?;
+    let org = melding::domain::OrgNumber::parse(org).map_err(|e| anyhow::anyhow!("--org: {e}"))?;
+    let scopes: &[&str] = match scope {
+        "write" => &[SCOPE_WRITE],
+        "read" => &[SCOPE_READ],
+        "both" => &[SCOPE_WRITE, SCOPE_READ],
+        other => anyhow::bail!("--scope must be write, read or both, not {other:?}"),
+    };
+    anyhow::ensure!(
+        (1..=24 * 60).contains(&minutes),
+        "--minutes must be 1 to 1440"
+    );
+    let key =
+        melding::auth::keys::SigningKey::load_or_create(&config.data_dir.join("demo-idp-key.pem"))?;
+    let issuer = format!("{}/demo-idp", config.public_url);
+    let audience = config
+        .api
+        .audience
+        .clone()
+        .unwrap_or_else(|| config.public_url.clone());
+    println!(
+        "{}",
+        key.sign_jwt(&claims(&issuer, &audience, org.as_str(), scopes, minutes))?
+    );
+    Ok(())
 }
 
 /// The worker benchmark, in a fresh database of its own so nothing else is due in it.

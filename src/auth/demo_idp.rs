@@ -72,6 +72,11 @@ impl DemoIdp {
     pub fn client_secret(&self) -> &str {
         &self.secret
     }
+
+    /// The public signing key (the JSON API accepts the demo issuer's tokens in `demo`).
+    pub fn public_jwk(&self) -> openidconnect::core::CoreJsonWebKey {
+        self.key.public_jwk()
+    }
 }
 
 fn idp(state: &AppState) -> Result<&DemoIdp, AppError> {

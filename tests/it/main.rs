@@ -5,6 +5,7 @@ mod helpers;
 
 mod access;
 mod admin;
+mod api;
 mod browser;
 mod cluster;
 mod config;

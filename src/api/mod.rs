@@ -1,0 +1,142 @@
+//! The JSON API under `/correspondence/api/v1`, shaped like Altinn 3's correspondence API (field
+//! names in camelCase): bearer tokens as Maskinporten issues them, problem details for errors,
+//! and a per-client rate limit.
+//!
+//! So far: the sender's side of reading (search with keyset paging, and one message's overview).
+
+pub mod problem;
+pub mod sender;
+pub mod token;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use actix_web::{HttpRequest, web};
+
+use crate::app::AppState;
+use problem::Problem;
+use token::{Client, Verifier};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/correspondence/api/v1")
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|err, _| Problem::field("query", err.to_string()).into()),
+            )
+            .app_data(
+                web::JsonConfig::default()
+                    .error_handler(|err, _| Problem::field("body", err.to_string()).into()),
+            )
+            .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
+            .service(sender::search)
+            .service(sender::overview)
+            .default_service(web::to(|| async { Err::<String, _>(Problem::not_found()) })),
+    );
+}
+
+/// The API's verifier and rate limiter (absent when no token issuer is configured).
+pub struct Api {
+    pub verifier: Verifier,
+    limiter: RateLimiter,
+}
+
+impl Api {
+    pub fn new(verifier: Verifier, per_minute: u32) -> Self {
+        Api {
+            verifier,
+            limiter: RateLimiter::new(per_minute),
+        }
+    }
+}
+
+/// Who is calling: the verified client and, for senders, the service owner it acts for.
+pub struct Caller {
+    pub client: Client,
+}
+
+/// Verifies the bearer token for `scope` and counts the call against the client's rate.
+pub async fn authenticate(
+    req: &HttpRequest,
+    state: &AppState,
+    scope: &'static str,
+) -> Result<Caller, Problem> {
+    let api = state.api.as_ref().ok_or_else(Problem::not_found)?;
+    let token = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(Problem::unauthenticated)?;
+    let client = api.verifier.verify(token.trim(), scope).await?;
+    api.limiter
+        .check(client.org_number.as_str())
+        .map_err(Problem::too_many)?;
+    Ok(Caller { client })
+}
+
+/// A token bucket per client organisation: `per_minute` calls a minute, bursts of as many.
+struct RateLimiter {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    fn new(per_minute: u32) -> Self {
+        let per_minute = f64::from(per_minute.max(1));
+        RateLimiter {
+            per_second: per_minute / 60.0,
+            burst: per_minute,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `Err(seconds to wait)` when the client has used up its calls.
+    fn check(&self, client: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > 100_000 {
+            // Forget full buckets rather than grow without bound.
+            let burst = self.burst;
+            let rate = self.per_second;
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * rate < burst
+            });
+        }
+        let (tokens, at) = buckets
+            .entry(client.to_owned())
+            .or_insert((self.burst, now));
+        *tokens =
+            (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait = (1.0 - *tokens) / self.per_second;
+            Err(wait.ceil().max(1.0) as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimiter;
+
+    #[test]
+    fn the_rate_limit_is_per_client_and_says_when_to_come_back() {
+        let limiter = RateLimiter::new(3);
+        for _ in 0..3 {
+            assert_eq!(limiter.check("a"), Ok(()));
+        }
+        let wait = limiter.check("a").expect_err("the fourth call waits");
+        assert!((1..=20).contains(&wait), "{wait}");
+        assert_eq!(
+            limiter.check("b"),
+            Ok(()),
+            "another client has its own bucket"
+        );
+    }
+}

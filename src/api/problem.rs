@@ -1,0 +1,180 @@
+//! Errors as RFC 7807 problem details (`application/problem+json`) with stable numbered codes;
+//! validation errors name the field.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use super::token::TokenError;
+
+/// A problem: its HTTP status, a stable code (`MEL-xxxx`) and a readable title; `detail` and the
+/// field errors where they help.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Box<str>>,
+    #[serde(skip_serializing_if = "no_errors")]
+    pub errors: Box<BTreeMap<String, Vec<String>>>,
+    /// Seconds, for `Retry-After` (0: none).
+    #[serde(skip)]
+    retry_after: u64,
+}
+
+#[allow(clippy::borrowed_box)] // serde passes the field as it is
+fn no_errors(errors: &Box<BTreeMap<String, Vec<String>>>) -> bool {
+    errors.is_empty()
+}
+
+/// A problem whose `type` is `urn:melding:problem:<code>`.
+macro_rules! problem {
+    ($status:expr, $code:literal, $title:expr) => {
+        Problem::new(
+            $status,
+            $code,
+            concat!("urn:melding:problem:", $code),
+            $title,
+        )
+    };
+}
+
+impl Problem {
+    fn new(status: u16, code: &'static str, kind: &'static str, title: &'static str) -> Self {
+        Problem {
+            kind,
+            title,
+            status,
+            code,
+            detail: None,
+            errors: Box::default(),
+            retry_after: 0,
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into().into_boxed_str());
+        self
+    }
+
+    /// 401: no token, or one that does not verify (which check failed is not told).
+    pub fn unauthenticated() -> Self {
+        problem!(401, "MEL-1001", "The access token is missing or invalid")
+    }
+
+    /// 403: the token lacks the scope this call needs.
+    pub fn scope(scope: &str) -> Self {
+        problem!(403, "MEL-1002", "The access token lacks the required scope")
+            .with_detail(format!("This call needs the scope {scope}."))
+    }
+
+    /// 403: the client organisation may not send for any service owner.
+    pub fn not_a_sender() -> Self {
+        problem!(
+            403,
+            "MEL-1003",
+            "The client organisation may not send for a service owner"
+        )
+    }
+
+    /// 404: does not exist, or not for this client (both look the same).
+    pub fn not_found() -> Self {
+        problem!(404, "MEL-1004", "Not found")
+    }
+
+    /// 400 with the fields that are wrong.
+    pub fn invalid(errors: BTreeMap<String, Vec<String>>) -> Self {
+        let mut p = problem!(400, "MEL-1005", "One or more fields are invalid");
+        p.errors = Box::new(errors);
+        p
+    }
+
+    /// 400 for one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Problem::invalid(BTreeMap::from([(field.to_owned(), vec![message.into()])]))
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many(retry_after: u64) -> Self {
+        let mut p = problem!(429, "MEL-1006", "Too many requests");
+        p.retry_after = retry_after.max(1);
+        p
+    }
+
+    /// 503: the issuer's keys could not be fetched.
+    pub fn keys_unavailable() -> Self {
+        problem!(
+            503,
+            "MEL-1007",
+            "The token issuer's keys are unavailable; try again"
+        )
+    }
+
+    /// 500, without details.
+    pub fn internal() -> Self {
+        problem!(500, "MEL-1000", "Internal error")
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.title)
+    }
+}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type("application/problem+json");
+        if self.status == 401 {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if self.retry_after > 0 {
+            response.insert_header((header::RETRY_AFTER, self.retry_after.to_string()));
+        }
+        response.json(self)
+    }
+}
+
+impl From<TokenError> for Problem {
+    fn from(err: TokenError) -> Self {
+        match err {
+            TokenError::Scope(scope) => Problem::scope(scope),
+            TokenError::Keys => Problem::keys_unavailable(),
+            _ => Problem::unauthenticated(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for Problem {
+    fn from(err: diesel::result::Error) -> Self {
+        match err {
+            diesel::result::Error::NotFound => Problem::not_found(),
+            other => {
+                tracing::error!(error = %other, "API database error");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::web::AppError> for Problem {
+    fn from(err: crate::web::AppError) -> Self {
+        match err {
+            crate::web::AppError::NotFound => Problem::not_found(),
+            other => {
+                tracing::error!(error = %other, "API error");
+                Problem::internal()
+            }
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! Bearer access tokens as Maskinporten issues them: compact JWTs signed RS256, checked against
+//! the issuer's keys (JWKS, cached and fetched again when a token names an unknown key id), the
+//! issuer, the audience, expiry and not-before (60 s leeway), and the scope. The client
+//! organisation comes from the `consumer` claim (`0192:<orgno>`).
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openidconnect::JsonWebKey;
+use openidconnect::core::{CoreJsonWebKey, CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
+use serde::Deserialize;
+use std::sync::RwLock;
+
+use crate::domain::OrgNumber;
+
+pub const SCOPE_WRITE: &str = "altinn:correspondence.write";
+pub const SCOPE_READ: &str = "altinn:correspondence.read";
+
+/// Why a token was refused (the client is told only "invalid token" or "insufficient scope").
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TokenError {
+    #[error("no bearer token")]
+    Missing,
+    #[error("malformed token")]
+    Malformed,
+    #[error("unknown signing key")]
+    UnknownKey,
+    #[error("bad signature")]
+    BadSignature,
+    #[error("wrong issuer")]
+    Issuer,
+    #[error("wrong audience")]
+    Audience,
+    #[error("expired or not yet valid")]
+    Expired,
+    #[error("missing scope {0}")]
+    Scope(&'static str),
+    #[error("no client organisation (consumer claim)")]
+    Consumer,
+    #[error("the issuer's keys could not be fetched")]
+    Keys,
+}
+
+/// A verified caller.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub org_number: OrgNumber,
+    pub client_id: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    kid: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+struct Consumer {
+    #[serde(rename = "ID")]
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: String,
+    aud: Option<Audience>,
+    exp: i64,
+    nbf: Option<i64>,
+    #[serde(default)]
+    scope: String,
+    consumer: Option<Consumer>,
+    client_id: Option<String>,
+}
+
+/// Where the keys come from.
+pub enum Keys {
+    /// The issuer's JWKS endpoint, cached.
+    Remote {
+        url: String,
+        http: reqwest::Client,
+        cache: RwLock<Option<(CoreJsonWebKeySet, Instant)>>,
+    },
+    /// Fixed keys (the demo issuer's own, and tests).
+    Fixed(CoreJsonWebKeySet),
+}
+
+pub struct Verifier {
+    pub issuer: String,
+    pub audience: String,
+    keys: Keys,
+}
+
+const LEEWAY: i64 = 60;
+/// A JWKS is kept this long, and fetched again at most this often for an unknown key id.
+const KEYS_TTL: Duration = Duration::from_secs(3600);
+const REFETCH_AFTER: Duration = Duration::from_secs(30);
+
+impl Verifier {
+    pub fn remote(issuer: String, audience: String, jwks_url: String) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()?;
+        Ok(Verifier {
+            issuer,
+            audience,
+            keys: Keys::Remote {
+                url: jwks_url,
+                http,
+                cache: RwLock::new(None),
+            },
+        })
+    }
+
+    pub fn fixed(issuer: String, audience: String, keys: Vec<CoreJsonWebKey>) -> Self {
+        Verifier {
+            issuer,
+            audience,
+            keys: Keys::Fixed(CoreJsonWebKeySet::new(keys)),
+        }
+    }
+
+    async fn key(&self, kid: Option<&str>) -> Result<CoreJsonWebKey, TokenError> {
+        let find = |set: &CoreJsonWebKeySet| {
+            set.keys()
+                .iter()
+                .find(|k| match kid {
+                    Some(kid) => k.key_id().is_some_and(|id| id.as_str() == kid),
+                    None => true,
+                })
+                .cloned()
+        };
+        match &self.keys {
+            Keys::Fixed(set) => find(set).ok_or(TokenError::UnknownKey),
+            Keys::Remote { url, http, cache } => {
+                let stale = {
+                    let cached = cache.read().unwrap_or_else(|e| e.into_inner());
+                    match cached.as_ref() {
+                        Some((set, at)) => {
+                            if let Some(key) = find(set) {
+                                if at.elapsed() < KEYS_TTL {
+                                    return Ok(key);
+                                }
+                            } else if at.elapsed() < REFETCH_AFTER {
+                                // Not in a fresh set: do not let bad tokens hammer the issuer.
+                                return Err(TokenError::UnknownKey);
+                            }
+                            true
+                        }
+                        None => true,
+                    }
+                };
+                if stale {
+                    let set: CoreJsonWebKeySet = http
+                        .get(url)
+                        .send()
+                        .await
+                        .and_then(reqwest::Response::error_for_status)
+                        .map_err(|_| TokenError::Keys)?
+                        .json()
+                        .await
+                        .map_err(|_| TokenError::Keys)?;
+                    let key = find(&set);
+                    *cache.write().unwrap_or_else(|e| e.into_inner()) = Some((set, Instant::now()));
+                    return key.ok_or(TokenError::UnknownKey);
+                }
+                Err(TokenError::UnknownKey)
+            }
+        }
+    }
+
+    /// Verifies `token` and that it carries `scope`.
+    pub async fn verify(&self, token: &str, scope: &'static str) -> Result<Client, TokenError> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(c), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenError::Malformed);
+        };
+        let decode = |part: &str| {
+            URL_SAFE_NO_PAD
+                .decode(part)
+                .map_err(|_| TokenError::Malformed)
+        };
+        let header: Header =
+            serde_json::from_slice(&decode(h)?).map_err(|_| TokenError::Malformed)?;
+        if header.alg != "RS256" {
+            return Err(TokenError::Malformed);
+        }
+        let key = self.key(header.kid.as_deref()).await?;
+        key.verify_signature(
+            &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            format!("{h}.{c}").as_bytes(),
+            &decode(s)?,
+        )
+        .map_err(|_| TokenError::BadSignature)?;
+        let claims: Claims =
+            serde_json::from_slice(&decode(c)?).map_err(|_| TokenError::Malformed)?;
+        if claims.iss.trim_end_matches('/') != self.issuer.trim_end_matches('/') {
+            return Err(TokenError::Issuer);
+        }
+        let audience_ok = match &claims.aud {
+            Some(Audience::One(a)) => *a == self.audience,
+            Some(Audience::Many(list)) => list.contains(&self.audience),
+            None => false,
+        };
+        if !audience_ok {
+            return Err(TokenError::Audience);
+        }
+        let now = chrono::Utc::now().timestamp();
+        if claims.exp + LEEWAY < now || claims.nbf.is_some_and(|nbf| nbf - LEEWAY > now) {
+            return Err(TokenError::Expired);
+        }
+        let scopes: Vec<String> = claims.scope.split_whitespace().map(str::to_owned).collect();
+        if !scopes.iter().any(|s| s == scope) {
+            return Err(TokenError::Scope(scope));
+        }
+        let org = claims
+            .consumer
+            .as_ref()
+            .and_then(|c| c.id.strip_prefix("0192:"))
+            .and_then(|n| OrgNumber::parse(n).ok())
+            .ok_or(TokenError::Consumer)?;
+        Ok(Client {
+            org_number: org,
+            client_id: claims.client_id,
+            scopes,
+        })
+    }
+}
+
+/// The claims of a token for `org` with `scopes`, valid for `minutes` (the `token` command and
+/// tests sign these).
+pub fn claims(
+    issuer: &str,
+    audience: &str,
+    org: &str,
+    scopes: &[&str],
+    minutes: i64,
+) -> serde_json::Value {
+    let now = chrono::Utc::now().timestamp();
+    serde_json::json!({
+        "iss": issuer,
+        "aud": audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + minutes * 60,
+        "jti": uuid::Uuid::now_v7().to_string(),
+        "client_id": format!("demo-system-{org}"),
+        "scope": scopes.join(" "),
+        "consumer": { "authority": "iso6523-actorid-upis", "ID": format!("0192:{org}") },
+    })
+}

@@ -1,0 +1,300 @@
+//! The JSON API with real signed tokens: the demo issuer's key (the app's own, under its data
+//! folder) for good tokens, a key made here for forged ones.
+
+use melding::admin::send::{self, NotificationChannel};
+use melding::api::token::{SCOPE_READ, SCOPE_WRITE, claims};
+use melding::auth::keys::SigningKey;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+use crate::notify::{draft, world};
+
+/// Signs `claims` with the app's demo issuer key.
+fn issuer_key(app: &TestApp) -> SigningKey {
+    SigningKey::from_file(&app.data_dir.join("demo-idp-key.pem"), None).expect("the demo key")
+}
+
+fn token(app: &TestApp, org: &str, scopes: &[&str], minutes: i64) -> String {
+    issuer_key(app)
+        .sign_jwt(&claims(
+            &format!("{}/demo-idp", app.address),
+            &app.address,
+            org,
+            scopes,
+            minutes,
+        ))
+        .expect("signed")
+}
+
+async fn call(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, Value, String) {
+    let mut request = app
+        .client
+        .get(app.url(&format!("/correspondence/api/v1{path}")));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+        .unwrap_or_default();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    (status, body, content_type)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
+    let app = TestApp::spawn().await;
+    let w = world(&mut app.pool.get().expect("conn"), 1_050, &[]);
+    let recipients: Vec<i64> = w.persons.iter().map(|(id, _)| *id).collect();
+    let mut conn = app.pool.get().expect("conn");
+    send::send(
+        &mut conn,
+        &draft(&w, NotificationChannel::Email),
+        &recipients,
+    )
+    .expect("send");
+    let mut second = draft(&w, NotificationChannel::Email);
+    second.senders_reference = "ref-2".to_owned();
+    send::send(&mut conn, &second, &recipients[..10]).expect("send");
+    drop(conn);
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/correspondence?limit=400&cursor={c}"),
+            None => "/correspondence?limit=400".to_owned(),
+        };
+        let (status, body, _) = call(&app, &path, Some(&good)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        pages += 1;
+        for c in body["correspondences"].as_array().expect("a list") {
+            assert!(
+                seen.insert(c["correspondenceId"].as_str().expect("id").to_owned()),
+                "no repeats"
+            );
+            assert_eq!(c["sender"], "0192:974761076");
+            assert!(c.get("messageBody").is_none() && !c.to_string().contains("HEMMELIG"));
+        }
+        match body["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 1_060, "no gaps");
+    assert_eq!(pages, 3);
+
+    // Filters: the sender's reference, and a status.
+    let (_, body, _) = call(&app, "/correspondence?sendersReference=ref-2", Some(&good)).await;
+    assert_eq!(body["correspondences"].as_array().expect("list").len(), 10);
+    let (_, body, _) = call(&app, "/correspondence?status=Read&limit=5", Some(&good)).await;
+    assert_eq!(body["correspondences"].as_array().expect("list").len(), 0);
+
+    // One message's overview; another sender's message does not exist for this client.
+    let id = seen.iter().next().expect("an id").clone();
+    let (status, body, _) = call(&app, &format!("/correspondence/{id}"), Some(&good)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["resourceId"], "testbrev");
+    assert_eq!(body["content"]["messageTitle"], "Vedtak i saken din");
+    assert!(
+        body["recipient"]
+            .as_str()
+            .expect("recipient")
+            .starts_with("urn:altinn:person:identifier-no:")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_refused_for_every_flaw_and_nothing_leaks() {
+    let app = TestApp::spawn_with(
+        melding::config::Mode::Demo,
+        &[("MELDING_API_RATE_PER_MINUTE", "30")],
+    )
+    .await;
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let sent = send::send(
+        &mut app.pool.get().expect("conn"),
+        &draft(&w, NotificationChannel::Email),
+        &[w.persons[0].0],
+    )
+    .expect("send");
+    let id = crate::helpers::text(
+        &mut app.pool.get().expect("conn"),
+        &format!(
+            "SELECT id::text AS t FROM correspondences WHERE sending_id = '{}'",
+            sent.sending_id
+        ),
+    );
+    let path = format!("/correspondence/{id}");
+    let issuer = format!("{}/demo-idp", app.address);
+
+    let forged = SigningKey::load_or_create(&app.data_dir.join("forger.pem"))
+        .expect("a key of our own")
+        .sign_jwt(&claims(
+            &issuer,
+            &app.address,
+            "974761076",
+            &[SCOPE_WRITE],
+            5,
+        ))
+        .expect("signed");
+    let wrong_audience = issuer_key(&app)
+        .sign_jwt(&claims(
+            &issuer,
+            "https://elsewhere.example",
+            "974761076",
+            &[SCOPE_WRITE],
+            5,
+        ))
+        .expect("signed");
+    let wrong_issuer = issuer_key(&app)
+        .sign_jwt(&claims(
+            "https://maskinporten.no/",
+            &app.address,
+            "974761076",
+            &[SCOPE_WRITE],
+            5,
+        ))
+        .expect("signed");
+    let mut no_consumer = claims(&issuer, &app.address, "974761076", &[SCOPE_WRITE], 5);
+    no_consumer
+        .as_object_mut()
+        .expect("object")
+        .remove("consumer");
+    let no_consumer = issuer_key(&app).sign_jwt(&no_consumer).expect("signed");
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let tampered = {
+        let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+        parts[1] = token(&app, "974761076", &[SCOPE_WRITE, SCOPE_READ], 600)
+            .split('.')
+            .nth(1)
+            .expect("claims")
+            .to_owned();
+        parts.join(".")
+    };
+
+    for (what, token) in [
+        ("no token", None),
+        ("not a JWT", Some("abc.def")),
+        ("forged signature", Some(forged.as_str())),
+        ("tampered claims", Some(tampered.as_str())),
+        (
+            "expired",
+            Some(token(&app, "974761076", &[SCOPE_WRITE], -5).as_str()),
+        ),
+        ("another audience", Some(wrong_audience.as_str())),
+        ("another issuer", Some(wrong_issuer.as_str())),
+        ("no client organisation", Some(no_consumer.as_str())),
+    ] {
+        let (status, body, content_type) = call(&app, &path, token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {body}");
+        assert_eq!(content_type, "application/problem+json", "{what}");
+        assert_eq!(body["code"], "MEL-1001", "{what}");
+        assert!(
+            !body.to_string().contains("Vedtak"),
+            "{what}: nothing leaks"
+        );
+    }
+
+    let (status, body, _) = call(
+        &app,
+        &path,
+        Some(&token(&app, "974761076", &[SCOPE_READ], 5)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("MEL-1002")),
+        "wrong scope"
+    );
+
+    let (status, body, _) = call(
+        &app,
+        &path,
+        Some(&token(&app, "910000004", &[SCOPE_WRITE], 5)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("MEL-1003")),
+        "not a sender"
+    );
+
+    let (status, body, _) = call(
+        &app,
+        "/correspondence/0190d0b0-0000-7000-8000-000000000000",
+        Some(&good),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("MEL-1004"))
+    );
+
+    let (status, body, _) = call(&app, "/correspondence?limit=5000", Some(&good)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["errors"]["limit"].is_array(),
+        "the field is named: {body}"
+    );
+    let (status, body, _) = call(&app, "/correspondence?colour=blue", Some(&good)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("MEL-1005"))
+    );
+
+    // The rate limit: 30 a minute per client organisation, then 429 with Retry-After.
+    let mut limited = None;
+    for _ in 0..40 {
+        let response = app
+            .client
+            .get(app.url(&format!("/correspondence/api/v1{path}")))
+            .bearer_auth(&good)
+            .send()
+            .await
+            .expect("request");
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(response);
+            break;
+        }
+    }
+    let limited = limited.expect("the limit is reached");
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&wait));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_command_mints_tokens_the_demo_accepts() {
+    let app = TestApp::spawn().await;
+    world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_melding"))
+        .args(["token", "--org", "974761076", "--scope", "write"])
+        .env("MELDING_DATA_DIR", &app.data_dir)
+        .env("MELDING_PUBLIC_URL", &app.address)
+        .env("MELDING_LOG", "warn")
+        .output()
+        .expect("melding token runs");
+    assert!(output.status.success(), "{output:?}");
+    let token = String::from_utf8(output.stdout).expect("utf-8");
+    let (status, body, _) = call(&app, "/correspondence", Some(token.trim())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["correspondences"], serde_json::json!([]));
+
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_melding"))
+        .args(["token", "--org", "123"])
+        .env("MELDING_DATA_DIR", &app.data_dir)
+        .output()
+        .expect("melding token runs");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--org"));
+}
