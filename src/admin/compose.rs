@@ -155,7 +155,7 @@ impl ComposePage {
     }
 }
 
-pub(super) fn service_choices(
+pub fn service_choices(
     conn: &mut PgConnection,
     owner: i64,
     lang: Language,
@@ -254,6 +254,17 @@ fn too_long(s: &str, max: usize) -> bool {
     s.chars().count() > max
 }
 
+/// Whether a reply link's address (https, at most 255 characters) and text (1 to 255 characters
+/// of plain text) are acceptable.
+pub fn reply_link_ok(url: &str, text: &str) -> (bool, bool) {
+    let (url, text) = (url.trim(), text.trim());
+    let url_ok = url::Url::parse(url)
+        .is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
+        && !too_long(url, 255);
+    let text_ok = !text.is_empty() && !too_long(text, 255) && plain(text);
+    (url_ok, text_ok)
+}
+
 /// Plain text: no control characters (line breaks included).
 fn plain(s: &str) -> bool {
     !s.chars().any(char::is_control)
@@ -270,7 +281,7 @@ fn validate(
     lang: Language,
 ) -> (Option<Draft>, Vec<String>, HashMap<String, String>) {
     let (numbers, recipients_error) = recipients(form.get("recipients"), test_ids, lang);
-    let (draft, mut errors) = validate_message(form, owner, person, services, lang);
+    let (draft, mut errors) = validate_message(form, owner, Some(person), services, lang);
     if let Some(e) = recipients_error {
         errors.insert("recipients".to_owned(), e);
     }
@@ -315,10 +326,10 @@ fn recipients(text: &str, test_ids: TestIds, lang: Language) -> (Vec<String>, Op
 }
 
 /// Checks the message's fields (all but the recipients).
-pub(super) fn validate_message(
+pub fn validate_message(
     form: &ComposeForm,
     owner: &Owner,
-    person: i64,
+    person: Option<i64>,
     services: &[ServiceChoice],
     lang: Language,
 ) -> (Option<Draft>, HashMap<String, String>) {
@@ -393,13 +404,11 @@ pub(super) fn validate_message(
     let (reply_url, reply_text) = (form.get("reply_url").trim(), form.get("reply_text").trim());
     let mut reply_links = Vec::new();
     if !reply_url.is_empty() || !reply_text.is_empty() {
-        let url_ok = url::Url::parse(reply_url)
-            .is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
-            && !too_long(reply_url, 255);
+        let (url_ok, text_ok) = reply_link_ok(reply_url, reply_text);
         if !url_ok {
             err("reply_url", "compose-error-reply-url");
         }
-        if reply_text.is_empty() || too_long(reply_text, 255) || !plain(reply_text) {
+        if !text_ok {
             err("reply_text", "compose-error-reply-text");
         }
         reply_links.push((reply_url.to_owned(), reply_text.to_owned()));
@@ -453,7 +462,7 @@ pub(super) fn validate_message(
     let draft = Draft {
         service_id: service.to_owned(),
         sender_id: owner.id,
-        created_by: Some(person),
+        created_by: person,
         channel: "form",
         idempotency_key: Some(form.get("idempotency_key").to_owned()).filter(|k| !k.is_empty()),
         senders_reference: reference.to_owned(),

@@ -3,7 +3,7 @@
 //! the owner (`owner` in the URL) and is refused (404) to anyone who may not send for it.
 
 pub mod attachments;
-mod compose;
+pub mod compose;
 pub mod mass;
 pub mod reports;
 pub mod send;

@@ -162,7 +162,8 @@ pub(super) async fn upload(
         let mut conn = pool.get()?;
         let lang = ctx.lang;
         let services = compose::service_choices(&mut conn, owner.id, lang, form.get("service"))?;
-        let (draft, mut errors) = compose::validate_message(&form, &owner, person, &services, lang);
+        let (draft, mut errors) =
+            compose::validate_message(&form, &owner, Some(person), &services, lang);
         if size == 0 {
             errors.insert(
                 "recipients_file".to_owned(),

@@ -2,9 +2,11 @@
 //! names in camelCase): bearer tokens as Maskinporten issues them, problem details for errors,
 //! and a per-client rate limit.
 //!
-//! So far: the sender's side of reading (search with keyset paging, and one message's overview).
+//! So far: sending (one message to up to 500 recipients), and the sender's side of reading
+//! (search with keyset paging, and one message's overview).
 
 pub mod problem;
+pub mod send;
 pub mod sender;
 pub mod token;
 
@@ -30,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .error_handler(|err, _| Problem::field("body", err.to_string()).into()),
             )
             .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
+            .service(send::initialize)
             .service(sender::search)
             .service(sender::overview)
             .default_service(web::to(|| async { Err::<String, _>(Problem::not_found()) })),

@@ -14,25 +14,20 @@ use uuid::Uuid;
 use super::problem::Problem;
 use super::token::SCOPE_WRITE;
 use super::{Caller, authenticate};
+use crate::admin::Owner;
 use crate::app::AppState;
 use crate::domain::Status;
 use crate::web::blocking;
 
 /// The service owner the client organisation sends for (its own organisation).
-fn owner_of(conn: &mut PgConnection, caller: &Caller) -> Result<i64, Problem> {
-    #[derive(QueryableByName)]
-    struct Owner {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
+pub(super) fn owner_of(conn: &mut PgConnection, caller: &Caller) -> Result<Owner, Problem> {
     diesel::sql_query(
-        "SELECT o.party_id AS id FROM service_owners o JOIN parties p ON p.id = o.party_id \
+        "SELECT o.party_id AS id, p.name FROM service_owners o JOIN parties p ON p.id = o.party_id \
          WHERE p.org_number = $1 AND NOT p.is_deleted",
     )
     .bind::<Text, _>(caller.client.org_number.as_str())
     .get_result::<Owner>(conn)
     .optional()?
-    .map(|o| o.id)
     .ok_or_else(Problem::not_a_sender)
 }
 
@@ -209,7 +204,7 @@ pub async fn search(
     let page = blocking(move || {
         let mut conn = pool.get()?;
         let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o,
+            Ok(o) => o.id,
             Err(p) => return Ok(Err(p)),
         };
         let rows: Vec<Row> = diesel::sql_query(format!(
@@ -265,7 +260,7 @@ pub async fn overview(
     let row = blocking(move || {
         let mut conn = pool.get()?;
         let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o,
+            Ok(o) => o.id,
             Err(p) => return Ok(Err(p)),
         };
         let row: Option<Row> = diesel::sql_query(format!(

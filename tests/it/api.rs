@@ -298,3 +298,141 @@ async fn the_token_command_mints_tokens_the_demo_accepts() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--org"));
 }
+
+async fn post(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(app.url("/correspondence/api/v1/correspondence"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
+    let app = TestApp::spawn().await;
+    let w = world(&mut app.pool.get().expect("conn"), 2, &[]);
+    let org = {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(
+                "INSERT INTO parties (kind, org_number, name, org_form) VALUES ('organization', '910000004', 'Tom AS', 'AS')",
+            ),
+            &mut conn,
+        )
+        .expect("org");
+        "910000004"
+    };
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let request = serde_json::json!({
+        "correspondence": {
+            "resourceId": "testbrev",
+            "sender": "0192:974761076",
+            "sendersReference": "SAK-2026-1",
+            "content": {
+                "language": "nb",
+                "messageTitle": "Vedtak for {{recipientName}}",
+                "messageSummary": "Kort om vedtaket",
+                "messageBody": "# Vedtak\n\nDu har fått **innvilget** søknaden."
+            },
+            "dueDateTime": "2099-01-01T12:00:00Z",
+            "isConfirmationNeeded": true,
+            "replyOptions": [
+                { "linkURL": "https://testetaten.example/svar", "linkText": "Svar" },
+                { "linkURL": "https://testetaten.example/klage", "linkText": "Klag" }
+            ],
+            "externalReferences": [{ "referenceType": "CaseNumber", "referenceValue": "2026/1" }],
+            "notification": { "notificationChannel": "Email", "sendReminder": true }
+        },
+        "recipients": [
+            format!("urn:altinn:person:identifier-no:{}", w.persons[0].1.as_str()),
+            w.persons[1].1.as_str(),
+            format!("0192:{org}")
+        ],
+        "idempotentKey": "9f1c2d3e-0000-4000-8000-000000000001"
+    });
+    let (status, first) = post(&app, &good, &request).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let sent = first["correspondences"].as_array().expect("a list");
+    assert_eq!(sent.len(), 3);
+    assert!(sent.iter().all(|c| c["status"] == "Published"));
+    let readers: Vec<i64> = sent
+        .iter()
+        .map(|c| c["readers"].as_i64().expect("n"))
+        .collect();
+    assert_eq!(
+        readers,
+        [1, 1, 0],
+        "the organisation has nobody who can read it"
+    );
+    assert_eq!(
+        sent[0]["notifications"],
+        serde_json::json!([
+            { "kind": "initial", "channel": "email", "status": "queued" },
+            { "kind": "reminder", "channel": "email", "status": "queued" }
+        ])
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM correspondences c JOIN sendings s ON s.id = c.sending_id \
+             WHERE s.channel = 'api' AND c.title = 'Vedtak for Person 0' \
+             AND jsonb_array_length(c.reply_links) = 2 AND c.confirmation_needed"
+        ),
+        1
+    );
+
+    // The same key again: the first result, nothing new.
+    let (status, again) = post(&app, &good, &request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["created"], false);
+    assert_eq!(again["correspondences"], first["correspondences"]);
+    assert_eq!(app.count("SELECT count(*) AS n FROM correspondences"), 3);
+
+    // Every problem named by its field; nothing stored.
+    let mut bad = request.clone();
+    bad["idempotentKey"] = Value::Null;
+    bad["correspondence"]["content"]["messageTitle"] = Value::String(String::new());
+    bad["correspondence"]["dueDateTime"] = Value::String("2001-01-01T00:00:00Z".into());
+    bad["correspondence"]["replyOptions"][1]["linkURL"] =
+        Value::String("http://plain.example".into());
+    bad["correspondence"]["resourceId"] = Value::String("not-ours".into());
+    bad["recipients"] = serde_json::json!(["12345", "0192:974760673"]);
+    let (status, problem) = post(&app, &good, &bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert_eq!(problem["code"], "MEL-1005");
+    let fields: Vec<&str> = problem["errors"]
+        .as_object()
+        .expect("errors")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for field in [
+        "correspondence.content.messageTitle",
+        "correspondence.dueDateTime",
+        "correspondence.replyOptions[1].linkURL",
+        "correspondence.resourceId",
+        "recipients[0]",
+        "recipients[1]",
+    ] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+    assert_eq!(app.count("SELECT count(*) AS n FROM correspondences"), 3);
+
+    let mut unknown = request.clone();
+    unknown["colour"] = Value::String("blue".into());
+    let (status, problem) = post(&app, &good, &unknown).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("MEL-1005"))
+    );
+
+    let (status, problem) = post(&app, &token(&app, "974761076", &[SCOPE_READ], 5), &request).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("MEL-1002"))
+    );
+}

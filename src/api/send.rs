@@ -1,0 +1,477 @@
+//! `POST /correspondence`: one message to 1..500 recipients, checked by the same rules as the
+//! compose form, sent in one transaction, idempotent on `idempotentKey`. The answer names, per
+//! recipient, the message, its status, how many persons can read it and the notices queued,
+//! so a sending system learns at once when nobody at a recipient can open its mail.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::authenticate;
+use super::problem::Problem;
+use super::sender::owner_of;
+use super::token::SCOPE_WRITE;
+use crate::admin::compose::{self, ComposeForm, MAX_RECIPIENTS};
+use crate::admin::send::{self, Outcome};
+use crate::app::AppState;
+use crate::domain::{Language, PartyRef};
+use crate::web::blocking;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Content {
+    language: Option<String>,
+    message_title: Option<String>,
+    message_summary: Option<String>,
+    message_body: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplyOption {
+    #[serde(rename = "linkURL")]
+    link_url: String,
+    link_text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalReference {
+    reference_type: String,
+    reference_value: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Notification {
+    notification_channel: Option<String>,
+    email_subject: Option<String>,
+    email_body: Option<String>,
+    sms_body: Option<String>,
+    send_reminder: Option<bool>,
+    reminder_email_subject: Option<String>,
+    reminder_email_body: Option<String>,
+    reminder_sms_body: Option<String>,
+    /// SMS outside 09:00-17:00 (Europe/Oslo) too.
+    send_any_time: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Correspondence {
+    resource_id: String,
+    sender: Option<String>,
+    senders_reference: String,
+    message_sender: Option<String>,
+    #[serde(default)]
+    content: Content,
+    requested_publish_time: Option<DateTime<Utc>>,
+    due_date_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    is_confirmation_needed: bool,
+    #[serde(default)]
+    reply_options: Vec<ReplyOption>,
+    #[serde(default)]
+    external_references: Vec<ExternalReference>,
+    notification: Option<Notification>,
+    #[serde(default)]
+    ignore_reservation: bool,
+    /// Required with `ignoreReservation` (it is logged with the send).
+    ignore_reservation_reason: Option<String>,
+    #[serde(default)]
+    existing_attachments: Vec<Uuid>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendRequest {
+    correspondence: Correspondence,
+    recipients: Vec<String>,
+    idempotent_key: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NoticeOut {
+    kind: String,
+    channel: String,
+    status: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Sent {
+    correspondence_id: Uuid,
+    recipient: String,
+    status: String,
+    /// How many persons can open it now; 0 means nobody at the recipient can read it.
+    readers: i64,
+    notifications: Vec<NoticeOut>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SendResponse {
+    correspondences: Vec<Sent>,
+    attachment_ids: Vec<Uuid>,
+    /// False when the idempotency key had been used: this is the first call's result.
+    created: bool,
+}
+
+/// The compose form's field for each request field, to reuse its checks and name errors.
+const FIELDS: &[(&str, &str)] = &[
+    ("service", "correspondence.resourceId"),
+    ("senders_reference", "correspondence.sendersReference"),
+    ("display_sender", "correspondence.messageSender"),
+    ("language", "correspondence.content.language"),
+    ("title", "correspondence.content.messageTitle"),
+    ("summary", "correspondence.content.messageSummary"),
+    ("body", "correspondence.content.messageBody"),
+    ("publish_at", "correspondence.requestedPublishTime"),
+    ("due_at", "correspondence.dueDateTime"),
+    ("reply_url", "correspondence.replyOptions[0].linkURL"),
+    ("reply_text", "correspondence.replyOptions[0].linkText"),
+    ("ref_value", "correspondence.externalReferences[0]"),
+    (
+        "notification",
+        "correspondence.notification.notificationChannel",
+    ),
+    (
+        "ignore_reservation_reason",
+        "correspondence.ignoreReservationReason",
+    ),
+    ("email_subject", "correspondence.notification.emailSubject"),
+    ("email_body", "correspondence.notification.emailBody"),
+    ("sms_text", "correspondence.notification.smsBody"),
+    ("attachments", "correspondence.existingAttachments"),
+];
+
+fn api_field(form_field: &str) -> String {
+    FIELDS
+        .iter()
+        .find(|(f, _)| *f == form_field)
+        .map_or_else(|| form_field.to_owned(), |(_, a)| (*a).to_owned())
+}
+
+/// The request as the compose form's fields (times as RFC 3339, which the form accepts too).
+fn form_of(c: &Correspondence, key: Option<&str>) -> ComposeForm {
+    let n = c.notification.as_ref();
+    let mut f: HashMap<String, String> = HashMap::new();
+    let mut put = |k: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            f.insert(k.to_owned(), v.to_owned());
+        }
+    };
+    put("service", Some(&c.resource_id));
+    put("senders_reference", Some(&c.senders_reference));
+    put("display_sender", c.message_sender.as_deref());
+    put(
+        "language",
+        Some(c.content.language.as_deref().unwrap_or("nb")),
+    );
+    put("title", c.content.message_title.as_deref());
+    put("summary", c.content.message_summary.as_deref());
+    put("body", c.content.message_body.as_deref());
+    let publish = c.requested_publish_time.map(|t| t.to_rfc3339());
+    put("publish_at", publish.as_deref());
+    let due = c.due_date_time.map(|t| t.to_rfc3339());
+    put("due_at", due.as_deref());
+    put(
+        "confirmation_needed",
+        c.is_confirmation_needed.then_some("1"),
+    );
+    if let Some(r) = c.reply_options.first() {
+        put("reply_url", Some(&r.link_url));
+        put("reply_text", Some(&r.link_text));
+    }
+    if let Some(r) = c.external_references.first() {
+        put("ref_type", Some(&r.reference_type));
+        put("ref_value", Some(&r.reference_value));
+    }
+    put(
+        "notification",
+        Some(
+            n.and_then(|n| n.notification_channel.as_deref())
+                .unwrap_or("Email"),
+        ),
+    );
+    put("email_subject", n.and_then(|n| n.email_subject.as_deref()));
+    put("email_body", n.and_then(|n| n.email_body.as_deref()));
+    put("sms_text", n.and_then(|n| n.sms_body.as_deref()));
+    put(
+        "send_reminder",
+        n.and_then(|n| n.send_reminder)
+            .unwrap_or(true)
+            .then_some("1"),
+    );
+    put(
+        "sms_any_time",
+        n.and_then(|n| n.send_any_time)
+            .unwrap_or(false)
+            .then_some("1"),
+    );
+    put("ignore_reservation", c.ignore_reservation.then_some("1"));
+    put(
+        "ignore_reservation_reason",
+        c.ignore_reservation_reason.as_deref(),
+    );
+    put("idempotency_key", key);
+    for id in &c.existing_attachments {
+        f.insert(format!("attachment_{id}"), "1".to_owned());
+    }
+    ComposeForm::from_fields(f)
+}
+
+fn add(errors: &mut BTreeMap<String, Vec<String>>, field: String, message: String) {
+    errors.entry(field).or_default().push(message);
+}
+
+/// `POST /correspondence`
+#[post("/correspondence")]
+pub async fn initialize(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<SendRequest>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let request = body.into_inner();
+    let test_ids = state.config.test_ids;
+    let lang = Language::En;
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
+    // Recipients: 1..500, each a URN, `0192:` short form or bare number.
+    let mut numbers = Vec::new();
+    // Where each parsed number stood in the request, to name a recipient that does not exist.
+    let mut positions = Vec::new();
+    for (i, r) in request.recipients.iter().enumerate() {
+        match PartyRef::parse(r.trim(), test_ids) {
+            Ok(PartyRef::Person(id)) => {
+                numbers.push(id.as_str().to_owned());
+                positions.push(i);
+            }
+            Ok(PartyRef::Organization(org)) => {
+                numbers.push(org.as_str().to_owned());
+                positions.push(i);
+            }
+            Err(e) => add(&mut errors, format!("recipients[{i}]"), e.to_string()),
+        }
+    }
+    if request.recipients.is_empty() || request.recipients.len() > MAX_RECIPIENTS {
+        add(
+            &mut errors,
+            "recipients".to_owned(),
+            format!("give 1 to {MAX_RECIPIENTS} recipients"),
+        );
+    }
+    let c = &request.correspondence;
+    if let Some(sender) = &c.sender
+        && sender.trim_start_matches("0192:") != caller.client.org_number.as_str()
+    {
+        add(
+            &mut errors,
+            "correspondence.sender".to_owned(),
+            "must be the client organisation (0192:<its number>)".to_owned(),
+        );
+    }
+    // The form checks the first reply option and reference; the rest are checked here alike.
+    for (i, r) in c.reply_options.iter().enumerate().skip(1) {
+        let (url_ok, text_ok) = compose::reply_link_ok(&r.link_url, &r.link_text);
+        if !url_ok {
+            add(
+                &mut errors,
+                format!("correspondence.replyOptions[{i}].linkURL"),
+                "must be an https address of at most 255 characters".to_owned(),
+            );
+        }
+        if !text_ok {
+            add(
+                &mut errors,
+                format!("correspondence.replyOptions[{i}].linkText"),
+                "1 to 255 characters of plain text".to_owned(),
+            );
+        }
+    }
+    if c.external_references.len() > 10 {
+        add(
+            &mut errors,
+            "correspondence.externalReferences".to_owned(),
+            "at most 10".to_owned(),
+        );
+    }
+    for (i, r) in c.external_references.iter().enumerate().skip(1) {
+        if r.reference_type.trim().is_empty()
+            || r.reference_value.trim().is_empty()
+            || r.reference_value.chars().count() > 255
+        {
+            add(
+                &mut errors,
+                format!("correspondence.externalReferences[{i}]"),
+                "needs a type and a value of at most 255 characters".to_owned(),
+            );
+        }
+    }
+    let reminder_texts = c.notification.as_ref().and_then(|n| {
+        let texts = [
+            n.reminder_email_subject.as_deref().unwrap_or("").trim(),
+            n.reminder_email_body.as_deref().unwrap_or("").trim(),
+            n.reminder_sms_body.as_deref().unwrap_or("").trim(),
+        ];
+        (!texts.iter().all(|t| t.is_empty())).then(|| texts.map(str::to_owned))
+    });
+    if let Some(texts) = &reminder_texts {
+        for (text, field, max) in [
+            (&texts[0], "reminderEmailSubject", 255),
+            (&texts[1], "reminderEmailBody", 10_000),
+            (&texts[2], "reminderSmsBody", 2_000),
+        ] {
+            if text.is_empty() || text.chars().count() > max {
+                add(
+                    &mut errors,
+                    format!("correspondence.notification.{field}"),
+                    format!("give all three reminder texts, this one 1 to {max} characters"),
+                );
+            }
+        }
+    }
+    let form = form_of(c, request.idempotent_key.as_deref());
+    let reply_links: Vec<(String, String)> = c
+        .reply_options
+        .iter()
+        .map(|r| (r.link_url.trim().to_owned(), r.link_text.trim().to_owned()))
+        .collect();
+    let references: Vec<(String, String)> = c
+        .external_references
+        .iter()
+        .map(|r| {
+            (
+                r.reference_type.trim().to_owned(),
+                r.reference_value.trim().to_owned(),
+            )
+        })
+        .collect();
+    let ignore = c.ignore_reservation;
+    let wanted_attachments = c.existing_attachments.clone();
+
+    let pool = state.pool.clone();
+    let result = blocking(move || {
+        let mut errors = errors;
+        let mut conn = pool.get()?;
+        let owner = match owner_of(&mut conn, &caller) {
+            Ok(o) => o,
+            Err(p) => return Ok(Err(p)),
+        };
+        let services = compose::service_choices(&mut conn, owner.id, lang, "")?;
+        let (draft, form_errors) =
+            compose::validate_message(&form, &owner, None, &services, lang);
+        for (field, message) in form_errors {
+            add(&mut errors, api_field(&field), message);
+        }
+        let owned = crate::admin::attachments::owned(&mut conn, owner.id, &wanted_attachments)?;
+        if owned.len() != wanted_attachments.len() {
+            add(&mut errors, "correspondence.existingAttachments".to_owned(),
+                "unknown attachment, or not this sender's".to_owned(),
+            );
+        }
+        let parties = send::find_parties(&mut conn, &numbers)?;
+        for (p, i) in parties.iter().zip(&positions) {
+            if p.is_none() {
+                let field = format!("recipients[{i}]");
+                add(&mut errors, field, "no such person or organisation".to_owned());
+            }
+        }
+        let Some(mut draft) = draft.filter(|_| errors.is_empty()) else {
+            return Ok(Err(Problem::invalid(errors)));
+        };
+        draft.channel = "api";
+        draft.reply_links = reply_links;
+        draft.external_references = references;
+        draft.reminder_texts = reminder_texts.map(|[a, b, c]| (a, b, c));
+        let ids: Vec<i64> = parties.into_iter().flatten().collect();
+        let checks = send::preflight(&mut conn, &draft.service_id, &ids)?;
+        let sent = send::send(&mut conn, &draft, &ids)?;
+        let mut entry = crate::audit::Entry::new("correspondence_sent_api");
+        entry.acting_for = Some(owner.id);
+        entry.target = Some(("sending", sent.sending_id.to_string()));
+        entry.details = serde_json::json!({
+            "recipients": ids.len(),
+            "created": sent.created,
+            "ignore_reservation": ignore,
+            "nobody_can_read": checks.iter().filter(|p| p.outcome(ignore) == Outcome::NobodyCanRead).count(),
+        });
+        crate::audit::record(&mut conn, entry)?;
+        let correspondences = results(&mut conn, sent.sending_id)?;
+        Ok(Ok((sent, correspondences)))
+    })
+    .await??;
+    let (sent, correspondences) = result;
+    let status = if sent.created { 201 } else { 200 };
+    Ok(
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
+            .json(SendResponse {
+                correspondences,
+                attachment_ids: Vec::new(),
+                created: sent.created,
+            }),
+    )
+}
+
+/// The messages of a send with their readers and notices (for the first and a repeated call).
+fn results(conn: &mut PgConnection, sending: Uuid) -> QueryResult<Vec<Sent>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Text)]
+        recipient: String,
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = BigInt)]
+        readers: i64,
+        #[diesel(sql_type = diesel::sql_types::Jsonb)]
+        notices: serde_json::Value,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT c.id, \
+                CASE p.kind WHEN 'person' THEN 'urn:altinn:person:identifier-no:' || p.national_id \
+                     ELSE 'urn:altinn:organization:identifier-no:' || p.org_number END AS recipient, \
+                c.status, \
+                (SELECT count(*) FROM service_readers(c.recipient_id, c.service_id)) AS readers, \
+                coalesce((SELECT jsonb_agg(jsonb_build_object('kind', n.kind, 'channel', n.channel, 'status', n.state) \
+                                           ORDER BY n.kind, n.channel, n.id) \
+                          FROM notifications n WHERE n.correspondence_id = c.id), '[]') AS notices \
+         FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
+         WHERE c.sending_id = $1 ORDER BY c.created_at, c.id",
+    )
+    .bind::<SqlUuid, _>(sending)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Sent {
+            correspondence_id: r.id,
+            recipient: r.recipient,
+            status: r.status,
+            readers: r.readers,
+            notifications: serde_json::from_value::<Vec<NoticeRow>>(r.notices)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|n| NoticeOut {
+                    kind: n.kind,
+                    channel: n.channel,
+                    status: n.status,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct NoticeRow {
+    kind: String,
+    channel: String,
+    status: String,
+}
