@@ -115,29 +115,28 @@ pub enum UploadError {
     Stream(anyhow::Error),
 }
 
-/// Streams `data` to storage under a new key, hashing as it goes, and records the attachment
-/// as published for `owner`. Nothing is recorded (and the file is removed) on any failure.
-pub async fn store<S, E>(
-    pool: &crate::db::PgPool,
-    storage: &Storage,
-    owner: i64,
-    person: i64,
-    name: &str,
-    mut data: S,
-) -> Result<Uuid, UploadError>
+/// What a stream written to storage came to.
+pub struct Written {
+    pub size: u64,
+    pub sha256: String,
+    pub md5: String,
+}
+
+/// Streams `data` to the file at `path`, hashing as it goes (SHA-256 always, MD5 for senders who
+/// give one), refusing empty and oversized files. The file is removed on any failure.
+pub async fn write_stream<S, E>(path: &std::path::Path, mut data: S) -> Result<Written, UploadError>
 where
     S: futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let media_type = check_name(name).map_err(UploadError::Name)?;
-    let id = Uuid::now_v7();
-    let key = format!("{owner}/{id}");
-    let path = storage.path(&key);
     let io = |e: std::io::Error| UploadError::Stream(e.into());
-    std::fs::create_dir_all(storage.root()).map_err(io)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
     let result = async {
-        let mut file = std::fs::File::create(&path).map_err(io)?;
-        let mut hash = Sha256::new();
+        let mut file = std::fs::File::create(path).map_err(io)?;
+        let mut sha = Sha256::new();
+        let mut md5 = md5::Md5::new();
         let mut size = 0u64;
         while let Some(chunk) = data
             .try_next()
@@ -148,23 +147,46 @@ where
             if size > MAX_BYTES {
                 return Err(UploadError::TooLarge);
             }
-            hash.update(&chunk);
+            sha.update(&chunk);
+            md5.update(&chunk);
             file.write_all(&chunk).map_err(io)?;
         }
         file.sync_all().map_err(io)?;
         if size == 0 {
             return Err(UploadError::Empty);
         }
-        Ok((size, format!("{:x}", hash.finalize())))
+        Ok(Written {
+            size,
+            sha256: format!("{:x}", sha.finalize()),
+            md5: format!("{:x}", md5.finalize()),
+        })
     }
     .await;
-    let (size, sha256) = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = std::fs::remove_file(&path);
-            return Err(e);
-        }
-    };
+    if result.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+/// Streams `data` to storage under a new key, hashing as it goes, and records the attachment
+/// as published for `owner`. Nothing is recorded (and the file is removed) on any failure.
+pub async fn store<S, E>(
+    pool: &crate::db::PgPool,
+    storage: &Storage,
+    owner: i64,
+    person: i64,
+    name: &str,
+    data: S,
+) -> Result<Uuid, UploadError>
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let media_type = check_name(name).map_err(UploadError::Name)?;
+    let id = Uuid::now_v7();
+    let key = format!("{owner}/{id}");
+    let path = storage.path(&key);
+    let Written { size, sha256, .. } = write_stream(&path, data).await?;
     let pool = pool.clone();
     let name = name.to_owned();
     let stored = actix_web::web::block(move || -> anyhow::Result<()> {

@@ -2,9 +2,10 @@
 //! names in camelCase): bearer tokens as Maskinporten issues them, problem details for errors,
 //! and a per-client rate limit.
 //!
-//! So far: sending (one message to up to 500 recipients), and the sender's side of reading
-//! (search with keyset paging, and one message's overview).
+//! So far: attachments and sending (one message to up to 500 recipients), and the sender's side
+//! of reading (search with keyset paging, and one message's overview).
 
+pub mod attachments;
 pub mod problem;
 pub mod send;
 pub mod sender;
@@ -33,6 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
             .service(send::initialize)
+            .service(attachments::initialize)
+            .service(attachments::upload)
+            .service(attachments::overview)
+            .service(attachments::purge)
             .service(sender::search)
             .service(sender::overview)
             .default_service(web::to(|| async { Err::<String, _>(Problem::not_found()) })),

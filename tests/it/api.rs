@@ -436,3 +436,206 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         (StatusCode::FORBIDDEN, Some("MEL-1002"))
     );
 }
+
+async fn send_json(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+    bytes: Option<Vec<u8>>,
+) -> (StatusCode, Value) {
+    let mut request = app
+        .client
+        .request(method, app.url(&format!("/correspondence/api/v1{path}")))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    if let Some(bytes) = bytes {
+        request = request
+            .header("content-type", "application/octet-stream")
+            .body(bytes);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_are_described_uploaded_checked_reused_and_deleted_only_unused() {
+    use md5::Digest;
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let pdf = b"%PDF-1.4 vedtak".to_vec();
+    let md5 = format!("{:x}", md5::Md5::digest(&pdf));
+
+    let (status, described) = send_json(
+        &app,
+        Method::POST,
+        "/attachment",
+        &good,
+        Some(&serde_json::json!({ "fileName": "vedtak.pdf", "checksum": md5, "sendersReference": "V-1" })),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{described}");
+    assert_eq!(described["status"], "Initialized");
+    let id = described["attachmentId"].as_str().expect("id").to_owned();
+
+    // The wrong bytes fail the checksum, and the attachment cannot be uploaded again.
+    let (status, problem) = send_json(
+        &app,
+        Method::POST,
+        &format!("/attachment/{id}/upload"),
+        &good,
+        None,
+        Some(b"other".to_vec()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(problem["errors"]["checksum"].is_array(), "{problem}");
+    let (_, failed) = send_json(
+        &app,
+        Method::GET,
+        &format!("/attachment/{id}"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(failed["status"], "Failed");
+    let (status, _) = send_json(
+        &app,
+        Method::POST,
+        &format!("/attachment/{id}/upload"),
+        &good,
+        None,
+        Some(pdf.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A new one with the right bytes is published with its SHA-256.
+    let (_, described) = send_json(
+        &app,
+        Method::POST,
+        "/attachment",
+        &good,
+        Some(&serde_json::json!({ "fileName": "vedtak.pdf", "checksum": md5 })),
+        None,
+    )
+    .await;
+    let id = described["attachmentId"].as_str().expect("id").to_owned();
+    let (status, uploaded) = send_json(
+        &app,
+        Method::POST,
+        &format!("/attachment/{id}/upload"),
+        &good,
+        None,
+        Some(pdf.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{uploaded}");
+    assert_eq!(uploaded["status"], "Published");
+    assert_eq!(uploaded["size"], pdf.len());
+    assert_eq!(
+        uploaded["sha256"],
+        format!("{:x}", sha2::Sha256::digest(&pdf))
+    );
+
+    // Used by a message, it cannot be deleted; an unused one can.
+    let request = serde_json::json!({
+        "correspondence": {
+            "resourceId": "testbrev",
+            "sendersReference": "SAK-9",
+            "content": { "messageTitle": "Vedtak", "messageBody": "Se vedlegget." },
+            "existingAttachments": [id]
+        },
+        "recipients": [w.persons[0].1.as_str()]
+    });
+    let (status, sent) = send_json(
+        &app,
+        Method::POST,
+        "/correspondence",
+        &good,
+        Some(&request),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM correspondences WHERE attachment_count = 1"),
+        1
+    );
+    let (status, problem) = send_json(
+        &app,
+        Method::DELETE,
+        &format!("/attachment/{id}"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let (_, spare) = send_json(
+        &app,
+        Method::POST,
+        "/attachment",
+        &good,
+        Some(&serde_json::json!({ "fileName": "notat.txt" })),
+        None,
+    )
+    .await;
+    let spare = spare["attachmentId"].as_str().expect("id").to_owned();
+    let (status, purged) = send_json(
+        &app,
+        Method::DELETE,
+        &format!("/attachment/{spare}"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, purged["status"].as_str()),
+        (StatusCode::OK, Some("Purged"))
+    );
+
+    // Names are checked; another sender's attachment does not exist for this client.
+    for name in ["program.exe", "CON.pdf", "a<b.pdf"] {
+        let (status, problem) = send_json(
+            &app,
+            Method::POST,
+            "/attachment",
+            &good,
+            Some(&serde_json::json!({ "fileName": name })),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(
+            problem["errors"]["fileName"].is_array(),
+            "{name}: {problem}"
+        );
+    }
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut *app.pool.get().expect("conn"),
+        "INSERT INTO parties (kind, org_number, name, org_form) VALUES ('organization', '974760673', 'Andre', 'ORGL'); \
+         INSERT INTO service_owners (party_id, short_name) SELECT id, 'andre' FROM parties WHERE org_number = '974760673'",
+    )
+    .expect("another owner");
+    let other = token(&app, "974760673", &[SCOPE_WRITE], 5);
+    let (status, _) = send_json(
+        &app,
+        Method::GET,
+        &format!("/attachment/{id}"),
+        &other,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,341 @@
+//! Attachments for a sender system, in Altinn's two steps: describe it (`POST /attachment`), then
+//! stream its bytes (`POST /attachment/{id}/upload`), checked against the sender's MD5 when given
+//! and stored with our SHA-256. An uploaded attachment can be used by any number of messages
+//! (`existingAttachments`); it can be deleted only while no message uses it.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::authenticate;
+use super::problem::Problem;
+use super::sender::owner_of;
+use super::token::SCOPE_WRITE;
+use crate::admin::attachments::{UploadError, Written, check_name, write_stream};
+use crate::app::AppState;
+use crate::db::schema::{attachments, correspondence_attachments};
+use crate::storage::Storage;
+use crate::web::blocking;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewAttachment {
+    file_name: String,
+    senders_reference: Option<String>,
+    /// MD5 of the file, hex (32 characters), checked when the bytes arrive.
+    checksum: Option<String>,
+}
+
+#[derive(Queryable)]
+struct Row {
+    id: Uuid,
+    owner_id: i64,
+    name: String,
+    media_type: String,
+    size_bytes: i64,
+    sha256: Option<String>,
+    sender_md5: Option<String>,
+    storage_key: String,
+    state: String,
+    senders_reference: Option<String>,
+    created_at: DateTime<Utc>,
+    uploaded_at: Option<DateTime<Utc>>,
+}
+
+type Columns = (
+    attachments::id,
+    attachments::owner_id,
+    attachments::name,
+    attachments::media_type,
+    attachments::size_bytes,
+    attachments::sha256,
+    attachments::sender_md5,
+    attachments::storage_key,
+    attachments::state,
+    attachments::senders_reference,
+    attachments::created_at,
+    attachments::uploaded_at,
+);
+
+const COLUMNS: Columns = (
+    attachments::id,
+    attachments::owner_id,
+    attachments::name,
+    attachments::media_type,
+    attachments::size_bytes,
+    attachments::sha256,
+    attachments::sender_md5,
+    attachments::storage_key,
+    attachments::state,
+    attachments::senders_reference,
+    attachments::created_at,
+    attachments::uploaded_at,
+);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Overview {
+    attachment_id: Uuid,
+    file_name: String,
+    data_type: String,
+    senders_reference: Option<String>,
+    /// Initialized, UploadProcessing, Published, Failed or Purged.
+    status: &'static str,
+    size: Option<i64>,
+    checksum: Option<String>,
+    sha256: Option<String>,
+    created: DateTime<Utc>,
+    uploaded: Option<DateTime<Utc>>,
+}
+
+impl From<Row> for Overview {
+    fn from(r: Row) -> Self {
+        Overview {
+            attachment_id: r.id,
+            status: match r.state.as_str() {
+                "initialized" => "Initialized",
+                "uploading" => "UploadProcessing",
+                "published" => "Published",
+                "failed" => "Failed",
+                _ => "Purged",
+            },
+            size: (r.state == "published").then_some(r.size_bytes),
+            file_name: r.name,
+            data_type: r.media_type,
+            senders_reference: r.senders_reference,
+            checksum: r.sender_md5,
+            sha256: r.sha256,
+            created: r.created_at,
+            uploaded: r.uploaded_at,
+        }
+    }
+}
+
+/// The attachment if it is the caller's; otherwise it does not exist for the caller.
+fn find(conn: &mut PgConnection, owner: i64, id: Uuid) -> Result<Row, Problem> {
+    attachments::table
+        .find(id)
+        .filter(attachments::owner_id.eq(owner))
+        .select(COLUMNS)
+        .first::<Row>(conn)
+        .optional()?
+        .ok_or_else(Problem::not_found)
+}
+
+/// `POST /attachment`: describes an attachment; its bytes follow with `/upload`.
+#[post("/attachment")]
+pub async fn initialize(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<NewAttachment>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let new = body.into_inner();
+    let media_type = check_name(&new.file_name).map_err(|e| {
+        Problem::field(
+            "fileName",
+            crate::web::i18n::text(crate::domain::Language::En, e.key()),
+        )
+    })?;
+    let checksum = new.checksum.map(|c| c.trim().to_ascii_lowercase());
+    if let Some(c) = &checksum
+        && !(c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(Problem::field(
+            "checksum",
+            "an MD5 checksum: 32 hexadecimal digits",
+        ));
+    }
+    if new
+        .senders_reference
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > 4096)
+    {
+        return Err(Problem::field(
+            "sendersReference",
+            "at most 4096 characters",
+        ));
+    }
+    let pool = state.pool.clone();
+    let row = blocking(move || {
+        let mut conn = pool.get()?;
+        let owner = match owner_of(&mut conn, &caller) {
+            Ok(o) => o.id,
+            Err(p) => return Ok(Err(p)),
+        };
+        let id = Uuid::now_v7();
+        diesel::insert_into(attachments::table)
+            .values((
+                attachments::id.eq(id),
+                attachments::owner_id.eq(owner),
+                attachments::name.eq(&new.file_name),
+                attachments::media_type.eq(media_type),
+                attachments::size_bytes.eq(0),
+                attachments::sender_md5.eq(&checksum),
+                attachments::storage_key.eq(format!("{owner}/{id}")),
+                attachments::state.eq("initialized"),
+                attachments::senders_reference.eq(&new.senders_reference),
+            ))
+            .execute(&mut conn)?;
+        Ok(find(&mut conn, owner, id))
+    })
+    .await??;
+    Ok(HttpResponse::Created().json(Overview::from(row)))
+}
+
+/// `POST /attachment/{id}/upload`: the bytes, streamed to storage (never held whole).
+#[post("/attachment/{id}/upload")]
+pub async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    body: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let id = path.into_inner();
+    let pool = state.pool.clone();
+    // Take the attachment for this upload: only one upload, and only of an initialized one.
+    let row = blocking(move || {
+        let mut conn = pool.get()?;
+        let owner = match owner_of(&mut conn, &caller) {
+            Ok(o) => o.id,
+            Err(p) => return Ok(Err(p)),
+        };
+        let row = match find(&mut conn, owner, id) {
+            Ok(r) => r,
+            Err(p) => return Ok(Err(p)),
+        };
+        let taken = diesel::update(
+            attachments::table
+                .find(id)
+                .filter(attachments::state.eq("initialized")),
+        )
+        .set(attachments::state.eq("uploading"))
+        .execute(&mut conn)?;
+        if taken == 0 {
+            return Ok(Err(Problem::field(
+                "attachmentId",
+                "is not waiting for its upload (uploaded, uploading, failed or deleted)",
+            )));
+        }
+        Ok(Ok(row))
+    })
+    .await??;
+    let storage = Storage::new(&state.config.data_dir);
+    let file = storage.path(&row.storage_key);
+    let written = write_stream(&file, body).await;
+    let expected_md5 = row.sender_md5.clone();
+    let (state_after, problem, written) = match written {
+        Ok(w) if expected_md5.as_deref().is_some_and(|m| m != w.md5) => {
+            let _ = std::fs::remove_file(&file);
+            (
+                "failed",
+                Some(Problem::field(
+                    "checksum",
+                    "the uploaded bytes do not match the MD5 checksum",
+                )),
+                None,
+            )
+        }
+        Ok(w) => ("published", None, Some(w)),
+        Err(e) => {
+            let message = match e {
+                UploadError::Empty => "the file is empty".to_owned(),
+                UploadError::TooLarge => "the file is larger than allowed".to_owned(),
+                other => other.to_string(),
+            };
+            ("failed", Some(Problem::field("file", message)), None)
+        }
+    };
+    let pool = state.pool.clone();
+    let owner = row.owner_id;
+    let row = blocking(move || {
+        let mut conn = pool.get()?;
+        let target = attachments::table
+            .find(id)
+            .filter(attachments::state.eq("uploading"));
+        match written {
+            Some(Written { size, sha256, .. }) => diesel::update(target)
+                .set((
+                    attachments::state.eq(state_after),
+                    attachments::size_bytes.eq(size as i64),
+                    attachments::sha256.eq(sha256),
+                    attachments::uploaded_at.eq(diesel::dsl::now),
+                ))
+                .execute(&mut conn)?,
+            None => diesel::update(target)
+                .set(attachments::state.eq(state_after))
+                .execute(&mut conn)?,
+        };
+        Ok(find(&mut conn, owner, id))
+    })
+    .await??;
+    match problem {
+        Some(p) => Err(p),
+        None => Ok(HttpResponse::Ok().json(Overview::from(row))),
+    }
+}
+
+/// `GET /attachment/{id}`
+#[get("/attachment/{id}")]
+pub async fn overview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let id = path.into_inner();
+    let pool = state.pool.clone();
+    let row = blocking(move || {
+        let mut conn = pool.get()?;
+        Ok(owner_of(&mut conn, &caller).and_then(|o| find(&mut conn, o.id, id)))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(Overview::from(row)))
+}
+
+/// `DELETE /attachment/{id}`: only while no message uses it; the file is removed.
+#[delete("/attachment/{id}")]
+pub async fn purge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let id = path.into_inner();
+    let pool = state.pool.clone();
+    let row = blocking(move || {
+        let mut conn = pool.get()?;
+        let owner = match owner_of(&mut conn, &caller) {
+            Ok(o) => o.id,
+            Err(p) => return Ok(Err(p)),
+        };
+        if let Err(p) = find(&mut conn, owner, id) {
+            return Ok(Err(p));
+        }
+        let used = diesel::select(diesel::dsl::exists(
+            correspondence_attachments::table
+                .filter(correspondence_attachments::attachment_id.eq(id)),
+        ))
+        .get_result::<bool>(&mut conn)?;
+        if used {
+            return Ok(Err(Problem::field(
+                "attachmentId",
+                "is used by a message and cannot be deleted",
+            )));
+        }
+        diesel::update(
+            attachments::table
+                .find(id)
+                .filter(attachments::state.ne("uploading")),
+        )
+        .set(attachments::state.eq("purged"))
+        .execute(&mut conn)?;
+        Ok(find(&mut conn, owner, id))
+    })
+    .await??;
+    let _ = std::fs::remove_file(Storage::new(&state.config.data_dir).path(&row.storage_key));
+    Ok(HttpResponse::Ok().json(Overview::from(row)))
+}
