@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(attachments::overview)
             .service(attachments::purge)
             .service(sender::search)
+            .service(sender::details)
             .service(sender::overview)
             .default_service(web::to(|| async { Err::<String, _>(Problem::not_found()) })),
     );

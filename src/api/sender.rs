@@ -277,3 +277,101 @@ pub async fn overview(
     .await??;
     Ok(HttpResponse::Ok().json(Overview::from(row)))
 }
+
+#[derive(Serialize, QueryableByName)]
+#[serde(rename_all = "camelCase")]
+struct StatusEvent {
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Timestamptz)]
+    status_changed: DateTime<Utc>,
+}
+
+#[derive(Serialize, QueryableByName)]
+#[serde(rename_all = "camelCase")]
+struct NoticeDetails {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    channel: String,
+    /// The address, masked.
+    #[diesel(sql_type = Text)]
+    address: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    failure_reason: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    attempts: i32,
+    #[diesel(sql_type = Timestamptz)]
+    requested_send_time: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    sent: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    delivered: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Details {
+    #[serde(flatten)]
+    overview: Overview,
+    status_history: Vec<StatusEvent>,
+    notifications: Vec<NoticeDetails>,
+}
+
+/// `GET /correspondence/{id}/details`: the overview with the status history and every notice
+/// (kind, channel, masked address, outcome) for one of the caller's sent messages.
+#[get("/correspondence/{id}/details")]
+pub async fn details(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let id = Uuid::parse_str(&path).map_err(|_| Problem::not_found())?;
+    let pool = state.pool.clone();
+    let details = blocking(move || {
+        let mut conn = pool.get()?;
+        let owner = match owner_of(&mut conn, &caller) {
+            Ok(o) => o.id,
+            Err(p) => return Ok(Err(p)),
+        };
+        let row: Option<Row> = diesel::sql_query(format!(
+            "SELECT {COLUMNS} FROM correspondences c \
+             JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
+             WHERE c.id = $1 AND c.sender_id = $2"
+        ))
+        .bind::<SqlUuid, _>(id)
+        .bind::<BigInt, _>(owner)
+        .get_result(&mut conn)
+        .optional()?;
+        let Some(row) = row else {
+            return Ok(Err(Problem::not_found()));
+        };
+        let status_history: Vec<StatusEvent> = diesel::sql_query(
+            "SELECT status, occurred_at AS status_changed FROM correspondence_events \
+             WHERE correspondence_id = $1 ORDER BY occurred_at, id",
+        )
+        .bind::<SqlUuid, _>(id)
+        .load(&mut conn)?;
+        let notifications: Vec<NoticeDetails> = diesel::sql_query(
+            "SELECT kind, channel, \
+                    CASE WHEN channel = 'email' \
+                         THEN left(address, 2) || '***' || substring(address from position('@' in address)) \
+                         ELSE '*****' || right(address, 3) END AS address, \
+                    state AS status, failure_reason, attempts, run_at AS requested_send_time, \
+                    sent_at AS sent, delivered_at AS delivered \
+             FROM notifications WHERE correspondence_id = $1 ORDER BY kind, channel, id",
+        )
+        .bind::<SqlUuid, _>(id)
+        .load(&mut conn)?;
+        Ok(Ok(Details {
+            overview: Overview::from(row),
+            status_history,
+            notifications,
+        }))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(details))
+}

@@ -108,6 +108,25 @@ async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
             .expect("recipient")
             .starts_with("urn:altinn:person:identifier-no:")
     );
+
+    // Its details: the status history and the notices with masked addresses.
+    let (status, details, _) =
+        call(&app, &format!("/correspondence/{id}/details"), Some(&good)).await;
+    assert_eq!(status, StatusCode::OK);
+    let history: Vec<&str> = details["statusHistory"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|e| e["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(history, ["Initialized", "ReadyForPublish", "Published"]);
+    let notices = details["notifications"].as_array().expect("notices");
+    assert_eq!(notices.len(), 2);
+    assert!(notices.iter().all(|n| {
+        let address = n["address"].as_str().expect("address");
+        address.contains("***@test.example") && n["status"] == "queued"
+    }));
+    assert_eq!(details["correspondenceId"], id.as_str());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
