@@ -390,7 +390,8 @@ impl MassSend {
 /// The outbox rows of a send: for each delivered message the addresses its channel choice picks
 /// (persons: their contact data unless stale or reserved; organisations: the official addresses
 /// and the e-mail of each person who can read the service for them), duplicates once; the first
-/// notice at publish time and, when wanted, a reminder after the service's delay.
+/// notice at publish time. The worker adds the reminder when the first notice has gone out
+/// (a week after the notice, as the law counts it), so a mass send writes one row, not two.
 fn enqueue_notifications(
     conn: &mut PgConnection,
     draft: &Draft,
@@ -401,9 +402,9 @@ fn enqueue_notifications(
     Prepared(
         diesel::sql_query(format!(
             "WITH msgs AS ( \
-                 SELECT c.id, c.recipient_id, c.published_at, p.kind, s.reminder_delay \
-                 FROM correspondences c JOIN parties p ON p.id = c.recipient_id JOIN services s ON s.id = c.service_id \
-                 WHERE c.sending_id = $1 AND c.id = ANY ($5) AND c.status IN ('Published', 'ReadyForPublish') \
+                 SELECT c.id, c.recipient_id, c.published_at, p.kind \
+                 FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
+                 WHERE c.sending_id = $1 AND c.id = ANY ($4) AND c.status IN ('Published', 'ReadyForPublish') \
              ), addrs AS ( \
                  SELECT m.id, 'email' AS channel, cp.email AS address, cp.person_id FROM msgs m \
                  JOIN contact_points cp ON cp.person_id = m.recipient_id \
@@ -432,18 +433,13 @@ fn enqueue_notifications(
                      ELSE true END \
              ) \
              INSERT INTO notifications (correspondence_id, kind, channel, address, person_id, run_at, expires_at) \
-             SELECT c.id, k.kind, c.channel, c.address, c.person_id, \
-                    CASE k.kind WHEN 'initial' THEN m.published_at ELSE m.published_at + m.reminder_delay END, \
-                    CASE k.kind WHEN 'initial' THEN m.published_at ELSE m.published_at + m.reminder_delay END + interval '48 hours' \
+             SELECT c.id, 'initial', c.channel, c.address, c.person_id, m.published_at, m.published_at + interval '48 hours' \
              FROM chosen c JOIN msgs m ON m.id = c.id \
-             CROSS JOIN (VALUES ('initial'), ('reminder')) k (kind) \
-             WHERE k.kind = 'initial' OR $4 \
              ON CONFLICT (correspondence_id, kind, channel, address) DO NOTHING"
         ))
         .bind::<SqlUuid, _>(sending_id)
         .bind::<Text, _>(&draft.service_id)
         .bind::<Text, _>(channel.name())
-        .bind::<Bool, _>(draft.send_reminder)
         .bind::<Array<SqlUuid>, _>(messages),
     )
     .execute(conn)

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use diesel::Connection;
 
 use crate::db::PgPool;
 use crate::domain::Language;
@@ -294,11 +295,26 @@ impl Worker {
     ) -> anyhow::Result<()> {
         let mut outcomes = Vec::with_capacity(rows.len());
         let mut unsent = Vec::new();
+        let mut remind = Vec::new();
         let (mut sent, mut failed) = (0, 0);
         for (row, result) in rows.iter().zip(results) {
             match result {
                 Some(outcome) => {
                     metrics::count(&row.channel, &outcome);
+                    // A reminder follows a first notice that went out, or that could not go
+                    // out in 48 hours for reasons that may have passed (not a bad address).
+                    if row.kind == "initial"
+                        && matches!(
+                            outcome,
+                            Outcome::Sent { .. }
+                                | Outcome::Failed {
+                                    reason: "expired",
+                                    ..
+                                }
+                        )
+                    {
+                        remind.push(row.id);
+                    }
                     match &outcome {
                         Outcome::Sent { .. } => sent += 1,
                         Outcome::Failed { .. } => failed += 1,
@@ -314,7 +330,14 @@ impl Worker {
         step.sent += sent;
         step.failed += failed;
         let mut conn = self.pool.get()?;
-        outbox::record(&mut conn, &self.id, self.clock.now(), &outcomes)?;
+        let now = self.clock.now();
+        conn.transaction(|conn| -> anyhow::Result<()> {
+            outbox::record(conn, &self.id, now, &outcomes)?;
+            if !remind.is_empty() {
+                outbox::schedule_reminders(conn, now, &remind)?;
+            }
+            Ok(())
+        })?;
         if !unsent.is_empty() {
             step.released += outbox::release(&mut conn, &self.id, &unsent)?;
         }

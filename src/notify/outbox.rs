@@ -260,6 +260,28 @@ pub fn record(
     .execute(conn)
 }
 
+/// The reminders of first notices that went out (or expired unsent) at `now`: due the service's
+/// delay later, when the send asked for one and nobody has opened the message. One per address.
+pub fn schedule_reminders(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    initial: &[i64],
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "INSERT INTO notifications (correspondence_id, kind, channel, address, person_id, run_at, expires_at) \
+         SELECT n.correspondence_id, 'reminder', n.channel, n.address, n.person_id, \
+                $1 + s.reminder_delay, $1 + s.reminder_delay + interval '48 hours' \
+         FROM notifications n JOIN correspondences c ON c.id = n.correspondence_id \
+         JOIN services s ON s.id = c.service_id LEFT JOIN sendings sd ON sd.id = c.sending_id \
+         WHERE n.id = ANY ($2) AND n.kind = 'initial' AND coalesce(sd.send_reminder, true) \
+           AND c.first_read_at IS NULL \
+         ON CONFLICT (correspondence_id, kind, channel, address) DO NOTHING",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Array<BigInt>, _>(initial)
+    .execute(conn)
+}
+
 /// Releases rows this worker holds but will not send (shutdown): queued again, the attempt not
 /// counted.
 pub fn release(conn: &mut PgConnection, worker: &str, ids: &[i64]) -> QueryResult<usize> {

@@ -121,7 +121,11 @@ async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
         .collect();
     assert_eq!(history, ["Initialized", "ReadyForPublish", "Published"]);
     let notices = details["notifications"].as_array().expect("notices");
-    assert_eq!(notices.len(), 2);
+    assert_eq!(
+        notices.len(),
+        1,
+        "the first notice; the reminder follows when it has gone"
+    );
     assert!(notices.iter().all(|n| {
         let address = n["address"].as_str().expect("address");
         address.contains("***@test.example") && n["status"] == "queued"
@@ -390,10 +394,7 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
     );
     assert_eq!(
         sent[0]["notifications"],
-        serde_json::json!([
-            { "kind": "initial", "channel": "email", "status": "queued" },
-            { "kind": "reminder", "channel": "email", "status": "queued" }
-        ])
+        serde_json::json!([{ "kind": "initial", "channel": "email", "status": "queued" }])
     );
     assert_eq!(
         app.count(
