@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(attachments::purge)
             .service(sender::search)
             .service(sender::details)
+            .service(sender::purge)
             .service(sender::overview)
             .default_service(web::to(|| async { Err::<String, _>(Problem::not_found()) })),
     );

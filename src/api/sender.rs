@@ -375,3 +375,74 @@ pub async fn details(
     .await??;
     Ok(HttpResponse::Ok().json(details))
 }
+
+/// `DELETE /correspondence/{id}/purge`: the sender withdraws a message that is not published
+/// yet (its notices are cancelled); a published message is the recipient's and stays.
+#[actix_web::delete("/correspondence/{id}/purge")]
+pub async fn purge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let id = Uuid::parse_str(&path).map_err(|_| Problem::not_found())?;
+    let pool = state.pool.clone();
+    let row = blocking(move || {
+        let mut conn = pool.get()?;
+        let owner = match owner_of(&mut conn, &caller) {
+            Ok(o) => o.id,
+            Err(p) => return Ok(Err(p)),
+        };
+        conn.transaction(|conn| {
+            #[derive(QueryableByName)]
+            struct Withdrawn {
+                #[diesel(sql_type = Bool)]
+                exists: bool,
+                #[diesel(sql_type = Bool)]
+                withdrawn: bool,
+            }
+            let outcome: Withdrawn = diesel::sql_query(
+                "WITH gone AS ( \
+                     UPDATE correspondences SET status = 'PurgedByService', status_changed_at = now() \
+                     WHERE id = $1 AND sender_id = $2 AND status = 'ReadyForPublish' AND published_at > now() \
+                     RETURNING id \
+                 ), events AS ( \
+                     INSERT INTO correspondence_events (correspondence_id, status, actor_party_id) \
+                     SELECT id, 'PurgedByService', $2 FROM gone \
+                 ), cancelled AS ( \
+                     UPDATE notifications SET state = 'cancelled', updated_at = now() \
+                     WHERE correspondence_id IN (SELECT id FROM gone) AND state = 'queued' \
+                 ) \
+                 SELECT EXISTS (SELECT 1 FROM correspondences WHERE id = $1 AND sender_id = $2) AS exists, \
+                        EXISTS (SELECT 1 FROM gone) AS withdrawn",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<BigInt, _>(owner)
+            .get_result(conn)?;
+            if !outcome.exists {
+                return Ok(Err(Problem::not_found()));
+            }
+            if !outcome.withdrawn {
+                return Ok(Err(Problem::field(
+                    "correspondenceId",
+                    "is published (or withdrawn) already: only a message not yet published can be withdrawn",
+                )));
+            }
+            let mut entry = crate::audit::Entry::new("correspondence_withdrawn_api");
+            entry.acting_for = Some(owner);
+            entry.target = Some(("correspondence", id.to_string()));
+            crate::audit::record(conn, entry)?;
+            let row: Row = diesel::sql_query(format!(
+                "SELECT {COLUMNS} FROM correspondences c \
+                 JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
+                 WHERE c.id = $1"
+            ))
+            .bind::<SqlUuid, _>(id)
+            .get_result(conn)?;
+            Ok::<_, diesel::result::Error>(Ok(row))
+        })
+        .map_err(crate::web::AppError::from)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(Overview::from(row)))
+}

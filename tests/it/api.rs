@@ -659,3 +659,114 @@ async fn attachments_are_described_uploaded_checked_reused_and_deleted_only_unus
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_withdraws_only_what_is_not_yet_published() {
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let w = world(&mut app.pool.get().expect("conn"), 2, &[]);
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let send = |publish: Option<&str>, reference: &str| {
+        let mut c = serde_json::json!({
+            "resourceId": "testbrev",
+            "sendersReference": reference,
+            "content": { "messageTitle": "Innkalling", "messageBody": "Møt opp." }
+        });
+        if let Some(t) = publish {
+            c["requestedPublishTime"] = Value::String(t.to_owned());
+        }
+        serde_json::json!({ "correspondence": c, "recipients": [w.persons[0].1.as_str()] })
+    };
+    let (_, later) = send_json(
+        &app,
+        Method::POST,
+        "/correspondence",
+        &good,
+        Some(&send(Some("2099-01-01T08:00:00Z"), "A")),
+        None,
+    )
+    .await;
+    let (_, now) = send_json(
+        &app,
+        Method::POST,
+        "/correspondence",
+        &good,
+        Some(&send(None, "B")),
+        None,
+    )
+    .await;
+    let later = later["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let now = now["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let (status, withdrawn) = send_json(
+        &app,
+        Method::DELETE,
+        &format!("/correspondence/{later}/purge"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{withdrawn}");
+    assert_eq!(withdrawn["status"], "PurgedByService");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM notifications WHERE correspondence_id = '{later}' AND state <> 'cancelled'"
+        )),
+        0,
+        "its notices are cancelled"
+    );
+    let (status, _) = send_json(
+        &app,
+        Method::DELETE,
+        &format!("/correspondence/{later}/purge"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "once");
+    let (status, problem) = send_json(
+        &app,
+        Method::DELETE,
+        &format!("/correspondence/{now}/purge"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a published message stays: {problem}"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE id = '{now}' AND status = 'Published'"
+        )),
+        1
+    );
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut *app.pool.get().expect("conn"),
+        "INSERT INTO parties (kind, org_number, name, org_form) VALUES ('organization', '974760673', 'Andre', 'ORGL'); \
+         INSERT INTO service_owners (party_id, short_name) SELECT id, 'andre' FROM parties WHERE org_number = '974760673'",
+    )
+    .expect("another owner");
+    let other = token(&app, "974760673", &[SCOPE_WRITE], 5);
+    let (status, _) = send_json(
+        &app,
+        Method::DELETE,
+        &format!("/correspondence/{now}/purge"),
+        &other,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
