@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::authenticate;
 use super::problem::Problem;
-use super::sender::owner_of;
+use super::sender::as_owner;
 use super::token::SCOPE_WRITE;
 use crate::admin::attachments::{UploadError, Written, check_name, write_stream};
 use crate::app::AppState;
@@ -28,7 +28,8 @@ pub struct NewAttachment {
     checksum: Option<String>,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = attachments)]
 struct Row {
     id: Uuid,
     owner_id: i64,
@@ -43,36 +44,6 @@ struct Row {
     created_at: DateTime<Utc>,
     uploaded_at: Option<DateTime<Utc>>,
 }
-
-type Columns = (
-    attachments::id,
-    attachments::owner_id,
-    attachments::name,
-    attachments::media_type,
-    attachments::size_bytes,
-    attachments::sha256,
-    attachments::sender_md5,
-    attachments::storage_key,
-    attachments::state,
-    attachments::senders_reference,
-    attachments::created_at,
-    attachments::uploaded_at,
-);
-
-const COLUMNS: Columns = (
-    attachments::id,
-    attachments::owner_id,
-    attachments::name,
-    attachments::media_type,
-    attachments::size_bytes,
-    attachments::sha256,
-    attachments::sender_md5,
-    attachments::storage_key,
-    attachments::state,
-    attachments::senders_reference,
-    attachments::created_at,
-    attachments::uploaded_at,
-);
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -118,8 +89,8 @@ fn find(conn: &mut PgConnection, owner: i64, id: Uuid) -> Result<Row, Problem> {
     attachments::table
         .find(id)
         .filter(attachments::owner_id.eq(owner))
-        .select(COLUMNS)
-        .first::<Row>(conn)
+        .select(Row::as_select())
+        .first(conn)
         .optional()?
         .ok_or_else(Problem::not_found)
 }
@@ -158,13 +129,8 @@ pub async fn initialize(
             "at most 4096 characters",
         ));
     }
-    let pool = state.pool.clone();
-    let row = blocking(move || {
-        let mut conn = pool.get()?;
-        let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o.id,
-            Err(p) => return Ok(Err(p)),
-        };
+    let row = as_owner(&state, caller, move |conn, owner| {
+        let owner = owner.id;
         let id = Uuid::now_v7();
         diesel::insert_into(attachments::table)
             .values((
@@ -178,10 +144,10 @@ pub async fn initialize(
                 attachments::state.eq("initialized"),
                 attachments::senders_reference.eq(&new.senders_reference),
             ))
-            .execute(&mut conn)?;
-        Ok(find(&mut conn, owner, id))
+            .execute(conn)?;
+        find(conn, owner, id)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Created().json(Overview::from(row)))
 }
 
@@ -195,34 +161,25 @@ pub async fn upload(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
     let id = path.into_inner();
-    let pool = state.pool.clone();
     // Take the attachment for this upload: only one upload, and only of an initialized one.
-    let row = blocking(move || {
-        let mut conn = pool.get()?;
-        let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o.id,
-            Err(p) => return Ok(Err(p)),
-        };
-        let row = match find(&mut conn, owner, id) {
-            Ok(r) => r,
-            Err(p) => return Ok(Err(p)),
-        };
+    let row = as_owner(&state, caller, move |conn, owner| {
+        let row = find(conn, owner.id, id)?;
         let taken = diesel::update(
             attachments::table
                 .find(id)
                 .filter(attachments::state.eq("initialized")),
         )
         .set(attachments::state.eq("uploading"))
-        .execute(&mut conn)?;
+        .execute(conn)?;
         if taken == 0 {
-            return Ok(Err(Problem::field(
+            return Err(Problem::field(
                 "attachmentId",
                 "is not waiting for its upload (uploaded, uploading, failed or deleted)",
-            )));
+            ));
         }
-        Ok(Ok(row))
+        Ok(row)
     })
-    .await??;
+    .await?;
     let storage = Storage::new(&state.config.data_dir);
     let file = storage.path(&row.storage_key);
     let written = write_stream(&file, body).await;
@@ -287,12 +244,7 @@ pub async fn overview(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
     let id = path.into_inner();
-    let pool = state.pool.clone();
-    let row = blocking(move || {
-        let mut conn = pool.get()?;
-        Ok(owner_of(&mut conn, &caller).and_then(|o| find(&mut conn, o.id, id)))
-    })
-    .await??;
+    let row = as_owner(&state, caller, move |conn, owner| find(conn, owner.id, id)).await?;
     Ok(HttpResponse::Ok().json(Overview::from(row)))
 }
 
@@ -305,26 +257,19 @@ pub async fn purge(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
     let id = path.into_inner();
-    let pool = state.pool.clone();
-    let row = blocking(move || {
-        let mut conn = pool.get()?;
-        let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o.id,
-            Err(p) => return Ok(Err(p)),
-        };
-        if let Err(p) = find(&mut conn, owner, id) {
-            return Ok(Err(p));
-        }
+    let row = as_owner(&state, caller, move |conn, owner| {
+        let owner = owner.id;
+        find(conn, owner, id)?;
         let used = diesel::select(diesel::dsl::exists(
             correspondence_attachments::table
                 .filter(correspondence_attachments::attachment_id.eq(id)),
         ))
-        .get_result::<bool>(&mut conn)?;
+        .get_result::<bool>(conn)?;
         if used {
-            return Ok(Err(Problem::field(
+            return Err(Problem::field(
                 "attachmentId",
                 "is used by a message and cannot be deleted",
-            )));
+            ));
         }
         diesel::update(
             attachments::table
@@ -332,10 +277,10 @@ pub async fn purge(
                 .filter(attachments::state.ne("uploading")),
         )
         .set(attachments::state.eq("purged"))
-        .execute(&mut conn)?;
-        Ok(find(&mut conn, owner, id))
+        .execute(conn)?;
+        find(conn, owner, id)
     })
-    .await??;
+    .await?;
     let _ = std::fs::remove_file(Storage::new(&state.config.data_dir).path(&row.storage_key));
     Ok(HttpResponse::Ok().json(Overview::from(row)))
 }

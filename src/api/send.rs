@@ -14,13 +14,12 @@ use uuid::Uuid;
 
 use super::authenticate;
 use super::problem::Problem;
-use super::sender::owner_of;
+use super::sender::as_owner;
 use super::token::SCOPE_WRITE;
 use crate::admin::compose::{self, ComposeForm, MAX_RECIPIENTS};
 use crate::admin::send::{self, Outcome};
 use crate::app::AppState;
 use crate::domain::{Language, PartyRef};
-use crate::web::blocking;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -357,27 +356,21 @@ pub async fn initialize(
     let ignore = c.ignore_reservation;
     let wanted_attachments = c.existing_attachments.clone();
 
-    let pool = state.pool.clone();
-    let result = blocking(move || {
+    let result = as_owner(&state, caller, move |conn, owner| {
         let mut errors = errors;
-        let mut conn = pool.get()?;
-        let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o,
-            Err(p) => return Ok(Err(p)),
-        };
-        let services = compose::service_choices(&mut conn, owner.id, lang, "")?;
+        let services = compose::service_choices(conn, owner.id, lang, "")?;
         let (draft, form_errors) =
             compose::validate_message(&form, &owner, None, &services, lang);
         for (field, message) in form_errors {
             add(&mut errors, api_field(&field), message);
         }
-        let owned = crate::admin::attachments::owned(&mut conn, owner.id, &wanted_attachments)?;
+        let owned = crate::admin::attachments::owned(conn, owner.id, &wanted_attachments)?;
         if owned.len() != wanted_attachments.len() {
             add(&mut errors, "correspondence.existingAttachments".to_owned(),
                 "unknown attachment, or not this sender's".to_owned(),
             );
         }
-        let parties = send::find_parties(&mut conn, &numbers)?;
+        let parties = send::find_parties(conn, &numbers)?;
         for (p, i) in parties.iter().zip(&positions) {
             if p.is_none() {
                 let field = format!("recipients[{i}]");
@@ -385,15 +378,15 @@ pub async fn initialize(
             }
         }
         let Some(mut draft) = draft.filter(|_| errors.is_empty()) else {
-            return Ok(Err(Problem::invalid(errors)));
+            return Err(Problem::invalid(errors));
         };
         draft.channel = "api";
         draft.reply_links = reply_links;
         draft.external_references = references;
         draft.reminder_texts = reminder_texts.map(|[a, b, c]| (a, b, c));
         let ids: Vec<i64> = parties.into_iter().flatten().collect();
-        let checks = send::preflight(&mut conn, &draft.service_id, &ids)?;
-        let sent = send::send(&mut conn, &draft, &ids)?;
+        let checks = send::preflight(conn, &draft.service_id, &ids)?;
+        let sent = send::send(conn, &draft, &ids)?;
         let mut entry = crate::audit::Entry::new("correspondence_sent_api");
         entry.acting_for = Some(owner.id);
         entry.target = Some(("sending", sent.sending_id.to_string()));
@@ -403,11 +396,11 @@ pub async fn initialize(
             "ignore_reservation": ignore,
             "nobody_can_read": checks.iter().filter(|p| p.outcome(ignore) == Outcome::NobodyCanRead).count(),
         });
-        crate::audit::record(&mut conn, entry)?;
-        let correspondences = results(&mut conn, sent.sending_id)?;
-        Ok(Ok((sent, correspondences)))
+        crate::audit::record(conn, entry)?;
+        let correspondences = results(conn, sent.sending_id)?;
+        Ok((sent, correspondences))
     })
-    .await??;
+    .await?;
     let (sent, correspondences) = result;
     let status = if sent.created { 201 } else { 200 };
     Ok(

@@ -20,7 +20,7 @@ use crate::domain::Status;
 use crate::web::blocking;
 
 /// The service owner the client organisation sends for (its own organisation).
-pub(super) fn owner_of(conn: &mut PgConnection, caller: &Caller) -> Result<Owner, Problem> {
+fn owner_of(conn: &mut PgConnection, caller: &Caller) -> Result<Owner, Problem> {
     diesel::sql_query(
         "SELECT o.party_id AS id, p.name FROM service_owners o JOIN parties p ON p.id = o.party_id \
          WHERE p.org_number = $1 AND NOT p.is_deleted",
@@ -29,6 +29,34 @@ pub(super) fn owner_of(conn: &mut PgConnection, caller: &Caller) -> Result<Owner
     .get_result::<Owner>(conn)
     .optional()?
     .ok_or_else(Problem::not_a_sender)
+}
+
+/// Runs `work` on a blocking thread with a connection and the caller's service owner.
+pub(super) async fn as_owner<T, F>(state: &AppState, caller: Caller, work: F) -> Result<T, Problem>
+where
+    F: FnOnce(&mut PgConnection, Owner) -> Result<T, Problem> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    blocking(move || {
+        let mut conn = pool.get()?;
+        Ok(owner_of(&mut conn, &caller).and_then(|owner| work(&mut conn, owner)))
+    })
+    .await?
+}
+
+/// One of the owner's sent messages.
+fn sent_row(conn: &mut PgConnection, owner: i64, id: Uuid) -> Result<Row, Problem> {
+    diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM correspondences c \
+         JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
+         WHERE c.id = $1 AND c.sender_id = $2"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<BigInt, _>(owner)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(Problem::not_found)
 }
 
 #[derive(QueryableByName)]
@@ -200,13 +228,8 @@ pub async fn search(
         ),
         None => None,
     };
-    let pool = state.pool.clone();
-    let page = blocking(move || {
-        let mut conn = pool.get()?;
-        let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o.id,
-            Err(p) => return Ok(Err(p)),
-        };
+    let page = as_owner(&state, caller, move |conn, owner| {
+        let owner = owner.id;
         let rows: Vec<Row> = diesel::sql_query(format!(
             "SELECT {COLUMNS} FROM correspondences c \
              JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
@@ -230,10 +253,10 @@ pub async fn search(
         .bind::<Nullable<Timestamptz>, _>(cursor.map(|c| c.0))
         .bind::<SqlUuid, _>(cursor.map_or(Uuid::nil(), |c| c.1))
         .bind::<BigInt, _>(limit + 1)
-        .load(&mut conn)?;
-        Ok(Ok(rows))
+        .load(conn)?;
+        Ok(rows)
     })
-    .await??;
+    .await?;
     let mut rows = page;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
@@ -256,25 +279,10 @@ pub async fn overview(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
     let id = Uuid::parse_str(&path).map_err(|_| Problem::not_found())?;
-    let pool = state.pool.clone();
-    let row = blocking(move || {
-        let mut conn = pool.get()?;
-        let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o.id,
-            Err(p) => return Ok(Err(p)),
-        };
-        let row: Option<Row> = diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM correspondences c \
-             JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
-             WHERE c.id = $1 AND c.sender_id = $2"
-        ))
-        .bind::<SqlUuid, _>(id)
-        .bind::<BigInt, _>(owner)
-        .get_result(&mut conn)
-        .optional()?;
-        Ok(row.ok_or_else(Problem::not_found))
+    let row = as_owner(&state, caller, move |conn, owner| {
+        sent_row(conn, owner.id, id)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(Overview::from(row)))
 }
 
@@ -330,31 +338,14 @@ pub async fn details(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
     let id = Uuid::parse_str(&path).map_err(|_| Problem::not_found())?;
-    let pool = state.pool.clone();
-    let details = blocking(move || {
-        let mut conn = pool.get()?;
-        let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o.id,
-            Err(p) => return Ok(Err(p)),
-        };
-        let row: Option<Row> = diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM correspondences c \
-             JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
-             WHERE c.id = $1 AND c.sender_id = $2"
-        ))
-        .bind::<SqlUuid, _>(id)
-        .bind::<BigInt, _>(owner)
-        .get_result(&mut conn)
-        .optional()?;
-        let Some(row) = row else {
-            return Ok(Err(Problem::not_found()));
-        };
+    let details = as_owner(&state, caller, move |conn, owner| {
+        let row = sent_row(conn, owner.id, id)?;
         let status_history: Vec<StatusEvent> = diesel::sql_query(
             "SELECT status, occurred_at AS status_changed FROM correspondence_events \
              WHERE correspondence_id = $1 ORDER BY occurred_at, id",
         )
         .bind::<SqlUuid, _>(id)
-        .load(&mut conn)?;
+        .load(conn)?;
         let notifications: Vec<NoticeDetails> = diesel::sql_query(
             "SELECT kind, channel, \
                     CASE WHEN channel = 'email' \
@@ -365,14 +356,14 @@ pub async fn details(
              FROM notifications WHERE correspondence_id = $1 ORDER BY kind, channel, id",
         )
         .bind::<SqlUuid, _>(id)
-        .load(&mut conn)?;
-        Ok(Ok(Details {
+        .load(conn)?;
+        Ok(Details {
             overview: Overview::from(row),
             status_history,
             notifications,
-        }))
+        })
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(details))
 }
 
@@ -386,21 +377,15 @@ pub async fn purge(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
     let id = Uuid::parse_str(&path).map_err(|_| Problem::not_found())?;
-    let pool = state.pool.clone();
-    let row = blocking(move || {
-        let mut conn = pool.get()?;
-        let owner = match owner_of(&mut conn, &caller) {
-            Ok(o) => o.id,
-            Err(p) => return Ok(Err(p)),
-        };
+    let row = as_owner(&state, caller, move |conn, owner| {
+        let owner = owner.id;
         conn.transaction(|conn| {
             #[derive(QueryableByName)]
             struct Withdrawn {
                 #[diesel(sql_type = Bool)]
-                exists: bool,
-                #[diesel(sql_type = Bool)]
                 withdrawn: bool,
             }
+            sent_row(conn, owner, id)?;
             let outcome: Withdrawn = diesel::sql_query(
                 "WITH gone AS ( \
                      UPDATE correspondences SET status = 'PurgedByService', status_changed_at = now() \
@@ -413,36 +398,24 @@ pub async fn purge(
                      UPDATE notifications SET state = 'cancelled', updated_at = now() \
                      WHERE correspondence_id IN (SELECT id FROM gone) AND state = 'queued' \
                  ) \
-                 SELECT EXISTS (SELECT 1 FROM correspondences WHERE id = $1 AND sender_id = $2) AS exists, \
-                        EXISTS (SELECT 1 FROM gone) AS withdrawn",
+                 SELECT EXISTS (SELECT 1 FROM gone) AS withdrawn",
             )
             .bind::<SqlUuid, _>(id)
             .bind::<BigInt, _>(owner)
             .get_result(conn)?;
-            if !outcome.exists {
-                return Ok(Err(Problem::not_found()));
-            }
             if !outcome.withdrawn {
-                return Ok(Err(Problem::field(
+                return Err(Problem::field(
                     "correspondenceId",
                     "is published (or withdrawn) already: only a message not yet published can be withdrawn",
-                )));
+                ));
             }
             let mut entry = crate::audit::Entry::new("correspondence_withdrawn_api");
             entry.acting_for = Some(owner);
             entry.target = Some(("correspondence", id.to_string()));
             crate::audit::record(conn, entry)?;
-            let row: Row = diesel::sql_query(format!(
-                "SELECT {COLUMNS} FROM correspondences c \
-                 JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
-                 WHERE c.id = $1"
-            ))
-            .bind::<SqlUuid, _>(id)
-            .get_result(conn)?;
-            Ok::<_, diesel::result::Error>(Ok(row))
+            sent_row(conn, owner, id)
         })
-        .map_err(crate::web::AppError::from)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(Overview::from(row)))
 }

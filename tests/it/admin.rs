@@ -429,25 +429,7 @@ async fn preflight_warns_and_sending_is_idempotent_and_visible_to_both_sides() {
         )),
         1
     );
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || {
-        use melding::notify::transport::{Mailer, SmsGateway};
-        melding::notify::Worker::new(
-            pool.clone(),
-            Mailer::capture(
-                pool.clone(),
-                "melding <noreply@melding.example>".parse().expect("from"),
-            ),
-            SmsGateway::Capture(pool),
-            std::sync::Arc::new(melding::notify::SystemClock),
-            melding::notify::Settings::new("http://127.0.0.1"),
-        )
-        .expect("worker")
-        .drain()
-        .expect("drain")
-    })
-    .await
-    .expect("join");
+    crate::helpers::drain_notices(&app.pool).await;
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM notifications n JOIN correspondences c ON c.id = n.correspondence_id \

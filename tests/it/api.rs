@@ -457,6 +457,17 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
     );
 }
 
+/// A second service owner (974 760 673); returns a write token for its system.
+fn another_owner(app: &TestApp) -> String {
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut *app.pool.get().expect("conn"),
+        "INSERT INTO parties (kind, org_number, name, org_form) VALUES ('organization', '974760673', 'Andre', 'ORGL'); \
+         INSERT INTO service_owners (party_id, short_name) SELECT id, 'andre' FROM parties WHERE org_number = '974760673'",
+    )
+    .expect("another owner");
+    token(app, "974760673", &[SCOPE_WRITE], 5)
+}
+
 async fn send_json(
     app: &TestApp,
     method: reqwest::Method,
@@ -641,13 +652,7 @@ async fn attachments_are_described_uploaded_checked_reused_and_deleted_only_unus
             "{name}: {problem}"
         );
     }
-    diesel::connection::SimpleConnection::batch_execute(
-        &mut *app.pool.get().expect("conn"),
-        "INSERT INTO parties (kind, org_number, name, org_form) VALUES ('organization', '974760673', 'Andre', 'ORGL'); \
-         INSERT INTO service_owners (party_id, short_name) SELECT id, 'andre' FROM parties WHERE org_number = '974760673'",
-    )
-    .expect("another owner");
-    let other = token(&app, "974760673", &[SCOPE_WRITE], 5);
+    let other = another_owner(&app);
     let (status, _) = send_json(
         &app,
         Method::GET,
@@ -752,13 +757,7 @@ async fn a_sender_withdraws_only_what_is_not_yet_published() {
         )),
         1
     );
-    diesel::connection::SimpleConnection::batch_execute(
-        &mut *app.pool.get().expect("conn"),
-        "INSERT INTO parties (kind, org_number, name, org_form) VALUES ('organization', '974760673', 'Andre', 'ORGL'); \
-         INSERT INTO service_owners (party_id, short_name) SELECT id, 'andre' FROM parties WHERE org_number = '974760673'",
-    )
-    .expect("another owner");
-    let other = token(&app, "974760673", &[SCOPE_WRITE], 5);
+    let other = another_owner(&app);
     let (status, _) = send_json(
         &app,
         Method::DELETE,

@@ -820,24 +820,7 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
     browser.assert_accessible().await;
 
     // The demo's worker captures the notices; the dev outbox page shows them.
-    let pool = app.pool.clone();
-    tokio::task::spawn_blocking(move || {
-        use melding::notify::transport::{Mailer, SmsGateway};
-        let worker = melding::notify::Worker::new(
-            pool.clone(),
-            Mailer::capture(
-                pool.clone(),
-                "melding <noreply@melding.example>".parse().expect("from"),
-            ),
-            SmsGateway::Capture(pool),
-            std::sync::Arc::new(melding::notify::SystemClock),
-            melding::notify::Settings::new("http://127.0.0.1"),
-        )
-        .expect("worker");
-        worker.drain().expect("drain")
-    })
-    .await
-    .expect("join");
+    crate::helpers::drain_notices(&app.pool).await;
     browser.goto(&app.url("/dev/outbox")).await;
     assert!(
         browser

@@ -430,3 +430,27 @@ impl Drop for TestApp {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
+
+/// Sends every due notice of `pool`'s database the way the demo does (captured in the dev
+/// outbox), as the embedded worker would.
+pub async fn drain_notices(pool: &PgPool) -> melding::notify::Step {
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        use melding::notify::transport::{Mailer, SmsGateway};
+        melding::notify::Worker::new(
+            pool.clone(),
+            Mailer::capture(
+                pool.clone(),
+                "melding <noreply@melding.example>".parse().expect("from"),
+            ),
+            SmsGateway::Capture(pool),
+            Arc::new(melding::notify::SystemClock),
+            melding::notify::Settings::new("http://127.0.0.1"),
+        )
+        .expect("worker")
+        .drain()
+        .expect("drain")
+    })
+    .await
+    .expect("join")
+}
