@@ -19,7 +19,7 @@ use crate::db::schema::{attachments, correspondence_attachments};
 use crate::storage::Storage;
 use crate::web::blocking;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAttachment {
     file_name: String,
@@ -45,9 +45,10 @@ struct Row {
     uploaded_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Overview {
+#[schema(as = AttachmentOverview)]
+pub(super) struct Overview {
     attachment_id: Uuid,
     file_name: String,
     data_type: String,
@@ -96,6 +97,9 @@ fn find(conn: &mut PgConnection, owner: i64, id: Uuid) -> Result<Row, Problem> {
 }
 
 /// `POST /attachment`: describes an attachment; its bytes follow with `/upload`.
+#[utoipa::path(post, path = "/attachment", tag = "attachments", request_body = NewAttachment,
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 201, body = Overview), (status = "4XX", body = Problem)))]
 #[post("/attachment")]
 pub async fn initialize(
     req: HttpRequest,
@@ -152,6 +156,11 @@ pub async fn initialize(
 }
 
 /// `POST /attachment/{id}/upload`: the bytes, streamed to storage (never held whole).
+#[utoipa::path(post, path = "/attachment/{id}/upload", tag = "attachments",
+    params(("id" = Uuid, Path, description = "The attachment")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
 #[post("/attachment/{id}/upload")]
 pub async fn upload(
     req: HttpRequest,
@@ -236,6 +245,10 @@ pub async fn upload(
 }
 
 /// `GET /attachment/{id}`
+#[utoipa::path(get, path = "/attachment/{id}", tag = "attachments",
+    params(("id" = Uuid, Path, description = "The attachment")),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
 #[get("/attachment/{id}")]
 pub async fn overview(
     req: HttpRequest,
@@ -249,6 +262,10 @@ pub async fn overview(
 }
 
 /// `DELETE /attachment/{id}`: only while no message uses it; the file is removed.
+#[utoipa::path(delete, path = "/attachment/{id}", tag = "attachments",
+    params(("id" = Uuid, Path, description = "The attachment")),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
 #[delete("/attachment/{id}")]
 pub async fn purge(
     req: HttpRequest,

@@ -33,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .error_handler(|err, _| Problem::field("body", err.to_string()).into()),
             )
             .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
+            .service(openapi_document)
             .service(send::initialize)
             .service(attachments::initialize)
             .service(attachments::upload)
@@ -149,4 +150,47 @@ mod tests {
             "another client has its own bucket"
         );
     }
+}
+
+/// The OpenAPI 3.1 document, generated from the handlers' annotations and the types they
+/// read and write, so it cannot drift from the code.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "melding correspondence API", version = "1",
+         description = "Shaped like Altinn 3's correspondence API. Tokens as Maskinporten issues them."),
+    servers((url = "/correspondence/api/v1")),
+    paths(
+        send::initialize,
+        attachments::initialize, attachments::upload, attachments::overview, attachments::purge,
+        sender::search, sender::overview, sender::details, sender::purge,
+    ),
+    components(schemas(Problem)),
+    modifiers(&Security),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "maskinporten",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// `GET /correspondence/api/v1/openapi.json` (no token needed).
+#[actix_web::get("/openapi.json")]
+async fn openapi_document() -> actix_web::HttpResponse {
+    use utoipa::OpenApi;
+    actix_web::HttpResponse::Ok().json(ApiDoc::openapi())
 }

@@ -11,7 +11,7 @@ use super::token::TokenError;
 
 /// A problem: its HTTP status, a stable code (`MEL-xxxx`) and a readable title; `detail` and the
 /// field errors where they help.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -19,8 +19,10 @@ pub struct Problem {
     pub status: u16,
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub detail: Option<Box<str>>,
     #[serde(skip_serializing_if = "no_errors")]
+    #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     pub errors: Box<BTreeMap<String, Vec<String>>>,
     /// Seconds, for `Retry-After` (0: none).
     #[serde(skip)]

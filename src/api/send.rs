@@ -21,8 +21,9 @@ use crate::admin::send::{self, Outcome};
 use crate::app::AppState;
 use crate::domain::{Language, PartyRef};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = InitializeContent)]
 pub struct Content {
     language: Option<String>,
     message_title: Option<String>,
@@ -30,7 +31,7 @@ pub struct Content {
     message_body: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReplyOption {
     #[serde(rename = "linkURL")]
@@ -38,14 +39,14 @@ pub struct ReplyOption {
     link_text: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExternalReference {
     reference_type: String,
     reference_value: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Notification {
     notification_channel: Option<String>,
@@ -60,7 +61,7 @@ pub struct Notification {
     send_any_time: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Correspondence {
     resource_id: String,
@@ -86,7 +87,7 @@ pub struct Correspondence {
     existing_attachments: Vec<Uuid>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendRequest {
     correspondence: Correspondence,
@@ -94,17 +95,17 @@ pub struct SendRequest {
     idempotent_key: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct NoticeOut {
+pub(super) struct NoticeOut {
     kind: String,
     channel: String,
     status: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Sent {
+pub(super) struct Sent {
     correspondence_id: Uuid,
     recipient: String,
     status: String,
@@ -113,9 +114,9 @@ struct Sent {
     notifications: Vec<NoticeOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct SendResponse {
+pub(super) struct SendResponse {
     correspondences: Vec<Sent>,
     attachment_ids: Vec<Uuid>,
     /// False when the idempotency key had been used: this is the first call's result.
@@ -231,6 +232,11 @@ fn add(errors: &mut BTreeMap<String, Vec<String>>, field: String, message: Strin
 }
 
 /// `POST /correspondence`
+#[utoipa::path(post, path = "/correspondence", tag = "sender", request_body = SendRequest,
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 201, body = SendResponse, description = "Sent"),
+              (status = 200, body = SendResponse, description = "The first result of a repeated idempotentKey"),
+              (status = "4XX", body = Problem)))]
 #[post("/correspondence")]
 pub async fn initialize(
     req: HttpRequest,

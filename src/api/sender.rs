@@ -107,18 +107,20 @@ const COLUMNS: &str = "c.id, c.service_id, o.org_number AS sender_org, c.senders
      c.status, c.status_changed_at, c.created_at, c.published_at, c.due_at, c.confirmation_needed, \
      c.language, c.title, c.summary, c.external_references, c.reply_links, c.first_read_at, c.confirmed_at";
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Content {
+#[schema(as = MessageContent)]
+pub(super) struct Content {
     language: String,
     message_title: String,
     message_summary: Option<String>,
 }
 
 /// A message as its sender sees it (Altinn's `CorrespondenceOverview`, without the body).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Overview {
+#[schema(as = CorrespondenceOverview)]
+pub(super) struct Overview {
     correspondence_id: Uuid,
     resource_id: String,
     sender: String,
@@ -132,7 +134,9 @@ struct Overview {
     due_date_time: Option<DateTime<Utc>>,
     is_confirmation_needed: bool,
     content: Content,
+    #[schema(value_type = Vec<Object>)]
     external_references: serde_json::Value,
+    #[schema(value_type = Vec<Object>)]
     reply_options: serde_json::Value,
     read: Option<DateTime<Utc>>,
     confirmed: Option<DateTime<Utc>>,
@@ -166,8 +170,9 @@ impl From<Row> for Overview {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     resource_id: Option<String>,
     from: Option<DateTime<Utc>>,
@@ -182,9 +187,9 @@ pub struct SearchQuery {
     limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct SearchResult {
+pub(super) struct SearchResult {
     correspondences: Vec<Overview>,
     /// The cursor of the next page, absent on the last.
     next: Option<String>,
@@ -204,6 +209,9 @@ fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
 }
 
 /// `GET /correspondence`: the caller's sent messages, newest first, filtered, in pages.
+#[utoipa::path(get, path = "/correspondence", tag = "sender", params(SearchQuery),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = SearchResult), (status = "4XX", body = Problem)))]
 #[get("/correspondence")]
 pub async fn search(
     req: HttpRequest,
@@ -271,6 +279,10 @@ pub async fn search(
 }
 
 /// `GET /correspondence/{id}`: one of the caller's sent messages.
+#[utoipa::path(get, path = "/correspondence/{id}", tag = "sender",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
 #[get("/correspondence/{id}")]
 pub async fn overview(
     req: HttpRequest,
@@ -286,18 +298,18 @@ pub async fn overview(
     Ok(HttpResponse::Ok().json(Overview::from(row)))
 }
 
-#[derive(Serialize, QueryableByName)]
+#[derive(Serialize, QueryableByName, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct StatusEvent {
+pub(super) struct StatusEvent {
     #[diesel(sql_type = Text)]
     status: String,
     #[diesel(sql_type = Timestamptz)]
     status_changed: DateTime<Utc>,
 }
 
-#[derive(Serialize, QueryableByName)]
+#[derive(Serialize, QueryableByName, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct NoticeDetails {
+pub(super) struct NoticeDetails {
     #[diesel(sql_type = Text)]
     kind: String,
     #[diesel(sql_type = Text)]
@@ -319,9 +331,10 @@ struct NoticeDetails {
     delivered: Option<DateTime<Utc>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct Details {
+#[schema(as = CorrespondenceDetails)]
+pub(super) struct Details {
     #[serde(flatten)]
     overview: Overview,
     status_history: Vec<StatusEvent>,
@@ -330,6 +343,10 @@ struct Details {
 
 /// `GET /correspondence/{id}/details`: the overview with the status history and every notice
 /// (kind, channel, masked address, outcome) for one of the caller's sent messages.
+#[utoipa::path(get, path = "/correspondence/{id}/details", tag = "sender",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = Details), (status = "4XX", body = Problem)))]
 #[get("/correspondence/{id}/details")]
 pub async fn details(
     req: HttpRequest,
@@ -369,6 +386,10 @@ pub async fn details(
 
 /// `DELETE /correspondence/{id}/purge`: the sender withdraws a message that is not published
 /// yet (its notices are cancelled); a published message is the recipient's and stays.
+#[utoipa::path(delete, path = "/correspondence/{id}/purge", tag = "sender",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
 #[actix_web::delete("/correspondence/{id}/purge")]
 pub async fn purge(
     req: HttpRequest,

@@ -769,3 +769,266 @@ async fn a_sender_withdraws_only_what_is_not_yet_published() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The API's own OpenAPI document, and a check that a response matches one of its schemas:
+/// `$ref`, `allOf`, `oneOf`/`anyOf`, types (with `null`), required and declared properties
+/// (a property the document does not declare is a mismatch), array items.
+pub struct Spec(Value);
+
+impl Spec {
+    pub async fn load(app: &TestApp) -> Spec {
+        let response = app
+            .client
+            .get(app.url("/correspondence/api/v1/openapi.json"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::OK);
+        Spec(response.json().await.expect("JSON"))
+    }
+
+    pub fn check(&self, schema: &str, value: &Value) {
+        let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{schema}") });
+        if let Err(e) = self.validate(&schema, value, "$") {
+            panic!("the response does not match the OpenAPI document: {e}\n{value:#}");
+        }
+    }
+
+    fn validate(&self, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+        if let Some(reference) = schema["$ref"].as_str() {
+            let name = reference
+                .strip_prefix("#/components/schemas/")
+                .ok_or_else(|| format!("{at}: unknown reference {reference}"))?;
+            let target = &self.0["components"]["schemas"][name];
+            if target.is_null() {
+                return Err(format!("{at}: no schema {name}"));
+            }
+            return self.validate(target, value, at);
+        }
+        if let Some(all) = schema["allOf"].as_array() {
+            // Flattened parts: each part checks its own properties; unknown ones are those no
+            // part declares.
+            let mut declared = std::collections::HashSet::new();
+            for part in all {
+                let part = self.resolve(part);
+                if let Some(props) = part["properties"].as_object() {
+                    declared.extend(props.keys().cloned());
+                }
+                self.validate_loose(&part, value, at)?;
+            }
+            if let Some(object) = value.as_object()
+                && let Some(extra) = object.keys().find(|k| !declared.contains(*k))
+            {
+                return Err(format!("{at}.{extra}: not in the document"));
+            }
+            return Ok(());
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(options) = schema[key].as_array() {
+                return options
+                    .iter()
+                    .any(|o| self.validate(o, value, at).is_ok())
+                    .then_some(())
+                    .ok_or_else(|| format!("{at}: matches none of the {key} options"));
+            }
+        }
+        self.validate_node(schema, value, at, true)
+    }
+
+    fn resolve(&self, schema: &Value) -> Value {
+        match schema["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            Some(name) => self.0["components"]["schemas"][name].clone(),
+            None => schema.clone(),
+        }
+    }
+
+    fn validate_loose(&self, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+        self.validate_node(schema, value, at, false)
+    }
+
+    fn validate_node(
+        &self,
+        schema: &Value,
+        value: &Value,
+        at: &str,
+        strict: bool,
+    ) -> Result<(), String> {
+        let kind = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let allowed: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !allowed.is_empty()
+            && !allowed.contains(&kind)
+            && !(kind == "integer" && allowed.contains(&"number"))
+        {
+            return Err(format!("{at}: {kind}, the document says {allowed:?}"));
+        }
+        if let (Some(object), Some(props)) = (value.as_object(), schema["properties"].as_object()) {
+            for required in schema["required"].as_array().into_iter().flatten() {
+                let name = required.as_str().unwrap_or_default();
+                if !object.contains_key(name) {
+                    return Err(format!("{at}.{name}: required but missing"));
+                }
+            }
+            for (name, v) in object {
+                match props.get(name) {
+                    Some(s) => self.validate(s, v, &format!("{at}.{name}"))?,
+                    None if strict => return Err(format!("{at}.{name}: not in the document")),
+                    None => {}
+                }
+            }
+        }
+        if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+            for (i, v) in array.iter().enumerate() {
+                self.validate(items, v, &format!("{at}[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_endpoint_and_every_response_matches_it() {
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    let spec = Spec::load(&app).await;
+    assert_eq!(spec.0["openapi"], "3.1.0");
+    for (path, method) in [
+        ("/correspondence", "post"),
+        ("/correspondence", "get"),
+        ("/correspondence/{id}", "get"),
+        ("/correspondence/{id}/details", "get"),
+        ("/correspondence/{id}/purge", "delete"),
+        ("/attachment", "post"),
+        ("/attachment/{id}/upload", "post"),
+        ("/attachment/{id}", "get"),
+        ("/attachment/{id}", "delete"),
+    ] {
+        assert!(
+            spec.0["paths"][path][method].is_object(),
+            "{method} {path} is documented"
+        );
+    }
+    assert_eq!(
+        spec.0["components"]["securitySchemes"]["maskinporten"]["scheme"],
+        "bearer"
+    );
+
+    // Every kind of response, checked against the document.
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let (_, attachment) = send_json(
+        &app,
+        Method::POST,
+        "/attachment",
+        &good,
+        Some(&serde_json::json!({ "fileName": "a.txt" })),
+        None,
+    )
+    .await;
+    spec.check("AttachmentOverview", &attachment);
+    let id = attachment["attachmentId"].as_str().expect("id").to_owned();
+    let (_, uploaded) = send_json(
+        &app,
+        Method::POST,
+        &format!("/attachment/{id}/upload"),
+        &good,
+        None,
+        Some(b"tekst".to_vec()),
+    )
+    .await;
+    spec.check("AttachmentOverview", &uploaded);
+    let request = serde_json::json!({
+        "correspondence": {
+            "resourceId": "testbrev",
+            "sendersReference": "S-1",
+            "content": { "messageTitle": "Brev", "messageSummary": "Kort", "messageBody": "Tekst." },
+            "requestedPublishTime": "2099-01-01T08:00:00Z",
+            "replyOptions": [{ "linkURL": "https://testetaten.example/svar", "linkText": "Svar" }],
+            "externalReferences": [{ "referenceType": "Sak", "referenceValue": "1" }],
+            "existingAttachments": [id]
+        },
+        "recipients": [w.persons[0].1.as_str()]
+    });
+    let (status, sent) = send_json(
+        &app,
+        Method::POST,
+        "/correspondence",
+        &good,
+        Some(&request),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    spec.check("SendResponse", &sent);
+    let message = sent["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (_, list, _) = call(&app, "/correspondence?limit=1", Some(&good)).await;
+    spec.check("SearchResult", &list);
+    let (_, overview, _) = call(&app, &format!("/correspondence/{message}"), Some(&good)).await;
+    spec.check("CorrespondenceOverview", &overview);
+    let (_, details, _) = call(
+        &app,
+        &format!("/correspondence/{message}/details"),
+        Some(&good),
+    )
+    .await;
+    spec.check("CorrespondenceDetails", &details);
+    let (_, purged) = send_json(
+        &app,
+        Method::DELETE,
+        &format!("/correspondence/{message}/purge"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    spec.check("CorrespondenceOverview", &purged);
+    for (status, problem) in [
+        send_json(
+            &app,
+            Method::GET,
+            "/correspondence?limit=0",
+            &good,
+            None,
+            None,
+        )
+        .await,
+        send_json(
+            &app,
+            Method::GET,
+            "/correspondence",
+            "not-a-token",
+            None,
+            None,
+        )
+        .await,
+        send_json(
+            &app,
+            Method::POST,
+            "/correspondence",
+            &good,
+            Some(&serde_json::json!({ "recipients": [] })),
+            None,
+        )
+        .await,
+    ] {
+        assert!(status.is_client_error());
+        spec.check("Problem", &problem);
+    }
+}
