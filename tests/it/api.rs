@@ -870,10 +870,10 @@ impl Spec {
             Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
         };
-        if !allowed.is_empty()
-            && !allowed.contains(&kind)
-            && !(kind == "integer" && allowed.contains(&"number"))
-        {
+        let fits = allowed.is_empty()
+            || allowed.contains(&kind)
+            || (kind == "integer" && allowed.contains(&"number"));
+        if !fits {
             return Err(format!("{at}: {kind}, the document says {allowed:?}"));
         }
         if let (Some(object), Some(props)) = (value.as_object(), schema["properties"].as_object()) {
