@@ -174,7 +174,7 @@ pub async fn store<S, E>(
     pool: &crate::db::PgPool,
     storage: &Storage,
     owner: i64,
-    person: i64,
+    person: Option<i64>,
     name: &str,
     data: S,
 ) -> Result<Uuid, UploadError>

@@ -558,7 +558,16 @@ async fn read_form(
                 continue;
             }
             use super::attachments::{UploadError, store};
-            match store(&state.pool, &storage, owner, person, &file_name, &mut field).await {
+            match store(
+                &state.pool,
+                &storage,
+                owner,
+                Some(person),
+                &file_name,
+                &mut field,
+            )
+            .await
+            {
                 Ok(id) => {
                     fields.insert(format!("attachment_{id}"), "1".to_owned());
                 }

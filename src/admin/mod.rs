@@ -9,7 +9,7 @@ pub mod reports;
 pub mod send;
 mod sent;
 mod services;
-mod upload;
+pub(crate) mod upload;
 
 use actix_web::{HttpResponse, get, web};
 use askama::Template;

@@ -103,7 +103,7 @@ async fn receive(
 }
 
 /// A text field of a multipart form, at most 64 KiB.
-pub(super) async fn text_field(
+pub(crate) async fn text_field(
     field: &mut actix_multipart::Field,
     name: &str,
 ) -> Result<String, AppError> {

@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
             .service(openapi_document)
             .service(send::initialize)
+            .service(send::upload)
             .service(attachments::initialize)
             .service(attachments::upload)
             .service(attachments::overview)
@@ -62,7 +63,8 @@ impl Api {
     }
 }
 
-/// Who is calling: the verified client and, for senders, the service owner it acts for.
+/// Who is calling: the verified client.
+#[derive(Clone)]
 pub struct Caller {
     pub client: Client,
 }
@@ -160,7 +162,7 @@ mod tests {
          description = "Shaped like Altinn 3's correspondence API. Tokens as Maskinporten issues them."),
     servers((url = "/correspondence/api/v1")),
     paths(
-        send::initialize,
+        send::initialize, send::upload,
         attachments::initialize, attachments::upload, attachments::overview, attachments::purge,
         sender::search, sender::overview, sender::details, sender::purge,
     ),

@@ -14,12 +14,13 @@ use uuid::Uuid;
 
 use super::authenticate;
 use super::problem::Problem;
-use super::sender::as_owner;
+use super::sender::{as_owner, owner_of};
 use super::token::SCOPE_WRITE;
 use crate::admin::compose::{self, ComposeForm, MAX_RECIPIENTS};
 use crate::admin::send::{self, Outcome};
 use crate::app::AppState;
 use crate::domain::{Language, PartyRef};
+use crate::web::blocking;
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -244,7 +245,110 @@ pub async fn initialize(
     body: web::Json<SendRequest>,
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
-    let request = body.into_inner();
+    send_request(&state, caller, body.into_inner()).await
+}
+
+/// `POST /correspondence/upload`: the same request as the multipart part `request` (JSON),
+/// followed by the files as parts named `attachments`, each streamed to storage and attached.
+#[utoipa::path(post, path = "/correspondence/upload", tag = "sender",
+    request_body(content_type = "multipart/form-data",
+        description = "A part `request` with the JSON of POST /correspondence, then one part `attachments` per file"),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 201, body = SendResponse), (status = "4XX", body = Problem)))]
+#[post("/correspondence/upload")]
+pub async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    use futures_util::TryStreamExt;
+    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+    let bad = |e: actix_multipart::MultipartError| Problem::field("body", e.to_string());
+    let mut request: Option<SendRequest> = None;
+    let mut stored = Vec::new();
+    let storage = crate::storage::Storage::new(&state.config.data_dir);
+    let owner = {
+        let pool = state.pool.clone();
+        let caller = caller.clone();
+        blocking(move || Ok(owner_of(&mut *pool.get()?, &caller)))
+            .await??
+            .id
+    };
+    let outcome = async {
+        while let Some(mut field) = parts.try_next().await.map_err(bad)? {
+            match field.name().unwrap_or_default() {
+                "request" => {
+                    let text = crate::admin::upload::text_field(&mut field, "request").await?;
+                    request = Some(
+                        serde_json::from_str(&text)
+                            .map_err(|e| Problem::field("request", e.to_string()))?,
+                    );
+                }
+                "attachments" => {
+                    let name = field
+                        .content_disposition()
+                        .and_then(|d| d.get_filename())
+                        .unwrap_or_default()
+                        .to_owned();
+                    let at = format!("attachments[{}]", stored.len());
+                    let id = crate::admin::attachments::store(
+                        &state.pool,
+                        &storage,
+                        owner,
+                        None,
+                        &name,
+                        &mut field,
+                    )
+                    .await
+                    .map_err(|e| Problem::field(&at, e.to_string()))?;
+                    stored.push(id);
+                }
+                other => {
+                    return Err(Problem::field(
+                        other,
+                        "unknown part: give `request` and `attachments`",
+                    ));
+                }
+            }
+        }
+        let mut request =
+            request.ok_or_else(|| Problem::field("request", "the JSON part is missing"))?;
+        request
+            .correspondence
+            .existing_attachments
+            .extend(stored.iter().copied());
+        send_request(&state, caller, request).await
+    }
+    .await;
+    if outcome.is_err() && !stored.is_empty() {
+        // Files of a request that was not sent are not kept.
+        let pool = state.pool.clone();
+        let ids = stored.clone();
+        let keys: Vec<String> = blocking(move || {
+            use crate::db::schema::attachments;
+            Ok(
+                diesel::update(attachments::table.filter(attachments::id.eq_any(&ids)))
+                    .set(attachments::state.eq("purged"))
+                    .returning(attachments::storage_key)
+                    .get_results(&mut *pool.get()?)?,
+            )
+        })
+        .await
+        .unwrap_or_default();
+        for key in keys {
+            let _ = std::fs::remove_file(storage.path(&key));
+        }
+    }
+    outcome
+}
+
+/// Checks and sends one request (JSON, or the multipart variant's request part).
+async fn send_request(
+    state: &AppState,
+    caller: super::Caller,
+    request: SendRequest,
+) -> Result<HttpResponse, Problem> {
     let test_ids = state.config.test_ids;
     let lang = Language::En;
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -362,7 +466,7 @@ pub async fn initialize(
     let ignore = c.ignore_reservation;
     let wanted_attachments = c.existing_attachments.clone();
 
-    let result = as_owner(&state, caller, move |conn, owner| {
+    let result = as_owner(state, caller, move |conn, owner| {
         let mut errors = errors;
         let services = compose::service_choices(conn, owner.id, lang, "")?;
         let (draft, form_errors) =

@@ -20,7 +20,7 @@ use crate::domain::Status;
 use crate::web::blocking;
 
 /// The service owner the client organisation sends for (its own organisation).
-fn owner_of(conn: &mut PgConnection, caller: &Caller) -> Result<Owner, Problem> {
+pub(super) fn owner_of(conn: &mut PgConnection, caller: &Caller) -> Result<Owner, Problem> {
     diesel::sql_query(
         "SELECT o.party_id AS id, p.name FROM service_owners o JOIN parties p ON p.id = o.party_id \
          WHERE p.org_number = $1 AND NOT p.is_deleted",

@@ -1032,3 +1032,71 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
         spec.check("Problem", &problem);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_with_files_in_one_multipart_request() {
+    use reqwest::multipart::{Form, Part};
+    let app = TestApp::spawn().await;
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let request = serde_json::json!({
+        "correspondence": {
+            "resourceId": "testbrev",
+            "sendersReference": "M-1",
+            "content": { "messageTitle": "Vedtak med vedlegg", "messageBody": "Se vedleggene." }
+        },
+        "recipients": [w.persons[0].1.as_str()]
+    });
+    let post = |form: Form| {
+        app.client
+            .post(app.url("/correspondence/api/v1/correspondence/upload"))
+            .bearer_auth(&good)
+            .multipart(form)
+            .send()
+    };
+    let form = Form::new()
+        .text("request", request.to_string())
+        .part(
+            "attachments",
+            Part::bytes(b"%PDF-1.4 a".to_vec()).file_name("vedtak.pdf"),
+        )
+        .part(
+            "attachments",
+            Part::bytes(b"navn;verdi".to_vec()).file_name("tabell.csv"),
+        );
+    let response = post(form).await.expect("request");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.expect("JSON");
+    Spec::load(&app).await.check("SendResponse", &body);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM correspondences c WHERE c.attachment_count = 2 \
+             AND (SELECT count(*) FROM correspondence_attachments a WHERE a.correspondence_id = c.id) = 2"
+        ),
+        1
+    );
+
+    // A file that is not allowed: named by its place, and nothing is kept or sent.
+    let form = Form::new()
+        .text("request", request.to_string())
+        .part(
+            "attachments",
+            Part::bytes(b"ok".to_vec()).file_name("ok.txt"),
+        )
+        .part(
+            "attachments",
+            Part::bytes(b"MZ".to_vec()).file_name("program.exe"),
+        );
+    let response = post(form).await.expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = response.json().await.expect("JSON");
+    assert!(problem["errors"]["attachments[1]"].is_array(), "{problem}");
+    assert_eq!(app.count("SELECT count(*) AS n FROM correspondences"), 1);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM attachments WHERE name = 'ok.txt' AND state = 'purged'"
+        ),
+        1,
+        "the file of the refused request is not kept"
+    );
+}
