@@ -32,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(upload::upload_form)
         .service(upload::upload)
         .service(reports::page)
+        .service(reports::save_contact)
         .service(sent::list)
         .service(sent::export)
         .service(sent::withdraw)

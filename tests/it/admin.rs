@@ -1118,3 +1118,61 @@ fn a_csv_send_that_lost_its_process_is_marked_failed() {
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_weekly_report_address_is_set_checked_and_cleared_on_the_reports_page() {
+    let (app, owner) = sender_app().await;
+    let path = format!("/admin/reports/contact?owner={owner}");
+    let refused = post(&app, &path, &[("contact_email", "ikke en adresse")]).await;
+    assert_eq!(refused.status(), reqwest::StatusCode::BAD_REQUEST);
+    let page = refused.text().await.expect("page");
+    assert!(
+        field_error(&page, "contact_email").is_some(),
+        "named by the field"
+    );
+    assert!(
+        page.contains("value=\"ikke en adresse\""),
+        "what was typed is kept"
+    );
+
+    let saved = post(
+        &app,
+        &path,
+        &[("contact_email", " rapport@skatteetaten.example ")],
+    )
+    .await;
+    assert_eq!(saved.status(), reqwest::StatusCode::SEE_OTHER);
+    let page = app
+        .get(saved.headers()["location"].to_str().expect("location"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("value=\"rapport@skatteetaten.example\""));
+    assert!(page.contains("role=\"status\""), "a confirmation line");
+    assert_eq!(
+        one(
+            &app,
+            &format!("SELECT contact_email AS t FROM service_owners WHERE party_id = {owner}")
+        ),
+        "rapport@skatteetaten.example"
+    );
+    let cleared = post(&app, &path, &[("contact_email", "")]).await;
+    assert_eq!(cleared.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM service_owners WHERE party_id = {owner} AND contact_email IS NULL"
+        )),
+        1
+    );
+    // Somebody without the sending package cannot change it.
+    let other = app.second_user();
+    other
+        .login_as(
+            melding::seed::personas::CITIZEN.national_id().as_str(),
+            "substantial",
+        )
+        .await;
+    let refused = post(&other, &path, &[("contact_email", "x@y.example")]).await;
+    assert_eq!(refused.status(), reqwest::StatusCode::NOT_FOUND);
+}
