@@ -147,7 +147,7 @@ impl Application {
         .workers(config.http_workers)
         .shutdown_timeout(10)
         .run();
-        spawn_sweeper(pool);
+        spawn_sweeper(pool, crate::storage::Storage::new(&config.data_dir));
         Ok(Application {
             port,
             server,
@@ -203,19 +203,28 @@ fn api(config: &Config, auth: &Auth, public_url: &str) -> anyhow::Result<Option<
     )))
 }
 
-/// Every five minutes: deletes expired sessions and pending logins, and marks CSV sends whose
-/// process was lost as failed.
-fn spawn_sweeper(pool: PgPool) {
+/// Every five minutes: deletes expired sessions and pending logins, and marks CSV sends and
+/// attachment uploads whose process was lost as failed.
+fn spawn_sweeper(pool: PgPool, storage: crate::storage::Storage) {
+    let storage = Arc::new(storage);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
             let pool = pool.clone();
+            let storage = storage.clone();
             let swept = web::block(move || -> anyhow::Result<usize> {
                 let mut conn = pool.get()?;
                 let stalled = crate::admin::mass::mark_stalled(&mut conn)?;
                 if stalled > 0 {
                     tracing::warn!(stalled, "CSV sends without progress were marked failed");
+                }
+                let uploads = crate::admin::attachments::fail_stalled_uploads(&mut conn, &storage)?;
+                if uploads > 0 {
+                    tracing::warn!(
+                        uploads,
+                        "attachment uploads that never finished were failed"
+                    );
                 }
                 Ok(auth::session_store::sweep(&mut conn)?)
             })

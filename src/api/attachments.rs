@@ -178,7 +178,11 @@ pub async fn upload(
                 .find(id)
                 .filter(attachments::state.eq("initialized")),
         )
-        .set(attachments::state.eq("uploading"))
+        .set((
+            attachments::state.eq("uploading"),
+            // An upload not finished by then was lost with its process: the sweep fails it.
+            attachments::expires_at.eq(Utc::now() + chrono::Duration::hours(6)),
+        ))
         .execute(conn)?;
         if taken == 0 {
             return Err(Problem::field(

@@ -652,6 +652,45 @@ async fn attachments_are_described_uploaded_checked_reused_and_deleted_only_unus
             "{name}: {problem}"
         );
     }
+    // An upload whose process was lost is failed by the sweep, and its partial file removed.
+    let (_, lost) = send_json(
+        &app,
+        Method::POST,
+        "/attachment",
+        &good,
+        Some(&serde_json::json!({ "fileName": "tapt.pdf" })),
+        None,
+    )
+    .await;
+    let lost = lost["attachmentId"].as_str().expect("id").to_owned();
+    let key = crate::helpers::text(
+        &mut app.pool.get().expect("conn"),
+        &format!(
+            "UPDATE attachments SET state = 'uploading', expires_at = now() - interval '1 minute' WHERE id = '{lost}' RETURNING storage_key AS t"
+        ),
+    );
+    let storage = melding::storage::Storage::new(&app.data_dir);
+    let partial = storage.path(&key);
+    std::fs::create_dir_all(partial.parent().expect("dir")).expect("dir");
+    std::fs::write(&partial, b"%PDF-1.4 halv").expect("partial file");
+    let failed = melding::admin::attachments::fail_stalled_uploads(
+        &mut app.pool.get().expect("conn"),
+        &storage,
+    )
+    .expect("sweep");
+    assert_eq!(failed, 1);
+    let (_, lost) = send_json(
+        &app,
+        Method::GET,
+        &format!("/attachment/{lost}"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(lost["status"], "Failed");
+    assert!(!partial.exists(), "the partial file is removed");
+
     let other = another_owner(&app);
     let (status, _) = send_json(
         &app,
