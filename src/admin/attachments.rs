@@ -256,6 +256,23 @@ pub fn owned(conn: &mut PgConnection, owner: i64, ids: &[Uuid]) -> QueryResult<V
         .load(conn)
 }
 
+/// Uploads whose time ran out (their process was lost mid-stream) are failed and their partial
+/// files removed; the sender sees `Failed` and describes the attachment again.
+pub fn fail_stalled_uploads(conn: &mut PgConnection, storage: &Storage) -> QueryResult<usize> {
+    let keys: Vec<String> = diesel::update(
+        attachments::table
+            .filter(attachments::state.eq("uploading"))
+            .filter(attachments::expires_at.lt(diesel::dsl::now)),
+    )
+    .set(attachments::state.eq("failed"))
+    .returning(attachments::storage_key)
+    .get_results(conn)?;
+    for key in &keys {
+        let _ = std::fs::remove_file(storage.path(key));
+    }
+    Ok(keys.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{NameError, check_name};
@@ -276,21 +293,4 @@ mod tests {
             Err(NameError::TooLong)
         );
     }
-}
-
-/// Uploads whose time ran out (their process was lost mid-stream) are failed and their partial
-/// files removed; the sender sees `Failed` and describes the attachment again.
-pub fn fail_stalled_uploads(conn: &mut PgConnection, storage: &Storage) -> QueryResult<usize> {
-    let keys: Vec<String> = diesel::update(
-        attachments::table
-            .filter(attachments::state.eq("uploading"))
-            .filter(attachments::expires_at.lt(diesel::dsl::now)),
-    )
-    .set(attachments::state.eq("failed"))
-    .returning(attachments::storage_key)
-    .get_results(conn)?;
-    for key in &keys {
-        let _ = std::fs::remove_file(storage.path(key));
-    }
-    Ok(keys.len())
 }
