@@ -390,34 +390,19 @@ pub(super) async fn withdraw(
         let owner = owner(&mut conn, person, owner_id)?;
         own_sending(&mut conn, owner.id, id)?;
         let n = conn.transaction(|conn| {
-            #[derive(QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = BigInt)]
-                n: i64,
-            }
-            let count: Count = diesel::sql_query(
-                "WITH gone AS ( \
-                     UPDATE correspondences SET status = 'PurgedByService', status_changed_at = now() \
-                     WHERE sending_id = $1 AND status = 'ReadyForPublish' AND published_at > now() RETURNING id \
-                 ), events AS ( \
-                     INSERT INTO correspondence_events (correspondence_id, status, actor_person_id, actor_party_id) \
-                     SELECT id, 'PurgedByService', $2, $3 FROM gone \
-                 ), cancelled AS ( \
-                     UPDATE notifications SET state = 'cancelled', updated_at = now() \
-                     WHERE correspondence_id IN (SELECT id FROM gone) AND state = 'queued' \
-                 ) SELECT count(*) AS n FROM gone",
-            )
-            .bind::<SqlUuid, _>(id)
-            .bind::<BigInt, _>(person)
-            .bind::<BigInt, _>(owner.id)
-            .get_result(conn)?;
+            let n = super::send::withdraw(
+                conn,
+                super::send::Withdraw::Sending(id),
+                owner.id,
+                Some(person),
+            )?;
             let mut entry = crate::audit::Entry::new("sending_withdrawn");
             entry.actor = Some(person);
             entry.acting_for = Some(owner.id);
             entry.target = Some(("sending", id.to_string()));
-            entry.details = serde_json::json!({ "withdrawn": count.n });
+            entry.details = serde_json::json!({ "withdrawn": n });
             crate::audit::record(conn, entry)?;
-            Ok::<_, diesel::result::Error>(count.n)
+            Ok::<_, diesel::result::Error>(n)
         })?;
         Ok(n)
     })

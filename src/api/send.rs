@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::authenticate;
 use super::problem::Problem;
-use super::sender::{as_owner, owner_of};
+use super::sender::{as_owner, owner_of, party_urn};
 use super::token::SCOPE_WRITE;
 use crate::admin::compose::{self, ComposeForm, MAX_RECIPIENTS};
 use crate::admin::send::{self, Outcome};
@@ -96,7 +96,7 @@ pub struct SendRequest {
     idempotent_key: Option<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct NoticeOut {
     kind: String,
@@ -507,7 +507,8 @@ async fn send_request(
             "nobody_can_read": checks.iter().filter(|p| p.outcome(ignore) == Outcome::NobodyCanRead).count(),
         });
         crate::audit::record(conn, entry)?;
-        let correspondences = results(conn, sent.sending_id)?;
+        let readers: HashMap<i64, i64> = checks.iter().map(|p| (p.party_id, p.readers)).collect();
+        let correspondences = results(conn, sent.sending_id, &readers)?;
         Ok((sent, correspondences))
     })
     .await?;
@@ -524,7 +525,12 @@ async fn send_request(
 }
 
 /// The messages of a send with their readers and notices (for the first and a repeated call).
-fn results(conn: &mut PgConnection, sending: Uuid) -> QueryResult<Vec<Sent>> {
+/// `readers` comes from the preflight (how many persons can read for each recipient party).
+fn results(
+    conn: &mut PgConnection,
+    sending: Uuid,
+    readers: &HashMap<i64, i64>,
+) -> QueryResult<Vec<Sent>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = SqlUuid)]
@@ -534,21 +540,18 @@ fn results(conn: &mut PgConnection, sending: Uuid) -> QueryResult<Vec<Sent>> {
         #[diesel(sql_type = Text)]
         status: String,
         #[diesel(sql_type = BigInt)]
-        readers: i64,
+        recipient_id: i64,
         #[diesel(sql_type = diesel::sql_types::Jsonb)]
         notices: serde_json::Value,
     }
     let rows: Vec<Row> = diesel::sql_query(
-        "SELECT c.id, \
-                CASE p.kind WHEN 'person' THEN 'urn:altinn:person:identifier-no:' || p.national_id \
-                     ELSE 'urn:altinn:organization:identifier-no:' || p.org_number END AS recipient, \
-                c.status, \
-                (SELECT count(*) FROM service_readers(c.recipient_id, c.service_id)) AS readers, \
+        concat!("SELECT c.id, ", party_urn!(), " AS recipient, \
+                c.status, c.recipient_id, \
                 coalesce((SELECT jsonb_agg(jsonb_build_object('kind', n.kind, 'channel', n.channel, 'status', n.state) \
                                            ORDER BY n.kind, n.channel, n.id) \
                           FROM notifications n WHERE n.correspondence_id = c.id), '[]') AS notices \
          FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
-         WHERE c.sending_id = $1 ORDER BY c.created_at, c.id",
+         WHERE c.sending_id = $1 ORDER BY c.created_at, c.id"),
     )
     .bind::<SqlUuid, _>(sending)
     .load(conn)?;
@@ -558,23 +561,8 @@ fn results(conn: &mut PgConnection, sending: Uuid) -> QueryResult<Vec<Sent>> {
             correspondence_id: r.id,
             recipient: r.recipient,
             status: r.status,
-            readers: r.readers,
-            notifications: serde_json::from_value::<Vec<NoticeRow>>(r.notices)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|n| NoticeOut {
-                    kind: n.kind,
-                    channel: n.channel,
-                    status: n.status,
-                })
-                .collect(),
+            readers: readers.get(&r.recipient_id).copied().unwrap_or(0),
+            notifications: serde_json::from_value(r.notices).unwrap_or_default(),
         })
         .collect())
-}
-
-#[derive(Deserialize)]
-struct NoticeRow {
-    kind: String,
-    channel: String,
-    status: String,
 }

@@ -17,6 +17,7 @@ use super::{Caller, authenticate};
 use crate::admin::Owner;
 use crate::app::AppState;
 use crate::domain::Status;
+use crate::notify::outbox::MASKED_ADDRESS;
 use crate::web::blocking;
 
 /// The service owner the client organisation sends for (its own organisation).
@@ -101,11 +102,22 @@ struct Row {
     confirmed_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "c.id, c.service_id, o.org_number AS sender_org, c.senders_reference, c.display_sender, \
-     CASE p.kind WHEN 'person' THEN 'urn:altinn:person:identifier-no:' || p.national_id \
-          ELSE 'urn:altinn:organization:identifier-no:' || p.org_number END AS recipient, \
+/// A party's URN (SQL over the `parties` row aliased `p`), as the API names recipients.
+macro_rules! party_urn {
+    () => {
+        "CASE p.kind WHEN 'person' THEN 'urn:altinn:person:identifier-no:' || p.national_id \
+         ELSE 'urn:altinn:organization:identifier-no:' || p.org_number END"
+    };
+}
+pub(super) use party_urn;
+
+const COLUMNS: &str = concat!(
+    "c.id, c.service_id, o.org_number AS sender_org, c.senders_reference, c.display_sender, ",
+    party_urn!(),
+    " AS recipient, \
      c.status, c.status_changed_at, c.created_at, c.published_at, c.due_at, c.confirmation_needed, \
-     c.language, c.title, c.summary, c.external_references, c.reply_links, c.first_read_at, c.confirmed_at";
+     c.language, c.title, c.summary, c.external_references, c.reply_links, c.first_read_at, c.confirmed_at"
+);
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -363,15 +375,12 @@ pub async fn details(
         )
         .bind::<SqlUuid, _>(id)
         .load(conn)?;
-        let notifications: Vec<NoticeDetails> = diesel::sql_query(
-            "SELECT kind, channel, \
-                    CASE WHEN channel = 'email' \
-                         THEN left(address, 2) || '***' || substring(address from position('@' in address)) \
-                         ELSE '*****' || right(address, 3) END AS address, \
-                    state AS status, failure_reason, attempts, run_at AS requested_send_time, \
-                    sent_at AS sent, delivered_at AS delivered \
-             FROM notifications WHERE correspondence_id = $1 ORDER BY kind, channel, id",
-        )
+        let notifications: Vec<NoticeDetails> = diesel::sql_query(format!(
+            "SELECT n.kind, n.channel, {MASKED_ADDRESS} AS address, n.state AS status, \
+                    n.failure_reason, n.attempts, n.run_at AS requested_send_time, \
+                    n.sent_at AS sent, n.delivered_at AS delivered \
+             FROM notifications n WHERE n.correspondence_id = $1 ORDER BY n.kind, n.channel, n.id"
+        ))
         .bind::<SqlUuid, _>(id)
         .load(conn)?;
         Ok(Details {
@@ -401,30 +410,14 @@ pub async fn purge(
     let row = as_owner(&state, caller, move |conn, owner| {
         let owner = owner.id;
         conn.transaction(|conn| {
-            #[derive(QueryableByName)]
-            struct Withdrawn {
-                #[diesel(sql_type = Bool)]
-                withdrawn: bool,
-            }
             sent_row(conn, owner, id)?;
-            let outcome: Withdrawn = diesel::sql_query(
-                "WITH gone AS ( \
-                     UPDATE correspondences SET status = 'PurgedByService', status_changed_at = now() \
-                     WHERE id = $1 AND sender_id = $2 AND status = 'ReadyForPublish' AND published_at > now() \
-                     RETURNING id \
-                 ), events AS ( \
-                     INSERT INTO correspondence_events (correspondence_id, status, actor_party_id) \
-                     SELECT id, 'PurgedByService', $2 FROM gone \
-                 ), cancelled AS ( \
-                     UPDATE notifications SET state = 'cancelled', updated_at = now() \
-                     WHERE correspondence_id IN (SELECT id FROM gone) AND state = 'queued' \
-                 ) \
-                 SELECT EXISTS (SELECT 1 FROM gone) AS withdrawn",
-            )
-            .bind::<SqlUuid, _>(id)
-            .bind::<BigInt, _>(owner)
-            .get_result(conn)?;
-            if !outcome.withdrawn {
+            let withdrawn = crate::admin::send::withdraw(
+                conn,
+                crate::admin::send::Withdraw::Message(id),
+                owner,
+                None,
+            )?;
+            if withdrawn == 0 {
                 return Err(Problem::field(
                     "correspondenceId",
                     "is published (or withdrawn) already: only a message not yet published can be withdrawn",

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::access::decision::Actor;
 use crate::db::schema::{correspondence_events, correspondences, recipient_label_events, seen_log};
 use crate::domain::{Language, Status};
+use crate::notify::outbox::MASKED_ADDRESS;
 
 #[derive(QueryableByName, Debug, Clone)]
 pub struct Message {
@@ -264,17 +265,16 @@ pub struct Activity {
 }
 
 pub fn activity(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Activity>> {
-    Prepared(diesel::sql_query(
+    Prepared(diesel::sql_query(format!(
         "SELECT e.occurred_at AS at, e.status AS what, p.name AS who, NULL::text AS address \
            FROM correspondence_events e LEFT JOIN parties p ON p.id = e.actor_person_id \
            WHERE e.correspondence_id = $1 AND e.status NOT IN ('Initialized', 'ReadyForPublish') \
          UNION ALL \
          SELECT coalesce(n.sent_at, n.updated_at), 'notification:' || n.kind || ':' || n.channel || ':' || n.state, NULL, \
-                CASE WHEN n.channel = 'email' THEN left(n.address, 2) || '***' || substring(n.address from position('@' in n.address)) \
-                     ELSE '*****' || right(n.address, 3) END \
+                {MASKED_ADDRESS} \
            FROM notifications n WHERE n.correspondence_id = $1 AND n.state IN ('sent', 'delivered', 'failed') \
-         ORDER BY 1",
-    )
+         ORDER BY 1"
+    ))
     .bind::<SqlUuid, _>(id))
     .load(conn)
 }

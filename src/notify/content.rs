@@ -173,7 +173,7 @@ pub fn email(facts: &Facts<'_>) -> Email {
         link_text: link_text(facts.language),
     }
     .render()
-    .unwrap_or_else(|_| format!("<p>{}</p>", askama_escape(&text)));
+    .unwrap_or_else(|_| format!("<p>{}</p>", html_escape(&text)));
     Email {
         subject,
         text,
@@ -181,7 +181,8 @@ pub fn email(facts: &Facts<'_>) -> Email {
     }
 }
 
-fn askama_escape(s: &str) -> String {
+/// Text made safe inside HTML (for the reports' simple HTML part, and a fallback here).
+pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -9,10 +9,11 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
 
+use super::content::html_escape;
 use super::transport::{OutgoingEmail, SendError};
 
 /// Sends one e-mail (the worker's mailer, on its runtime).
-pub type Send<'a> = dyn Fn(&OutgoingEmail<'_>) -> Result<(), SendError> + 'a;
+pub type SendMail<'a> = dyn Fn(&OutgoingEmail<'_>) -> Result<(), SendError> + 'a;
 use crate::db::PgPool;
 use crate::domain::Language;
 use crate::web::i18n;
@@ -23,7 +24,7 @@ pub const DAILY_UNREAD: &str = "daily-unread-to-administrators";
 /// Runs every job that is due at `now`.
 pub fn run_due(
     pool: &PgPool,
-    mailer: &Send<'_>,
+    mailer: &SendMail<'_>,
     now: DateTime<Utc>,
     public_url: &str,
 ) -> anyhow::Result<()> {
@@ -112,7 +113,7 @@ struct OwnerReport {
 /// the report page lists them), to every owner with a contact address.
 fn weekly_report(
     conn: &mut PgConnection,
-    mailer: &Send<'_>,
+    mailer: &SendMail<'_>,
     now: DateTime<Utc>,
     public_url: &str,
 ) -> anyhow::Result<()> {
@@ -188,7 +189,7 @@ struct AdminNotice {
 /// administrator with an e-mail address gets the count and the senders (never titles).
 fn daily_unread(
     conn: &mut PgConnection,
-    mailer: &Send<'_>,
+    mailer: &SendMail<'_>,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
     public_url: &str,
@@ -253,7 +254,7 @@ struct Report<'a> {
 
 /// Sends a report as plain text, with the same text as the HTML part.
 fn send(
-    mailer: &Send<'_>,
+    mailer: &SendMail<'_>,
     to: &str,
     subject: &str,
     text: &str,
@@ -262,15 +263,15 @@ fn send(
     let html = format!(
         "<!DOCTYPE html><html lang=\"nb\"><head><meta charset=\"utf-8\"><title>{s}</title></head>\
          <body><main><h1>{s}</h1><pre>{t}</pre></main></body></html>",
-        s = escape(subject),
-        t = escape(text)
+        s = html_escape(subject),
+        t = html_escape(text)
     );
     let message_id = format!(
         "<{}.{}.{}@{}>",
         report.kind,
         report.party,
         report.now.format("%Y%m%d"),
-        domain(report.public_url)
+        super::mail_domain(report.public_url)
     );
     match mailer(&OutgoingEmail {
         to,
@@ -287,17 +288,4 @@ fn send(
         }
         Err(SendError::Transient(e)) => Err(anyhow::anyhow!("SMTP: {e}")),
     }
-}
-
-fn domain(public_url: &str) -> String {
-    url::Url::parse(public_url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_else(|| "melding.invalid".to_owned())
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

@@ -73,12 +73,17 @@ pub struct Settings {
     pub mail_domain: String,
 }
 
+/// The domain part of the Message-IDs of mails sent for the service at `public_url`.
+pub fn mail_domain(public_url: &str) -> String {
+    url::Url::parse(public_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "melding.invalid".to_owned())
+}
+
 impl Settings {
     pub fn new(public_url: &str) -> Self {
-        let mail_domain = url::Url::parse(public_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .unwrap_or_else(|| "melding.invalid".to_owned());
+        let mail_domain = mail_domain(public_url);
         Settings {
             batch: 500,
             concurrency: 8,

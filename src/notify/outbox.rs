@@ -8,6 +8,12 @@ use diesel::sql_types::{
 };
 use uuid::Uuid;
 
+/// A notice's address as senders and recipients see it: `ol***@example.no`, `*****123`
+/// (SQL over the `notifications` row aliased `n`).
+pub const MASKED_ADDRESS: &str = "CASE WHEN n.channel = 'email' \
+     THEN left(n.address, 2) || '***' || substring(n.address from position('@' in n.address)) \
+     ELSE '*****' || right(n.address, 3) END";
+
 /// Publishes scheduled messages whose time has come (in batches), with their Published event.
 /// Returns how many were published.
 pub fn publish_due(conn: &mut PgConnection, now: DateTime<Utc>) -> QueryResult<usize> {

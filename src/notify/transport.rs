@@ -265,25 +265,44 @@ impl Mailer {
         let message = self.message(mail)?;
         match self {
             Mailer::Smtp { smtp, .. } => smtp.send(&message).await,
-            Mailer::Capture { pool, .. } => {
-                let mut conn = pool
-                    .get()
-                    .map_err(|e| SendError::Transient(e.to_string()))?;
-                diesel::insert_into(dev_outbox::table)
-                    .values((
-                        dev_outbox::channel.eq("email"),
-                        dev_outbox::recipient.eq(mail.to),
-                        dev_outbox::subject.eq(mail.subject),
-                        dev_outbox::text_body.eq(mail.text),
-                        dev_outbox::html_body.eq(mail.html),
-                        dev_outbox::message_id.eq(mail.message_id),
-                    ))
-                    .execute(&mut conn)
-                    .map(|_| ())
-                    .map_err(|e| SendError::Transient(e.to_string()))
-            }
+            Mailer::Capture { pool, .. } => capture(
+                pool,
+                "email",
+                mail.to,
+                Some(mail.subject),
+                mail.text,
+                Some(mail.html),
+                Some(mail.message_id),
+            ),
         }
     }
+}
+
+/// Keeps a notice in `dev_outbox` (the demo's dev outbox page) instead of sending it.
+fn capture(
+    pool: &PgPool,
+    channel: &str,
+    to: &str,
+    subject: Option<&str>,
+    text: &str,
+    html: Option<&str>,
+    message_id: Option<&str>,
+) -> Result<(), SendError> {
+    let mut conn = pool
+        .get()
+        .map_err(|e| SendError::Transient(e.to_string()))?;
+    diesel::insert_into(dev_outbox::table)
+        .values((
+            dev_outbox::channel.eq(channel),
+            dev_outbox::recipient.eq(to),
+            dev_outbox::subject.eq(subject),
+            dev_outbox::text_body.eq(text),
+            dev_outbox::html_body.eq(html),
+            dev_outbox::message_id.eq(message_id),
+        ))
+        .execute(&mut conn)
+        .map(|_| ())
+        .map_err(|e| SendError::Transient(e.to_string()))
 }
 
 pub enum SmsGateway {
@@ -391,17 +410,7 @@ impl SmsGateway {
                 }
             }
             SmsGateway::Capture(pool) => {
-                let mut conn = pool
-                    .get()
-                    .map_err(|e| SendError::Transient(e.to_string()))?;
-                diesel::insert_into(dev_outbox::table)
-                    .values((
-                        dev_outbox::channel.eq("sms"),
-                        dev_outbox::recipient.eq(to),
-                        dev_outbox::text_body.eq(text),
-                    ))
-                    .execute(&mut conn)
-                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                capture(pool, "sms", to, None, text, None, None)?;
                 Ok(None)
             }
         }

@@ -24,7 +24,7 @@ pub fn demo_routes(cfg: &mut web::ServiceConfig) {
     cfg.service(dev_outbox_page).service(dev_outbox_html);
 }
 
-/// Constant-time comparison of a presented bearer token with the configured one.
+/// Whether the request's bearer token is `expected` (compared in constant time).
 fn bearer_matches(req: &HttpRequest, expected: &str) -> bool {
     let Some(presented) = req
         .headers()
@@ -34,8 +34,7 @@ fn bearer_matches(req: &HttpRequest, expected: &str) -> bool {
     else {
         return false;
     };
-    let (a, b) = (presented.as_bytes(), expected.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    crate::auth::csrf::constant_time_eq(presented.as_bytes(), expected.as_bytes())
 }
 
 /// What `/metrics` needs (also on a worker-only node, which has no pages).

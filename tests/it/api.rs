@@ -225,51 +225,46 @@ async fn tokens_are_refused_for_every_flaw_and_nothing_leaks() {
         );
     }
 
-    let (status, body, _) = call(
-        &app,
-        &path,
-        Some(&token(&app, "974761076", &[SCOPE_READ], 5)),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("MEL-1002")),
-        "wrong scope"
-    );
-
-    let (status, body, _) = call(
-        &app,
-        &path,
-        Some(&token(&app, "910000004", &[SCOPE_WRITE], 5)),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("MEL-1003")),
-        "not a sender"
-    );
-
-    let (status, body, _) = call(
-        &app,
-        "/correspondence/0190d0b0-0000-7000-8000-000000000000",
-        Some(&good),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("MEL-1004"))
-    );
+    let unknown = "/correspondence/0190d0b0-0000-7000-8000-000000000000";
+    for (what, path, token, status, code) in [
+        (
+            "wrong scope",
+            path.as_str(),
+            token(&app, "974761076", &[SCOPE_READ], 5),
+            StatusCode::FORBIDDEN,
+            "MEL-1002",
+        ),
+        (
+            "not a sender",
+            path.as_str(),
+            token(&app, "910000004", &[SCOPE_WRITE], 5),
+            StatusCode::FORBIDDEN,
+            "MEL-1003",
+        ),
+        (
+            "no such message",
+            unknown,
+            good.clone(),
+            StatusCode::NOT_FOUND,
+            "MEL-1004",
+        ),
+        (
+            "an unknown query field",
+            "/correspondence?colour=blue",
+            good.clone(),
+            StatusCode::BAD_REQUEST,
+            "MEL-1005",
+        ),
+    ] {
+        let (got, body, _) = call(&app, path, Some(&token)).await;
+        assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{what}");
+    }
 
     let (status, body, _) = call(&app, "/correspondence?limit=5000", Some(&good)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         body["errors"]["limit"].is_array(),
         "the field is named: {body}"
-    );
-    let (status, body, _) = call(&app, "/correspondence?colour=blue", Some(&good)).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("MEL-1005"))
     );
 
     // The rate limit: 30 a minute per client organisation, then 429 with Retry-After.

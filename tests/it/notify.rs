@@ -326,6 +326,14 @@ fn worker(pool: &PgPool, mailer: Mailer, sms: SmsGateway) -> (Worker, Arc<Manual
     )
 }
 
+/// Drains the worker on a blocking thread (it blocks on its own runtime).
+async fn drain_off_runtime(worker: &Arc<Worker>) -> melding::notify::Step {
+    let w = worker.clone();
+    tokio::task::spawn_blocking(move || w.drain().expect("drain"))
+        .await
+        .expect("join")
+}
+
 /// An SMTP server, an SMS gateway and a worker sending to them.
 fn harness(pool: &PgPool) -> (SmtpSink, SmsStub, Worker, Arc<ManualClock>) {
     let sink = SmtpSink::start();
@@ -645,10 +653,7 @@ async fn the_reminder_goes_only_to_unread_mail_and_reading_cancels_it() {
     .expect("send");
     let (sink, _stub, worker, clock) = harness(&app.pool);
     let worker = Arc::new(worker);
-    let w = worker.clone();
-    tokio::task::spawn_blocking(move || w.drain().expect("drain"))
-        .await
-        .expect("join");
+    drain_off_runtime(&worker).await;
     assert_eq!(sink.messages().len(), 2);
 
     // Person 0 opens the message in the inbox.
@@ -676,16 +681,10 @@ async fn the_reminder_goes_only_to_unread_mail_and_reading_cancels_it() {
 
     // Six days on: no reminder yet; eight days on: one, to the person who did not read.
     clock.advance(Duration::days(6));
-    let w = worker.clone();
-    tokio::task::spawn_blocking(move || w.drain().expect("drain"))
-        .await
-        .expect("join");
+    drain_off_runtime(&worker).await;
     assert_eq!(sink.messages().len(), 2);
     clock.advance(Duration::days(2));
-    let w = worker.clone();
-    tokio::task::spawn_blocking(move || w.drain().expect("drain"))
-        .await
-        .expect("join");
+    drain_off_runtime(&worker).await;
     let mails = sink.messages();
     assert_eq!(mails.len(), 3);
     let reminder = mails
@@ -732,40 +731,29 @@ async fn sms_delivery_reports_need_the_token_and_update_the_outcome() {
     )
     .expect("send");
     let (_sink, _stub, worker, _clock) = harness(&app.pool);
-    tokio::task::spawn_blocking(move || worker.drain().expect("drain"))
-        .await
-        .expect("join");
-    let report = serde_json::json!({ "id": "sms-1", "status": "delivered" });
-    let refused = app
-        .client
-        .post(app.url("/notify/sms/delivery"))
-        .bearer_auth("wrong")
-        .json(&report)
-        .send()
-        .await
-        .expect("post");
+    drain_off_runtime(&Arc::new(worker)).await;
+    let report = |token: &'static str, body: serde_json::Value| {
+        app.client
+            .post(app.url("/notify/sms/delivery"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let delivered = serde_json::json!({ "id": "sms-1", "status": "delivered" });
+    let refused = report("wrong", delivered.clone()).await.expect("post");
     assert_eq!(refused.status(), 403);
-    let accepted = app
-        .client
-        .post(app.url("/notify/sms/delivery"))
-        .bearer_auth("callback-secret")
-        .json(&report)
-        .send()
-        .await
-        .expect("post");
+    let accepted = report("callback-secret", delivered).await.expect("post");
     assert_eq!(accepted.status(), 204);
     assert_eq!(
         app.count("SELECT count(*) AS n FROM notifications WHERE state = 'delivered' AND delivered_at IS NOT NULL"),
         1
     );
-    let unknown = app
-        .client
-        .post(app.url("/notify/sms/delivery"))
-        .bearer_auth("callback-secret")
-        .json(&serde_json::json!({ "id": "sms-999", "status": "failed" }))
-        .send()
-        .await
-        .expect("post");
+    let unknown = report(
+        "callback-secret",
+        serde_json::json!({ "id": "sms-999", "status": "failed" }),
+    )
+    .await
+    .expect("post");
     assert_eq!(unknown.status(), 404);
 
     // The metrics count this process's outcomes and the queue.
@@ -797,9 +785,7 @@ async fn the_demo_captures_notices_on_the_dev_outbox_page() {
         ),
         SmsGateway::Capture(pool),
     );
-    tokio::task::spawn_blocking(move || worker.drain().expect("drain"))
-        .await
-        .expect("join");
+    drain_off_runtime(&Arc::new(worker)).await;
     app.login_as(world.persons[0].1.as_str(), "substantial")
         .await;
     let page = app.page_in("/dev/outbox", "nb").await;
