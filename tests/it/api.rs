@@ -582,15 +582,7 @@ async fn attachments_are_described_uploaded_checked_reused_and_deleted_only_unus
         },
         "recipients": [w.persons[0].1.as_str()]
     });
-    let (status, sent) = send_json(
-        &app,
-        Method::POST,
-        "/correspondence",
-        &good,
-        Some(&request),
-        None,
-    )
-    .await;
+    let (status, sent) = post(&app, &good, &request).await;
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     assert_eq!(
         app.count("SELECT count(*) AS n FROM correspondences WHERE attachment_count = 1"),
@@ -716,24 +708,8 @@ async fn a_sender_withdraws_only_what_is_not_yet_published() {
         }
         serde_json::json!({ "correspondence": c, "recipients": [w.persons[0].1.as_str()] })
     };
-    let (_, later) = send_json(
-        &app,
-        Method::POST,
-        "/correspondence",
-        &good,
-        Some(&send(Some("2099-01-01T08:00:00Z"), "A")),
-        None,
-    )
-    .await;
-    let (_, now) = send_json(
-        &app,
-        Method::POST,
-        "/correspondence",
-        &good,
-        Some(&send(None, "B")),
-        None,
-    )
-    .await;
+    let (_, later) = post(&app, &good, &send(Some("2099-01-01T08:00:00Z"), "A")).await;
+    let (_, now) = post(&app, &good, &send(None, "B")).await;
     let later = later["correspondences"][0]["correspondenceId"]
         .as_str()
         .expect("id")
@@ -997,15 +973,7 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
         },
         "recipients": [w.persons[0].1.as_str()]
     });
-    let (status, sent) = send_json(
-        &app,
-        Method::POST,
-        "/correspondence",
-        &good,
-        Some(&request),
-        None,
-    )
-    .await;
+    let (status, sent) = post(&app, &good, &request).await;
     assert_eq!(status, StatusCode::CREATED);
     spec.check("SendResponse", &sent);
     let message = sent["correspondences"][0]["correspondenceId"]
@@ -1052,15 +1020,7 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
             None,
         )
         .await,
-        send_json(
-            &app,
-            Method::POST,
-            "/correspondence",
-            &good,
-            Some(&serde_json::json!({ "recipients": [] })),
-            None,
-        )
-        .await,
+        post(&app, &good, &serde_json::json!({ "recipients": [] })).await,
     ] {
         assert!(status.is_client_error());
         spec.check("Problem", &problem);
