@@ -92,6 +92,41 @@ pub fn message_access(
 }
 
 #[derive(QueryableByName)]
+struct SystemFacts {
+    #[diesel(sql_type = Bool)]
+    can_read: bool,
+    #[diesel(sql_type = Bool)]
+    attachment_right: bool,
+}
+
+/// May the systems of organisation `org` (an API client) read `message` for its recipient? The
+/// system-side twin of [`message_access`]: its own mail, or what the recipient (or its main unit)
+/// delegated to the organisation; no login levels, and nothing for a system to merely know of.
+pub fn system_message_access(
+    conn: &mut PgConnection,
+    org: i64,
+    message: Uuid,
+) -> QueryResult<MessageAccess> {
+    let facts: Option<SystemFacts> = Prepared(
+        diesel::sql_query(format!(
+            "SELECT c.service_id IN (SELECT service_id FROM system_readable_service_ids($1, c.recipient_id)) AS can_read, \
+                    system_attachment_right($1, c.recipient_id, s.attachment_package_id) AS attachment_right \
+             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $2 AND ({DELIVERED})"
+        ))
+        .bind::<BigInt, _>(org)
+        .bind::<SqlUuid, _>(message),
+    )
+    .get_result(conn)
+    .optional()?;
+    Ok(match facts {
+        Some(f) if f.can_read => MessageAccess::Read {
+            attachments: f.attachment_right,
+        },
+        _ => MessageAccess::Hidden,
+    })
+}
+
+#[derive(QueryableByName)]
 struct Flag {
     #[diesel(sql_type = Bool)]
     ok: bool,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::decision;
 use crate::audit::{self, Entry};
-use crate::db::schema::{delegations, parties};
+use crate::db::schema::{delegations, parties, system_delegations};
 use crate::domain::{Language, NationalId};
 
 /// Column suffix for the language (a closed set, safe to put in SQL text).
@@ -256,12 +256,23 @@ pub fn find_person(
     }))
 }
 
-/// Grants `target` to `person` for `party`, on behalf of `admin`; audited.
+/// Who receives a grant: a person, or an organisation whose systems use it through the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grantee {
+    Person(i64),
+    Organization(i64),
+}
+
+/// The packages an organisation's systems can be given: reading mail, and sending for a
+/// service owner (a distributor). Administering access stays with persons.
+pub const SYSTEM_PACKAGES: [&str; 3] = ["ordinary-mail", "confidential-mail", "service-owner-send"];
+
+/// Grants `target` to `to` for `party`, on behalf of `admin`; audited.
 pub fn grant(
     conn: &mut PgConnection,
     admin: i64,
     party: i64,
-    person: i64,
+    to: Grantee,
     target: &GrantTarget,
     correlation_id: &str,
 ) -> Result<Uuid, GrantError> {
@@ -270,7 +281,14 @@ pub fn grant(
             GrantTarget::Package(p) => decision::may_delegate_package(conn, admin, party, p)?,
             GrantTarget::Service(s) => decision::may_delegate_service(conn, admin, party, s)?,
         };
-        if !allowed || person == party {
+        let fits = match (to, target) {
+            (Grantee::Person(person), _) => person != party,
+            (Grantee::Organization(_), GrantTarget::Package(p)) => {
+                SYSTEM_PACKAGES.contains(&p.as_str())
+            }
+            (Grantee::Organization(_), GrantTarget::Service(_)) => true,
+        };
+        if !allowed || !fits {
             return Err(GrantError::NotAllowed);
         }
         let (package, service) = match target {
@@ -278,24 +296,45 @@ pub fn grant(
             GrantTarget::Service(s) => (None, Some(s.as_str())),
         };
         let id = Uuid::now_v7();
-        let inserted = diesel::insert_into(delegations::table)
-            .values((
-                delegations::id.eq(id),
-                delegations::party_id.eq(party),
-                delegations::to_person_id.eq(person),
-                delegations::package_id.eq(package),
-                delegations::service_id.eq(service),
-                delegations::granted_by.eq(admin),
-            ))
-            .on_conflict_do_nothing()
-            .execute(conn)?;
+        let (inserted, target_type, target_id) = match to {
+            Grantee::Person(person) => (
+                diesel::insert_into(delegations::table)
+                    .values((
+                        delegations::id.eq(id),
+                        delegations::party_id.eq(party),
+                        delegations::to_person_id.eq(person),
+                        delegations::package_id.eq(package),
+                        delegations::service_id.eq(service),
+                        delegations::granted_by.eq(admin),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)?,
+                "person",
+                person,
+            ),
+            Grantee::Organization(org) => (
+                diesel::insert_into(system_delegations::table)
+                    .values((
+                        system_delegations::id.eq(id),
+                        system_delegations::party_id.eq(party),
+                        system_delegations::to_org_id.eq(org),
+                        system_delegations::package_id.eq(package),
+                        system_delegations::service_id.eq(service),
+                        system_delegations::granted_by.eq(admin),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)?,
+                "organization",
+                org,
+            ),
+        };
         if inserted == 0 {
             return Err(GrantError::AlreadyHeld);
         }
         let mut entry = Entry::new("grant");
         entry.actor = Some(admin);
         entry.acting_for = Some(party);
-        entry.target = Some(("person", person.to_string()));
+        entry.target = Some((target_type, target_id.to_string()));
         entry.details =
             serde_json::json!({ "delegation": id, "package": package, "service": service });
         entry.correlation_id = Some(correlation_id);
@@ -304,8 +343,8 @@ pub fn grant(
     })
 }
 
-/// Revokes a live delegation made for `party` itself (not one inherited from the main unit);
-/// audited. `false` when there is nothing the admin may revoke.
+/// Revokes a live delegation (to a person or an organisation) made for `party` itself (not one
+/// inherited from the main unit); audited. `false` when there is nothing the admin may revoke.
 pub fn revoke(
     conn: &mut PgConnection,
     admin: i64,
@@ -314,7 +353,7 @@ pub fn revoke(
     correlation_id: &str,
 ) -> QueryResult<bool> {
     conn.transaction(|conn| {
-        let found: Option<(i64, Option<String>, Option<String>)> = delegations::table
+        let to_person: Option<(i64, Option<String>, Option<String>)> = delegations::table
             .filter(delegations::id.eq(delegation))
             .filter(delegations::party_id.eq(party))
             .filter(delegations::revoked_at.is_null())
@@ -326,8 +365,25 @@ pub fn revoke(
             .for_update()
             .first(conn)
             .optional()?;
-        let Some((person, package, service)) = found else {
-            return Ok(false);
+        let to_org = match to_person {
+            Some(_) => None,
+            None => system_delegations::table
+                .filter(system_delegations::id.eq(delegation))
+                .filter(system_delegations::party_id.eq(party))
+                .filter(system_delegations::revoked_at.is_null())
+                .select((
+                    system_delegations::to_org_id,
+                    system_delegations::package_id,
+                    system_delegations::service_id,
+                ))
+                .for_update()
+                .first(conn)
+                .optional()?,
+        };
+        let (target_type, (grantee, package, service)) = match (to_person, to_org) {
+            (Some(found), _) => ("person", found),
+            (None, Some(found)) => ("organization", found),
+            (None, None) => return Ok(false),
         };
         let allowed = match (&package, &service) {
             (Some(p), _) => decision::may_delegate_package(conn, admin, party, p)?,
@@ -337,22 +393,83 @@ pub fn revoke(
         if !allowed {
             return Ok(false);
         }
-        diesel::update(delegations::table.filter(delegations::id.eq(delegation)))
-            .set((
-                delegations::revoked_at.eq(Utc::now()),
-                delegations::revoked_by.eq(admin),
-            ))
-            .execute(conn)?;
+        let now = Utc::now();
+        if target_type == "person" {
+            diesel::update(delegations::table.filter(delegations::id.eq(delegation)))
+                .set((
+                    delegations::revoked_at.eq(now),
+                    delegations::revoked_by.eq(admin),
+                ))
+                .execute(conn)?;
+        } else {
+            diesel::update(system_delegations::table.filter(system_delegations::id.eq(delegation)))
+                .set((
+                    system_delegations::revoked_at.eq(now),
+                    system_delegations::revoked_by.eq(admin),
+                ))
+                .execute(conn)?;
+        }
         let mut entry = Entry::new("revoke");
         entry.actor = Some(admin);
         entry.acting_for = Some(party);
-        entry.target = Some(("person", person.to_string()));
+        entry.target = Some((target_type, grantee.to_string()));
         entry.details =
             serde_json::json!({ "delegation": delegation, "package": package, "service": service });
         entry.correlation_id = Some(correlation_id);
         audit::record(conn, entry)?;
         Ok(true)
     })
+}
+
+/// What the party delegated to organisations' systems, live, for display.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct SystemGrant {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub org_name: String,
+    #[diesel(sql_type = Text)]
+    pub org_number: String,
+    #[diesel(sql_type = Text)]
+    pub what: String,
+    #[diesel(sql_type = Bool)]
+    pub confidential: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub granted_by_name: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub granted_at: DateTime<Utc>,
+}
+
+pub fn system_grants(
+    conn: &mut PgConnection,
+    party: i64,
+    lang: Language,
+) -> QueryResult<Vec<SystemGrant>> {
+    let l = col(lang);
+    diesel::sql_query(format!(
+        "SELECT d.id, o.name AS org_name, o.org_number, coalesce(ap.name_{l}, s.title_{l}, '') AS what, \
+                coalesce(ap.is_confidential, s.is_confidential, false) AS confidential, \
+                gb.name AS granted_by_name, d.granted_at \
+         FROM system_delegations d JOIN parties o ON o.id = d.to_org_id \
+         LEFT JOIN access_packages ap ON ap.id = d.package_id LEFT JOIN services s ON s.id = d.service_id \
+         LEFT JOIN parties gb ON gb.id = d.granted_by \
+         WHERE d.party_id = $1 AND d.revoked_at IS NULL ORDER BY o.name, d.granted_at"
+    ))
+    .bind::<BigInt, _>(party)
+    .load(conn)
+}
+
+/// The organisation with this number, not deleted.
+pub fn find_organization(
+    conn: &mut PgConnection,
+    org: &crate::domain::OrgNumber,
+) -> QueryResult<Option<i64>> {
+    parties::table
+        .filter(parties::org_number.eq(org.as_str()))
+        .filter(parties::is_deleted.eq(false))
+        .select(parties::id)
+        .first(conn)
+        .optional()
 }
 
 /// A grant or revocation, as the audit log shows it.
@@ -386,7 +503,7 @@ pub fn access_events(
                 coalesce(ap.name_{l}, s.title_{l}, '') AS what \
          FROM audit_log a \
          LEFT JOIN parties actor ON actor.id = a.actor_person_id \
-         LEFT JOIN parties target ON a.target_type = 'person' AND target.id::text = a.target_id \
+         LEFT JOIN parties target ON a.target_type IN ('person', 'organization') AND target.id::text = a.target_id \
          LEFT JOIN parties org ON org.id = a.acting_for_id \
          LEFT JOIN access_packages ap ON ap.id = a.details->>'package' \
          LEFT JOIN services s ON s.id = a.details->>'service' \

@@ -24,6 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(my_access)
         .service(admin_page)
         .service(grant_access)
+        .service(grant_system_access)
         .service(revoke_access);
 }
 
@@ -257,6 +258,35 @@ impl GrantErrors {
     }
 }
 
+/// The form that gives an organisation's systems access (through the API).
+#[derive(Default, Deserialize, Clone)]
+pub struct SystemForm {
+    #[serde(default)]
+    pub org_number: String,
+    #[serde(default)]
+    pub system_what: String,
+}
+
+#[derive(Default)]
+pub struct SystemErrors {
+    pub org_number: Option<String>,
+    pub what: Option<String>,
+}
+
+impl SystemErrors {
+    fn any(&self) -> bool {
+        self.org_number.is_some() || self.what.is_some()
+    }
+}
+
+pub struct SystemGrantView {
+    pub organisation: String,
+    pub what: String,
+    pub confidential: bool,
+    pub source: String,
+    pub id: Uuid,
+}
+
 pub struct GrantOption {
     pub value: String,
     pub label: String,
@@ -276,8 +306,21 @@ struct AdminPage {
     service_options: Vec<GrantOption>,
     form: GrantForm,
     errors: GrantErrors,
+    systems: Vec<SystemGrantView>,
+    system_options: Vec<GrantOption>,
+    system_form: SystemForm,
+    system_errors: SystemErrors,
     done: Option<String>,
     events: Vec<EventView>,
+}
+
+/// The forms of the administration page, as submitted (with their errors) or empty.
+#[derive(Default)]
+struct Forms {
+    person: GrantForm,
+    person_errors: GrantErrors,
+    system: SystemForm,
+    system_errors: SystemErrors,
 }
 
 #[derive(QueryableByName)]
@@ -296,10 +339,15 @@ fn load_admin_page(
     ctx: PageCtx,
     admin: i64,
     party: i64,
-    form: GrantForm,
-    errors: GrantErrors,
+    forms: Forms,
     done: Option<String>,
 ) -> Result<AdminPage, AppError> {
+    let Forms {
+        person: form,
+        person_errors: errors,
+        system: system_form,
+        system_errors,
+    } = forms;
     if !decision::may_administer(conn, admin, party)? {
         return Err(AppError::NotFound);
     }
@@ -370,8 +418,16 @@ fn load_admin_page(
     .load(conn)?;
     let mut package_options = Vec::new();
     let mut service_options = Vec::new();
+    let mut system_options = Vec::new();
     for o in options {
         let value = format!("{}:{}", o.kind, o.id);
+        if o.kind == "service" || grants::SYSTEM_PACKAGES.contains(&o.id.as_str()) {
+            system_options.push(GrantOption {
+                selected: system_form.system_what == value,
+                value: value.clone(),
+                label: o.label.clone(),
+            });
+        }
         let option = GrantOption {
             selected: form.what == value,
             value,
@@ -383,6 +439,27 @@ fn load_admin_page(
             service_options.push(option)
         }
     }
+    let systems = grants::system_grants(conn, party, lang)?
+        .into_iter()
+        .map(|g| SystemGrantView {
+            organisation: crate::access::parties::label(&g.org_name, Some(&g.org_number)),
+            what: g.what,
+            confidential: g.confidential,
+            source: match g.granted_by_name {
+                Some(name) => i18n::text_with(
+                    lang,
+                    "source-delegated-by",
+                    &[("name", name), ("date", date(lang, &g.granted_at))],
+                ),
+                None => i18n::text_with(
+                    lang,
+                    "source-delegated",
+                    &[("date", date(lang, &g.granted_at))],
+                ),
+            },
+            id: g.id,
+        })
+        .collect();
     let events = grants::access_events(conn, Some(party), None, lang)?;
     Ok(AdminPage {
         events: events.iter().map(|e| event_view(lang, e)).collect(),
@@ -396,6 +473,10 @@ fn load_admin_page(
         service_options,
         form,
         errors,
+        systems,
+        system_options,
+        system_form,
+        system_errors,
         done,
     })
 }
@@ -421,25 +502,20 @@ async fn admin_page(
         .clone()
         .filter(|d| d == "granted" || d == "revoked");
     // The warning's one-click path preselects the package in the form.
-    let form = GrantForm {
-        what: query
-            .package
-            .clone()
-            .map(|p| format!("package:{p}"))
-            .unwrap_or_default(),
+    let forms = Forms {
+        person: GrantForm {
+            what: query
+                .package
+                .clone()
+                .map(|p| format!("package:{p}"))
+                .unwrap_or_default(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let page = blocking(move || {
         let mut conn = pool.get()?;
-        load_admin_page(
-            &mut conn,
-            ctx,
-            user.person_id,
-            party,
-            form,
-            GrantErrors::default(),
-            done,
-        )
+        load_admin_page(&mut conn, ctx, user.person_id, party, forms, done)
     })
     .await?;
     crate::web::render(&page)
@@ -494,7 +570,7 @@ async fn grant_access(
                 &mut conn,
                 user.person_id,
                 party,
-                person_id,
+                grants::Grantee::Person(person_id),
                 target,
                 &ctx.correlation_id,
             ) {
@@ -511,13 +587,94 @@ async fn grant_access(
                 Err(GrantError::Db(e)) => return Err(e.into()),
             }
         }
-        let page = load_admin_page(&mut conn, ctx, user.person_id, party, form, errors, None)?;
+        let forms = Forms {
+            person: form,
+            person_errors: errors,
+            ..Default::default()
+        };
+        let page = load_admin_page(&mut conn, ctx, user.person_id, party, forms, None)?;
         Ok(Some(page))
     })
     .await?;
     match outcome {
         None => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/access/{party}?done=granted")))
+            .finish()),
+        Some(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
+
+/// Gives an organisation's systems (API clients) a mail package, the sending package or a
+/// single service for the party.
+#[post("/access/{party}/systems/grant")]
+async fn grant_system_access(
+    ctx: PageCtx,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<SystemForm>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let party = path.into_inner();
+    let form = form.into_inner();
+    let pool = state.pool.clone();
+    let outcome = blocking(move || {
+        let mut conn = pool.get()?;
+        if !decision::may_administer(&mut conn, user.person_id, party)? {
+            return Err(AppError::NotFound);
+        }
+        let lang = ctx.lang;
+        let mut errors = SystemErrors::default();
+        let org = match crate::domain::OrgNumber::parse(form.org_number.trim()) {
+            Ok(org) => grants::find_organization(&mut conn, &org)?,
+            Err(e) => {
+                errors.org_number = Some(i18n::id_error(lang, &e));
+                None
+            }
+        };
+        if org.is_none() && errors.org_number.is_none() {
+            errors.org_number = Some(i18n::text(lang, "system-error-no-organisation"));
+        }
+        let target = GrantTarget::parse(&form.system_what);
+        if target.is_none() {
+            errors.what = Some(i18n::text(lang, "grant-error-what"));
+        }
+        if let (Some(org), Some(target), false) = (org, &target, errors.any()) {
+            match grants::grant(
+                &mut conn,
+                user.person_id,
+                party,
+                grants::Grantee::Organization(org),
+                target,
+                &ctx.correlation_id,
+            ) {
+                Ok(_) => return Ok(None),
+                Err(GrantError::NotAllowed) => {
+                    errors.what = Some(i18n::text(lang, "grant-error-not-allowed"))
+                }
+                Err(GrantError::AlreadyHeld) => {
+                    errors.what = Some(i18n::text(lang, "system-error-already-held"))
+                }
+                Err(GrantError::NoSuchPerson) => {
+                    errors.org_number = Some(i18n::text(lang, "system-error-no-organisation"))
+                }
+                Err(GrantError::Db(e)) => return Err(e.into()),
+            }
+        }
+        let forms = Forms {
+            system: form,
+            system_errors: errors,
+            ..Default::default()
+        };
+        let page = load_admin_page(&mut conn, ctx, user.person_id, party, forms, None)?;
+        Ok(Some(page))
+    })
+    .await?;
+    match outcome {
+        None => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("/access/{party}?done=granted#systems"),
+            ))
             .finish()),
         Some(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
     }

@@ -9,10 +9,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::authenticate;
 use super::problem::Problem;
-use super::sender::as_owner;
-use super::token::SCOPE_WRITE;
+use super::sender::{as_owner, as_sender};
+use super::{WRITE, authenticate};
 use crate::admin::attachments::{UploadError, Written, check_name, write_stream};
 use crate::app::AppState;
 use crate::db::schema::{attachments, correspondence_attachments};
@@ -23,6 +22,9 @@ use crate::web::blocking;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAttachment {
     file_name: String,
+    /// The service the attachment is for: says which service owner it belongs to when the
+    /// client sends for several (a distributor).
+    resource_id: Option<String>,
     senders_reference: Option<String>,
     /// MD5 of the file, hex (32 characters), checked when the bytes arrive.
     checksum: Option<String>,
@@ -85,11 +87,12 @@ impl From<Row> for Overview {
     }
 }
 
-/// The attachment if it is the caller's; otherwise it does not exist for the caller.
-fn find(conn: &mut PgConnection, owner: i64, id: Uuid) -> Result<Row, Problem> {
+/// The attachment if it belongs to one of the caller's owners; otherwise it does not exist for
+/// the caller.
+fn find(conn: &mut PgConnection, owners: &[i64], id: Uuid) -> Result<Row, Problem> {
     attachments::table
         .find(id)
-        .filter(attachments::owner_id.eq(owner))
+        .filter(attachments::owner_id.eq_any(owners))
         .select(Row::as_select())
         .first(conn)
         .optional()?
@@ -106,7 +109,7 @@ pub async fn initialize(
     state: web::Data<AppState>,
     body: web::Json<NewAttachment>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let caller = authenticate(&req, &state, WRITE).await?;
     let new = body.into_inner();
     let media_type = check_name(&new.file_name).map_err(|e| {
         Problem::field(
@@ -133,7 +136,8 @@ pub async fn initialize(
             "at most 4096 characters",
         ));
     }
-    let row = as_owner(&state, caller, move |conn, owner| {
+    let resource = new.resource_id.clone();
+    let row = as_owner(&state, caller, resource, move |conn, owner| {
         let owner = owner.id;
         let id = Uuid::now_v7();
         diesel::insert_into(attachments::table)
@@ -149,7 +153,7 @@ pub async fn initialize(
                 attachments::senders_reference.eq(&new.senders_reference),
             ))
             .execute(conn)?;
-        find(conn, owner, id)
+        find(conn, &[owner], id)
     })
     .await?;
     Ok(HttpResponse::Created().json(Overview::from(row)))
@@ -168,11 +172,11 @@ pub async fn upload(
     path: web::Path<Uuid>,
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let caller = authenticate(&req, &state, WRITE).await?;
     let id = path.into_inner();
     // Take the attachment for this upload: only one upload, and only of an initialized one.
-    let row = as_owner(&state, caller, move |conn, owner| {
-        let row = find(conn, owner.id, id)?;
+    let row = as_sender(&state, caller, move |conn, owners| {
+        let row = find(conn, &owners, id)?;
         let taken = diesel::update(
             attachments::table
                 .find(id)
@@ -239,7 +243,7 @@ pub async fn upload(
                 .set(attachments::state.eq(state_after))
                 .execute(&mut conn)?,
         };
-        Ok(find(&mut conn, owner, id))
+        Ok(find(&mut conn, &[owner], id))
     })
     .await??;
     match problem {
@@ -259,9 +263,9 @@ pub async fn overview(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let caller = authenticate(&req, &state, WRITE).await?;
     let id = path.into_inner();
-    let row = as_owner(&state, caller, move |conn, owner| find(conn, owner.id, id)).await?;
+    let row = as_sender(&state, caller, move |conn, owners| find(conn, &owners, id)).await?;
     Ok(HttpResponse::Ok().json(Overview::from(row)))
 }
 
@@ -276,11 +280,10 @@ pub async fn purge(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let caller = authenticate(&req, &state, WRITE).await?;
     let id = path.into_inner();
-    let row = as_owner(&state, caller, move |conn, owner| {
-        let owner = owner.id;
-        find(conn, owner, id)?;
+    let row = as_sender(&state, caller, move |conn, owners| {
+        find(conn, &owners, id)?;
         let used = diesel::select(diesel::dsl::exists(
             correspondence_attachments::table
                 .filter(correspondence_attachments::attachment_id.eq(id)),
@@ -299,7 +302,7 @@ pub async fn purge(
         )
         .set(attachments::state.eq("purged"))
         .execute(conn)?;
-        find(conn, owner, id)
+        find(conn, &owners, id)
     })
     .await?;
     let _ = std::fs::remove_file(Storage::new(&state.config.data_dir).path(&row.storage_key));

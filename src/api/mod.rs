@@ -2,10 +2,11 @@
 //! names in camelCase): bearer tokens as Maskinporten issues them, problem details for errors,
 //! and a per-client rate limit.
 //!
-//! So far: attachments and sending (one message to up to 500 recipients), and the sender's side
-//! of reading (search with keyset paging, and one message's overview).
+//! Attachments, sending (one message to up to 500 recipients, or through a distributor), search
+//! for both roles with keyset paging, and one message for its sender or its recipient's system.
 
 pub mod attachments;
+pub mod message;
 pub mod problem;
 pub mod send;
 pub mod sender;
@@ -41,9 +42,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(attachments::overview)
             .service(attachments::purge)
             .service(sender::search)
-            .service(sender::details)
-            .service(sender::purge)
-            .service(sender::overview)
+            .service(message::details)
+            .service(message::content)
+            .service(message::mark_as_read)
+            .service(message::confirm)
+            .service(message::purge)
+            .service(message::download)
+            .service(message::download_all)
+            .service(message::overview)
             .default_service(web::to(|| async { Err::<String, _>(Problem::not_found()) })),
     );
 }
@@ -69,11 +75,24 @@ pub struct Caller {
     pub client: Client,
 }
 
+impl Caller {
+    pub fn has(&self, scope: &str) -> bool {
+        self.client.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// Calls that send (and read what was sent).
+pub const WRITE: &[&str] = &[token::SCOPE_WRITE];
+/// Calls that only receive.
+pub const READ: &[&str] = &[token::SCOPE_READ];
+/// Calls a sender and a recipient both make (which one is asking decides what they get).
+pub const EITHER: &[&str] = &[token::SCOPE_WRITE, token::SCOPE_READ];
+
 /// Verifies the bearer token for `scope` and counts the call against the client's rate.
 pub async fn authenticate(
     req: &HttpRequest,
     state: &AppState,
-    scope: &'static str,
+    scopes: &[&'static str],
 ) -> Result<Caller, Problem> {
     let api = state.api.as_ref().ok_or_else(Problem::not_found)?;
     let token = req
@@ -82,7 +101,7 @@ pub async fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(Problem::unauthenticated)?;
-    let client = api.verifier.verify(token.trim(), scope).await?;
+    let client = api.verifier.verify(token.trim(), scopes).await?;
     api.limiter
         .check(client.org_number.as_str())
         .map_err(Problem::too_many)?;
@@ -164,7 +183,9 @@ mod tests {
     paths(
         send::initialize, send::upload,
         attachments::initialize, attachments::upload, attachments::overview, attachments::purge,
-        sender::search, sender::overview, sender::details, sender::purge,
+        sender::search, message::overview, message::details, message::content,
+        message::mark_as_read, message::confirm, message::purge, message::download,
+        message::download_all,
     ),
     components(schemas(Problem)),
     modifiers(&Security),

@@ -150,7 +150,7 @@ impl ResponseError for Problem {
 impl From<TokenError> for Problem {
     fn from(err: TokenError) -> Self {
         match err {
-            TokenError::Scope(scope) => Problem::scope(scope),
+            TokenError::Scope(scope) => Problem::scope(&scope),
             TokenError::Keys => Problem::keys_unavailable(),
             _ => Problem::unauthenticated(),
         }

@@ -12,10 +12,9 @@ use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::authenticate;
 use super::problem::Problem;
 use super::sender::{as_owner, owner_of, party_urn};
-use super::token::SCOPE_WRITE;
+use super::{WRITE, authenticate};
 use crate::admin::compose::{self, ComposeForm, MAX_RECIPIENTS};
 use crate::admin::send::{self, Outcome};
 use crate::app::AppState;
@@ -244,7 +243,7 @@ pub async fn initialize(
     state: web::Data<AppState>,
     body: web::Json<SendRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let caller = authenticate(&req, &state, WRITE).await?;
     send_request(&state, caller, body.into_inner()).await
 }
 
@@ -262,19 +261,14 @@ pub async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, Problem> {
     use futures_util::TryStreamExt;
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let caller = authenticate(&req, &state, WRITE).await?;
     let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
     let bad = |e: actix_multipart::MultipartError| Problem::field("body", e.to_string());
     let mut request: Option<SendRequest> = None;
     let mut stored = Vec::new();
     let storage = crate::storage::Storage::new(&state.config.data_dir);
-    let owner = {
-        let pool = state.pool.clone();
-        let caller = caller.clone();
-        blocking(move || Ok(owner_of(&mut *pool.get()?, &caller)))
-            .await??
-            .id
-    };
+    // The owner the files belong to: the service's, so the `request` part goes first.
+    let mut owner: Option<i64> = None;
     let outcome = async {
         while let Some(mut field) = parts.try_next().await.map_err(bad)? {
             match field.name().unwrap_or_default() {
@@ -292,6 +286,22 @@ pub async fn upload(
                         .unwrap_or_default()
                         .to_owned();
                     let at = format!("attachments[{}]", stored.len());
+                    let owner = match owner {
+                        Some(o) => o,
+                        None => {
+                            let pool = state.pool.clone();
+                            let caller = caller.clone();
+                            let resource = request
+                                .as_ref()
+                                .map(|r| r.correspondence.resource_id.clone());
+                            let found = blocking(move || {
+                                Ok(owner_of(&mut *pool.get()?, &caller, resource.as_deref()))
+                            })
+                            .await??
+                            .id;
+                            *owner.insert(found)
+                        }
+                    };
                     let id = crate::admin::attachments::store(
                         &state.pool,
                         &storage,
@@ -359,12 +369,8 @@ async fn send_request(
     let mut positions = Vec::new();
     for (i, r) in request.recipients.iter().enumerate() {
         match PartyRef::parse(r.trim(), test_ids) {
-            Ok(PartyRef::Person(id)) => {
-                numbers.push(id.as_str().to_owned());
-                positions.push(i);
-            }
-            Ok(PartyRef::Organization(org)) => {
-                numbers.push(org.as_str().to_owned());
+            Ok(party) => {
+                numbers.push(party.number().to_owned());
                 positions.push(i);
             }
             Err(e) => add(&mut errors, format!("recipients[{i}]"), e.to_string()),
@@ -378,15 +384,10 @@ async fn send_request(
         );
     }
     let c = &request.correspondence;
-    if let Some(sender) = &c.sender
-        && sender.trim_start_matches("0192:") != caller.client.org_number.as_str()
-    {
-        add(
-            &mut errors,
-            "correspondence.sender".to_owned(),
-            "must be the client organisation (0192:<its number>)".to_owned(),
-        );
-    }
+    let named_sender = c
+        .sender
+        .as_ref()
+        .map(|s| s.trim_start_matches("0192:").to_owned());
     // The form checks the first reply option and reference; the rest are checked here alike.
     for (i, r) in c.reply_options.iter().enumerate().skip(1) {
         let (url_ok, text_ok) = compose::reply_link_ok(&r.link_url, &r.link_text);
@@ -466,8 +467,22 @@ async fn send_request(
     let ignore = c.ignore_reservation;
     let wanted_attachments = c.existing_attachments.clone();
 
-    let result = as_owner(state, caller, move |conn, owner| {
+    let resource = Some(c.resource_id.clone());
+    let result = as_owner(state, caller, resource, move |conn, owner| {
         let mut errors = errors;
+        if let Some(named) = named_sender {
+            let owner_number: Option<String> = crate::db::schema::parties::table
+                .find(owner.id)
+                .select(crate::db::schema::parties::org_number)
+                .first(conn)?;
+            if owner_number.as_deref() != Some(named.as_str()) {
+                add(
+                    &mut errors,
+                    "correspondence.sender".to_owned(),
+                    "must be the service owner sent for (0192:<its number>)".to_owned(),
+                );
+            }
+        }
         let services = compose::service_choices(conn, owner.id, lang, "")?;
         let (draft, form_errors) =
             compose::validate_message(&form, &owner, None, &services, lang);

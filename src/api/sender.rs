@@ -12,28 +12,74 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::problem::Problem;
-use super::token::SCOPE_WRITE;
-use super::{Caller, authenticate};
+use super::token::{SCOPE_READ, SCOPE_WRITE};
+use super::{Caller, EITHER, authenticate};
 use crate::admin::Owner;
 use crate::app::AppState;
 use crate::domain::Status;
-use crate::notify::outbox::MASKED_ADDRESS;
 use crate::web::blocking;
 
-/// The service owner the client organisation sends for (its own organisation).
-pub(super) fn owner_of(conn: &mut PgConnection, caller: &Caller) -> Result<Owner, Problem> {
-    diesel::sql_query(
+/// The service owners the client organisation sends for: its own organisation, when it is one,
+/// first, then those that delegated sending to it (a distributor). Refused when there is none.
+pub(super) fn owners_of(conn: &mut PgConnection, caller: &Caller) -> Result<Vec<Owner>, Problem> {
+    let owners: Vec<Owner> = diesel::sql_query(
         "SELECT o.party_id AS id, p.name FROM service_owners o JOIN parties p ON p.id = o.party_id \
-         WHERE p.org_number = $1 AND NOT p.is_deleted",
+         WHERE NOT p.is_deleted AND (p.org_number = $1 OR EXISTS ( \
+             SELECT 1 FROM system_delegations d JOIN parties c ON c.id = d.to_org_id \
+             WHERE d.party_id = o.party_id AND c.org_number = $1 AND NOT c.is_deleted \
+               AND d.package_id = 'service-owner-send' AND d.revoked_at IS NULL)) \
+         ORDER BY p.org_number = $1 DESC, p.name",
     )
     .bind::<Text, _>(caller.client.org_number.as_str())
-    .get_result::<Owner>(conn)
-    .optional()?
-    .ok_or_else(Problem::not_a_sender)
+    .load(conn)?;
+    if owners.is_empty() {
+        return Err(Problem::not_a_sender());
+    }
+    Ok(owners)
 }
 
-/// Runs `work` on a blocking thread with a connection and the caller's service owner.
-pub(super) async fn as_owner<T, F>(state: &AppState, caller: Caller, work: F) -> Result<T, Problem>
+/// The one owner a call sends for: the owner of `resource` when the client may send for it,
+/// else the client's own organisation; a distributor for several owners must name the service.
+pub(super) fn owner_of(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    resource: Option<&str>,
+) -> Result<Owner, Problem> {
+    let mut owners = owners_of(conn, caller)?;
+    if let Some(resource) = resource {
+        let service_owner: Option<i64> = crate::db::schema::services::table
+            .find(resource)
+            .select(crate::db::schema::services::owner_id)
+            .first(conn)
+            .optional()?;
+        if let Some(i) = owners.iter().position(|o| Some(o.id) == service_owner) {
+            return Ok(owners.swap_remove(i));
+        }
+    }
+    let own = owners.len() == 1 || {
+        let first: Option<String> = crate::db::schema::parties::table
+            .find(owners[0].id)
+            .select(crate::db::schema::parties::org_number)
+            .first(conn)?;
+        first.as_deref() == Some(caller.client.org_number.as_str())
+    };
+    if !own {
+        return Err(Problem::field(
+            "resourceId",
+            "is needed: the client sends for several service owners, and the service says which",
+        ));
+    }
+    Ok(owners.swap_remove(0))
+}
+
+/// Runs `work` on a blocking thread with a connection and the service owner the call sends for
+/// (see [`owner_of`]).
+pub(super) async fn as_owner<T, F>(
+    state: &AppState,
+    caller: Caller,
+    resource: Option<String>,
+    work: F,
+) -> Result<T, Problem>
 where
     F: FnOnce(&mut PgConnection, Owner) -> Result<T, Problem> + Send + 'static,
     T: Send + 'static,
@@ -41,29 +87,55 @@ where
     let pool = state.pool.clone();
     blocking(move || {
         let mut conn = pool.get()?;
-        Ok(owner_of(&mut conn, &caller).and_then(|owner| work(&mut conn, owner)))
+        Ok(owner_of(&mut conn, &caller, resource.as_deref())
+            .and_then(|owner| work(&mut conn, owner)))
     })
     .await?
 }
 
-/// One of the owner's sent messages.
-fn sent_row(conn: &mut PgConnection, owner: i64, id: Uuid) -> Result<Row, Problem> {
+/// Runs `work` with a connection and the ids of every service owner the client sends for: what
+/// was sent for any of them may be looked at.
+pub(super) async fn as_sender<T, F>(state: &AppState, caller: Caller, work: F) -> Result<T, Problem>
+where
+    F: FnOnce(&mut PgConnection, Vec<i64>) -> Result<T, Problem> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    blocking(move || {
+        let mut conn = pool.get()?;
+        Ok(owners_of(&mut conn, &caller)
+            .and_then(|owners| work(&mut conn, owners.into_iter().map(|o| o.id).collect())))
+    })
+    .await?
+}
+
+/// The message, if it was sent for one of `owners` (any sender's, without).
+pub(super) fn row(
+    conn: &mut PgConnection,
+    id: Uuid,
+    owners: Option<&[i64]>,
+) -> Result<Row, Problem> {
     diesel::sql_query(format!(
         "SELECT {COLUMNS} FROM correspondences c \
          JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
-         WHERE c.id = $1 AND c.sender_id = $2"
+         WHERE c.id = $1 AND ($2::bigint[] IS NULL OR c.sender_id = ANY ($2))"
     ))
     .bind::<SqlUuid, _>(id)
-    .bind::<BigInt, _>(owner)
+    .bind::<Nullable<diesel::sql_types::Array<BigInt>>, _>(owners)
     .get_result(conn)
     .optional()?
     .ok_or_else(Problem::not_found)
 }
 
 #[derive(QueryableByName)]
-struct Row {
+pub(super) struct Row {
     #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
+    pub(super) id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    pub(super) sender_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub(super) recipient_id: i64,
+
     #[diesel(sql_type = Text)]
     service_id: String,
     #[diesel(sql_type = Text)]
@@ -81,15 +153,15 @@ struct Row {
     #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
-    published_at: DateTime<Utc>,
+    pub(super) published_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     due_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Bool)]
-    confirmation_needed: bool,
+    pub(super) confirmation_needed: bool,
     #[diesel(sql_type = Text)]
     language: String,
     #[diesel(sql_type = Text)]
-    title: String,
+    pub(super) title: String,
     #[diesel(sql_type = Nullable<Text>)]
     summary: Option<String>,
     #[diesel(sql_type = Jsonb)]
@@ -111,8 +183,8 @@ macro_rules! party_urn {
 }
 pub(super) use party_urn;
 
-const COLUMNS: &str = concat!(
-    "c.id, c.service_id, o.org_number AS sender_org, c.senders_reference, c.display_sender, ",
+pub(super) const COLUMNS: &str = concat!(
+    "c.id, c.sender_id, c.recipient_id, c.service_id, o.org_number AS sender_org, c.senders_reference, c.display_sender, ",
     party_urn!(),
     " AS recipient, \
      c.status, c.status_changed_at, c.created_at, c.published_at, c.due_at, c.confirmation_needed, \
@@ -186,11 +258,20 @@ impl From<Row> for Overview {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// `sender` (what the client sent) or `recipient` (mail to the parties the client serves);
+    /// needed only when the token carries both scopes.
+    role: Option<String>,
+    /// Recipient role: one party (URN, `0192:` or bare number) instead of all the client serves.
+    on_behalf_of: Option<String>,
     resource_id: Option<String>,
+    /// From this time (sender: created, recipient: published).
     from: Option<DateTime<Utc>>,
+    /// Before this time.
     to: Option<DateTime<Utc>>,
     status: Option<String>,
     senders_reference: Option<String>,
+    /// Sender role: the messages of one send with this `idempotentKey`.
+    idempotent_key: Option<String>,
     /// Only messages nobody has opened yet.
     unread: Option<bool>,
     /// From the previous page's `next`.
@@ -220,9 +301,18 @@ fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
     ))
 }
 
-/// `GET /correspondence`: the caller's sent messages, newest first, filtered, in pages.
-#[utoipa::path(get, path = "/correspondence", tag = "sender", params(SearchQuery),
-    security(("maskinporten" = ["altinn:correspondence.write"])),
+/// Which side of the mail a call is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Sender,
+    Recipient,
+}
+
+/// `GET /correspondence`: as sender, the messages sent for the client's service owners, newest
+/// created first; as recipient, the mail the client's systems may read for the parties it
+/// serves (itself and those that delegated to it), newest published first. Filtered, in pages.
+#[utoipa::path(get, path = "/correspondence", tag = "search", params(SearchQuery),
+    security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
     responses((status = 200, body = SearchResult), (status = "4XX", body = Problem)))]
 #[get("/correspondence")]
 pub async fn search(
@@ -230,8 +320,27 @@ pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
+    let caller = authenticate(&req, &state, EITHER).await?;
     let q = query.into_inner();
+    let role = match (
+        q.role.as_deref(),
+        caller.has(SCOPE_WRITE),
+        caller.has(SCOPE_READ),
+    ) {
+        (Some("sender"), true, _) => Role::Sender,
+        (Some("recipient"), _, true) => Role::Recipient,
+        (Some("sender"), false, _) => return Err(Problem::scope(SCOPE_WRITE)),
+        (Some("recipient"), _, false) => return Err(Problem::scope(SCOPE_READ)),
+        (Some(_), _, _) => return Err(Problem::field("role", "is `sender` or `recipient`")),
+        (None, true, false) => Role::Sender,
+        (None, false, _) => Role::Recipient,
+        (None, true, true) => {
+            return Err(Problem::field(
+                "role",
+                "is needed (`sender` or `recipient`): the token carries both scopes",
+            ));
+        }
+    };
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(Problem::field("limit", "must be between 1 and 1000"));
@@ -248,22 +357,70 @@ pub async fn search(
         ),
         None => None,
     };
-    let page = as_owner(&state, caller, move |conn, owner| {
-        let owner = owner.id;
+    let on_behalf_of = match (&q.on_behalf_of, role) {
+        (None, _) => None,
+        (Some(_), Role::Sender) => {
+            return Err(Problem::field("onBehalfOf", "is for the recipient role"));
+        }
+        (Some(p), Role::Recipient) => Some(
+            crate::domain::PartyRef::parse(p.trim(), state.config.test_ids).map_err(|_| {
+                Problem::field("onBehalfOf", "is not a person or organisation number")
+            })?,
+        ),
+    };
+    if q.idempotent_key.is_some() && role == Role::Recipient {
+        return Err(Problem::field("idempotentKey", "is for the sender role"));
+    }
+    let pool = state.pool.clone();
+    let rows = blocking(move || {
+        let mut conn = pool.get()?;
+        let conn = &mut conn;
+        // Sender: the owners' ids; recipient: the parties served, and the client organisation.
+        let (ids, org) = match role {
+            Role::Sender => match owners_of(conn, &caller) {
+                Ok(owners) => (owners.into_iter().map(|o| o.id).collect::<Vec<_>>(), 0),
+                Err(p) => return Ok(Err(p)),
+            },
+            Role::Recipient => {
+                let Some(org) = super::message::client_org(conn, &caller)? else {
+                    return Ok(Ok(Vec::new()));
+                };
+                let mut served = super::message::served(conn, org)?;
+                if let Some(party) = &on_behalf_of {
+                    let wanted = crate::admin::send::find_parties(conn, &[party.number().to_owned()])?;
+                    served.retain(|id| wanted.first().copied().flatten() == Some(*id));
+                }
+                (served, org)
+            }
+        };
+        let (at, scope) = match role {
+            Role::Sender => ("c.created_at", "c.sender_id = ANY ($1)"),
+            Role::Recipient => (
+                "c.published_at",
+                "c.recipient_id = ANY ($1) AND c.service_id IN \
+                 (SELECT service_id FROM system_readable_service_ids($12, c.recipient_id))",
+            ),
+        };
+        let delivered = match role {
+            Role::Sender => "true",
+            Role::Recipient => crate::access::decision::DELIVERED,
+        };
         let rows: Vec<Row> = diesel::sql_query(format!(
             "SELECT {COLUMNS} FROM correspondences c \
              JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
-             WHERE c.sender_id = $1 \
+             WHERE {scope} AND ({delivered}) \
                AND ($2::text IS NULL OR c.service_id = $2) \
-               AND ($3::timestamptz IS NULL OR c.created_at >= $3) \
-               AND ($4::timestamptz IS NULL OR c.created_at < $4) \
+               AND ($3::timestamptz IS NULL OR {at} >= $3) \
+               AND ($4::timestamptz IS NULL OR {at} < $4) \
                AND ($5::text IS NULL OR c.status = $5) \
                AND ($6::text IS NULL OR c.senders_reference = $6) \
                AND (NOT $7 OR c.first_read_at IS NULL) \
-               AND ($8::timestamptz IS NULL OR (c.created_at, c.id) < ($8, $9)) \
-             ORDER BY c.created_at DESC, c.id DESC LIMIT $10"
+               AND ($8::timestamptz IS NULL OR ({at}, c.id) < ($8, $9)) \
+               AND ($11::text IS NULL OR c.sending_id IN \
+                    (SELECT g.id FROM sendings g WHERE g.idempotency_key = $11 AND g.sender_id = c.sender_id)) \
+             ORDER BY {at} DESC, c.id DESC LIMIT $10"
         ))
-        .bind::<BigInt, _>(owner)
+        .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
         .bind::<Nullable<Text>, _>(q.resource_id)
         .bind::<Nullable<Timestamptz>, _>(q.from)
         .bind::<Nullable<Timestamptz>, _>(q.to)
@@ -273,14 +430,19 @@ pub async fn search(
         .bind::<Nullable<Timestamptz>, _>(cursor.map(|c| c.0))
         .bind::<SqlUuid, _>(cursor.map_or(Uuid::nil(), |c| c.1))
         .bind::<BigInt, _>(limit + 1)
+        .bind::<Nullable<Text>, _>(q.idempotent_key)
+        .bind::<BigInt, _>(org)
         .load(conn)?;
-        Ok(rows)
+        Ok(Ok(rows))
     })
-    .await?;
-    let mut rows = page;
+    .await??;
+    let mut rows = rows;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| encode_cursor(r.created_at, r.id))
+        rows.last().map(|r| match role {
+            Role::Sender => encode_cursor(r.created_at, r.id),
+            Role::Recipient => encode_cursor(r.published_at, r.id),
+        })
     } else {
         None
     };
@@ -290,33 +452,13 @@ pub async fn search(
     }))
 }
 
-/// `GET /correspondence/{id}`: one of the caller's sent messages.
-#[utoipa::path(get, path = "/correspondence/{id}", tag = "sender",
-    params(("id" = Uuid, Path, description = "The message")),
-    security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
-#[get("/correspondence/{id}")]
-pub async fn overview(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
-    let id = Uuid::parse_str(&path).map_err(|_| Problem::not_found())?;
-    let row = as_owner(&state, caller, move |conn, owner| {
-        sent_row(conn, owner.id, id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Overview::from(row)))
-}
-
 #[derive(Serialize, QueryableByName, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct StatusEvent {
     #[diesel(sql_type = Text)]
-    status: String,
+    pub(super) status: String,
     #[diesel(sql_type = Timestamptz)]
-    status_changed: DateTime<Utc>,
+    pub(super) status_changed: DateTime<Utc>,
 }
 
 #[derive(Serialize, QueryableByName, utoipa::ToSchema)]
@@ -348,88 +490,7 @@ pub(super) struct NoticeDetails {
 #[schema(as = CorrespondenceDetails)]
 pub(super) struct Details {
     #[serde(flatten)]
-    overview: Overview,
-    status_history: Vec<StatusEvent>,
-    notifications: Vec<NoticeDetails>,
-}
-
-/// `GET /correspondence/{id}/details`: the overview with the status history and every notice
-/// (kind, channel, masked address, outcome) for one of the caller's sent messages.
-#[utoipa::path(get, path = "/correspondence/{id}/details", tag = "sender",
-    params(("id" = Uuid, Path, description = "The message")),
-    security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Details), (status = "4XX", body = Problem)))]
-#[get("/correspondence/{id}/details")]
-pub async fn details(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
-    let id = Uuid::parse_str(&path).map_err(|_| Problem::not_found())?;
-    let details = as_owner(&state, caller, move |conn, owner| {
-        let row = sent_row(conn, owner.id, id)?;
-        let status_history: Vec<StatusEvent> = diesel::sql_query(
-            "SELECT status, occurred_at AS status_changed FROM correspondence_events \
-             WHERE correspondence_id = $1 ORDER BY occurred_at, id",
-        )
-        .bind::<SqlUuid, _>(id)
-        .load(conn)?;
-        let notifications: Vec<NoticeDetails> = diesel::sql_query(format!(
-            "SELECT n.kind, n.channel, {MASKED_ADDRESS} AS address, n.state AS status, \
-                    n.failure_reason, n.attempts, n.run_at AS requested_send_time, \
-                    n.sent_at AS sent, n.delivered_at AS delivered \
-             FROM notifications n WHERE n.correspondence_id = $1 ORDER BY n.kind, n.channel, n.id"
-        ))
-        .bind::<SqlUuid, _>(id)
-        .load(conn)?;
-        Ok(Details {
-            overview: Overview::from(row),
-            status_history,
-            notifications,
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(details))
-}
-
-/// `DELETE /correspondence/{id}/purge`: the sender withdraws a message that is not published
-/// yet (its notices are cancelled); a published message is the recipient's and stays.
-#[utoipa::path(delete, path = "/correspondence/{id}/purge", tag = "sender",
-    params(("id" = Uuid, Path, description = "The message")),
-    security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
-#[actix_web::delete("/correspondence/{id}/purge")]
-pub async fn purge(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, SCOPE_WRITE).await?;
-    let id = Uuid::parse_str(&path).map_err(|_| Problem::not_found())?;
-    let row = as_owner(&state, caller, move |conn, owner| {
-        let owner = owner.id;
-        conn.transaction(|conn| {
-            sent_row(conn, owner, id)?;
-            let withdrawn = crate::admin::send::withdraw(
-                conn,
-                crate::admin::send::Withdraw::Message(id),
-                owner,
-                None,
-            )?;
-            if withdrawn == 0 {
-                return Err(Problem::field(
-                    "correspondenceId",
-                    "is published (or withdrawn) already: only a message not yet published can be withdrawn",
-                ));
-            }
-            let mut entry = crate::audit::Entry::new("correspondence_withdrawn_api");
-            entry.acting_for = Some(owner);
-            entry.target = Some(("correspondence", id.to_string()));
-            crate::audit::record(conn, entry)?;
-            sent_row(conn, owner, id)
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Overview::from(row)))
+    pub(super) overview: Overview,
+    pub(super) status_history: Vec<StatusEvent>,
+    pub(super) notifications: Vec<NoticeDetails>,
 }

@@ -35,7 +35,7 @@ pub enum TokenError {
     #[error("expired or not yet valid")]
     Expired,
     #[error("missing scope {0}")]
-    Scope(&'static str),
+    Scope(String),
     #[error("no client organisation (consumer claim)")]
     Consumer,
     #[error("the issuer's keys could not be fetched")]
@@ -177,8 +177,8 @@ impl Verifier {
         }
     }
 
-    /// Verifies `token` and that it carries `scope`.
-    pub async fn verify(&self, token: &str, scope: &'static str) -> Result<Client, TokenError> {
+    /// Verifies `token` and that it carries one of `scopes`.
+    pub async fn verify(&self, token: &str, scopes: &[&'static str]) -> Result<Client, TokenError> {
         let mut parts = token.split('.');
         let (Some(h), Some(c), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -219,9 +219,10 @@ impl Verifier {
         if claims.exp + LEEWAY < now || claims.nbf.is_some_and(|nbf| nbf - LEEWAY > now) {
             return Err(TokenError::Expired);
         }
+        let wanted = scopes;
         let scopes: Vec<String> = claims.scope.split_whitespace().map(str::to_owned).collect();
-        if !scopes.iter().any(|s| s == scope) {
-            return Err(TokenError::Scope(scope));
+        if !scopes.iter().any(|s| wanted.contains(&s.as_str())) {
+            return Err(TokenError::Scope(wanted.join(" or ")));
         }
         let org = claims
             .consumer

@@ -409,6 +409,20 @@ diesel::joinable!(services -> access_packages (attachment_package_id));
 diesel::joinable!(services -> parties (owner_id));
 diesel::joinable!(sessions -> parties (person_id));
 
+diesel::table! {
+    system_delegations (id) {
+        id -> Uuid,
+        party_id -> Int8,
+        to_org_id -> Int8,
+        package_id -> Nullable<Text>,
+        service_id -> Nullable<Text>,
+        granted_by -> Nullable<Int8>,
+        granted_at -> Timestamptz,
+        revoked_by -> Nullable<Int8>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     access_packages,
     acting_parties,
@@ -437,4 +451,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_owners,
     services,
     sessions,
+    system_delegations,
 );

@@ -192,6 +192,14 @@ impl PartyRef {
         }
     }
 
+    /// The bare national id or organisation number.
+    pub fn number(&self) -> &str {
+        match self {
+            Self::Person(id) => id.as_str(),
+            Self::Organization(org) => org.as_str(),
+        }
+    }
+
     pub fn urn(&self) -> String {
         match self {
             Self::Person(id) => format!("{PERSON_URN}{}", id.as_str()),

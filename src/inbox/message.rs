@@ -90,14 +90,32 @@ pub fn attachments(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Attachm
     .load(conn)
 }
 
+/// Who acts on a message for its recipient: a person in the inbox, or an organisation's system
+/// through the API (named `0192:<org number>` in the status history).
+#[derive(Debug, Clone, Copy)]
+pub enum By<'a> {
+    Person(i64),
+    System(&'a str),
+}
+
+impl From<Actor> for By<'static> {
+    fn from(actor: Actor) -> Self {
+        By::Person(actor.person_id)
+    }
+}
+
 /// Appends an event and moves the current status forward if the event is a state ahead of it.
-fn record(
+fn record<'a>(
     conn: &mut PgConnection,
     id: Uuid,
     event: Status,
-    actor: Actor,
+    by: impl Into<By<'a>>,
     party: i64,
 ) -> QueryResult<()> {
+    let (person, system) = match by.into() {
+        By::Person(p) => (Some(p), None),
+        By::System(s) => (None, Some(s)),
+    };
     let current: String = correspondences::table
         .find(id)
         .select(correspondences::status)
@@ -109,8 +127,9 @@ fn record(
         .values((
             correspondence_events::correspondence_id.eq(id),
             correspondence_events::status.eq(event.as_str()),
-            correspondence_events::actor_person_id.eq(actor.person_id),
+            correspondence_events::actor_person_id.eq(person),
             correspondence_events::actor_party_id.eq(party),
+            correspondence_events::actor_system.eq(system),
         ))
         .execute(conn)?;
     if next != current {
@@ -124,19 +143,27 @@ fn record(
     Ok(())
 }
 
-/// Opening: the seen log always; Fetched and Read the first time anyone acting for the party
-/// opens it; "marked unread" is cleared.
-pub fn record_open(conn: &mut PgConnection, id: Uuid, actor: Actor, party: i64) -> QueryResult<()> {
+/// Opening: the seen log always (for a person); Fetched and Read the first time anyone acting
+/// for the party opens it; "marked unread" is cleared.
+pub fn record_open<'a>(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: impl Into<By<'a>>,
+    party: i64,
+) -> QueryResult<()> {
+    let by = by.into();
     conn.transaction(|conn| {
-        diesel::insert_into(seen_log::table)
-            .values((
-                seen_log::correspondence_id.eq(id),
-                seen_log::person_id.eq(actor.person_id),
-            ))
-            .on_conflict((seen_log::correspondence_id, seen_log::person_id))
-            .do_update()
-            .set(seen_log::last_seen_at.eq(Utc::now()))
-            .execute(conn)?;
+        if let By::Person(person) = by {
+            diesel::insert_into(seen_log::table)
+                .values((
+                    seen_log::correspondence_id.eq(id),
+                    seen_log::person_id.eq(person),
+                ))
+                .on_conflict((seen_log::correspondence_id, seen_log::person_id))
+                .do_update()
+                .set(seen_log::last_seen_at.eq(Utc::now()))
+                .execute(conn)?;
+        }
         let first = diesel::update(
             correspondences::table
                 .find(id)
@@ -148,8 +175,8 @@ pub fn record_open(conn: &mut PgConnection, id: Uuid, actor: Actor, party: i64) 
         ))
         .execute(conn)?;
         if first == 1 {
-            record(conn, id, Status::Fetched, actor, party)?;
-            record(conn, id, Status::Read, actor, party)?;
+            record(conn, id, Status::Fetched, by, party)?;
+            record(conn, id, Status::Read, by, party)?;
             // Opened: the reminder is not needed (the worker checks again before sending).
             crate::notify::outbox::cancel_reminders(conn, id)?;
         } else {
@@ -165,17 +192,78 @@ pub fn record_open(conn: &mut PgConnection, id: Uuid, actor: Actor, party: i64) 
     })
 }
 
-pub fn record_download(
+pub fn record_download<'a>(
     conn: &mut PgConnection,
     id: Uuid,
-    actor: Actor,
+    by: impl Into<By<'a>>,
     party: i64,
 ) -> QueryResult<()> {
-    conn.transaction(|conn| record(conn, id, Status::AttachmentsDownloaded, actor, party))
+    let by = by.into();
+    conn.transaction(|conn| record(conn, id, Status::AttachmentsDownloaded, by, party))
+}
+
+/// A system fetched the message: one Fetched event per system (a person's opening records it
+/// with Read instead).
+pub fn record_fetch(
+    conn: &mut PgConnection,
+    id: Uuid,
+    system: &str,
+    party: i64,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let before = diesel::select(diesel::dsl::exists(
+            correspondence_events::table
+                .filter(correspondence_events::correspondence_id.eq(id))
+                .filter(correspondence_events::status.eq(Status::Fetched.as_str()))
+                .filter(correspondence_events::actor_system.eq(system)),
+        ))
+        .get_result::<bool>(conn)?;
+        if before {
+            return Ok(());
+        }
+        record(conn, id, Status::Fetched, By::System(system), party)
+    })
+}
+
+/// The recipient deletes the message for good (it leaves every view of the party's); only once
+/// it is confirmed, when confirmation is needed. `false` when that is not allowed yet.
+pub fn purge_by_recipient(
+    conn: &mut PgConnection,
+    id: Uuid,
+    system: &str,
+    party: i64,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let allowed = diesel::select(diesel::dsl::exists(
+            correspondences::table.find(id).filter(
+                correspondences::confirmation_needed
+                    .eq(false)
+                    .or(correspondences::confirmed_at.is_not_null()),
+            ),
+        ))
+        .get_result::<bool>(conn)?;
+        if allowed {
+            record(
+                conn,
+                id,
+                Status::PurgedByRecipient,
+                By::System(system),
+                party,
+            )?;
+            crate::notify::outbox::cancel_reminders(conn, id)?;
+        }
+        Ok(allowed)
+    })
 }
 
 /// Confirms the message once; `false` when it needs no confirmation or is confirmed already.
-pub fn confirm(conn: &mut PgConnection, id: Uuid, actor: Actor, party: i64) -> QueryResult<bool> {
+pub fn confirm<'a>(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: impl Into<By<'a>>,
+    party: i64,
+) -> QueryResult<bool> {
+    let by = by.into();
     conn.transaction(|conn| {
         let changed = diesel::update(
             correspondences::table
@@ -186,7 +274,7 @@ pub fn confirm(conn: &mut PgConnection, id: Uuid, actor: Actor, party: i64) -> Q
         .set(correspondences::confirmed_at.eq(Utc::now()))
         .execute(conn)?;
         if changed == 1 {
-            record(conn, id, Status::Confirmed, actor, party)?;
+            record(conn, id, Status::Confirmed, by, party)?;
         }
         Ok(changed == 1)
     })
@@ -266,8 +354,9 @@ pub struct Activity {
 
 pub fn activity(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Activity>> {
     Prepared(diesel::sql_query(format!(
-        "SELECT e.occurred_at AS at, e.status AS what, p.name AS who, NULL::text AS address \
+        "SELECT e.occurred_at AS at, e.status AS what, coalesce(p.name, sp.name) AS who, NULL::text AS address \
            FROM correspondence_events e LEFT JOIN parties p ON p.id = e.actor_person_id \
+           LEFT JOIN parties sp ON e.actor_system LIKE '0192:%' AND sp.org_number = substr(e.actor_system, 6) \
            WHERE e.correspondence_id = $1 AND e.status NOT IN ('Initialized', 'ReadyForPublish') \
          UNION ALL \
          SELECT coalesce(n.sent_at, n.updated_at), 'notification:' || n.kind || ':' || n.channel || ':' || n.state, NULL, \

@@ -6,6 +6,6 @@ mod pages;
 mod picker;
 pub mod query;
 mod reading;
-mod zip_stream;
+pub mod zip_stream;
 
 pub use pages::routes;

@@ -1,7 +1,6 @@
 //! The reading side: one message, its attachments (one by one or as a ZIP), confirm and move.
 
-use actix_files::NamedFile;
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
@@ -227,31 +226,6 @@ pub(super) async fn message_page(
     render(&page)
 }
 
-/// `attachment; filename="ascii"; filename*=UTF-8''…`: any name survives, old clients get a fallback.
-fn attachment_disposition(name: &str) -> ContentDisposition {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(ascii),
-            DispositionParam::FilenameExt(header::ExtendedValue {
-                charset: header::Charset::Ext("UTF-8".to_owned()),
-                language_tag: None,
-                value: name.as_bytes().to_vec(),
-            }),
-        ],
-    }
-}
-
 /// Every attachment the user may open, as one streamed ZIP.
 #[get("/inbox/messages/{id}/attachments.zip")]
 pub(super) async fn download_all(
@@ -279,25 +253,11 @@ pub(super) async fn download_all(
         Ok((message::title_and_folder(&mut conn, id)?.0, files))
     })
     .await?;
-    let storage = crate::storage::Storage::new(&state.config.data_dir);
-    let files = files
-        .into_iter()
-        .map(|a| (a.name, storage.path(&a.storage_key)))
-        .collect();
-    let name: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == ' ' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .content_type("application/zip")
-        .insert_header(attachment_disposition(&format!("{}.zip", name.trim())))
-        .streaming(super::zip_stream::zip(files)))
+    Ok(super::zip_stream::zip_response(
+        &state.config.data_dir,
+        &title,
+        files,
+    ))
 }
 
 #[get("/inbox/messages/{id}/attachments/{attachment}")]
@@ -327,24 +287,7 @@ pub(super) async fn download(
         Ok(found)
     })
     .await?;
-    let storage = crate::storage::Storage::new(&state.config.data_dir);
-    let file = NamedFile::open_async(storage.path(&found.storage_key))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, attachment = %found.id, "an attachment file is missing");
-            AppError::Internal(e.into())
-        })?;
-    let mime: actix_web::mime::Mime = found
-        .media_type
-        .parse()
-        .unwrap_or(actix_web::mime::APPLICATION_OCTET_STREAM);
-    let response = file
-        .use_etag(false)
-        .use_last_modified(false)
-        .set_content_type(mime)
-        .set_content_disposition(attachment_disposition(&found.name))
-        .into_response(&req);
-    Ok(response)
+    super::zip_stream::file_response(&req, &state.config.data_dir, &found).await
 }
 
 #[post("/inbox/messages/{id}/confirm")]

@@ -1,9 +1,18 @@
-//! All of a message's attachments as one ZIP, streamed as it is written: never held in memory or
-//! on disk whole, whatever the attachments weigh.
+//! Attachments as downloads, for the inbox and the API alike: one file, or all of a message's as
+//! one ZIP, streamed as it is written: never held in memory or on disk whole, whatever the
+//! attachments weigh.
 
+use std::path::Path;
+
+use actix_files::NamedFile;
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
 use futures_util::Stream;
 use zip::write::SimpleFileOptions;
+
+use super::message::Attachment;
+use crate::web::AppError;
 
 /// Unique names inside the archive: a second `vedtak.pdf` becomes `vedtak (2).pdf`.
 fn unique_name(name: &str, taken: &mut Vec<String>) -> String {
@@ -38,6 +47,79 @@ pub fn zip(
         archive.finish()?.into_inner().flush()?;
         Ok(())
     })
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''…`: any name survives, old clients get a fallback.
+fn attachment_disposition(name: &str) -> ContentDisposition {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(header::ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".to_owned()),
+                language_tag: None,
+                value: name.as_bytes().to_vec(),
+            }),
+        ],
+    }
+}
+
+/// One attachment as a download (the page's and the API's).
+pub async fn file_response(
+    req: &HttpRequest,
+    data_dir: &Path,
+    found: &Attachment,
+) -> Result<HttpResponse, AppError> {
+    let storage = crate::storage::Storage::new(data_dir);
+    let file = NamedFile::open_async(storage.path(&found.storage_key))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, attachment = %found.id, "an attachment file is missing");
+            AppError::Internal(e.into())
+        })?;
+    let mime: actix_web::mime::Mime = found
+        .media_type
+        .parse()
+        .unwrap_or(actix_web::mime::APPLICATION_OCTET_STREAM);
+    Ok(file
+        .use_etag(false)
+        .use_last_modified(false)
+        .set_content_type(mime)
+        .set_content_disposition(attachment_disposition(&found.name))
+        .into_response(req))
+}
+
+/// The attachments as one streamed ZIP named after the message's title.
+pub fn zip_response(data_dir: &Path, title: &str, files: Vec<Attachment>) -> HttpResponse {
+    let storage = crate::storage::Storage::new(data_dir);
+    let files = files
+        .into_iter()
+        .map(|a| (a.name, storage.path(&a.storage_key)))
+        .collect();
+    let name: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header(attachment_disposition(&format!("{}.zip", name.trim())))
+        .streaming(zip(files))
 }
 
 #[cfg(test)]

@@ -11,11 +11,11 @@ use crate::helpers::TestApp;
 use crate::notify::{draft, world};
 
 /// Signs `claims` with the app's demo issuer key.
-fn issuer_key(app: &TestApp) -> SigningKey {
+pub fn issuer_key(app: &TestApp) -> SigningKey {
     SigningKey::from_file(&app.data_dir.join("demo-idp-key.pem"), None).expect("the demo key")
 }
 
-fn token(app: &TestApp, org: &str, scopes: &[&str], minutes: i64) -> String {
+pub fn token(app: &TestApp, org: &str, scopes: &[&str], minutes: i64) -> String {
     issuer_key(app)
         .sign_jwt(&claims(
             &format!("{}/demo-idp", app.address),
@@ -27,7 +27,7 @@ fn token(app: &TestApp, org: &str, scopes: &[&str], minutes: i64) -> String {
         .expect("signed")
 }
 
-async fn call(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, Value, String) {
+pub async fn call(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, Value, String) {
     let mut request = app
         .client
         .get(app.url(&format!("/correspondence/api/v1{path}")));
@@ -229,7 +229,7 @@ async fn tokens_are_refused_for_every_flaw_and_nothing_leaks() {
     for (what, path, token, status, code) in [
         (
             "wrong scope",
-            path.as_str(),
+            "/attachment/0190d0b0-0000-7000-8000-000000000000",
             token(&app, "974761076", &[SCOPE_READ], 5),
             StatusCode::FORBIDDEN,
             "MEL-1002",
@@ -317,7 +317,7 @@ async fn the_token_command_mints_tokens_the_demo_accepts() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--org"));
 }
 
-async fn post(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value) {
+pub async fn post(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value) {
     let response = app
         .client
         .post(app.url("/correspondence/api/v1/correspondence"))
@@ -463,7 +463,7 @@ fn another_owner(app: &TestApp) -> String {
     token(app, "974760673", &[SCOPE_WRITE], 5)
 }
 
-async fn send_json(
+pub async fn send_json(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -922,6 +922,14 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
         ("/correspondence/{id}", "get"),
         ("/correspondence/{id}/details", "get"),
         ("/correspondence/{id}/purge", "delete"),
+        ("/correspondence/{id}/content", "get"),
+        ("/correspondence/{id}/markasread", "post"),
+        ("/correspondence/{id}/confirm", "post"),
+        (
+            "/correspondence/{id}/attachment/{attachmentId}/download",
+            "get",
+        ),
+        ("/correspondence/{id}/attachments/downloadall", "get"),
         ("/attachment", "post"),
         ("/attachment/{id}/upload", "post"),
         ("/attachment/{id}", "get"),

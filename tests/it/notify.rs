@@ -216,7 +216,7 @@ struct Id {
     id: i64,
 }
 
-fn insert_id(conn: &mut PgConnection, sql: &str) -> i64 {
+pub fn insert_id(conn: &mut PgConnection, sql: &str) -> i64 {
     diesel::sql_query(sql)
         .get_result::<Id>(conn)
         .unwrap_or_else(|e| panic!("{sql}: {e}"))

@@ -1,0 +1,376 @@
+//! One message, for its sender or its recipient. Who is asking decides what they get: a client
+//! with the write scope that sent the message sees the sender's view; a client with the read
+//! scope sees the mail of the parties its systems may read for, through the system side of the
+//! access decision, and its reading is recorded (Fetched, Read, AttachmentsDownloaded,
+//! Confirmed, with the client named in the status history). Anything else does not exist (404).
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use super::problem::Problem;
+use super::sender::{Details, NoticeDetails, Overview, Row, StatusEvent, owners_of, row};
+use super::token::{SCOPE_READ, SCOPE_WRITE};
+use super::{Caller, EITHER, READ, authenticate};
+use crate::access::decision::{self, MessageAccess};
+use crate::app::AppState;
+use crate::inbox::message::{self as inbox, By};
+use crate::notify::outbox::MASKED_ADDRESS;
+use crate::web::blocking;
+
+/// The client organisation's party, if it is one.
+pub(super) fn client_org(conn: &mut PgConnection, caller: &Caller) -> QueryResult<Option<i64>> {
+    use crate::db::schema::parties;
+    parties::table
+        .filter(parties::org_number.eq(caller.client.org_number.as_str()))
+        .filter(parties::is_deleted.eq(false))
+        .select(parties::id)
+        .first(conn)
+        .optional()
+}
+
+/// The parties the client organisation's systems act for.
+pub(super) fn served(conn: &mut PgConnection, org: i64) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Party {
+        #[diesel(sql_type = BigInt)]
+        party_id: i64,
+    }
+    let rows: Vec<Party> = diesel::sql_query("SELECT party_id FROM system_parties($1)")
+        .bind::<BigInt, _>(org)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|p| p.party_id).collect())
+}
+
+/// Which side the caller is on for one message.
+enum Side {
+    Sender,
+    /// The recipient's system: how it is named in the status history, and whether it may open
+    /// the attachments.
+    Recipient {
+        system: String,
+        attachments: bool,
+    },
+}
+
+/// Finds the message for the caller: as its sender first (write scope), then as a system that
+/// may read it for its recipient (read scope).
+fn locate(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> Result<(Side, Row), Problem> {
+    let mut refusal = Problem::not_found();
+    if caller.has(SCOPE_WRITE) {
+        match owners_of(conn, caller) {
+            Ok(owners) => {
+                let owners: Vec<i64> = owners.into_iter().map(|o| o.id).collect();
+                if let Ok(found) = row(conn, id, Some(&owners)) {
+                    return Ok((Side::Sender, found));
+                }
+            }
+            Err(p) if !caller.has(SCOPE_READ) => refusal = p,
+            Err(_) => {}
+        }
+    }
+    if caller.has(SCOPE_READ)
+        && let Some(org) = client_org(conn, caller)?
+        && let MessageAccess::Read { attachments } = decision::system_message_access(conn, org, id)?
+    {
+        let system = format!("0192:{}", caller.client.org_number.as_str());
+        return Ok((
+            Side::Recipient {
+                system,
+                attachments,
+            },
+            row(conn, id, None)?,
+        ));
+    }
+    Err(refusal)
+}
+
+/// Runs `work` on a blocking thread with the located message.
+async fn with_message<T, F>(
+    state: &AppState,
+    caller: Caller,
+    id: &str,
+    work: F,
+) -> Result<T, Problem>
+where
+    F: FnOnce(&mut PgConnection, Side, Row) -> Result<T, Problem> + Send + 'static,
+    T: Send + 'static,
+{
+    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found())?;
+    let pool = state.pool.clone();
+    blocking(move || {
+        let mut conn = pool.get()?;
+        Ok(locate(&mut conn, &caller, id).and_then(|(side, found)| work(&mut conn, side, found)))
+    })
+    .await?
+}
+
+/// Refuses a call only a recipient makes, for a sender, as if the message did not exist.
+fn recipient(side: Side) -> Result<(String, bool), Problem> {
+    match side {
+        Side::Recipient {
+            system,
+            attachments,
+        } => Ok((system, attachments)),
+        Side::Sender => Err(Problem::not_found()),
+    }
+}
+
+/// `GET /correspondence/{id}`: the message's overview (title, summary, status, dates; no body).
+/// For a recipient's system it records Fetched (once per system).
+#[utoipa::path(get, path = "/correspondence/{id}", tag = "correspondence",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+#[get("/correspondence/{id}")]
+pub async fn overview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, EITHER).await?;
+    let found = with_message(&state, caller, &path, |conn, side, found| {
+        if let Side::Recipient { system, .. } = side {
+            inbox::record_fetch(conn, found.id, &system, found.recipient_id)?;
+        }
+        Ok(found)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Overview::from(found)))
+}
+
+/// `GET /correspondence/{id}/details`: the overview with the status history and every notice
+/// (kind, channel, masked address, outcome).
+#[utoipa::path(get, path = "/correspondence/{id}/details", tag = "correspondence",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = Details), (status = "4XX", body = Problem)))]
+#[get("/correspondence/{id}/details")]
+pub async fn details(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, EITHER).await?;
+    let details = with_message(&state, caller, &path, |conn, _, found| {
+        let id = found.id;
+        let status_history: Vec<StatusEvent> = diesel::sql_query(
+            "SELECT status, occurred_at AS status_changed FROM correspondence_events \
+             WHERE correspondence_id = $1 ORDER BY occurred_at, id",
+        )
+        .bind::<SqlUuid, _>(id)
+        .load(conn)?;
+        let notifications: Vec<NoticeDetails> = diesel::sql_query(format!(
+            "SELECT n.kind, n.channel, {MASKED_ADDRESS} AS address, n.state AS status, \
+                    n.failure_reason, n.attempts, n.run_at AS requested_send_time, \
+                    n.sent_at AS sent, n.delivered_at AS delivered \
+             FROM notifications n WHERE n.correspondence_id = $1 ORDER BY n.kind, n.channel, n.id"
+        ))
+        .bind::<SqlUuid, _>(id)
+        .load(conn)?;
+        Ok(Details {
+            overview: Overview::from(found),
+            status_history,
+            notifications,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(details))
+}
+
+/// `GET /correspondence/{id}/content`: the body (Markdown, as sent) for the recipient's system;
+/// records Read the first time anyone reads it for the party (and cancels the reminder).
+#[utoipa::path(get, path = "/correspondence/{id}/content", tag = "recipient",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = String, content_type = "text/plain"), (status = "4XX", body = Problem)))]
+#[get("/correspondence/{id}/content")]
+pub async fn content(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    use crate::db::schema::correspondences;
+    let caller = authenticate(&req, &state, READ).await?;
+    let body = with_message(&state, caller, &path, |conn, side, found| {
+        let (system, _) = recipient(side)?;
+        inbox::record_open(conn, found.id, By::System(&system), found.recipient_id)?;
+        Ok(correspondences::table
+            .find(found.id)
+            .select(correspondences::body)
+            .first::<String>(conn)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(body))
+}
+
+/// `POST /correspondence/{id}/markasread`: records Read without fetching the body.
+#[utoipa::path(post, path = "/correspondence/{id}/markasread", tag = "recipient",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+#[post("/correspondence/{id}/markasread")]
+pub async fn mark_as_read(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, READ).await?;
+    let found = with_message(&state, caller, &path, |conn, side, found| {
+        let (system, _) = recipient(side)?;
+        inbox::record_open(conn, found.id, By::System(&system), found.recipient_id)?;
+        row(conn, found.id, None)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Overview::from(found)))
+}
+
+/// `POST /correspondence/{id}/confirm`: confirms a message that asks for it (reading it too);
+/// confirming again changes nothing.
+#[utoipa::path(post, path = "/correspondence/{id}/confirm", tag = "recipient",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+#[post("/correspondence/{id}/confirm")]
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, READ).await?;
+    let found = with_message(&state, caller, &path, |conn, side, found| {
+        let (system, _) = recipient(side)?;
+        if !found.confirmation_needed {
+            return Err(Problem::field(
+                "correspondenceId",
+                "does not ask for confirmation",
+            ));
+        }
+        conn.transaction(|conn| {
+            inbox::record_open(conn, found.id, By::System(&system), found.recipient_id)?;
+            inbox::confirm(conn, found.id, By::System(&system), found.recipient_id)
+        })?;
+        row(conn, found.id, None)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Overview::from(found)))
+}
+
+/// `DELETE /correspondence/{id}/purge`: the sender withdraws a message that is not published
+/// yet (its notices are cancelled; a published message is the recipient's and stays); the
+/// recipient's system deletes one for the party (once confirmed, when it asks for confirmation).
+#[utoipa::path(delete, path = "/correspondence/{id}/purge", tag = "correspondence",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+#[delete("/correspondence/{id}/purge")]
+pub async fn purge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, EITHER).await?;
+    let found = with_message(&state, caller, &path, |conn, side, found| {
+        let id = found.id;
+        conn.transaction(|conn| {
+            let mut entry = match side {
+                Side::Sender => {
+                    let owner = found.sender_id;
+                    let withdrawn = crate::admin::send::withdraw(
+                        conn,
+                        crate::admin::send::Withdraw::Message(id),
+                        owner,
+                        None,
+                    )?;
+                    if withdrawn == 0 {
+                        return Err(Problem::field(
+                            "correspondenceId",
+                            "is published (or withdrawn) already: only a message not yet published can be withdrawn",
+                        ));
+                    }
+                    let mut entry = crate::audit::Entry::new("correspondence_withdrawn_api");
+                    entry.acting_for = Some(owner);
+                    entry
+                }
+                Side::Recipient { system, .. } => {
+                    if !inbox::purge_by_recipient(conn, id, &system, found.recipient_id)? {
+                        return Err(Problem::field(
+                            "correspondenceId",
+                            "asks for confirmation: confirm it before deleting it",
+                        ));
+                    }
+                    let mut entry = crate::audit::Entry::new("correspondence_purged_by_recipient_api");
+                    entry.acting_for = Some(found.recipient_id);
+                    entry.details = serde_json::json!({ "system": system });
+                    entry
+                }
+            };
+            entry.target = Some(("correspondence", id.to_string()));
+            crate::audit::record(conn, entry)?;
+            row(conn, id, None)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Overview::from(found)))
+}
+
+/// `GET /correspondence/{id}/attachment/{attachmentId}/download`: one attachment, for the
+/// recipient's system when it may open the service's attachments; records AttachmentsDownloaded.
+#[utoipa::path(get, path = "/correspondence/{id}/attachment/{attachmentId}/download", tag = "recipient",
+    params(("id" = Uuid, Path, description = "The message"),
+           ("attachmentId" = Uuid, Path, description = "The attachment")),
+    security(("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", body = Problem)))]
+#[get("/correspondence/{id}/attachment/{attachment}/download")]
+pub async fn download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, READ).await?;
+    let (id, attachment) = path.into_inner();
+    let attachment = Uuid::parse_str(&attachment).map_err(|_| Problem::not_found())?;
+    let found = with_message(&state, caller, &id, move |conn, side, found| {
+        let (system, may_open) = recipient(side)?;
+        let file = inbox::attachments(conn, found.id)?
+            .into_iter()
+            .find(|a| a.id == attachment && may_open)
+            .ok_or_else(Problem::not_found)?;
+        inbox::record_download(conn, found.id, By::System(&system), found.recipient_id)?;
+        Ok(file)
+    })
+    .await?;
+    Ok(crate::inbox::zip_stream::file_response(&req, &state.config.data_dir, &found).await?)
+}
+
+/// `GET /correspondence/{id}/attachments/downloadall`: every attachment as one streamed ZIP.
+#[utoipa::path(get, path = "/correspondence/{id}/attachments/downloadall", tag = "recipient",
+    params(("id" = Uuid, Path, description = "The message")),
+    security(("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = Vec<u8>, content_type = "application/zip"), (status = "4XX", body = Problem)))]
+#[get("/correspondence/{id}/attachments/downloadall")]
+pub async fn download_all(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, &state, READ).await?;
+    let (title, files) = with_message(&state, caller, &path, |conn, side, found| {
+        let (system, may_open) = recipient(side)?;
+        let files = inbox::attachments(conn, found.id)?;
+        if files.is_empty() || !may_open {
+            return Err(Problem::not_found());
+        }
+        inbox::record_download(conn, found.id, By::System(&system), found.recipient_id)?;
+        Ok((found.title, files))
+    })
+    .await?;
+    Ok(crate::inbox::zip_stream::zip_response(
+        &state.config.data_dir,
+        &title,
+        files,
+    ))
+}

@@ -1,0 +1,506 @@
+//! The JSON API for recipients' systems (an accountant's case system, an archive) and for a
+//! distributor sending for a service owner: access given on the access page, used with real
+//! signed tokens, recorded in the status history.
+
+use diesel::connection::SimpleConnection;
+use melding::api::token::{SCOPE_READ, SCOPE_WRITE};
+use melding::domain::OrgNumber;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::api::{Spec, call, post, send_json, token};
+use crate::helpers::{TestApp, text};
+use crate::notify::{insert_id, world};
+
+/// An organisation with a valid number made from `base`.
+fn organisation(app: &TestApp, base: u32, name: &str) -> (i64, String) {
+    let number = OrgNumber::from_base(base).expect("a valid number");
+    let id = insert_id(
+        &mut app.pool.get().expect("conn"),
+        &format!(
+            "INSERT INTO parties (kind, org_number, name, org_form) \
+             VALUES ('organization', '{}', '{name}', 'AS') RETURNING id",
+            number.as_str()
+        ),
+    );
+    (id, number.as_str().to_owned())
+}
+
+/// Sends one message through the API to `recipient`, with a file and the given extras.
+async fn send_to(app: &TestApp, sender: &str, recipient: &str, extra: Value) -> String {
+    let (status, attachment) = send_json(
+        app,
+        Method::POST,
+        "/attachment",
+        sender,
+        Some(&json!({ "fileName": "vedtak.txt" })),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{attachment}");
+    let file = attachment["attachmentId"].as_str().expect("id").to_owned();
+    let (status, _) = send_json(
+        app,
+        Method::POST,
+        &format!("/attachment/{file}/upload"),
+        sender,
+        None,
+        Some(b"VEDLEGG-INNHOLD".to_vec()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut correspondence = json!({
+        "resourceId": "testbrev",
+        "sendersReference": "R-1",
+        "content": { "messageTitle": "Vedtak for klienten", "messageBody": "BRODTEKST til klienten." },
+        "existingAttachments": [file]
+    });
+    for (k, v) in extra.as_object().expect("object") {
+        correspondence[k] = v.clone();
+    }
+    let (status, sent) = post(
+        app,
+        sender,
+        &json!({ "correspondence": correspondence, "recipients": [recipient] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    sent["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+/// Posts an access-page form as the logged-in user; returns the status and the page.
+async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let csrf = app.csrf_token().await;
+    let mut fields: Vec<(&str, &str)> = fields.to_vec();
+    fields.push(("csrf_token", &csrf));
+    let response = app
+        .client
+        .post(app.url(path))
+        .form(&fields)
+        .send()
+        .await
+        .expect("form");
+    let status = response.status();
+    (status, response.text().await.unwrap_or_default())
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list["correspondences"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["correspondenceId"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_system_reads_confirms_downloads_and_deletes_what_it_was_given() {
+    let app = TestApp::spawn().await;
+    let spec = Spec::load(&app).await;
+    melding::seed::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let (client, client_no) = organisation(&app, 91000001, "Klient AS");
+    let (_, other_no) = organisation(&app, 91000002, "Annen AS");
+    let (_, firm_no) = organisation(&app, 91000003, "Regnskap AS");
+    app.pool
+        .get()
+        .expect("conn")
+        .batch_execute(&format!(
+            "UPDATE services SET required_packages = '{{ordinary-mail}}' WHERE id = 'testbrev'; \
+             INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({}, {client}, 'DAGL'); \
+             INSERT INTO services (id, owner_id, title_nb, title_nn, title_en, required_packages, is_confidential) \
+             VALUES ('hemmelig', {}, 'Hemmelig', 'Hemmeleg', 'Secret', '{{confidential-mail}}', true)",
+            w.persons[0].0, w.owner
+        ))
+        .expect("roles and services");
+    let sender = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let firm = token(&app, &firm_no, &[SCOPE_READ], 5);
+
+    let m1 = send_to(
+        &app,
+        &sender,
+        &client_no,
+        json!({ "isConfirmationNeeded": true, "dueDateTime": "2099-01-01T12:00:00Z" }),
+    )
+    .await;
+    let m2 = send_to(&app, &sender, &other_no, json!({})).await;
+    let m3 = send_to(
+        &app,
+        &sender,
+        &client_no,
+        json!({ "resourceId": "hemmelig" }),
+    )
+    .await;
+    let m4 = send_to(&app, &sender, &client_no, json!({})).await;
+
+    // Before the client gives access: nothing, and no trace of what exists.
+    let (status, list, _) = call(&app, "/correspondence", Some(&firm)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(ids(&list), Vec::<String>::new());
+    let (status, body, _) = call(&app, &format!("/correspondence/{m1}"), Some(&firm)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("MEL-1004"))
+    );
+    assert!(!body.to_string().contains("Vedtak"));
+
+    // The client's main administrator gives the firm's systems the ordinary-mail package; a bad
+    // number is answered next to the field.
+    app.login_as(w.persons[0].1.as_str(), "substantial").await;
+    let (status, page) = form(
+        &app,
+        &format!("/access/{client}/systems/grant"),
+        &[
+            ("org_number", "123"),
+            ("system_what", "package:ordinary-mail"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"org_number-error\""), "{page}");
+    let (status, _) = form(
+        &app,
+        &format!("/access/{client}/systems/grant"),
+        &[
+            ("org_number", &firm_no),
+            ("system_what", "package:main-administrator"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "administering access stays with persons"
+    );
+    let (status, _) = form(
+        &app,
+        &format!("/access/{client}/systems/grant"),
+        &[
+            ("org_number", &firm_no),
+            ("system_what", "package:ordinary-mail"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = app
+        .get(&format!("/access/{client}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Regnskap AS"), "the page lists the system");
+
+    // Now the firm sees the client's ordinary mail: not the other party's, not the confidential.
+    let (_, list, _) = call(&app, "/correspondence", Some(&firm)).await;
+    spec.check("SearchResult", &list);
+    let mut expected = vec![m4.clone(), m1.clone()];
+    assert_eq!(ids(&list), expected, "newest published first");
+    let (_, list, _) = call(
+        &app,
+        &format!("/correspondence?onBehalfOf=0192:{client_no}&limit=1"),
+        Some(&firm),
+    )
+    .await;
+    assert_eq!(ids(&list), vec![m4.clone()]);
+    let next = list["next"].as_str().expect("a next page").to_owned();
+    let (_, list, _) = call(
+        &app,
+        &format!("/correspondence?onBehalfOf=0192:{client_no}&limit=1&cursor={next}"),
+        Some(&firm),
+    )
+    .await;
+    assert_eq!(ids(&list), vec![m1.clone()]);
+    assert!(list["next"].is_null());
+    let (_, list, _) = call(
+        &app,
+        &format!("/correspondence?onBehalfOf={other_no}"),
+        Some(&firm),
+    )
+    .await;
+    assert_eq!(ids(&list), Vec::<String>::new(), "a party not delegated");
+    for hidden in [&m2, &m3] {
+        let (status, _, _) = call(&app, &format!("/correspondence/{hidden}"), Some(&firm)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let (status, body, _) = call(&app, "/correspondence?idempotentKey=x", Some(&firm)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["errors"]["idempotentKey"].is_array());
+
+    // The overview records Fetched (once per system), naming the system.
+    for _ in 0..2 {
+        let (status, overview, _) = call(&app, &format!("/correspondence/{m1}"), Some(&firm)).await;
+        assert_eq!(status, StatusCode::OK);
+        spec.check("CorrespondenceOverview", &overview);
+        assert_eq!(overview["status"], "Published");
+    }
+    let events = |status: &str| {
+        text(
+            &mut app.pool.get().expect("conn"),
+            &format!(
+                "SELECT count(*)::text || ':' || coalesce(string_agg(DISTINCT actor_system, ','), '') AS t \
+                 FROM correspondence_events WHERE correspondence_id = '{m1}' AND status = '{status}'"
+            ),
+        )
+    };
+    assert_eq!(events("Fetched"), format!("1:0192:{firm_no}"));
+
+    // The body: recorded as Read.
+    let response = app
+        .client
+        .get(app.url(&format!(
+            "/correspondence/api/v1/correspondence/{m1}/content"
+        )))
+        .bearer_auth(&firm)
+        .send()
+        .await
+        .expect("content");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/plain")
+    );
+    assert_eq!(
+        response.text().await.expect("body"),
+        "BRODTEKST til klienten."
+    );
+    assert_eq!(events("Read"), format!("1:0192:{firm_no}"));
+
+    // The attachment, alone and as a ZIP.
+    let (_, details, _) = call(&app, &format!("/correspondence/{m1}/details"), Some(&firm)).await;
+    spec.check("CorrespondenceDetails", &details);
+    let file = text(
+        &mut app.pool.get().expect("conn"),
+        &format!(
+            "SELECT attachment_id::text AS t FROM correspondence_attachments WHERE correspondence_id = '{m1}'"
+        ),
+    );
+    let download = |path: String| {
+        let request = app
+            .client
+            .get(app.url(&format!("/correspondence/api/v1{path}")))
+            .bearer_auth(&firm);
+        async move {
+            let response = request.send().await.expect("download");
+            (
+                response.status(),
+                response.bytes().await.expect("bytes").to_vec(),
+            )
+        }
+    };
+    let (status, bytes) =
+        download(format!("/correspondence/{m1}/attachment/{file}/download")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, b"VEDLEGG-INNHOLD");
+    let (status, bytes) = download(format!("/correspondence/{m1}/attachments/downloadall")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bytes.starts_with(b"PK"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP");
+    assert_eq!(zip.len(), 1);
+    assert_eq!(
+        zip.by_index(0).expect("entry").name().expect("a name"),
+        "vedtak.txt"
+    );
+    let (status, _) = download(format!("/correspondence/{m4}/attachment/{file}/download")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another message's attachment"
+    );
+    assert_eq!(events("AttachmentsDownloaded"), format!("2:0192:{firm_no}"));
+
+    // Deleting waits for the confirmation the message asks for.
+    let purge = |id: String| {
+        let path = format!("/correspondence/{id}/purge");
+        let (app, firm) = (&app, &firm);
+        async move { send_json(app, Method::DELETE, &path, firm, None, None).await }
+    };
+    let (status, body) = purge(m1.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, confirmed) = send_json(
+        &app,
+        Method::POST,
+        &format!("/correspondence/{m1}/confirm"),
+        &firm,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    spec.check("CorrespondenceOverview", &confirmed);
+    assert_eq!(confirmed["status"], "Confirmed");
+    assert!(confirmed["confirmed"].is_string());
+    let (status, _) = send_json(
+        &app,
+        Method::POST,
+        &format!("/correspondence/{m4}/confirm"),
+        &firm,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "m4 asks for no confirmation"
+    );
+
+    // The client's people see in the inbox which system did what.
+    let page = app
+        .get(&format!("/inbox/messages/{m1}?party={client}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Regnskap AS"),
+        "the activity log names the system"
+    );
+
+    let (status, purged) = purge(m1.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(purged["status"], "PurgedByRecipient");
+    let (status, _, _) = call(&app, &format!("/correspondence/{m1}"), Some(&firm)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "gone for the recipient");
+    expected.retain(|id| *id != m1);
+    let (_, list, _) = call(&app, "/correspondence", Some(&firm)).await;
+    assert_eq!(ids(&list), expected);
+
+    // The sender still sees its message, as the sender does; its read-only token sees nothing.
+    let (status, overview, _) = call(&app, &format!("/correspondence/{m1}"), Some(&sender)).await;
+    assert_eq!(
+        (status, overview["status"].as_str()),
+        (StatusCode::OK, Some("PurgedByRecipient"))
+    );
+    let sender_reading = token(&app, "974761076", &[SCOPE_READ], 5);
+    let (status, _, _) = call(
+        &app,
+        &format!("/correspondence/{m4}"),
+        Some(&sender_reading),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Marking read without fetching the body.
+    let (status, read) = send_json(
+        &app,
+        Method::POST,
+        &format!("/correspondence/{m4}/markasread"),
+        &firm,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, read["status"].as_str()),
+        (StatusCode::OK, Some("Read"))
+    );
+
+    // Revoked on the access page: the firm loses the client's mail at once.
+    let delegation = text(
+        &mut app.pool.get().expect("conn"),
+        &format!(
+            "SELECT id::text AS t FROM system_delegations WHERE party_id = {client} AND revoked_at IS NULL"
+        ),
+    );
+    let (status, _) = form(
+        &app,
+        &format!("/access/{client}/delegations/{delegation}/revoke"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = call(&app, &format!("/correspondence/{m4}"), Some(&firm)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list, _) = call(&app, "/correspondence", Some(&firm)).await;
+    assert_eq!(ids(&list), Vec::<String>::new());
+
+    // A token with both scopes must say which role it searches as.
+    let both = token(&app, &firm_no, &[SCOPE_READ, SCOPE_WRITE], 5);
+    let (status, body, _) = call(&app, "/correspondence", Some(&both)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["errors"]["role"].is_array());
+    let (status, _, _) = call(&app, "/correspondence?role=recipient", Some(&both)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_distributor_sends_only_for_the_owners_that_let_it() {
+    let app = TestApp::spawn().await;
+    melding::seed::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let (distributor, distributor_no) = organisation(&app, 91000004, "Formidler AS");
+    let dist = token(&app, &distributor_no, &[SCOPE_WRITE], 5);
+    let request = json!({
+        "correspondence": {
+            "resourceId": "testbrev",
+            "sendersReference": "F-1",
+            "content": { "messageTitle": "Via formidler", "messageBody": "Tekst." }
+        },
+        "recipients": [w.persons[0].1.as_str()]
+    });
+    let (status, body) = post(&app, &dist, &request).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("MEL-1003"))
+    );
+
+    app.pool
+        .get()
+        .expect("conn")
+        .batch_execute(&format!(
+            "INSERT INTO system_delegations (id, party_id, to_org_id, package_id) \
+             VALUES (gen_random_uuid(), {}, {distributor}, 'service-owner-send')",
+            w.owner
+        ))
+        .expect("the owner lets the distributor send");
+    let (status, sent) = post(&app, &dist, &request).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let id = sent["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (status, overview, _) = call(&app, &format!("/correspondence/{id}"), Some(&dist)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(overview["sender"], "0192:974761076", "sent for the owner");
+    let (_, list, _) = call(&app, "/correspondence", Some(&dist)).await;
+    assert_eq!(ids(&list), vec![id.clone()]);
+
+    // A service of an owner that did not delegate: refused, naming the field.
+    insert_id(
+        &mut app.pool.get().expect("conn"),
+        "WITH o AS (INSERT INTO parties (kind, org_number, name, org_form) \
+                    VALUES ('organization', '974760673', 'Andre', 'ORGL') RETURNING id), \
+              so AS (INSERT INTO service_owners (party_id, short_name) SELECT id, 'andre' FROM o) \
+         INSERT INTO services (id, owner_id, title_nb, title_nn, title_en) \
+         SELECT 'andrebrev', id, 'A', 'A', 'A' FROM o RETURNING 0::bigint AS id",
+    );
+    let mut other = request.clone();
+    other["correspondence"]["resourceId"] = json!("andrebrev");
+    let (status, body) = post(&app, &dist, &other).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["errors"]
+            .as_object()
+            .expect("errors")
+            .keys()
+            .any(|k| k.contains("resourceId")),
+        "{body}"
+    );
+
+    // Revoked: the distributor is no sender any more, and sees nothing it sent.
+    app.pool
+        .get()
+        .expect("conn")
+        .batch_execute("UPDATE system_delegations SET revoked_at = now()")
+        .expect("revoke");
+    let (status, body, _) = call(&app, &format!("/correspondence/{id}"), Some(&dist)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("MEL-1003"))
+    );
+}
