@@ -360,3 +360,82 @@ pub fn notify(
         bare_seconds,
     })
 }
+
+/// What `rate` sends.
+pub struct RateTarget {
+    pub url: String,
+    /// `GET` or `POST` (with `body` as JSON).
+    pub post: bool,
+    pub body: Option<String>,
+    pub token: Option<String>,
+}
+
+/// An open-loop load at a fixed rate (`melding bench-rate`): a request is started every
+/// 1/`per_second` seconds whether or not the earlier ones have answered, and each latency is
+/// counted from the moment its request was due, so a slow server is not hidden by a generator
+/// that waits for it (wrk keeps a fixed number of connections and measures from when it could
+/// send). Returns a Markdown table row: requests, errors, p50, p95, p99, max.
+pub fn rate(target: RateTarget, per_second: u32, seconds: u32) -> anyhow::Result<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()?;
+        let target = std::sync::Arc::new(target);
+        let interval = std::time::Duration::from_secs_f64(1.0 / f64::from(per_second.max(1)));
+        let total = u64::from(per_second) * u64::from(seconds);
+        let start = tokio::time::Instant::now();
+        let mut tasks = Vec::with_capacity(total as usize);
+        for i in 0..total {
+            let due = start + interval.mul_f64(i as f64);
+            tokio::time::sleep_until(due).await;
+            let (client, target) = (client.clone(), target.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut request = if target.post {
+                    client
+                        .post(&target.url)
+                        .header("content-type", "application/json")
+                        .body(target.body.clone().unwrap_or_default())
+                } else {
+                    client.get(&target.url)
+                };
+                if let Some(token) = &target.token {
+                    request = request.bearer_auth(token);
+                }
+                let ok = match request.send().await {
+                    Ok(response) => {
+                        let ok = response.status().is_success();
+                        let _ = response.bytes().await;
+                        ok
+                    }
+                    Err(_) => false,
+                };
+                (due.elapsed(), ok)
+            }));
+        }
+        let mut latencies = Vec::with_capacity(tasks.len());
+        let mut errors = 0;
+        for task in tasks {
+            let (latency, ok) = task.await?;
+            errors += usize::from(!ok);
+            latencies.push(latency);
+        }
+        latencies.sort();
+        let at = |q: f64| {
+            let i = ((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1;
+            format!("{:.1} ms", latencies[i].as_secs_f64() * 1000.0)
+        };
+        anyhow::ensure!(!latencies.is_empty(), "no requests were made");
+        Ok(format!(
+            "| {} | {} | {} | {} | {} | {} |",
+            latencies.len(),
+            errors,
+            at(0.50),
+            at(0.95),
+            at(0.99),
+            at(1.0)
+        ))
+    })
+}

@@ -61,6 +61,22 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         minutes: i64,
     },
+    /// Load a URL at a fixed rate (open loop) and print requests, errors and p50/p95/p99/max
+    /// latency as a Markdown table row (scripts/bench api).
+    BenchRate {
+        url: String,
+        /// Requests a second.
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+        /// A bearer token.
+        #[arg(long)]
+        token: Option<String>,
+        /// POST this file's content as JSON instead of a GET.
+        #[arg(long)]
+        post: Option<std::path::PathBuf>,
+    },
     /// Benchmark a mass send: N synthetic recipients from a CSV file, on the demo database.
     BenchSend {
         #[arg(long, default_value_t = 1_000_000)]
@@ -147,6 +163,29 @@ fn try_main() -> anyhow::Result<()> {
             minutes,
         } => return print_token(&org, &scope, minutes),
         Command::Worker => (Mode::Worker, None, None),
+        Command::BenchRate {
+            url,
+            rate,
+            seconds,
+            token,
+            post,
+        } => {
+            let body = match &post {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                ),
+                None => None,
+            };
+            let target = melding::bench::RateTarget {
+                url,
+                post: body.is_some(),
+                body,
+                token,
+            };
+            println!("{}", melding::bench::rate(target, rate, seconds)?);
+            return Ok(());
+        }
         Command::BenchSend { recipients } => {
             bench = Some(Bench::Send(recipients));
             (Mode::Migrate, None, None)

@@ -596,9 +596,25 @@ async fn grant_access(
         Ok(Some(page))
     })
     .await?;
+    after_grant(outcome, party, "")
+}
+
+/// After a grant form: back to the page (at `#anchor`, when given) when granted, else the page
+/// again with the form's errors next to its fields.
+fn after_grant(
+    outcome: Option<AdminPage>,
+    party: i64,
+    anchor: &str,
+) -> Result<HttpResponse, AppError> {
     match outcome {
         None => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/access/{party}?done=granted")))
+            .insert_header((
+                header::LOCATION,
+                match anchor {
+                    "" => format!("/access/{party}?done=granted"),
+                    _ => format!("/access/{party}?done=granted#{anchor}"),
+                },
+            ))
             .finish()),
         Some(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
     }
@@ -669,15 +685,7 @@ async fn grant_system_access(
         Ok(Some(page))
     })
     .await?;
-    match outcome {
-        None => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/access/{party}?done=granted#systems"),
-            ))
-            .finish()),
-        Some(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
-    }
+    after_grant(outcome, party, "systems")
 }
 
 #[post("/access/{party}/delegations/{delegation}/revoke")]

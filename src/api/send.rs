@@ -448,6 +448,15 @@ async fn send_request(
             }
         }
     }
+    if let Some(key) = &request.idempotent_key
+        && !(1..=255).contains(&key.chars().count())
+    {
+        add(
+            &mut errors,
+            "idempotentKey".to_owned(),
+            "1 to 255 characters".to_owned(),
+        );
+    }
     let form = form_of(c, request.idempotent_key.as_deref());
     let reply_links: Vec<(String, String)> = c
         .reply_options
