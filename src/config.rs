@@ -72,6 +72,9 @@ pub struct NotifyConfig {
     /// Notices sent at the same time, and rows claimed per round.
     pub concurrency: usize,
     pub batch: i64,
+    /// How long a worker's claim holds before another worker may take the rows (a worker that
+    /// died is replaced after this).
+    pub lease_seconds: i64,
 }
 
 /// The JSON API's token issuer (Maskinporten).
@@ -387,6 +390,10 @@ fn notify(
             "MELDING_WORKER_CONCURRENCY must be 1-256 and MELDING_WORKER_BATCH 1-10000".to_owned(),
         );
     }
+    let lease_seconds: i64 = parse_or(lookup, "MELDING_WORKER_LEASE_SECONDS", "300", problems);
+    if !(2..=86_400).contains(&lease_seconds) {
+        problems.push("MELDING_WORKER_LEASE_SECONDS must be 2-86400".to_owned());
+    }
     NotifyConfig {
         embedded_worker,
         smtp_url,
@@ -399,6 +406,7 @@ fn notify(
         metrics_token: secret("MELDING_METRICS_TOKEN"),
         concurrency,
         batch,
+        lease_seconds,
     }
 }
 

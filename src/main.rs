@@ -124,6 +124,9 @@ enum Bench {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Size {
+    /// No demo world: the demo login and the captured e-mail and SMS over the database as it is
+    /// (for data of one's own, e.g. an ER import, or nodes sharing a database).
+    None,
     /// Tens of thousands of messages.
     Small,
     /// 1,000,000 messages, for benchmarks.
@@ -281,11 +284,14 @@ fn run(
     runtime.block_on(async {
         if let Some(size) = size {
             let size = match size {
-                Size::Small => SeedSize::Small,
-                Size::Large => SeedSize::Large,
-                Size::Bench => SeedSize::Bench,
+                Size::None => None,
+                Size::Small => Some(SeedSize::Small),
+                Size::Large => Some(SeedSize::Large),
+                Size::Bench => Some(SeedSize::Bench),
             };
-            seed_with_interrupt(config, pool.clone(), size).await?;
+            if let Some(size) = size {
+                seed_with_interrupt(config, pool.clone(), size).await?;
+            }
         }
         let app = Application::build(config.clone(), pool)?;
         tracing::info!(url = %config.public_url, port = app.port(), "melding is running; Ctrl-C stops it");

@@ -163,7 +163,9 @@ impl From<diesel::result::Error> for Problem {
         match err {
             Error::NotFound => Problem::not_found(),
             // Input the checks before the database let through: still the client's mistake.
-            Error::DatabaseError(_, info) if info.message().starts_with("invalid byte sequence") => {
+            Error::DatabaseError(_, info)
+                if info.message().starts_with("invalid byte sequence") =>
+            {
                 Problem::field("body", "text may not contain NUL characters")
             }
             Error::DatabaseError(DatabaseErrorKind::CheckViolation, _) => {

@@ -208,6 +208,7 @@ impl Worker {
         let mut settings = Settings::new(public_url);
         settings.concurrency = n.concurrency;
         settings.batch = n.batch;
+        settings.lease = chrono::Duration::seconds(n.lease_seconds);
         Ok(Worker::new(
             pool,
             mailer,

@@ -43,7 +43,8 @@ fn leaf() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         nasty_string().prop_map(Value::from),
     ]
 }
@@ -86,33 +87,35 @@ fn shaped_request(recipient: String) -> impl Strategy<Value = Value> {
         prop::option::of(nasty_string()),
         any_json(),
     )
-        .prop_map(move |(fields, good_base, keep_recipient, extra, key, content)| {
-            let mut c = Map::new();
-            if good_base {
-                c.insert("resourceId".into(), json!("testbrev"));
-                c.insert("sendersReference".into(), json!("F-1"));
-                c.insert(
-                    "content".into(),
-                    json!({ "messageTitle": "Tittel", "messageBody": "Tekst" }),
-                );
-            }
-            for (name, value) in fields {
-                if name == "content" {
-                    c.insert(name.into(), content.clone());
-                } else {
-                    c.insert(name.into(), value);
+        .prop_map(
+            move |(fields, good_base, keep_recipient, extra, key, content)| {
+                let mut c = Map::new();
+                if good_base {
+                    c.insert("resourceId".into(), json!("testbrev"));
+                    c.insert("sendersReference".into(), json!("F-1"));
+                    c.insert(
+                        "content".into(),
+                        json!({ "messageTitle": "Tittel", "messageBody": "Tekst" }),
+                    );
                 }
-            }
-            let mut recipients: Vec<Value> = extra.into_iter().map(Value::from).collect();
-            if keep_recipient {
-                recipients.push(Value::from(recipient.clone()));
-            }
-            let mut body = json!({ "correspondence": c, "recipients": recipients });
-            if let Some(key) = key {
-                body["idempotentKey"] = Value::from(key);
-            }
-            body
-        })
+                for (name, value) in fields {
+                    if name == "content" {
+                        c.insert(name.into(), content.clone());
+                    } else {
+                        c.insert(name.into(), value);
+                    }
+                }
+                let mut recipients: Vec<Value> = extra.into_iter().map(Value::from).collect();
+                if keep_recipient {
+                    recipients.push(Value::from(recipient.clone()));
+                }
+                let mut body = json!({ "correspondence": c, "recipients": recipients });
+                if let Some(key) = key {
+                    body["idempotentKey"] = Value::from(key);
+                }
+                body
+            },
+        )
 }
 
 const SEARCH_FIELDS: &[&str] = &[
@@ -140,7 +143,10 @@ fn search_query() -> impl Strategy<Value = Vec<(String, String)>> {
         Just("99999999999999999999".to_owned()),
         Just("Published".to_owned()),
         Just("MTIzOm5vdC1hLXV1aWQ".to_owned()),
-        Just("OTIyMzM3MjAzNjg1NDc3NTgwNzowMTkwZDBiMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA".to_owned()),
+        Just(
+            "OTIyMzM3MjAzNjg1NDc3NTgwNzowMTkwZDBiMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA"
+                .to_owned()
+        ),
     ];
     // What fits in a URL: longer ones never leave the client.
     let value = value.prop_filter("fits a URL", |v| v.len() < 4_000);
@@ -209,7 +215,11 @@ async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, String, String
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    (status, content_type, response.text().await.unwrap_or_default())
+    (
+        status,
+        content_type,
+        response.text().await.unwrap_or_default(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,11 +236,15 @@ async fn generated_requests_and_searches_never_get_a_server_error() {
     let reader = token(&app, "974761076", &[SCOPE_READ], 30);
     let send_url = app.url("/correspondence/api/v1/correspondence");
 
-    run(300, shaped_request(w.persons[0].1.as_str().to_owned()), |body| {
-        block_on(answer(
-            app.client.post(&send_url).bearer_auth(&writer).json(&body),
-        ))
-    });
+    run(
+        300,
+        shaped_request(w.persons[0].1.as_str().to_owned()),
+        |body| {
+            block_on(answer(
+                app.client.post(&send_url).bearer_auth(&writer).json(&body),
+            ))
+        },
+    );
     run(100, any_json(), |body| {
         block_on(answer(
             app.client.post(&send_url).bearer_auth(&writer).json(&body),

@@ -324,59 +324,7 @@ impl TestApp {
     /// Logs in through the demo provider as the person with `national_id` at `level`
     /// ("substantial" or "high"), exactly as a browser would.
     pub async fn login_as(&self, national_id: &str, level: &str) {
-        let response = self.get(&format!("/login?level={level}")).await;
-        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
-        let authorize = response.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
-        let page = self
-            .client
-            .get(&authorize)
-            .send()
-            .await
-            .expect("authorize")
-            .text()
-            .await
-            .expect("page");
-        let mut form: Vec<(String, String)> = page
-            .split("<input type=\"hidden\" name=\"")
-            .skip(1)
-            .filter_map(|rest| {
-                let (name, rest) = rest.split_once('"')?;
-                let value = rest.split("value=\"").nth(1)?.split('"').next()?;
-                Some((
-                    name.to_owned(),
-                    value.replace("&#43;", "+").replace("&#x2f;", "/"),
-                ))
-            })
-            .collect();
-        form.push(("national_id".to_owned(), national_id.to_owned()));
-        form.push(("level".to_owned(), level.to_owned()));
-        let response = self
-            .client
-            .post(self.url("/demo-idp/authorize"))
-            .form(&form)
-            .send()
-            .await
-            .expect("login form");
-        assert_eq!(
-            response.status(),
-            reqwest::StatusCode::SEE_OTHER,
-            "demo login: {:?}",
-            response.text().await
-        );
-        let callback = response.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
-        let response = self.client.get(&callback).send().await.expect("callback");
-        assert_eq!(
-            response.status(),
-            reqwest::StatusCode::SEE_OTHER,
-            "callback: {:?}",
-            response.text().await
-        );
+        login(&self.client, &self.address, national_id, level).await;
     }
 
     /// The CSRF token from any page this session sees.
@@ -429,6 +377,66 @@ impl Drop for TestApp {
         drop(self.handle.stop(false));
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
+}
+
+/// Logs `client` in at the app on `base` through its demo provider as the person with
+/// `national_id` at `level` ("substantial" or "high"), exactly as a browser would.
+pub async fn login(client: &reqwest::Client, base: &str, national_id: &str, level: &str) {
+    let response = client
+        .get(format!("{base}/login?level={level}"))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+    let authorize = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let page = client
+        .get(&authorize)
+        .send()
+        .await
+        .expect("authorize")
+        .text()
+        .await
+        .expect("page");
+    let mut form: Vec<(String, String)> = page
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once('"')?;
+            let value = rest.split("value=\"").nth(1)?.split('"').next()?;
+            Some((
+                name.to_owned(),
+                value.replace("&#43;", "+").replace("&#x2f;", "/"),
+            ))
+        })
+        .collect();
+    form.push(("national_id".to_owned(), national_id.to_owned()));
+    form.push(("level".to_owned(), level.to_owned()));
+    let response = client
+        .post(format!("{base}/demo-idp/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .expect("login form");
+    assert_eq!(
+        response.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "demo login: {:?}",
+        response.text().await
+    );
+    let callback = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let response = client.get(&callback).send().await.expect("callback");
+    assert_eq!(
+        response.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "callback: {:?}",
+        response.text().await
+    );
 }
 
 /// Sends every due notice of `pool`'s database the way the demo does (captured in the dev

@@ -17,6 +17,7 @@ mod import;
 mod inbox;
 mod login;
 mod migrations;
+mod nodes;
 mod notify;
 mod seed;
 mod shell;

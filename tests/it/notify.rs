@@ -35,7 +35,7 @@ fn python() -> &'static str {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("a free port")
         .local_addr()
@@ -132,7 +132,7 @@ fn decoded(mail: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+pub fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     mail.lines()
         .take_while(|l| !l.is_empty())
         .find_map(|l| l.strip_prefix(&format!("{name}: ")))
