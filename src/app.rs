@@ -138,6 +138,7 @@ impl Application {
                             }
                             if demo {
                                 crate::notify::web::demo_routes(cfg);
+                                cfg.service(crate::web::baseline::baseline);
                             }
                         })
                         .default_service(web::to(errors::not_found)),

@@ -16,7 +16,7 @@ use crate::db::PgPool;
 use crate::domain::{Language, NationalId, TestIds};
 
 /// Synthetic national identity numbers (month + 40), `count` of them, always the same ones.
-fn synthetic_ids(count: usize) -> Vec<String> {
+pub(crate) fn synthetic_ids(count: usize) -> Vec<String> {
     let mut ids = Vec::with_capacity(count);
     'outer: for year in 0..100u32 {
         for month in 1..=12u32 {
@@ -34,6 +34,21 @@ fn synthetic_ids(count: usize) -> Vec<String> {
         }
     }
     ids
+}
+
+/// The synthetic persons with these national ids, each with an e-mail address (those there
+/// already are left as they are).
+pub(crate) fn ensure_persons(conn: &mut PgConnection, ids: &[String]) -> QueryResult<usize> {
+    diesel::sql_query(
+        "WITH new AS ( \
+             INSERT INTO parties (kind, national_id, name) \
+             SELECT 'person', n, 'Benk ' || n FROM unnest($1::text[]) n ON CONFLICT (national_id) DO NOTHING \
+             RETURNING id, national_id \
+         ) INSERT INTO contact_points (person_id, email) \
+           SELECT id, 'benk' || national_id || '@example.invalid' FROM new ON CONFLICT DO NOTHING",
+    )
+    .bind::<Array<Text>, _>(ids)
+    .execute(conn)
 }
 
 /// A plain letter from `owner` in `service`, notified by e-mail, without a reminder.
@@ -79,16 +94,7 @@ pub fn mass_send(pool: &PgPool, count: usize, dir: &Path) -> anyhow::Result<Repo
     let ids = synthetic_ids(count);
     eprintln!("preparing {} synthetic persons...", ids.len());
     for chunk in ids.chunks(50_000) {
-        diesel::sql_query(
-            "WITH new AS ( \
-                 INSERT INTO parties (kind, national_id, name) \
-                 SELECT 'person', n, 'Benk ' || n FROM unnest($1::text[]) n ON CONFLICT (national_id) DO NOTHING \
-                 RETURNING id, national_id \
-             ) INSERT INTO contact_points (person_id, email) \
-               SELECT id, 'benk' || national_id || '@example.invalid' FROM new ON CONFLICT DO NOTHING",
-        )
-        .bind::<Array<Text>, _>(chunk)
-        .execute(&mut conn)?;
+        ensure_persons(&mut conn, chunk)?;
     }
     std::fs::create_dir_all(dir)?;
     let csv = dir.join("recipients.csv");
@@ -160,7 +166,12 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start() -> anyhow::Result<Self> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        Self::start_on(0)
+    }
+
+    /// On `port` of the loopback (0: any free one).
+    pub fn start_on(port: u16) -> anyhow::Result<Self> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         let port = listener.local_addr()?.port();
         let received = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let counter = received.clone();

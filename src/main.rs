@@ -77,6 +77,18 @@ enum Command {
         #[arg(long)]
         post: Option<std::path::PathBuf>,
     },
+    /// An SMTP server that accepts and counts mail, for benchmarks (scripts/bench all); prints
+    /// the count every 10 seconds until stopped.
+    BenchSink {
+        #[arg(long, default_value_t = 2525)]
+        port: u16,
+    },
+    /// Seed the national-scale world (scripts/bench all): the bench world, 1,000,000 persons,
+    /// 100,000 organisations, and messages up to N in all.
+    BenchSeed {
+        #[arg(long, default_value_t = 10_000_000)]
+        messages: i64,
+    },
     /// Benchmark a mass send: N synthetic recipients from a CSV file, on the demo database.
     BenchSend {
         #[arg(long, default_value_t = 1_000_000)]
@@ -118,6 +130,7 @@ enum Import {
 }
 
 enum Bench {
+    Seed(i64),
     Send(usize),
     Notify(usize, usize, i64),
 }
@@ -189,6 +202,18 @@ fn try_main() -> anyhow::Result<()> {
             println!("{}", melding::bench::rate(target, rate, seconds)?);
             return Ok(());
         }
+        Command::BenchSink { port } => {
+            let sink = melding::bench::SmtpSink::start_on(port)?;
+            eprintln!("accepting mail on 127.0.0.1:{}", sink.port);
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(10));
+                println!("{} mails received", sink.count());
+            }
+        }
+        Command::BenchSeed { messages } => {
+            bench = Some(Bench::Seed(messages));
+            (Mode::Migrate, None, None)
+        }
         Command::BenchSend { recipients } => {
             bench = Some(Bench::Send(recipients));
             (Mode::Migrate, None, None)
@@ -259,6 +284,11 @@ fn run(
             println!("{file}: {report}");
         }
         return Ok(());
+    }
+    if let Some(Bench::Seed(messages)) = bench {
+        seed::demo(&pool, SeedSize::Bench, &config.data_dir)?;
+        seed::national::ensure_parties(&pool)?;
+        return seed::national::top_up_messages(&pool, messages);
     }
     if let Some(Bench::Send(recipients)) = bench {
         let report = melding::bench::mass_send(&pool, recipients, &config.data_dir.join("bench"))?;

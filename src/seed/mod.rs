@@ -4,6 +4,7 @@
 mod content;
 mod mail;
 mod names;
+pub mod national;
 pub mod personas;
 pub mod reference;
 pub mod world;

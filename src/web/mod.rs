@@ -1,5 +1,6 @@
 //! Shared HTTP plumbing: page context, translations, error pages, security headers, health.
 
+pub mod baseline;
 pub mod errors;
 pub mod headers;
 pub mod health;

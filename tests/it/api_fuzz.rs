@@ -143,6 +143,15 @@ fn search_query() -> impl Strategy<Value = Vec<(String, String)>> {
         Just("99999999999999999999".to_owned()),
         Just("Published".to_owned()),
         Just("MTIzOm5vdC1hLXV1aWQ".to_owned()),
+        // "<far future micros>:<uuid>" and "<far past micros>:<uuid>"
+        Just(
+            "ODIwMDAwMDAwMDAwMDAwMDAwMDowMTkwZDBiMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA"
+                .to_owned()
+        ),
+        Just(
+            "LTgyMDAwMDAwMDAwMDAwMDAwMDA6MDE5MGQwYjAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAw"
+                .to_owned()
+        ),
         Just(
             "OTIyMzM3MjAzNjg1NDc3NTgwNzowMTkwZDBiMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA"
                 .to_owned()

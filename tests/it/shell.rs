@@ -189,6 +189,30 @@ async fn production_front_page_lists_no_demo_personas() {
 }
 
 #[tokio::test]
+async fn the_benchmark_baseline_reads_twelve_rows_escaped_and_only_in_demo() {
+    let demo = TestApp::spawn().await;
+    melding::seed::reference::insert(&mut demo.pool.get().expect("conn")).expect("reference");
+    let response = demo.get("/bench/baseline").await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let body = response.text().await.expect("body");
+    assert_eq!(
+        body.matches("<tr><td>").count(),
+        13,
+        "12 rows and the one added"
+    );
+    assert!(body.contains("&#60;og escapet&#62;"), "{body}");
+    assert!(
+        body.find("Daglig leder") < body.find("Styrets leder"),
+        "sorted"
+    );
+    let serve = TestApp::spawn_serve().await;
+    assert_eq!(
+        serve.get("/bench/baseline").await.status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
 async fn a_server_error_is_a_friendly_page_with_a_correlation_id_and_no_details() {
     let app = TestApp::spawn().await;
     app.seed_demo();
