@@ -538,6 +538,17 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
             .contains("it must be 11 digits")
     );
     browser.assert_accessible().await;
+
+    // Giving an organisation's systems access (the API): an error by its field, accessible too.
+    browser.type_into("#org_number", "123").await;
+    browser
+        .click("#systems .grant-form button[type=submit]")
+        .await;
+    browser
+        .wait_for("document.querySelector('#org_number-error')")
+        .await;
+    assert!(browser.text_of("#org_number-error").await.contains("9 digits"));
+    browser.assert_accessible().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
