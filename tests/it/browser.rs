@@ -547,7 +547,12 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
     browser
         .wait_for("document.querySelector('#org_number-error')")
         .await;
-    assert!(browser.text_of("#org_number-error").await.contains("9 digits"));
+    assert!(
+        browser
+            .text_of("#org_number-error")
+            .await
+            .contains("9 digits")
+    );
     browser.assert_accessible().await;
 }
 
