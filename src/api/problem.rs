@@ -184,6 +184,7 @@ impl From<crate::web::AppError> for Problem {
     fn from(err: crate::web::AppError) -> Self {
         match err {
             crate::web::AppError::NotFound => Problem::not_found(),
+            crate::web::AppError::BadRequest(what) => Problem::field("body", what),
             other => {
                 tracing::error!(error = %other, "API error");
                 Problem::internal()

@@ -36,8 +36,19 @@ pub enum AppError {
 /// The one place where a missing row becomes a 404.
 impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match err {
-            diesel::result::Error::NotFound => AppError::NotFound,
+            Error::NotFound => AppError::NotFound,
+            // Input the form checks let through (a NUL character, which PostgreSQL refuses in
+            // text, or a value a table's check refuses) is the sender's mistake, not a fault.
+            Error::DatabaseError(_, info)
+                if info.message().starts_with("invalid byte sequence") =>
+            {
+                AppError::BadRequest("text with a NUL character".to_owned())
+            }
+            Error::DatabaseError(DatabaseErrorKind::CheckViolation, _) => {
+                AppError::BadRequest("a value outside what is allowed".to_owned())
+            }
             other => AppError::Internal(other.into()),
         }
     }

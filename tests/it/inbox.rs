@@ -966,3 +966,15 @@ async fn the_sender_filter_lists_only_that_senders_mail() {
     assert_each(&app, &filtered, &format!("sender_id = {sender}"));
     assert!(filtered.contains(&format!("value=\"{sender}\" selected")));
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_search_is_a_bad_request_not_a_server_error() {
+    let app = TestApp::spawn().await;
+    let w = crate::notify::world(&mut app.pool.get().expect("conn"), 1, &[]);
+    app.login_as(w.persons[0].1.as_str(), "substantial").await;
+    let party = w.persons[0].0;
+    let fine = app.get(&format!("/inbox?party={party}&q=vedtak")).await;
+    assert_eq!(fine.status(), reqwest::StatusCode::OK);
+    let response = app.get(&format!("/inbox?party={party}&q=ved%00tak")).await;
+    assert_eq!(response.status(), reqwest::StatusCode::BAD_REQUEST);
+}
