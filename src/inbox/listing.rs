@@ -112,13 +112,13 @@ fn party_listing(
 ) -> Result<Listing, AppError> {
     // The URL's party must be one the user may act for (else 404); a stale cookie falls back to self.
     let mut party = f.party.or(from_cookie).unwrap_or(actor.person_id);
-    let mut context = query::page_context(conn, actor.person_id, party, lang)?;
+    let mut context = query::page_context(conn, actor.person_id, party)?;
     if !context.as_ref().is_some_and(|c| c.access.may_act) {
         if f.party.is_some() {
             return Err(AppError::NotFound);
         }
         party = actor.person_id;
-        context = query::page_context(conn, actor.person_id, party, lang)?;
+        context = query::page_context(conn, actor.person_id, party)?;
     }
     let context = context.ok_or(AppError::NotFound)?;
     let access = &context.access;
@@ -147,7 +147,7 @@ fn party_listing(
                 .zip(context.counts.iter().copied())
                 .collect(),
         ),
-        choices: context.choices(),
+        choices: query::choices(conn, &access.readable, lang)?,
         unopenable,
         admins,
     })

@@ -479,10 +479,10 @@ pub struct Choice {
     pub kind: String,
 }
 
-/// Everything an inbox page needs besides its rows, in one round trip: the access decision for
-/// the party, the party itself, unread counts per folder (up to [`UNREAD_CAP`]) and the choices
-/// of the service and sender filters. Counts and choices are computed only when the person may
-/// act for the party; `None` when the party does not exist.
+/// Everything an inbox page needs besides its rows and filter choices ([`choices`]), in one
+/// round trip: the access decision for the party, the party itself and unread counts per folder
+/// (up to [`UNREAD_CAP`]). Counts are computed only when the person may act for the party;
+/// `None` when the party does not exist.
 #[derive(QueryableByName, Debug, Clone)]
 pub struct PageContext {
     #[diesel(embed)]
@@ -496,23 +496,112 @@ pub struct PageContext {
     /// Unread in inbox, archive and bin, in the order of [`FOLDERS`].
     #[diesel(sql_type = Array<BigInt>)]
     pub counts: Vec<i64>,
-    #[diesel(sql_type = diesel::sql_types::Jsonb)]
-    pub choices: serde_json::Value,
 }
 
-impl PageContext {
-    pub fn choices(&self) -> Vec<Choice> {
-        serde_json::from_value(self.choices.clone()).unwrap_or_default()
+/// One service as the filters show it.
+struct CatalogueEntry {
+    /// nb, nn, en.
+    titles: [String; 3],
+    owner_id: i64,
+    owner_name: String,
+}
+
+struct Catalogue {
+    read_at: std::time::Instant,
+    services: std::collections::HashMap<String, CatalogueEntry>,
+}
+
+/// The services the filter choices are made from, kept in the process: they are few and change
+/// seldom, and building the choices in SQL on every page view cost more than the rest of the
+/// page's context. Read again when a page needs a service it does not know (a new one), or after
+/// a minute (a renamed title or owner shows within that).
+static CATALOGUE: std::sync::RwLock<Option<std::sync::Arc<Catalogue>>> =
+    std::sync::RwLock::new(None);
+
+fn catalogue(conn: &mut PgConnection, needed: &[String]) -> QueryResult<std::sync::Arc<Catalogue>> {
+    use crate::db::schema::{parties, services};
+    let cached = CATALOGUE.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(c) = cached
+        && c.read_at.elapsed() < std::time::Duration::from_secs(60)
+        && needed.iter().all(|id| c.services.contains_key(id))
+    {
+        return Ok(c);
     }
+    let rows: Vec<(String, String, String, String, i64, String)> = services::table
+        .inner_join(parties::table.on(parties::id.eq(services::owner_id)))
+        .select((
+            services::id,
+            services::title_nb,
+            services::title_nn,
+            services::title_en,
+            services::owner_id,
+            parties::name,
+        ))
+        .load(conn)?;
+    let fresh = std::sync::Arc::new(Catalogue {
+        read_at: std::time::Instant::now(),
+        services: rows
+            .into_iter()
+            .map(|(id, nb, nn, en, owner_id, owner_name)| {
+                (
+                    id,
+                    CatalogueEntry {
+                        titles: [nb, nn, en],
+                        owner_id,
+                        owner_name,
+                    },
+                )
+            })
+            .collect(),
+    });
+    *CATALOGUE.write().unwrap_or_else(|e| e.into_inner()) = Some(fresh.clone());
+    Ok(fresh)
+}
+
+/// The choices of the service and sender filters for what may be read: the services, and their
+/// owners once each, each kind sorted by title.
+pub fn choices(
+    conn: &mut PgConnection,
+    readable: &[String],
+    lang: Language,
+) -> QueryResult<Vec<Choice>> {
+    let catalogue = catalogue(conn, readable)?;
+    let lang = match lang {
+        Language::Nb => 0,
+        Language::Nn => 1,
+        Language::En => 2,
+    };
+    let mut services = Vec::new();
+    let mut senders: Vec<Choice> = Vec::new();
+    for (id, e) in readable
+        .iter()
+        .filter_map(|id| catalogue.services.get(id).map(|e| (id, e)))
+    {
+        services.push(Choice {
+            id: id.clone(),
+            title: e.titles[lang].clone(),
+            kind: "service".to_owned(),
+        });
+        let owner = e.owner_id.to_string();
+        if !senders.iter().any(|s| s.id == owner) {
+            senders.push(Choice {
+                id: owner,
+                title: e.owner_name.clone(),
+                kind: "sender".to_owned(),
+            });
+        }
+    }
+    senders.sort_by(|a, b| a.title.cmp(&b.title));
+    services.sort_by(|a, b| a.title.cmp(&b.title));
+    senders.extend(services);
+    Ok(senders)
 }
 
 pub fn page_context(
     conn: &mut PgConnection,
     person: i64,
     party: i64,
-    lang: Language,
 ) -> QueryResult<Option<PageContext>> {
-    let l = lang.code();
     Prepared(
         diesel::sql_query(format!(
             "WITH a AS MATERIALIZED (SELECT * FROM party_access($1, $2)) \
@@ -522,14 +611,7 @@ pub fn page_context(
                      WHERE c.recipient_id = p.id AND c.folder = f.folder AND (c.first_read_at IS NULL OR c.marked_unread) \
                        AND {DELIVERED} AND c.service_id = ANY (a.readable) LIMIT $3) x) \
                  FROM unnest(ARRAY['inbox', 'archive', 'bin']) WITH ORDINALITY f(folder, n) ORDER BY f.n) \
-               ELSE '{{}}'::bigint[] END AS counts, \
-               CASE WHEN a.may_act THEN (SELECT coalesce(jsonb_agg(jsonb_build_object('id', x.id, 'title', x.title, 'kind', x.kind) \
-                     ORDER BY x.kind, x.title), '[]'::jsonb) FROM ( \
-                 SELECT s.id, s.title_{l} AS title, 'service' AS kind FROM services s WHERE s.id = ANY (a.readable) \
-                 UNION ALL \
-                 SELECT DISTINCT o.id::text, o.name, 'sender' FROM services s JOIN parties o ON o.id = s.owner_id \
-                 WHERE s.id = ANY (a.readable)) x) \
-               ELSE '[]'::jsonb END AS choices \
+               ELSE '{{}}'::bigint[] END AS counts \
              FROM a JOIN parties p ON p.id = $2"
         ))
         .bind::<BigInt, _>(person)
