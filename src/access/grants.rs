@@ -223,9 +223,6 @@ impl GrantTarget {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GrantError {
-    /// No person with that national id and last name (which of the two is wrong is not said).
-    #[error("no such person")]
-    NoSuchPerson,
     #[error("not allowed to grant this")]
     NotAllowed,
     #[error("the person holds this already")]

@@ -575,16 +575,7 @@ async fn grant_access(
                 &ctx.correlation_id,
             ) {
                 Ok(_) => return Ok(None),
-                Err(GrantError::NotAllowed) => {
-                    errors.what = Some(i18n::text(lang, "grant-error-not-allowed"))
-                }
-                Err(GrantError::AlreadyHeld) => {
-                    errors.what = Some(i18n::text(lang, "grant-error-already-held"))
-                }
-                Err(GrantError::NoSuchPerson) => {
-                    errors.national_id = Some(i18n::text(lang, "grant-error-no-person"))
-                }
-                Err(GrantError::Db(e)) => return Err(e.into()),
+                Err(e) => errors.what = Some(refusal(lang, e, "grant-error-already-held")?),
             }
         }
         let forms = Forms {
@@ -597,6 +588,16 @@ async fn grant_access(
     })
     .await?;
     after_grant(outcome, party, "")
+}
+
+/// Why a grant was refused, as the text next to the "what" field (`already_held` says it for the
+/// kind of grantee); a database error stays an error.
+fn refusal(lang: Language, err: GrantError, already_held: &str) -> Result<String, AppError> {
+    match err {
+        GrantError::NotAllowed => Ok(i18n::text(lang, "grant-error-not-allowed")),
+        GrantError::AlreadyHeld => Ok(i18n::text(lang, already_held)),
+        GrantError::Db(e) => Err(e.into()),
+    }
 }
 
 /// After a grant form: back to the page (at `#anchor`, when given) when granted, else the page
@@ -664,16 +665,7 @@ async fn grant_system_access(
                 &ctx.correlation_id,
             ) {
                 Ok(_) => return Ok(None),
-                Err(GrantError::NotAllowed) => {
-                    errors.what = Some(i18n::text(lang, "grant-error-not-allowed"))
-                }
-                Err(GrantError::AlreadyHeld) => {
-                    errors.what = Some(i18n::text(lang, "system-error-already-held"))
-                }
-                Err(GrantError::NoSuchPerson) => {
-                    errors.org_number = Some(i18n::text(lang, "system-error-no-organisation"))
-                }
-                Err(GrantError::Db(e)) => return Err(e.into()),
+                Err(e) => errors.what = Some(refusal(lang, e, "system-error-already-held")?),
             }
         }
         let forms = Forms {

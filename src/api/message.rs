@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Uuid as SqlUuid};
 use uuid::Uuid;
 
 use super::problem::Problem;
-use super::sender::{Details, NoticeDetails, Overview, Row, StatusEvent, owners_of, row};
+use super::sender::{Details, NoticeDetails, Overview, Row, StatusEvent, find_row, owner_ids, row};
 use super::token::{SCOPE_READ, SCOPE_WRITE};
 use super::{Caller, EITHER, READ, authenticate};
 use crate::access::decision::{self, MessageAccess};
@@ -18,17 +18,6 @@ use crate::app::AppState;
 use crate::inbox::message::{self as inbox, By};
 use crate::notify::outbox::MASKED_ADDRESS;
 use crate::web::blocking;
-
-/// The client organisation's party, if it is one.
-pub(super) fn client_org(conn: &mut PgConnection, caller: &Caller) -> QueryResult<Option<i64>> {
-    use crate::db::schema::parties;
-    parties::table
-        .filter(parties::org_number.eq(caller.client.org_number.as_str()))
-        .filter(parties::is_deleted.eq(false))
-        .select(parties::id)
-        .first(conn)
-        .optional()
-}
 
 /// The parties the client organisation's systems act for.
 pub(super) fn served(conn: &mut PgConnection, org: i64) -> QueryResult<Vec<i64>> {
@@ -59,10 +48,9 @@ enum Side {
 fn locate(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> Result<(Side, Row), Problem> {
     let mut refusal = Problem::not_found();
     if caller.has(SCOPE_WRITE) {
-        match owners_of(conn, caller) {
+        match owner_ids(conn, caller) {
             Ok(owners) => {
-                let owners: Vec<i64> = owners.into_iter().map(|o| o.id).collect();
-                if let Ok(found) = row(conn, id, Some(&owners)) {
+                if let Some(found) = find_row(conn, id, Some(&owners))? {
                     return Ok((Side::Sender, found));
                 }
             }
@@ -71,7 +59,8 @@ fn locate(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> Result<(Side, R
         }
     }
     if caller.has(SCOPE_READ)
-        && let Some(org) = client_org(conn, caller)?
+        && let Some(org) =
+            crate::access::grants::find_organization(conn, &caller.client.org_number)?
         && let MessageAccess::Read { attachments } = decision::system_message_access(conn, org, id)?
     {
         let system = format!("0192:{}", caller.client.org_number.as_str());

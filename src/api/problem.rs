@@ -158,25 +158,9 @@ impl From<TokenError> for Problem {
 }
 
 impl From<diesel::result::Error> for Problem {
+    /// As for the pages (`AppError`): missing is 404, input the database refuses is 400.
     fn from(err: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match err {
-            Error::NotFound => Problem::not_found(),
-            // Input the checks before the database let through: still the client's mistake.
-            Error::DatabaseError(_, info)
-                if info.message().starts_with("invalid byte sequence") =>
-            {
-                Problem::field("body", "text may not contain NUL characters")
-            }
-            Error::DatabaseError(DatabaseErrorKind::CheckViolation, _) => {
-                tracing::warn!("API input stopped by a database check");
-                Problem::field("body", "a value is outside what is allowed")
-            }
-            other => {
-                tracing::error!(error = %other, "API database error");
-                Problem::internal()
-            }
-        }
+        crate::web::AppError::from(err).into()
     }
 }
 

@@ -19,11 +19,30 @@ use crate::app::AppState;
 use crate::domain::Status;
 use crate::web::blocking;
 
+/// A service owner the client organisation sends for.
+#[derive(QueryableByName)]
+struct Sendable {
+    #[diesel(embed)]
+    owner: Owner,
+    /// The client organisation itself (not an owner that delegated sending to it).
+    #[diesel(sql_type = Bool)]
+    own: bool,
+    /// Owns the service the call names.
+    #[diesel(sql_type = Bool)]
+    owns_resource: bool,
+}
+
 /// The service owners the client organisation sends for: its own organisation, when it is one,
 /// first, then those that delegated sending to it (a distributor). Refused when there is none.
-pub(super) fn owners_of(conn: &mut PgConnection, caller: &Caller) -> Result<Vec<Owner>, Problem> {
-    let owners: Vec<Owner> = diesel::sql_query(
-        "SELECT o.party_id AS id, p.name FROM service_owners o JOIN parties p ON p.id = o.party_id \
+fn sendable(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    resource: Option<&str>,
+) -> Result<Vec<Sendable>, Problem> {
+    let owners: Vec<Sendable> = diesel::sql_query(
+        "SELECT o.party_id AS id, p.name, p.org_number = $1 AS own, \
+                EXISTS (SELECT 1 FROM services s WHERE s.id = $2 AND s.owner_id = o.party_id) AS owns_resource \
+         FROM service_owners o JOIN parties p ON p.id = o.party_id \
          WHERE NOT p.is_deleted AND (p.org_number = $1 OR EXISTS ( \
              SELECT 1 FROM system_delegations d JOIN parties c ON c.id = d.to_org_id \
              WHERE d.party_id = o.party_id AND c.org_number = $1 AND NOT c.is_deleted \
@@ -31,11 +50,20 @@ pub(super) fn owners_of(conn: &mut PgConnection, caller: &Caller) -> Result<Vec<
          ORDER BY p.org_number = $1 DESC, p.name",
     )
     .bind::<Text, _>(caller.client.org_number.as_str())
+    .bind::<Nullable<Text>, _>(resource)
     .load(conn)?;
     if owners.is_empty() {
         return Err(Problem::not_a_sender());
     }
     Ok(owners)
+}
+
+/// The ids of the service owners the client sends for (see [`sendable`]).
+pub(super) fn owner_ids(conn: &mut PgConnection, caller: &Caller) -> Result<Vec<i64>, Problem> {
+    Ok(sendable(conn, caller, None)?
+        .into_iter()
+        .map(|s| s.owner.id)
+        .collect())
 }
 
 /// The one owner a call sends for: the owner of `resource` when the client may send for it,
@@ -45,31 +73,18 @@ pub(super) fn owner_of(
     caller: &Caller,
     resource: Option<&str>,
 ) -> Result<Owner, Problem> {
-    let mut owners = owners_of(conn, caller)?;
-    if let Some(resource) = resource {
-        let service_owner: Option<i64> = crate::db::schema::services::table
-            .find(resource)
-            .select(crate::db::schema::services::owner_id)
-            .first(conn)
-            .optional()?;
-        if let Some(i) = owners.iter().position(|o| Some(o.id) == service_owner) {
-            return Ok(owners.swap_remove(i));
-        }
-    }
-    let own = owners.len() == 1 || {
-        let first: Option<String> = crate::db::schema::parties::table
-            .find(owners[0].id)
-            .select(crate::db::schema::parties::org_number)
-            .first(conn)?;
-        first.as_deref() == Some(caller.client.org_number.as_str())
-    };
-    if !own {
-        return Err(Problem::field(
-            "resourceId",
-            "is needed: the client sends for several service owners, and the service says which",
-        ));
-    }
-    Ok(owners.swap_remove(0))
+    let mut owners = sendable(conn, caller, resource)?;
+    let chosen = owners
+        .iter()
+        .position(|s| s.owns_resource)
+        .or_else(|| (owners.len() == 1 || owners[0].own).then_some(0))
+        .ok_or_else(|| {
+            Problem::field(
+                "resourceId",
+                "is needed: the client sends for several service owners, and the service says which",
+            )
+        })?;
+    Ok(owners.swap_remove(chosen).owner)
 }
 
 /// Runs `work` on a blocking thread with a connection and the service owner the call sends for
@@ -103,18 +118,26 @@ where
     let pool = state.pool.clone();
     blocking(move || {
         let mut conn = pool.get()?;
-        Ok(owners_of(&mut conn, &caller)
-            .and_then(|owners| work(&mut conn, owners.into_iter().map(|o| o.id).collect())))
+        Ok(owner_ids(&mut conn, &caller).and_then(|owners| work(&mut conn, owners)))
     })
     .await?
 }
 
-/// The message, if it was sent for one of `owners` (any sender's, without).
+/// The message, if it was sent for one of `owners` (any sender's, without); else not found.
 pub(super) fn row(
     conn: &mut PgConnection,
     id: Uuid,
     owners: Option<&[i64]>,
 ) -> Result<Row, Problem> {
+    find_row(conn, id, owners)?.ok_or_else(Problem::not_found)
+}
+
+/// The message, if it was sent for one of `owners` (any sender's, without).
+pub(super) fn find_row(
+    conn: &mut PgConnection,
+    id: Uuid,
+    owners: Option<&[i64]>,
+) -> QueryResult<Option<Row>> {
     diesel::sql_query(format!(
         "SELECT {COLUMNS} FROM correspondences c \
          JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
@@ -123,8 +146,7 @@ pub(super) fn row(
     .bind::<SqlUuid, _>(id)
     .bind::<Nullable<diesel::sql_types::Array<BigInt>>, _>(owners)
     .get_result(conn)
-    .optional()?
-    .ok_or_else(Problem::not_found)
+    .optional()
 }
 
 #[derive(QueryableByName)]
@@ -386,12 +408,14 @@ pub async fn search(
         let conn = &mut conn;
         // Sender: the owners' ids; recipient: the parties served, and the client organisation.
         let (ids, org) = match role {
-            Role::Sender => match owners_of(conn, &caller) {
-                Ok(owners) => (owners.into_iter().map(|o| o.id).collect::<Vec<_>>(), 0),
+            Role::Sender => match owner_ids(conn, &caller) {
+                Ok(owners) => (owners, 0),
                 Err(p) => return Ok(Err(p)),
             },
             Role::Recipient => {
-                let Some(org) = super::message::client_org(conn, &caller)? else {
+                let Some(org) =
+                    crate::access::grants::find_organization(conn, &caller.client.org_number)?
+                else {
                     return Ok(Ok(Vec::new()));
                 };
                 let mut served = super::message::served(conn, org)?;
@@ -404,17 +428,14 @@ pub async fn search(
         };
         // One index scan per owner or party (each newest first, from the cursor on, at most a
         // page), merged: `= ANY` over the list would read all their mail to sort it.
-        let (at, scope) = match role {
-            Role::Sender => ("created_at", "c.sender_id = k.id"),
+        let (at, scope, delivered) = match role {
+            Role::Sender => ("created_at", "c.sender_id = k.id", "true"),
             Role::Recipient => (
                 "published_at",
                 "c.recipient_id = k.id AND c.service_id IN \
                  (SELECT service_id FROM system_readable_service_ids($12, k.id))",
+                crate::access::decision::DELIVERED,
             ),
-        };
-        let delivered = match role {
-            Role::Sender => "true",
-            Role::Recipient => crate::access::decision::DELIVERED,
         };
         let rows: Vec<Row> = diesel::sql_query(format!(
             "SELECT {COLUMNS} FROM unnest($1::bigint[]) k(id) CROSS JOIN LATERAL ( \

@@ -44,10 +44,11 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(_, info)
                 if info.message().starts_with("invalid byte sequence") =>
             {
-                AppError::BadRequest("text with a NUL character".to_owned())
+                AppError::BadRequest("text may not contain NUL characters".to_owned())
             }
             Error::DatabaseError(DatabaseErrorKind::CheckViolation, _) => {
-                AppError::BadRequest("a value outside what is allowed".to_owned())
+                tracing::warn!("input stopped by a database check");
+                AppError::BadRequest("a value is outside what is allowed".to_owned())
             }
             other => AppError::Internal(other.into()),
         }
