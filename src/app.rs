@@ -1,4 +1,5 @@
-//! Builds the actix application (used by `main` and by the tests).
+//! Builds and runs the HTTP server (used by `main` and by the tests): the state, the
+//! middleware, the routes from `routes`, the embedded worker and the periodic sweep.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -14,23 +15,15 @@ use actix_web::{App, HttpServer, web};
 use sha2::{Digest, Sha512};
 use tracing_actix_web::TracingLogger;
 
-use crate::auth::{self, Auth, csrf, session_store::PgSessionStore};
+use crate::auth::{self, Auth, session_store::PgSessionStore};
 use crate::config::{Config, DESIGNSYSTEM_DIST};
 use crate::db::PgPool;
 use crate::notify::Worker;
 use crate::notify::web::MetricsState;
+use crate::routes;
+use crate::state::AppState;
+use crate::web::csrf;
 use crate::web::{errors, headers};
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: PgPool,
-    pub config: Arc<Config>,
-    /// The address users reach us on (with the real port when bound to port 0).
-    pub public_url: String,
-    pub auth: Auth,
-    /// The JSON API's token verifier and rate limiter; `None` when no issuer is configured.
-    pub api: Option<crate::api::Api>,
-}
 
 /// The HTTP server, bound and ready to run, with the embedded notification worker.
 pub struct Application {
@@ -74,13 +67,12 @@ impl Application {
             token: config.notify.metrics_token.clone(),
             open: demo,
         });
-        let state = web::Data::new(AppState {
-            pool: pool.clone(),
-            config: config.clone(),
-            public_url,
-            auth,
-            api,
-        });
+        let csp =
+            headers::content_security_policy(&headers::provider_form_action(auth.oidc.issuer()));
+        let state = web::Data::new(AppState::new(pool.clone(), config.clone(), public_url));
+        let auth = web::Data::new(auth);
+        let api = api.map(web::Data::new);
+        let storage = state.storage.clone();
         let static_dir = config.static_dir.clone();
         // The cookie key only signs the session key; the session lives in PostgreSQL.
         let cookie_key = Key::from(&Sha512::digest(config.session_key()));
@@ -92,9 +84,6 @@ impl Application {
         };
         let idle = actix_web::cookie::time::Duration::seconds(config.session_idle.num_seconds());
         let secure = config.secure_cookies;
-        let csp = headers::content_security_policy(&headers::provider_form_action(
-            state.auth.oidc.issuer(),
-        ));
         let server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(store.clone(), cookie_key.clone())
                 .cookie_name(cookie_name.to_owned())
@@ -109,10 +98,14 @@ impl Application {
                         .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
                 )
                 .build();
-            App::new()
+            let mut app = App::new()
                 .app_data(state.clone())
-                .app_data(metrics_state.clone())
-                .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
+                .app_data(auth.clone())
+                .app_data(metrics_state.clone());
+            if let Some(api) = &api {
+                app = app.app_data(api.clone());
+            }
+            app.wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
                 .wrap(headers::security_headers(&csp))
                 .wrap(Compress::default())
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
@@ -131,16 +124,8 @@ impl Application {
                     web::scope("")
                         .wrap(from_fn(csrf::protect))
                         .wrap(sessions)
-                        .configure(routes)
-                        .configure(|cfg| {
-                            if has_demo_idp {
-                                auth::demo_routes(cfg);
-                            }
-                            if demo {
-                                crate::notify::web::demo_routes(cfg);
-                                cfg.service(crate::web::baseline::baseline);
-                            }
-                        })
+                        .configure(routes::product)
+                        .configure(|cfg| routes::demo(cfg, has_demo_idp, demo))
                         .default_service(web::to(errors::not_found)),
                 )
         })
@@ -148,7 +133,7 @@ impl Application {
         .workers(config.http_workers)
         .shutdown_timeout(10)
         .run();
-        spawn_sweeper(pool, crate::storage::Storage::new(&config.data_dir));
+        spawn_sweeper(pool, storage);
         Ok(Application {
             port,
             server,
@@ -216,11 +201,12 @@ fn spawn_sweeper(pool: PgPool, storage: crate::storage::Storage) {
             let storage = storage.clone();
             let swept = web::block(move || -> anyhow::Result<usize> {
                 let mut conn = pool.get()?;
-                let stalled = crate::admin::mass::mark_stalled(&mut conn)?;
+                let stalled = crate::sending::mass::mark_stalled(&mut conn)?;
                 if stalled > 0 {
                     tracing::warn!(stalled, "CSV sends without progress were marked failed");
                 }
-                let uploads = crate::admin::attachments::fail_stalled_uploads(&mut conn, &storage)?;
+                let uploads =
+                    crate::sending::attachments::fail_stalled_uploads(&mut conn, &storage)?;
                 if uploads > 0 {
                     tracing::warn!(
                         uploads,
@@ -237,19 +223,4 @@ fn spawn_sweeper(pool: PgPool, storage: crate::storage::Storage) {
             }
         }
     });
-}
-
-/// Every route of the product; each slice adds its own.
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::web::health::live)
-        .service(crate::web::health::ready)
-        .service(crate::web::pages::home)
-        .service(crate::web::pages::accessibility)
-        .service(crate::web::pages::switch_language)
-        .configure(auth::routes)
-        .configure(crate::access::routes)
-        .configure(crate::inbox::routes)
-        .configure(crate::admin::routes)
-        .configure(crate::notify::web::routes)
-        .configure(crate::api::routes);
 }

@@ -10,46 +10,11 @@ use anyhow::Context;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Text};
 
-use crate::admin::mass;
-use crate::admin::send::{Draft, NotificationChannel};
 use crate::db::PgPool;
-use crate::domain::{Language, NationalId, TestIds};
-
-/// Synthetic national identity numbers (month + 40), `count` of them, always the same ones.
-pub(crate) fn synthetic_ids(count: usize) -> Vec<String> {
-    let mut ids = Vec::with_capacity(count);
-    'outer: for year in 0..100u32 {
-        for month in 1..=12u32 {
-            for day in 1..=28u32 {
-                let born = format!("{day:02}{:02}{year:02}", month + 40);
-                for individual in 500..1000u16 {
-                    if let Some(id) = NationalId::from_parts(&born, individual) {
-                        ids.push(id.as_str().to_owned());
-                        if ids.len() == count {
-                            break 'outer;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    ids
-}
-
-/// The synthetic persons with these national ids, each with an e-mail address (those there
-/// already are left as they are).
-pub(crate) fn ensure_persons(conn: &mut PgConnection, ids: &[String]) -> QueryResult<usize> {
-    diesel::sql_query(
-        "WITH new AS ( \
-             INSERT INTO parties (kind, national_id, name) \
-             SELECT 'person', n, 'Benk ' || n FROM unnest($1::text[]) n ON CONFLICT (national_id) DO NOTHING \
-             RETURNING id, national_id \
-         ) INSERT INTO contact_points (person_id, email) \
-           SELECT id, 'benk' || national_id || '@example.invalid' FROM new ON CONFLICT DO NOTHING",
-    )
-    .bind::<Array<Text>, _>(ids)
-    .execute(conn)
-}
+use crate::domain::{Language, TestIds};
+use crate::seed::national::{ensure_persons, synthetic_ids};
+use crate::sending::mass;
+use crate::sending::{Draft, NotificationChannel};
 
 /// A plain letter from `owner` in `service`, notified by e-mail, without a reminder.
 fn bench_draft(service: &str, owner: i64, channel: &'static str, reference: &str) -> Draft {
@@ -77,6 +42,7 @@ fn bench_draft(service: &str, owner: i64, channel: &'static str, reference: &str
         initial_texts: None,
         reminder_texts: None,
         attachments: Vec::new(),
+        properties: Vec::new(),
     }
 }
 
@@ -283,7 +249,7 @@ pub fn notify(
         .select(crate::db::schema::parties::id)
         .load(&mut conn)?;
     let draft = bench_draft("benk-brev", owner, "api", "BENCH-NOTIFY");
-    crate::admin::send::send(&mut conn, &draft, &recipients)?;
+    crate::sending::send(&mut conn, &draft, &recipients)?;
     // More notices per message (an organisation's readers) up to the number asked for.
     let extra = emails.saturating_sub(persons);
     if extra > 0 {

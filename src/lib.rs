@@ -3,7 +3,6 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod access;
-pub mod admin;
 pub mod api;
 pub mod app;
 pub mod audit;
@@ -15,7 +14,11 @@ pub mod domain;
 pub mod import;
 pub mod inbox;
 pub mod notify;
+pub mod owner;
+pub mod routes;
 pub mod seed;
+pub mod sending;
+pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod web;

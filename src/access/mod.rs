@@ -4,6 +4,7 @@ pub mod decision;
 pub mod grants;
 pub(crate) mod pages;
 pub mod parties;
+pub mod reference;
 
 pub use decision::{Actor, MessageAccess};
 pub use pages::routes;

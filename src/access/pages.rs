@@ -12,11 +12,11 @@ use super::decision::{self, ActingParty};
 use super::grants::{
     self, AccessEvent, Grant, GrantError, GrantTarget, MAIL_PACKAGES, UnreadableMessage,
 };
-use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::db::schema::parties;
 use crate::domain::{Language, NationalId};
+use crate::state::AppState;
 use crate::web::i18n::{self, date};
+use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render_status};
 use actix_web::http::StatusCode;
 

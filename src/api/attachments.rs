@@ -12,9 +12,9 @@ use uuid::Uuid;
 use super::problem::Problem;
 use super::sender::{as_owner, as_sender};
 use super::{WRITE, authenticate};
-use crate::admin::attachments::{UploadError, Written, check_name, write_stream};
-use crate::app::AppState;
 use crate::db::schema::{attachments, correspondence_attachments};
+use crate::sending::attachments::{UploadError, Written, check_name, write_stream};
+use crate::state::AppState;
 use crate::storage::Storage;
 use crate::web::blocking;
 
@@ -109,7 +109,7 @@ pub async fn initialize(
     state: web::Data<AppState>,
     body: web::Json<NewAttachment>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, WRITE).await?;
+    let caller = authenticate(&req, WRITE).await?;
     let new = body.into_inner();
     let media_type = check_name(&new.file_name).map_err(|e| {
         Problem::field(
@@ -172,7 +172,7 @@ pub async fn upload(
     path: web::Path<Uuid>,
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, WRITE).await?;
+    let caller = authenticate(&req, WRITE).await?;
     let id = path.into_inner();
     // Take the attachment for this upload: only one upload, and only of an initialized one.
     let row = as_sender(&state, caller, move |conn, owners| {
@@ -263,7 +263,7 @@ pub async fn overview(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, WRITE).await?;
+    let caller = authenticate(&req, WRITE).await?;
     let id = path.into_inner();
     let row = as_sender(&state, caller, move |conn, owners| find(conn, &owners, id)).await?;
     Ok(HttpResponse::Ok().json(Overview::from(row)))
@@ -280,7 +280,7 @@ pub async fn purge(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, WRITE).await?;
+    let caller = authenticate(&req, WRITE).await?;
     let id = path.into_inner();
     let row = as_sender(&state, caller, move |conn, owners| {
         find(conn, &owners, id)?;

@@ -14,9 +14,9 @@ use super::sender::{Details, NoticeDetails, Overview, Row, StatusEvent, find_row
 use super::token::{SCOPE_READ, SCOPE_WRITE};
 use super::{Caller, EITHER, READ, authenticate};
 use crate::access::decision::{self, MessageAccess};
-use crate::app::AppState;
 use crate::inbox::message::{self as inbox, By};
 use crate::notify::outbox::MASKED_ADDRESS;
+use crate::state::AppState;
 use crate::web::blocking;
 
 /// The parties the client organisation's systems act for.
@@ -118,7 +118,7 @@ pub async fn overview(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, EITHER).await?;
+    let caller = authenticate(&req, EITHER).await?;
     let found = with_message(&state, caller, &path, |conn, side, found| {
         if let Side::Recipient { system, .. } = side {
             inbox::record_fetch(conn, found.id, &system, found.recipient_id)?;
@@ -141,7 +141,7 @@ pub async fn details(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, EITHER).await?;
+    let caller = authenticate(&req, EITHER).await?;
     let details = with_message(&state, caller, &path, |conn, _, found| {
         let id = found.id;
         let status_history: Vec<StatusEvent> = diesel::sql_query(
@@ -181,7 +181,7 @@ pub async fn content(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     use crate::db::schema::correspondences;
-    let caller = authenticate(&req, &state, READ).await?;
+    let caller = authenticate(&req, READ).await?;
     let body = with_message(&state, caller, &path, |conn, side, found| {
         let (system, _) = recipient(side)?;
         inbox::record_open(conn, found.id, By::System(&system), found.recipient_id)?;
@@ -207,7 +207,7 @@ pub async fn mark_as_read(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, READ).await?;
+    let caller = authenticate(&req, READ).await?;
     let found = with_message(&state, caller, &path, |conn, side, found| {
         let (system, _) = recipient(side)?;
         inbox::record_open(conn, found.id, By::System(&system), found.recipient_id)?;
@@ -229,7 +229,7 @@ pub async fn confirm(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, READ).await?;
+    let caller = authenticate(&req, READ).await?;
     let found = with_message(&state, caller, &path, |conn, side, found| {
         let (system, _) = recipient(side)?;
         if !found.confirmation_needed {
@@ -261,16 +261,16 @@ pub async fn purge(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, EITHER).await?;
+    let caller = authenticate(&req, EITHER).await?;
     let found = with_message(&state, caller, &path, |conn, side, found| {
         let id = found.id;
         conn.transaction(|conn| {
             let mut entry = match side {
                 Side::Sender => {
                     let owner = found.sender_id;
-                    let withdrawn = crate::admin::send::withdraw(
+                    let withdrawn = crate::sending::withdraw(
                         conn,
-                        crate::admin::send::Withdraw::Message(id),
+                        crate::sending::Withdraw::Message(id),
                         owner,
                         None,
                     )?;
@@ -319,7 +319,7 @@ pub async fn download(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, READ).await?;
+    let caller = authenticate(&req, READ).await?;
     let (id, attachment) = path.into_inner();
     let attachment = Uuid::parse_str(&attachment).map_err(|_| Problem::not_found())?;
     let found = with_message(&state, caller, &id, move |conn, side, found| {
@@ -346,7 +346,7 @@ pub async fn download_all(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, READ).await?;
+    let caller = authenticate(&req, READ).await?;
     let (title, files) = with_message(&state, caller, &path, |conn, side, found| {
         let (system, may_open) = recipient(side)?;
         let files = inbox::attachments(conn, found.id)?;

@@ -15,10 +15,12 @@ use uuid::Uuid;
 use super::problem::Problem;
 use super::sender::{as_owner, owner_of, party_urn};
 use super::{WRITE, authenticate};
-use crate::admin::compose::{self, ComposeForm, MAX_RECIPIENTS};
-use crate::admin::send::{self, Outcome};
-use crate::app::AppState;
-use crate::domain::{Language, PartyRef};
+use crate::domain::Language;
+use crate::sending::{
+    self, Checked, Field, NewMessage, NoticeTexts, NotificationChannel, NotificationOrder, Outcome,
+    Recipients, Sender, TimeInput,
+};
+use crate::state::AppState;
 use crate::web::blocking;
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -123,112 +125,111 @@ pub(super) struct SendResponse {
     created: bool,
 }
 
-/// The compose form's field for each request field, to reuse its checks and name errors.
-const FIELDS: &[(&str, &str)] = &[
-    ("service", "correspondence.resourceId"),
-    ("senders_reference", "correspondence.sendersReference"),
-    ("display_sender", "correspondence.messageSender"),
-    ("language", "correspondence.content.language"),
-    ("title", "correspondence.content.messageTitle"),
-    ("summary", "correspondence.content.messageSummary"),
-    ("body", "correspondence.content.messageBody"),
-    ("publish_at", "correspondence.requestedPublishTime"),
-    ("due_at", "correspondence.dueDateTime"),
-    ("reply_url", "correspondence.replyOptions[0].linkURL"),
-    ("reply_text", "correspondence.replyOptions[0].linkText"),
-    ("ref_value", "correspondence.externalReferences[0]"),
-    (
-        "notification",
-        "correspondence.notification.notificationChannel",
-    ),
-    (
-        "ignore_reservation_reason",
-        "correspondence.ignoreReservationReason",
-    ),
-    ("email_subject", "correspondence.notification.emailSubject"),
-    ("email_body", "correspondence.notification.emailBody"),
-    ("sms_text", "correspondence.notification.smsBody"),
-    ("attachments", "correspondence.existingAttachments"),
-];
-
-fn api_field(form_field: &str) -> String {
-    FIELDS
-        .iter()
-        .find(|(f, _)| *f == form_field)
-        .map_or_else(|| form_field.to_owned(), |(_, a)| (*a).to_owned())
-}
-
-/// The request as the compose form's fields (times as RFC 3339, which the form accepts too).
-fn form_of(c: &Correspondence, key: Option<&str>) -> ComposeForm {
-    let n = c.notification.as_ref();
-    let mut f: HashMap<String, String> = HashMap::new();
-    let mut put = |k: &str, v: Option<&str>| {
-        if let Some(v) = v {
-            f.insert(k.to_owned(), v.to_owned());
+impl SendRequest {
+    /// The message this request describes.
+    fn new_message(self) -> NewMessage {
+        let c = self.correspondence;
+        let n = c.notification.unwrap_or_default();
+        let text = |t: Option<String>| t.unwrap_or_default();
+        NewMessage {
+            recipients: self.recipients,
+            service_id: c.resource_id,
+            sender: c.sender,
+            senders_reference: c.senders_reference,
+            display_sender: text(c.message_sender),
+            language: text(c.content.language),
+            title: text(c.content.message_title),
+            summary: text(c.content.message_summary),
+            body: text(c.content.message_body),
+            publish_at: c.requested_publish_time.map(TimeInput::At),
+            due_at: c.due_date_time.map(TimeInput::At),
+            confirmation_needed: c.is_confirmation_needed,
+            reply_options: c
+                .reply_options
+                .into_iter()
+                .map(|r| sending::ReplyOption {
+                    url: r.link_url,
+                    text: r.link_text,
+                })
+                .collect(),
+            external_references: c
+                .external_references
+                .into_iter()
+                .map(|r| sending::ExternalReference {
+                    kind: r.reference_type,
+                    value: r.reference_value,
+                })
+                .collect(),
+            properties: Vec::new(),
+            notification: NotificationOrder {
+                channel: n
+                    .notification_channel
+                    .unwrap_or_else(|| NotificationChannel::Email.name().to_owned()),
+                initial: NoticeTexts {
+                    email_subject: text(n.email_subject),
+                    email_body: text(n.email_body),
+                    sms: text(n.sms_body),
+                },
+                reminder: NoticeTexts {
+                    email_subject: text(n.reminder_email_subject),
+                    email_body: text(n.reminder_email_body),
+                    sms: text(n.reminder_sms_body),
+                },
+                send_reminder: n.send_reminder.unwrap_or(true),
+                sms_any_time: n.send_any_time.unwrap_or(false),
+            },
+            ignore_reservation: c.ignore_reservation,
+            ignore_reservation_reason: text(c.ignore_reservation_reason),
+            attachments: c.existing_attachments,
+            idempotency_key: self.idempotent_key,
         }
-    };
-    put("service", Some(&c.resource_id));
-    put("senders_reference", Some(&c.senders_reference));
-    put("display_sender", c.message_sender.as_deref());
-    put(
-        "language",
-        Some(c.content.language.as_deref().unwrap_or("nb")),
-    );
-    put("title", c.content.message_title.as_deref());
-    put("summary", c.content.message_summary.as_deref());
-    put("body", c.content.message_body.as_deref());
-    let publish = c.requested_publish_time.map(|t| t.to_rfc3339());
-    put("publish_at", publish.as_deref());
-    let due = c.due_date_time.map(|t| t.to_rfc3339());
-    put("due_at", due.as_deref());
-    put(
-        "confirmation_needed",
-        c.is_confirmation_needed.then_some("1"),
-    );
-    if let Some(r) = c.reply_options.first() {
-        put("reply_url", Some(&r.link_url));
-        put("reply_text", Some(&r.link_text));
     }
-    if let Some(r) = c.external_references.first() {
-        put("ref_type", Some(&r.reference_type));
-        put("ref_value", Some(&r.reference_value));
-    }
-    put(
-        "notification",
-        Some(
-            n.and_then(|n| n.notification_channel.as_deref())
-                .unwrap_or("Email"),
-        ),
-    );
-    put("email_subject", n.and_then(|n| n.email_subject.as_deref()));
-    put("email_body", n.and_then(|n| n.email_body.as_deref()));
-    put("sms_text", n.and_then(|n| n.sms_body.as_deref()));
-    put(
-        "send_reminder",
-        n.and_then(|n| n.send_reminder)
-            .unwrap_or(true)
-            .then_some("1"),
-    );
-    put(
-        "sms_any_time",
-        n.and_then(|n| n.send_any_time)
-            .unwrap_or(false)
-            .then_some("1"),
-    );
-    put("ignore_reservation", c.ignore_reservation.then_some("1"));
-    put(
-        "ignore_reservation_reason",
-        c.ignore_reservation_reason.as_deref(),
-    );
-    put("idempotency_key", key);
-    for id in &c.existing_attachments {
-        f.insert(format!("attachment_{id}"), "1".to_owned());
-    }
-    ComposeForm::from_fields(f)
 }
 
-fn add(errors: &mut BTreeMap<String, Vec<String>>, field: String, message: String) {
-    errors.entry(field).or_default().push(message);
+/// The request's JSON path for each part of the message.
+fn json_path(field: Field) -> String {
+    let c = "correspondence";
+    match field {
+        Field::Recipients => "recipients".to_owned(),
+        Field::Recipient(i) => format!("recipients[{i}]"),
+        Field::Service => format!("{c}.resourceId"),
+        Field::Sender => format!("{c}.sender"),
+        Field::SendersReference => format!("{c}.sendersReference"),
+        Field::DisplaySender => format!("{c}.messageSender"),
+        Field::Language => format!("{c}.content.language"),
+        Field::Title => format!("{c}.content.messageTitle"),
+        Field::Summary => format!("{c}.content.messageSummary"),
+        Field::Body => format!("{c}.content.messageBody"),
+        Field::PublishAt => format!("{c}.requestedPublishTime"),
+        Field::DueAt => format!("{c}.dueDateTime"),
+        Field::ReplyUrl(i) => format!("{c}.replyOptions[{i}].linkURL"),
+        Field::ReplyText(i) => format!("{c}.replyOptions[{i}].linkText"),
+        Field::References => format!("{c}.externalReferences"),
+        Field::Reference(i) => format!("{c}.externalReferences[{i}]"),
+        Field::Properties | Field::Property(_) => format!("{c}.propertyList"),
+        Field::NotificationChannel => format!("{c}.notification.notificationChannel"),
+        Field::EmailSubject => format!("{c}.notification.emailSubject"),
+        Field::EmailBody => format!("{c}.notification.emailBody"),
+        Field::SmsText => format!("{c}.notification.smsBody"),
+        Field::ReminderEmailSubject => format!("{c}.notification.reminderEmailSubject"),
+        Field::ReminderEmailBody => format!("{c}.notification.reminderEmailBody"),
+        Field::ReminderSmsText => format!("{c}.notification.reminderSmsBody"),
+        Field::IgnoreReservationReason => format!("{c}.ignoreReservationReason"),
+        Field::Attachments => format!("{c}.existingAttachments"),
+        Field::IdempotencyKey => "idempotentKey".to_owned(),
+    }
+}
+
+/// The problems as the API names them: by JSON path, in English.
+fn problem_of(problems: &[sending::Problem]) -> Problem {
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in problems {
+        errors
+            .entry(json_path(p.field))
+            .or_default()
+            .push(p.text(Language::En));
+    }
+    Problem::invalid(errors)
 }
 
 /// `POST /correspondence`
@@ -243,7 +244,7 @@ pub async fn initialize(
     state: web::Data<AppState>,
     body: web::Json<SendRequest>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, WRITE).await?;
+    let caller = authenticate(&req, WRITE).await?;
     send_request(&state, caller, body.into_inner()).await
 }
 
@@ -261,19 +262,19 @@ pub async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, Problem> {
     use futures_util::TryStreamExt;
-    let caller = authenticate(&req, &state, WRITE).await?;
+    let caller = authenticate(&req, WRITE).await?;
     let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
     let bad = |e: actix_multipart::MultipartError| Problem::field("body", e.to_string());
     let mut request: Option<SendRequest> = None;
     let mut stored = Vec::new();
-    let storage = crate::storage::Storage::new(&state.config.data_dir);
+    let storage = &state.storage;
     // The owner the files belong to: the service's, so the `request` part goes first.
     let mut owner: Option<i64> = None;
     let outcome = async {
         while let Some(mut field) = parts.try_next().await.map_err(bad)? {
             match field.name().unwrap_or_default() {
                 "request" => {
-                    let text = crate::admin::upload::text_field(&mut field, "request").await?;
+                    let text = crate::web::multipart::text_field(&mut field, "request").await?;
                     request = Some(
                         serde_json::from_str(&text)
                             .map_err(|e| Problem::field("request", e.to_string()))?,
@@ -302,9 +303,9 @@ pub async fn upload(
                             *owner.insert(found)
                         }
                     };
-                    let id = crate::admin::attachments::store(
+                    let id = crate::sending::attachments::store(
                         &state.pool,
-                        &storage,
+                        storage,
                         owner,
                         None,
                         &name,
@@ -360,172 +361,26 @@ async fn send_request(
     request: SendRequest,
 ) -> Result<HttpResponse, Problem> {
     let test_ids = state.config.test_ids;
-    let lang = Language::En;
-    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-
-    // Recipients: 1..500, each a URN, `0192:` short form or bare number.
-    let mut numbers = Vec::new();
-    // Where each parsed number stood in the request, to name a recipient that does not exist.
-    let mut positions = Vec::new();
-    for (i, r) in request.recipients.iter().enumerate() {
-        match PartyRef::parse(r.trim(), test_ids) {
-            Ok(party) => {
-                numbers.push(party.number().to_owned());
-                positions.push(i);
-            }
-            Err(e) => add(&mut errors, format!("recipients[{i}]"), e.to_string()),
-        }
-    }
-    if request.recipients.is_empty() || request.recipients.len() > MAX_RECIPIENTS {
-        add(
-            &mut errors,
-            "recipients".to_owned(),
-            format!("give 1 to {MAX_RECIPIENTS} recipients"),
-        );
-    }
-    let c = &request.correspondence;
-    let named_sender = c
-        .sender
-        .as_ref()
-        .map(|s| s.trim_start_matches("0192:").to_owned());
-    // The form checks the first reply option and reference; the rest are checked here alike.
-    for (i, r) in c.reply_options.iter().enumerate().skip(1) {
-        let (url_ok, text_ok) = compose::reply_link_ok(&r.link_url, &r.link_text);
-        if !url_ok {
-            add(
-                &mut errors,
-                format!("correspondence.replyOptions[{i}].linkURL"),
-                "must be an https address of at most 255 characters".to_owned(),
-            );
-        }
-        if !text_ok {
-            add(
-                &mut errors,
-                format!("correspondence.replyOptions[{i}].linkText"),
-                "1 to 255 characters of plain text".to_owned(),
-            );
-        }
-    }
-    if c.external_references.len() > 10 {
-        add(
-            &mut errors,
-            "correspondence.externalReferences".to_owned(),
-            "at most 10".to_owned(),
-        );
-    }
-    for (i, r) in c.external_references.iter().enumerate().skip(1) {
-        if r.reference_type.trim().is_empty()
-            || r.reference_value.trim().is_empty()
-            || r.reference_value.chars().count() > 255
-        {
-            add(
-                &mut errors,
-                format!("correspondence.externalReferences[{i}]"),
-                "needs a type and a value of at most 255 characters".to_owned(),
-            );
-        }
-    }
-    let reminder_texts = c.notification.as_ref().and_then(|n| {
-        let texts = [
-            n.reminder_email_subject.as_deref().unwrap_or("").trim(),
-            n.reminder_email_body.as_deref().unwrap_or("").trim(),
-            n.reminder_sms_body.as_deref().unwrap_or("").trim(),
-        ];
-        (!texts.iter().all(|t| t.is_empty())).then(|| texts.map(str::to_owned))
-    });
-    if let Some(texts) = &reminder_texts {
-        for (text, field, max) in [
-            (&texts[0], "reminderEmailSubject", 255),
-            (&texts[1], "reminderEmailBody", 10_000),
-            (&texts[2], "reminderSmsBody", 2_000),
-        ] {
-            if text.is_empty() || text.chars().count() > max {
-                add(
-                    &mut errors,
-                    format!("correspondence.notification.{field}"),
-                    format!("give all three reminder texts, this one 1 to {max} characters"),
-                );
-            }
-        }
-    }
-    if let Some(key) = &request.idempotent_key
-        && !(1..=255).contains(&key.chars().count())
-    {
-        add(
-            &mut errors,
-            "idempotentKey".to_owned(),
-            "1 to 255 characters".to_owned(),
-        );
-    }
-    let form = form_of(c, request.idempotent_key.as_deref());
-    let reply_links: Vec<(String, String)> = c
-        .reply_options
-        .iter()
-        .map(|r| (r.link_url.trim().to_owned(), r.link_text.trim().to_owned()))
-        .collect();
-    let references: Vec<(String, String)> = c
-        .external_references
-        .iter()
-        .map(|r| {
-            (
-                r.reference_type.trim().to_owned(),
-                r.reference_value.trim().to_owned(),
-            )
-        })
-        .collect();
-    let ignore = c.ignore_reservation;
-    let wanted_attachments = c.existing_attachments.clone();
-
-    let resource = Some(c.resource_id.clone());
-    let result = as_owner(state, caller, resource, move |conn, owner| {
-        let mut errors = errors;
-        if let Some(named) = named_sender {
-            let owner_number: Option<String> = crate::db::schema::parties::table
-                .find(owner.id)
-                .select(crate::db::schema::parties::org_number)
-                .first(conn)?;
-            if owner_number.as_deref() != Some(named.as_str()) {
-                add(
-                    &mut errors,
-                    "correspondence.sender".to_owned(),
-                    "must be the service owner sent for (0192:<its number>)".to_owned(),
-                );
-            }
-        }
-        let services = compose::service_choices(conn, owner.id, lang, "")?;
-        let (draft, form_errors) =
-            compose::validate_message(&form, &owner, None, &services, lang);
-        for (field, message) in form_errors {
-            add(&mut errors, api_field(&field), message);
-        }
-        let owned = crate::admin::attachments::owned(conn, owner.id, &wanted_attachments)?;
-        if owned.len() != wanted_attachments.len() {
-            add(&mut errors, "correspondence.existingAttachments".to_owned(),
-                "unknown attachment, or not this sender's".to_owned(),
-            );
-        }
-        let parties = send::find_parties(conn, &numbers)?;
-        for (p, i) in parties.iter().zip(&positions) {
-            if p.is_none() {
-                let field = format!("recipients[{i}]");
-                add(&mut errors, field, "no such person or organisation".to_owned());
-            }
-        }
-        let Some(mut draft) = draft.filter(|_| errors.is_empty()) else {
-            return Err(Problem::invalid(errors));
+    let resource = Some(request.correspondence.resource_id.clone());
+    let message = request.new_message();
+    let (sent, correspondences) = as_owner(state, caller, resource, move |conn, owner| {
+        let sender = Sender {
+            owner: &owner,
+            person: None,
+            channel: "api",
+            test_ids,
+            recipients: Recipients::Listed,
         };
-        draft.channel = "api";
-        draft.reply_links = reply_links;
-        draft.external_references = references;
-        draft.reminder_texts = reminder_texts.map(|[a, b, c]| (a, b, c));
-        let ids: Vec<i64> = parties.into_iter().flatten().collect();
-        let checks = send::preflight(conn, &draft.service_id, &ids)?;
-        let sent = send::send(conn, &draft, &ids)?;
+        let Checked { draft, recipients } =
+            message.check(conn, &sender)?.map_err(|p| problem_of(&p))?;
+        let checks = sending::preflight(conn, &draft.service_id, &recipients)?;
+        let sent = sending::send(conn, &draft, &recipients)?;
+        let ignore = draft.ignore_reservation_reason.is_some();
         let mut entry = crate::audit::Entry::new("correspondence_sent_api");
         entry.acting_for = Some(owner.id);
         entry.target = Some(("sending", sent.sending_id.to_string()));
         entry.details = serde_json::json!({
-            "recipients": ids.len(),
+            "recipients": recipients.len(),
             "created": sent.created,
             "ignore_reservation": ignore,
             "nobody_can_read": checks.iter().filter(|p| p.outcome(ignore) == Outcome::NobodyCanRead).count(),
@@ -536,7 +391,6 @@ async fn send_request(
         Ok((sent, correspondences))
     })
     .await?;
-    let (sent, correspondences) = result;
     let status = if sent.created { 201 } else { 200 };
     Ok(
         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())

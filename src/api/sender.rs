@@ -14,9 +14,9 @@ use uuid::Uuid;
 use super::problem::Problem;
 use super::token::{SCOPE_READ, SCOPE_WRITE};
 use super::{Caller, EITHER, authenticate};
-use crate::admin::Owner;
-use crate::app::AppState;
 use crate::domain::Status;
+use crate::sending::owners::Owner;
+use crate::state::AppState;
 use crate::web::blocking;
 
 /// A service owner the client organisation sends for.
@@ -342,7 +342,7 @@ pub async fn search(
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, &state, EITHER).await?;
+    let caller = authenticate(&req, EITHER).await?;
     let q = query.into_inner();
     let role = match (
         q.role.as_deref(),
@@ -420,7 +420,7 @@ pub async fn search(
                 };
                 let mut served = super::message::served(conn, org)?;
                 if let Some(party) = &on_behalf_of {
-                    let wanted = crate::admin::send::find_parties(conn, &[party.number().to_owned()])?;
+                    let wanted = crate::sending::find_parties(conn, &[party.number().to_owned()])?;
                     served.retain(|id| wanted.first().copied().flatten() == Some(*id));
                 }
                 (served, org)

@@ -8,18 +8,20 @@ use chrono::Utc;
 use diesel::prelude::*;
 use serde::Deserialize;
 
+use super::demo_idp::personas::{self, PersonaView};
 use super::oidc::{LoginError, PendingLogin};
-use super::{CurrentUser, ID_TOKEN_KEY, session_store, start_session};
+use super::{Auth, CurrentUser, ID_TOKEN_KEY, session_store, start_session};
 use crate::access::parties;
-use crate::app::AppState;
 use crate::audit::{self, Entry};
 use crate::db::schema::login_requests;
 use crate::domain::{LoginLevel, NationalId};
+use crate::state::AppState;
 use crate::web::pages::is_local_path;
 use crate::web::{AppError, PageCtx, blocking, render};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(login)
+    cfg.service(home)
+        .service(login)
         .service(callback)
         .service(logout)
         .service(logged_out)
@@ -38,6 +40,7 @@ async fn login(
     ctx: PageCtx,
     query: web::Query<LoginQuery>,
     state: web::Data<AppState>,
+    auth: web::Data<Auth>,
 ) -> Result<HttpResponse, AppError> {
     let level = match query.level.as_deref() {
         Some("high") => LoginLevel::High,
@@ -48,7 +51,7 @@ async fn login(
         .clone()
         .filter(|p| is_local_path(p))
         .unwrap_or_else(|| "/".to_owned());
-    let (url, pending) = state.auth.oidc.begin(level, ctx.lang).await.map_err(|e| {
+    let (url, pending) = auth.oidc.begin(level, ctx.lang).await.map_err(|e| {
         tracing::error!(error = %e, "the login provider is unreachable");
         AppError::Unavailable(e.to_string())
     })?;
@@ -94,6 +97,7 @@ async fn callback(
     query: web::Query<CallbackQuery>,
     session: Session,
     state: web::Data<AppState>,
+    auth: web::Data<Auth>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let pool = state.pool.clone();
@@ -127,9 +131,7 @@ async fn callback(
                 pkce_verifier,
                 level: LoginLevel::from_acr(&acr).unwrap_or(LoginLevel::Substantial),
             };
-            state
-                .auth
-                .oidc
+            auth.oidc
                 .complete(&pending, code, query.iss.as_deref())
                 .await
                 .map(|identity| (identity, return_to))
@@ -198,6 +200,7 @@ async fn logout(
     ctx: PageCtx,
     session: Session,
     state: web::Data<AppState>,
+    auth: web::Data<Auth>,
 ) -> Result<HttpResponse, AppError> {
     let user = CurrentUser::from_session(&session);
     let id_token = session.get::<String>(ID_TOKEN_KEY).ok().flatten();
@@ -221,13 +224,7 @@ async fn logout(
         .map(|b| format!("{b:02x}"))
         .collect();
     let target = match id_token {
-        Some(hint) => {
-            state
-                .auth
-                .oidc
-                .end_session_url(Some(&hint), &logout_state)
-                .await
-        }
+        Some(hint) => auth.oidc.end_session_url(Some(&hint), &logout_state).await,
         None => None,
     };
     Ok(HttpResponse::SeeOther()
@@ -261,8 +258,9 @@ struct FrontChannelQuery {
 async fn frontchannel_logout(
     query: web::Query<FrontChannelQuery>,
     state: web::Data<AppState>,
+    auth: web::Data<Auth>,
 ) -> Result<HttpResponse, AppError> {
-    let issuer = state.auth.oidc.issuer().to_owned();
+    let issuer = auth.oidc.issuer().to_owned();
     if query.iss.as_deref().map(|i| i.trim_end_matches('/')) != Some(issuer.trim_end_matches('/')) {
         return Err(AppError::BadRequest("unknown issuer".to_owned()));
     }
@@ -278,8 +276,7 @@ async fn frontchannel_logout(
     })
     .await?;
     tracing::info!(ended, "front-channel logout");
-    let frame_origin = state
-        .auth
+    let frame_origin = auth
         .oidc
         .login_host_origin()
         .await
@@ -293,4 +290,28 @@ async fn frontchannel_logout(
         .insert_header(("X-Frame-Options", "ALLOWALL"))
         .content_type("text/plain; charset=utf-8")
         .body("ok"))
+}
+
+#[derive(Template)]
+#[template(path = "pages/home.html")]
+struct HomePage {
+    ctx: PageCtx,
+    personas: Vec<PersonaView>,
+}
+
+/// The front page: what melding is, the login, and in demo the personas to log in as.
+#[get("/")]
+async fn home(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let personas = if ctx.demo {
+        let pool = state.pool.clone();
+        let lang = ctx.lang;
+        blocking(move || {
+            let mut conn = pool.get()?;
+            Ok(personas::load(&mut conn, lang)?)
+        })
+        .await?
+    } else {
+        Vec::new()
+    };
+    render(&HomePage { ctx, personas })
 }

@@ -1,30 +1,27 @@
 //! Login with ID-porten (OpenID Connect), server-side sessions, logout, CSRF, and the demo
-//! login provider that stands in for ID-porten when running `demo`.
+//! login provider that stands in for ID-porten when running `demo`. Who is logged in
+//! (`CurrentUser`) and the CSRF token are read by every page, so they live in `web`.
 
-pub mod csrf;
+pub use crate::web::user::{CurrentUser, step_up_link};
+
 pub mod demo_idp;
 mod handlers;
 pub mod keys;
 pub mod oidc;
 pub mod session_store;
 
-use std::future::{Ready, ready};
-
-use actix_session::{Session, SessionExt};
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_session::Session;
+use actix_web::web;
 
 use crate::config::{ClientAuth, Config, LoginProvider};
-use crate::domain::LoginLevel;
 use crate::web::AppError;
-use crate::web::context::encode_component;
+use crate::web::csrf;
+use crate::web::user::{LEVEL_KEY, NAME_KEY, PERSON_KEY};
 use keys::SigningKey;
 use oidc::{ClientCredentials, Oidc, OidcSettings};
 use secrecy::{ExposeSecret, SecretString};
 
-/// Session keys of a logged-in user.
-const NAME_KEY: &str = "name";
-const LEVEL_KEY: &str = "level";
+/// The ID token, kept in the session for logout.
 const ID_TOKEN_KEY: &str = "id_token";
 
 /// The login machinery of one running app.
@@ -84,74 +81,6 @@ impl Auth {
     }
 }
 
-/// The logged-in person, from the session.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub person_id: i64,
-    pub name: String,
-    pub level: LoginLevel,
-}
-
-impl CurrentUser {
-    pub fn from_session(session: &Session) -> Option<Self> {
-        let person_id = session
-            .get::<i64>(session_store::PERSON_KEY)
-            .ok()
-            .flatten()?;
-        let name = session
-            .get::<String>(NAME_KEY)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let level = session
-            .get::<i16>(LEVEL_KEY)
-            .ok()
-            .flatten()
-            .and_then(LoginLevel::from_number)
-            .unwrap_or(LoginLevel::Substantial);
-        Some(CurrentUser {
-            person_id,
-            name,
-            level,
-        })
-    }
-
-    /// A page that needs `level` answers with the step-up page when the login is weaker.
-    pub fn require_level(&self, level: LoginLevel, return_to: &str) -> Result<(), AppError> {
-        if self.level >= level {
-            Ok(())
-        } else {
-            Err(AppError::StepUp(step_up_link(return_to)))
-        }
-    }
-}
-
-/// Where a "log in with a higher level" link goes: login at level high, then back here.
-pub fn step_up_link(return_to: &str) -> String {
-    format!(
-        "/login?level=high&return_to={}",
-        encode_component(return_to)
-    )
-}
-
-/// Pages that need a login send anonymous visitors to /login and back.
-impl FromRequest for CurrentUser {
-    type Error = AppError;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            CurrentUser::from_session(&req.get_session()).ok_or_else(|| {
-                let here = match req.query_string() {
-                    "" => req.path().to_owned(),
-                    q => format!("{}?{q}", req.path()),
-                };
-                AppError::LoginRequired(format!("/login?return_to={}", encode_component(&here)))
-            }),
-        )
-    }
-}
-
 /// Records a completed login in the session: a new session id, the person, the level, and
 /// what logout needs later (the ID token and ID-porten's session id).
 fn start_session(
@@ -164,9 +93,7 @@ fn start_session(
     session.clear();
     let failed =
         |e: actix_session::SessionInsertError| AppError::Internal(anyhow::anyhow!("session: {e}"));
-    session
-        .insert(session_store::PERSON_KEY, person_id)
-        .map_err(failed)?;
+    session.insert(PERSON_KEY, person_id).map_err(failed)?;
     session.insert(NAME_KEY, name).map_err(failed)?;
     session
         .insert(LEVEL_KEY, identity.level.number())

@@ -17,7 +17,7 @@ use crate::db::PgPool;
 use crate::db::schema::sessions;
 
 /// Session keys that the store copies into columns, so the server can find sessions by them.
-pub const PERSON_KEY: &str = "person_id";
+pub use crate::web::user::PERSON_KEY;
 pub const SID_KEY: &str = "idporten_sid";
 
 #[derive(Clone)]

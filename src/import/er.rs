@@ -33,7 +33,7 @@ pub fn import(
     progress: bool,
 ) -> anyhow::Result<Vec<(String, Report)>> {
     let mut conn = pool.get()?;
-    crate::seed::reference::insert(&mut conn)?;
+    crate::access::reference::insert(&mut conn)?;
     let mut reports = vec![(
         name(files.units),
         units(&mut conn, files.units, false, progress)?,

@@ -13,10 +13,10 @@ use super::pages::{
 };
 use super::query::{self, Combined, FOLDERS, Filters};
 use crate::access::decision;
-use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::domain::Language;
+use crate::state::AppState;
 use crate::web::i18n::{self, date};
+use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render};
 use diesel::PgConnection;
 

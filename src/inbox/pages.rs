@@ -7,11 +7,11 @@ use diesel::prelude::*;
 use super::query::{Combined, Filters};
 use super::{listing, picker, reading};
 use crate::access::decision::Actor;
-use crate::auth::CurrentUser;
 use crate::db::schema::parties;
 use crate::domain::Language;
 use crate::web::context::encode_component;
 use crate::web::i18n::{self, date};
+use crate::web::user::CurrentUser;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(listing::inbox_page)

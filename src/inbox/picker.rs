@@ -9,10 +9,10 @@ use serde::Deserialize;
 
 use super::query;
 use crate::access::decision::{self, ActingParty};
-use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::db::schema::party_favourites;
+use crate::state::AppState;
 use crate::web::context::encode_component;
+use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render};
 
 const PICKER_PAGE: i64 = 50;

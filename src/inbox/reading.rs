@@ -12,11 +12,11 @@ use super::query::FOLDERS;
 use crate::access::decision::{self, Actor, MessageAccess};
 use crate::access::grants;
 use crate::access::pages::{GrantView, view};
-use crate::app::AppState;
-use crate::auth::{CurrentUser, step_up_link};
 use crate::domain::Language;
+use crate::state::AppState;
 use crate::web::i18n::{self, date_time, size};
 use crate::web::markdown;
+use crate::web::user::{CurrentUser, step_up_link};
 use crate::web::{AppError, PageCtx, blocking, render};
 use diesel::prelude::*;
 

@@ -125,9 +125,9 @@ fn weekly_report(
     .load(conn)?;
     let lang = Language::Nb;
     for owner in owners {
-        let rows = crate::admin::reports::reports(conn, owner.owner, 7, lang, now)?;
+        let rows = crate::sending::reports::reports(conn, owner.owner, 7, lang, now)?;
         let mut lines = Vec::new();
-        for report in crate::admin::reports::REPORTS {
+        for report in crate::sending::reports::REPORTS {
             let mut seen = std::collections::BTreeMap::new();
             for row in rows.iter().filter(|r| r.report == report) {
                 seen.insert(row.service.clone(), row.total);

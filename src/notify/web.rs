@@ -10,10 +10,10 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::outbox;
-use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::db::schema::dev_outbox;
+use crate::state::AppState;
 use crate::web::i18n::date_time;
+use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -34,7 +34,7 @@ fn bearer_matches(req: &HttpRequest, expected: &str) -> bool {
     else {
         return false;
     };
-    crate::auth::csrf::constant_time_eq(presented.as_bytes(), expected.as_bytes())
+    crate::web::csrf::constant_time_eq(presented.as_bytes(), expected.as_bytes())
 }
 
 /// What `/metrics` needs (also on a worker-only node, which has no pages).

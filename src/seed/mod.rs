@@ -5,8 +5,8 @@ mod content;
 mod mail;
 mod names;
 pub mod national;
-pub mod personas;
-pub mod reference;
+use crate::auth::demo_idp::personas;
+
 pub mod world;
 
 use std::path::Path;

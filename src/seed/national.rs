@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 
 use super::{INTERRUPTED, progress};
 use crate::db::PgPool;
-use crate::domain::OrgNumber;
+use crate::domain::{NationalId, OrgNumber};
 
 pub const PERSONS: usize = 1_000_000;
 pub const ORGANISATIONS: usize = 100_000;
@@ -68,10 +68,10 @@ const LETTERS: [(&str, &str, &str); 8] = [
 pub fn ensure_parties(pool: &PgPool) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let started = Instant::now();
-    let ids = crate::bench::synthetic_ids(PERSONS);
+    let ids = synthetic_ids(PERSONS);
     let bar = progress(ids.len() as u64, "persons");
     for chunk in ids.chunks(50_000) {
-        crate::bench::ensure_persons(&mut conn, chunk)?;
+        ensure_persons(&mut conn, chunk)?;
         bar.inc(chunk.len() as u64);
     }
     bar.finish();
@@ -211,4 +211,40 @@ pub fn top_up_messages(pool: &PgPool, target: i64) -> anyhow::Result<()> {
         (count - existing) as f64 / started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Synthetic national identity numbers (month + 40), `count` of them, always the same ones.
+pub fn synthetic_ids(count: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(count);
+    'outer: for year in 0..100u32 {
+        for month in 1..=12u32 {
+            for day in 1..=28u32 {
+                let born = format!("{day:02}{:02}{year:02}", month + 40);
+                for individual in 500..1000u16 {
+                    if let Some(id) = NationalId::from_parts(&born, individual) {
+                        ids.push(id.as_str().to_owned());
+                        if ids.len() == count {
+                            break 'outer;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    ids
+}
+
+/// The synthetic persons with these national ids, each with an e-mail address (those there
+/// already are left as they are).
+pub fn ensure_persons(conn: &mut PgConnection, ids: &[String]) -> QueryResult<usize> {
+    diesel::sql_query(
+        "WITH new AS ( \
+             INSERT INTO parties (kind, national_id, name) \
+             SELECT 'person', n, 'Benk ' || n FROM unnest($1::text[]) n ON CONFLICT (national_id) DO NOTHING \
+             RETURNING id, national_id \
+         ) INSERT INTO contact_points (person_id, email) \
+           SELECT id, 'benk' || national_id || '@example.invalid' FROM new ON CONFLICT DO NOTHING",
+    )
+    .bind::<Array<Text>, _>(ids)
+    .execute(conn)
 }

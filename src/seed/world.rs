@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use fastrand::Rng;
 
 use super::names::{FIRST_NAMES, LAST_NAMES, ORG_PREFIXES, ORG_TRADES, PLACES};
-use super::personas::{self, Persona};
-use super::reference::*;
+use crate::access::reference::*;
+use crate::auth::demo_idp::personas::{self, Persona};
 use crate::db::schema::*;
 use crate::domain::{NationalId, OrgNumber};
 
@@ -686,7 +686,7 @@ pub fn insert(conn: &mut PgConnection, rng: &mut Rng) -> QueryResult<()> {
 }
 
 fn insert_reference(conn: &mut PgConnection) -> QueryResult<()> {
-    super::reference::insert(conn)
+    crate::access::reference::insert(conn)
 }
 
 fn insert_services(conn: &mut PgConnection, owner_ids: &[i64]) -> QueryResult<()> {

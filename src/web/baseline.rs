@@ -7,8 +7,8 @@ use actix_web::{HttpResponse, get, web};
 use askama::Template;
 use diesel::prelude::*;
 
-use crate::app::AppState;
 use crate::db::schema::er_role_types;
+use crate::state::AppState;
 use crate::web::{AppError, blocking, render};
 
 #[derive(Template)]

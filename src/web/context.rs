@@ -6,10 +6,10 @@ use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
-use crate::app::AppState;
-use crate::auth::{CurrentUser, csrf};
 use crate::domain::Language;
+use crate::state::AppState;
 use crate::web::i18n;
+use crate::web::{csrf, user::CurrentUser};
 
 pub const LANG_COOKIE: &str = "melding_lang";
 

@@ -180,7 +180,7 @@ mod tests {
     use super::*;
 
     async fn needs_high() -> Result<HttpResponse, AppError> {
-        Err(AppError::StepUp(crate::auth::step_up_link(
+        Err(AppError::StepUp(crate::web::user::step_up_link(
             "/inbox?party=1",
         )))
     }

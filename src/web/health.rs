@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::{AppError, blocking};
 
 #[get("/health/live")]

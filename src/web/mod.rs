@@ -1,13 +1,16 @@
 //! Shared HTTP plumbing: page context, translations, error pages, security headers, health.
 
 pub mod baseline;
+pub mod csrf;
 pub mod errors;
 pub mod headers;
 pub mod health;
 pub mod i18n;
 pub mod markdown;
+pub mod multipart;
 pub mod pages;
 pub mod stream;
+pub mod user;
 
 pub mod context;
 

@@ -1,4 +1,4 @@
-//! Pages that belong to no slice: the front page, the accessibility statement, the language switch.
+//! Pages that belong to no slice: the accessibility statement and the language switch.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::http::header;
@@ -6,34 +6,10 @@ use actix_web::{HttpResponse, get, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::domain::Language;
-use crate::seed::personas::{self, PersonaView};
+use crate::state::AppState;
 use crate::web::context::LANG_COOKIE;
-use crate::web::{AppError, PageCtx, blocking, render};
-
-#[derive(Template)]
-#[template(path = "pages/home.html")]
-struct HomePage {
-    ctx: PageCtx,
-    personas: Vec<PersonaView>,
-}
-
-#[get("/")]
-pub async fn home(ctx: PageCtx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let personas = if ctx.demo {
-        let pool = state.pool.clone();
-        let lang = ctx.lang;
-        blocking(move || {
-            let mut conn = pool.get()?;
-            Ok(personas::load(&mut conn, lang)?)
-        })
-        .await?
-    } else {
-        Vec::new()
-    };
-    render(&HomePage { ctx, personas })
-}
+use crate::web::{AppError, PageCtx, render};
 
 #[derive(Template)]
 #[template(path = "pages/accessibility.html")]

@@ -55,7 +55,7 @@ fn party(
 }
 
 fn build(conn: &mut PgConnection) -> World {
-    melding::seed::reference::insert(conn).expect("reference data");
+    melding::access::reference::insert(conn).expect("reference data");
     let owner = party(conn, "organization", "310000001", "Etaten", None, false);
     let p = party(conn, "person", "01018012371", "Pia Person", None, false);
     let q = party(conn, "person", "02018012325", "Quinn Other", None, false);
@@ -660,7 +660,7 @@ fn the_party_list_puts_self_first_and_sub_units_after_their_main_unit() {
 }
 
 /// Logs in as a demo persona in a seeded app.
-async fn seeded_app_as(persona: &melding::seed::personas::Persona) -> TestApp {
+async fn seeded_app_as(persona: &melding::auth::demo_idp::personas::Persona) -> TestApp {
     let app = TestApp::spawn().await;
     app.seed_demo();
     app.login_as(persona.national_id().as_str(), "substantial")
@@ -679,7 +679,7 @@ fn party_id(app: &TestApp, name: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
-    use melding::seed::personas::{MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
+    use melding::auth::demo_idp::personas::{MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
     let app = seeded_app_as(&MUNICIPAL_ADMIN).await;
     let fjellvik = party_id(&app, "Fjellvik kommune");
     let page = app
@@ -829,7 +829,7 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_access_manager_delegates_only_what_they_hold() {
-    use melding::seed::personas::{CITIZEN, MUNICIPAL_CLERK};
+    use melding::auth::demo_idp::personas::{CITIZEN, MUNICIPAL_CLERK};
     let app = TestApp::spawn().await;
     app.seed_demo();
     let fjellvik = party_id(&app, "Fjellvik kommune");
@@ -890,7 +890,7 @@ async fn an_access_manager_delegates_only_what_they_hold() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_with_an_id_is_404_without_access() {
-    use melding::seed::personas::CITIZEN;
+    use melding::auth::demo_idp::personas::CITIZEN;
     let app = seeded_app_as(&CITIZEN).await;
     let token = app.csrf_token().await;
     let fjellvik = party_id(&app, "Fjellvik kommune");

@@ -1,7 +1,7 @@
 //! The service owner's pages over HTTP: who may use them, message services, compose validation,
 //! the preflight, idempotent sending and the per-recipient view.
 
-use melding::seed::personas::{CITIZEN, RESERVED, SENDER};
+use melding::auth::demo_idp::personas::{CITIZEN, RESERVED, SENDER};
 use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, text};
@@ -1102,7 +1102,7 @@ fn a_csv_send_that_lost_its_process_is_marked_failed() {
     )
     .expect("setup");
     assert_eq!(
-        melding::admin::mass::mark_stalled(&mut conn).expect("mark"),
+        melding::sending::mass::mark_stalled(&mut conn).expect("mark"),
         1
     );
     assert_eq!(
@@ -1114,7 +1114,7 @@ fn a_csv_send_that_lost_its_process_is_marked_failed() {
         "only the silent one"
     );
     assert_eq!(
-        melding::admin::mass::mark_stalled(&mut conn).expect("again"),
+        melding::sending::mass::mark_stalled(&mut conn).expect("again"),
         0
     );
 }
@@ -1169,7 +1169,9 @@ async fn the_weekly_report_address_is_set_checked_and_cleared_on_the_reports_pag
     let other = app.second_user();
     other
         .login_as(
-            melding::seed::personas::CITIZEN.national_id().as_str(),
+            melding::auth::demo_idp::personas::CITIZEN
+                .national_id()
+                .as_str(),
             "substantial",
         )
         .await;

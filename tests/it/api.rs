@@ -1,9 +1,9 @@
 //! The JSON API with real signed tokens: the demo issuer's key (the app's own, under its data
 //! folder) for good tokens, a key made here for forged ones.
 
-use melding::admin::send::{self, NotificationChannel};
 use melding::api::token::{SCOPE_READ, SCOPE_WRITE, claims};
 use melding::auth::keys::SigningKey;
+use melding::sending::{self, NotificationChannel};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -51,7 +51,7 @@ async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
     let w = world(&mut app.pool.get().expect("conn"), 1_050, &[]);
     let recipients: Vec<i64> = w.persons.iter().map(|(id, _)| *id).collect();
     let mut conn = app.pool.get().expect("conn");
-    send::send(
+    sending::send(
         &mut conn,
         &draft(&w, NotificationChannel::Email),
         &recipients,
@@ -59,7 +59,7 @@ async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
     .expect("send");
     let mut second = draft(&w, NotificationChannel::Email);
     second.senders_reference = "ref-2".to_owned();
-    send::send(&mut conn, &second, &recipients[..10]).expect("send");
+    sending::send(&mut conn, &second, &recipients[..10]).expect("send");
     drop(conn);
     let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
 
@@ -141,7 +141,7 @@ async fn tokens_are_refused_for_every_flaw_and_nothing_leaks() {
     )
     .await;
     let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
-    let sent = send::send(
+    let sent = sending::send(
         &mut app.pool.get().expect("conn"),
         &draft(&w, NotificationChannel::Email),
         &[w.persons[0].0],
@@ -660,7 +660,7 @@ async fn attachments_are_described_uploaded_checked_reused_and_deleted_only_unus
     let partial = storage.path(&key);
     std::fs::create_dir_all(partial.parent().expect("dir")).expect("dir");
     std::fs::write(&partial, b"%PDF-1.4 halv").expect("partial file");
-    let failed = melding::admin::attachments::fail_stalled_uploads(
+    let failed = melding::sending::attachments::fail_stalled_uploads(
         &mut app.pool.get().expect("conn"),
         &storage,
     )

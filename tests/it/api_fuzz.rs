@@ -246,7 +246,7 @@ async fn generated_requests_and_searches_never_get_a_server_error() {
         &[("MELDING_API_RATE_PER_MINUTE", "1000000")],
     )
     .await;
-    melding::seed::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    melding::access::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
     let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
     let writer = token(&app, "974761076", &[SCOPE_WRITE], 30);
     let both = token(&app, "974761076", &[SCOPE_WRITE, SCOPE_READ], 30);

@@ -100,7 +100,7 @@ fn ids(list: &Value) -> Vec<String> {
 async fn a_recipient_system_reads_confirms_downloads_and_deletes_what_it_was_given() {
     let app = TestApp::spawn().await;
     let spec = Spec::load(&app).await;
-    melding::seed::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    melding::access::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
     let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
     let (client, client_no) = organisation(&app, 91000001, "Klient AS");
     let (_, other_no) = organisation(&app, 91000002, "Annen AS");
@@ -431,7 +431,7 @@ async fn a_recipient_system_reads_confirms_downloads_and_deletes_what_it_was_giv
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_distributor_sends_only_for_the_owners_that_let_it() {
     let app = TestApp::spawn().await;
-    melding::seed::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    melding::access::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
     let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
     let (distributor, distributor_no) = organisation(&app, 91000004, "Formidler AS");
     let dist = token(&app, &distributor_no, &[SCOPE_WRITE], 5);

@@ -432,7 +432,7 @@ async fn logging_in_through_the_demo_provider_shows_the_name_in_the_header() {
     browser.assert_accessible().await;
 
     // Pick a persona: the app's OIDC client completes the login and returns to the page.
-    let kari = melding::seed::personas::CITIZEN.national_id();
+    let kari = melding::auth::demo_idp::personas::CITIZEN.national_id();
     browser
         .click(&format!("button[name=persona][value='{}']", kari.as_str()))
         .await;
@@ -458,7 +458,7 @@ async fn logging_in_through_the_demo_provider_shows_the_name_in_the_header() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_access_pages_are_accessible_and_work_without_javascript() {
-    use melding::seed::personas::{MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
+    use melding::auth::demo_idp::personas::{MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
     let app = TestApp::spawn().await;
     app.seed_demo();
     let browser = Browser::start("en").await;
@@ -558,7 +558,7 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_accountant_finds_a_client_reads_confirms_and_archives() {
-    use melding::seed::personas::ACCOUNTANT;
+    use melding::auth::demo_idp::personas::ACCOUNTANT;
     let app = TestApp::spawn().await;
     app.seed_demo();
     // A client with a tax message that has attachments and needs confirmation.
@@ -692,7 +692,7 @@ async fn an_accountant_finds_a_client_reads_confirms_and_archives() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
-    use melding::seed::personas::{MUNICIPAL_ADMIN, SENDER};
+    use melding::auth::demo_idp::personas::{MUNICIPAL_ADMIN, SENDER};
     let app = TestApp::spawn().await;
     app.seed_demo();
     let (owner, fjellvik) = {

@@ -1,12 +1,12 @@
 //! The inbox over HTTP against the demo world: what a person sees, never sees, and what opening,
 //! downloading, confirming and moving record.
 
-use melding::seed::personas::{CITIZEN, MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
+use melding::auth::demo_idp::personas::{CITIZEN, MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
 use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, count, text};
 
-async fn app_as(persona: &melding::seed::personas::Persona) -> TestApp {
+async fn app_as(persona: &melding::auth::demo_idp::personas::Persona) -> TestApp {
     let app = TestApp::spawn().await;
     app.seed_demo();
     app.login_as(persona.national_id().as_str(), "substantial")
@@ -494,7 +494,7 @@ async fn folder_moves_belong_to_the_party_and_are_logged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_picker_finds_one_of_three_hundred_clients() {
-    use melding::seed::personas::ACCOUNTANT;
+    use melding::auth::demo_idp::personas::ACCOUNTANT;
     let app = app_as(&ACCOUNTANT).await;
     let first = app.get("/inbox/parties").await.text().await.expect("page");
     assert_eq!(
@@ -754,7 +754,7 @@ async fn the_zip_holds_exactly_the_attachments_the_person_may_open() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_picker_keeps_favourites_shows_deleted_units_on_request_and_offers_combined_views() {
-    use melding::seed::personas::ACCOUNTANT;
+    use melding::auth::demo_idp::personas::ACCOUNTANT;
     let app = app_as(&ACCOUNTANT).await;
     let ola = id_of(
         &app,

@@ -10,11 +10,11 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use diesel::prelude::*;
-use melding::admin::send::{self, Draft, NotificationChannel};
 use melding::db::{self, PgPool};
 use melding::domain::{Language, NationalId};
 use melding::notify::transport::{Mailer, SmsGateway};
 use melding::notify::{ManualClock, Settings, Worker};
+use melding::sending::{self, Draft, NotificationChannel};
 use secrecy::SecretString;
 
 use crate::helpers::{TestApp, TestDb, count};
@@ -297,12 +297,13 @@ pub fn draft(world: &World, channel: NotificationChannel) -> Draft {
         initial_texts: None,
         reminder_texts: None,
         attachments: Vec::new(),
+        properties: Vec::new(),
     }
 }
 
 /// Sends the standard draft to every person of the world.
-fn send_all(pool: &PgPool, world: &World, channel: NotificationChannel) -> send::Sent {
-    send::send(
+fn send_all(pool: &PgPool, world: &World, channel: NotificationChannel) -> sending::Sent {
+    sending::send(
         &mut pool.get().expect("conn"),
         &draft(world, channel),
         &recipients(world),
@@ -372,7 +373,7 @@ fn mails_reach_the_smtp_server_with_subject_language_both_parts_and_no_content()
     let mut conn = pool.get().expect("conn");
     let mut d = draft(&world, NotificationChannel::Email);
     d.language = Language::En;
-    send::send(&mut conn, &d, &recipients(&world)).expect("send");
+    sending::send(&mut conn, &d, &recipients(&world)).expect("send");
     let (sink, _stub, worker, _clock) = harness(&pool);
     let done = worker.drain().expect("drain");
     assert_eq!(done.sent, 3, "{done:?}");
@@ -554,7 +555,7 @@ fn reserved_persons_get_no_notice_unless_the_sender_ignores_the_reservation() {
     let mut d = draft(&world, NotificationChannel::Email);
     d.ignore_reservation_reason = Some("Varsel om tvangsmulkt".to_owned());
     d.senders_reference = "ref-2".to_owned();
-    send::send(&mut conn, &d, &[world.persons[1].0]).expect("send");
+    sending::send(&mut conn, &d, &[world.persons[1].0]).expect("send");
     worker.drain().expect("drain");
     let to: Vec<String> = sink
         .messages()
@@ -579,11 +580,11 @@ fn sms_waits_for_the_daytime_window_unless_any_time_is_allowed() {
         .single()
         .expect("time");
     d.publish_at = Some(evening);
-    send::send(&mut conn, &d, &[world.persons[0].0]).expect("send");
+    sending::send(&mut conn, &d, &[world.persons[0].0]).expect("send");
     let mut any = draft(&world, NotificationChannel::Sms);
     any.publish_at = Some(evening);
     any.senders_reference = "ref-any".to_owned();
-    send::send(&mut conn, &any, &[world.persons[1].0]).expect("send");
+    sending::send(&mut conn, &any, &[world.persons[1].0]).expect("send");
 
     let (_sink, stub, worker, clock) = harness(&pool);
     clock.set(evening + Duration::minutes(1));
@@ -645,7 +646,7 @@ fn sms_waits_for_the_daytime_window_unless_any_time_is_allowed() {
 async fn the_reminder_goes_only_to_unread_mail_and_reading_cancels_it() {
     let app = TestApp::spawn().await;
     let world = world(&mut app.pool.get().expect("conn"), 2, &[]);
-    let sent = send::send(
+    let sent = sending::send(
         &mut app.pool.get().expect("conn"),
         &draft(&world, NotificationChannel::Email),
         &recipients(&world),
@@ -724,7 +725,7 @@ async fn sms_delivery_reports_need_the_token_and_update_the_outcome() {
     )
     .await;
     let world = world(&mut app.pool.get().expect("conn"), 1, &[]);
-    send::send(
+    sending::send(
         &mut app.pool.get().expect("conn"),
         &draft(&world, NotificationChannel::Sms),
         &recipients(&world),
@@ -775,7 +776,7 @@ async fn the_demo_captures_notices_on_the_dev_outbox_page() {
         "Hei $correspondenceRecipientName$, se $resourceName$.".to_owned(),
         "Nytt fra $sendersName$".to_owned(),
     ));
-    send::send(&mut app.pool.get().expect("conn"), &d, &recipients(&world)).expect("send");
+    sending::send(&mut app.pool.get().expect("conn"), &d, &recipients(&world)).expect("send");
     let pool = app.pool.clone();
     let (worker, _clock) = worker(
         &app.pool,
@@ -920,7 +921,7 @@ fn melding_worker_runs_alone_serves_metrics_and_stops_on_sigterm() {
 fn main_administrators_hear_of_mail_unread_for_a_week_without_its_title() {
     let (_db, pool, world) = setup(2, &[]);
     let mut conn = pool.get().expect("conn");
-    melding::seed::reference::insert(&mut conn).expect("reference data");
+    melding::access::reference::insert(&mut conn).expect("reference data");
     let org = insert_id(
         &mut conn,
         "INSERT INTO parties (kind, org_number, name, org_form) VALUES ('organization', '910000001', 'Fjell AS', 'AS') RETURNING id",
@@ -931,7 +932,7 @@ fn main_administrators_hear_of_mail_unread_for_a_week_without_its_title() {
     ))
     .execute(&mut conn)
     .expect("role");
-    send::send(
+    sending::send(
         &mut conn,
         &draft(&world, NotificationChannel::Email),
         &[org],

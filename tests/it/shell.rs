@@ -191,7 +191,7 @@ async fn production_front_page_lists_no_demo_personas() {
 #[tokio::test]
 async fn the_benchmark_baseline_reads_twelve_rows_escaped_and_only_in_demo() {
     let demo = TestApp::spawn().await;
-    melding::seed::reference::insert(&mut demo.pool.get().expect("conn")).expect("reference");
+    melding::access::reference::insert(&mut demo.pool.get().expect("conn")).expect("reference");
     let response = demo.get("/bench/baseline").await;
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     let body = response.text().await.expect("body");

@@ -10,7 +10,9 @@ use diesel::PgConnection;
 
 use crate::db::PgPool;
 
-use super::send::{self, BATCH, Draft, MassSend, Sent};
+use super::Draft;
+use super::preflight::find_parties;
+use super::store::{BATCH, MassSend, Sent};
 use crate::domain::{PartyRef, TestIds};
 
 /// A line that was not sent to, and why.
@@ -97,7 +99,7 @@ fn store(
     batch: &[(usize, String)],
 ) -> Stored {
     let numbers: Vec<String> = batch.iter().map(|(_, n)| n.clone()).collect();
-    let found = send::find_parties(conn, &numbers)?;
+    let found = find_parties(conn, &numbers)?;
     let mut ids = Vec::with_capacity(found.len());
     let mut unknown = Vec::new();
     for ((line, number), party) in batch.iter().zip(found) {

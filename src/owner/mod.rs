@@ -2,23 +2,19 @@
 //! Open to persons holding the sending package of a service-owner organisation; every page names
 //! the owner (`owner` in the URL) and is refused (404) to anyone who may not send for it.
 
-pub mod attachments;
-pub mod compose;
-pub mod mass;
-pub mod reports;
-pub mod send;
+mod compose;
+mod reports;
 mod sent;
 mod services;
-pub(crate) mod upload;
+mod upload;
 
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::PgConnection;
 
-use crate::app::AppState;
-use crate::auth::CurrentUser;
-use crate::db::Prepared;
+use crate::sending::owners::{self, Owner};
+use crate::state::AppState;
+use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -39,38 +35,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(sent::one);
 }
 
-/// A service owner the person may send for.
-#[derive(QueryableByName, Debug, Clone)]
-pub struct Owner {
-    #[diesel(sql_type = BigInt)]
-    pub id: i64,
-    #[diesel(sql_type = Text)]
-    pub name: String,
-}
-
-/// The service owners the person holds the sending package for (only `only`, when given).
-fn owners(conn: &mut PgConnection, person: i64, only: Option<i64>) -> QueryResult<Vec<Owner>> {
-    Prepared(
-        diesel::sql_query(
-            "SELECT o.party_id AS id, p.name FROM service_owners o JOIN parties p ON p.id = o.party_id \
-             WHERE ($2::bigint IS NULL OR o.party_id = $2) \
-               AND EXISTS (SELECT 1 FROM access_grants($1, o.party_id) g WHERE g.package_id = 'service-owner-send') \
-             ORDER BY p.name",
-        )
-        .bind::<BigInt, _>(person)
-        .bind::<diesel::sql_types::Nullable<BigInt>, _>(only),
-    )
-    .load(conn)
-}
-
-/// The service owners the person holds the sending package for.
-pub fn owners_of(conn: &mut PgConnection, person: i64) -> QueryResult<Vec<Owner>> {
-    owners(conn, person, None)
-}
-
 /// The owner named in the URL, if the person may send for it; otherwise 404.
 pub(crate) fn owner(conn: &mut PgConnection, person: i64, id: i64) -> Result<Owner, AppError> {
-    owners(conn, person, Some(id))?
+    owners::of_person(conn, person, Some(id))?
         .pop()
         .ok_or(AppError::NotFound)
 }
@@ -92,7 +59,7 @@ async fn admin_home(
     let pool = state.pool.clone();
     let owners = blocking(move || {
         let mut conn = pool.get()?;
-        Ok(owners_of(&mut conn, user.person_id)?)
+        Ok(owners::of_person(&mut conn, user.person_id, None)?)
     })
     .await?;
     render(&HomePage { ctx, owners })

@@ -1,183 +1,16 @@
-//! Sending: the preflight (who each recipient is, whether they are reserved, how many persons can
-//! read the message, which addresses a notice would go to) and the send itself, which writes the
-//! send, one message per recipient, their status events and the notification outbox in one
-//! transaction, and returns the first result again for a repeated idempotency key. The admin
-//! pages use it now; the API will too.
+//! Storing a send: the send's row, one message per recipient, their status events and the
+//! notification outbox, in one transaction (or, for mass sends, one per batch); a repeated
+//! idempotency key returns the first result and writes nothing.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use super::message::{Draft, NotificationChannel};
+use super::preflight::STALE;
 use crate::db::Prepared;
 use crate::db::schema::sendings;
-use crate::domain::Language;
-
-/// How recipients are notified (domain.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationChannel {
-    Email,
-    Sms,
-    EmailPreferred,
-    SmsPreferred,
-    EmailAndSms,
-}
-
-impl NotificationChannel {
-    pub const ALL: [NotificationChannel; 5] = [
-        NotificationChannel::Email,
-        NotificationChannel::Sms,
-        NotificationChannel::EmailPreferred,
-        NotificationChannel::SmsPreferred,
-        NotificationChannel::EmailAndSms,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            NotificationChannel::Email => "Email",
-            NotificationChannel::Sms => "Sms",
-            NotificationChannel::EmailPreferred => "EmailPreferred",
-            NotificationChannel::SmsPreferred => "SmsPreferred",
-            NotificationChannel::EmailAndSms => "EmailAndSms",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == s)
-    }
-}
-
-/// What a sender asks for, validated.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub service_id: String,
-    pub sender_id: i64,
-    pub created_by: Option<i64>,
-    /// `form`, `api` or `csv`.
-    pub channel: &'static str,
-    pub idempotency_key: Option<String>,
-    pub senders_reference: String,
-    pub display_sender: Option<String>,
-    pub language: Language,
-    pub title: String,
-    pub summary: Option<String>,
-    pub body: String,
-    pub publish_at: Option<DateTime<Utc>>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub confirmation_needed: bool,
-    /// (url, text)
-    pub reply_links: Vec<(String, String)>,
-    /// (type, value)
-    pub external_references: Vec<(String, String)>,
-    pub notification: Option<NotificationChannel>,
-    pub send_reminder: bool,
-    pub sms_any_time: bool,
-    /// When set, reserved persons get the message anyway; the reason is kept with the send.
-    pub ignore_reservation_reason: Option<String>,
-    /// Custom notice texts (subject, body, sms) for the first notice and the reminder.
-    pub initial_texts: Option<(String, String, String)>,
-    pub reminder_texts: Option<(String, String, String)>,
-    /// Uploaded attachments (the sender's own, checked), attached to every message.
-    pub attachments: Vec<Uuid>,
-}
-
-/// What the preflight knows of one recipient.
-#[derive(QueryableByName, Debug, Clone)]
-pub struct Preflight {
-    #[diesel(sql_type = BigInt)]
-    pub party_id: i64,
-    #[diesel(sql_type = Text)]
-    pub kind: String,
-    #[diesel(sql_type = Text)]
-    pub name: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub org_number: Option<String>,
-    #[diesel(sql_type = Bool)]
-    pub is_deleted: bool,
-    #[diesel(sql_type = Bool)]
-    pub is_reserved: bool,
-    /// Persons who can read the service's mail for the recipient.
-    #[diesel(sql_type = BigInt)]
-    pub readers: i64,
-    #[diesel(sql_type = BigInt)]
-    pub emails: i64,
-    #[diesel(sql_type = BigInt)]
-    pub phones: i64,
-}
-
-impl Preflight {
-    /// The outcome as the summary counts it.
-    pub fn outcome(&self, ignore_reservation: bool) -> Outcome {
-        if self.is_deleted {
-            Outcome::Deleted
-        } else if self.is_reserved && !ignore_reservation {
-            Outcome::Reserved
-        } else if self.readers == 0 {
-            Outcome::NobodyCanRead
-        } else {
-            Outcome::Ready
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ready,
-    Reserved,
-    NobodyCanRead,
-    Deleted,
-}
-
-/// Parties by their national id or organisation number, in the order asked; `None` for a
-/// number no party has.
-pub fn find_parties(conn: &mut PgConnection, numbers: &[String]) -> QueryResult<Vec<Option<i64>>> {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = Nullable<BigInt>)]
-        id: Option<i64>,
-    }
-    let rows: Vec<Found> = Prepared(
-        diesel::sql_query(
-            "SELECT p.id FROM unnest($1::text[]) WITH ORDINALITY n(number, i) \
-             LEFT JOIN LATERAL ( \
-                 SELECT id FROM parties WHERE national_id = n.number \
-                 UNION ALL SELECT id FROM parties WHERE org_number = n.number LIMIT 1 \
-             ) p ON true ORDER BY n.i",
-        )
-        .bind::<Array<Text>, _>(numbers),
-    )
-    .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
-}
-
-/// Contact data older than this counts as missing (the contact register's rule).
-const STALE: &str = "interval '18 months'";
-
-/// The preflight of each recipient for the service, in the order given.
-pub fn preflight(
-    conn: &mut PgConnection,
-    service: &str,
-    parties: &[i64],
-) -> QueryResult<Vec<Preflight>> {
-    Prepared(
-        diesel::sql_query(format!(
-            "SELECT p.id AS party_id, p.kind, p.name, p.org_number, p.is_deleted, \
-                    coalesce(cp.is_reserved, false) AS is_reserved, \
-                    (SELECT count(*) FROM service_readers(p.id, $2)) AS readers, \
-                    CASE WHEN p.kind = 'person' THEN \
-                        (cp.email IS NOT NULL AND cp.confirmed_at > now() - {STALE})::int::bigint \
-                    ELSE (SELECT count(*) FROM org_notification_addresses a WHERE a.org_id = p.id AND a.channel = 'email') END AS emails, \
-                    CASE WHEN p.kind = 'person' THEN \
-                        (cp.mobile IS NOT NULL AND cp.confirmed_at > now() - {STALE})::int::bigint \
-                    ELSE (SELECT count(*) FROM org_notification_addresses a WHERE a.org_id = p.id AND a.channel = 'sms') END AS phones \
-             FROM unnest($1::bigint[]) WITH ORDINALITY r(id, i) JOIN parties p ON p.id = r.id \
-             LEFT JOIN contact_points cp ON cp.person_id = p.id ORDER BY r.i"
-        ))
-        .bind::<Array<BigInt>, _>(parties)
-        .bind::<Text, _>(service),
-    )
-    .load(conn)
-}
 
 /// The result of a send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +65,13 @@ fn insert_batch(
             .map(|(kind, value)| serde_json::json!({ "type": kind, "value": value }))
             .collect(),
     );
+    let properties = serde_json::Value::Object(
+        draft
+            .properties
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+    );
     Prepared(
         diesel::sql_query(
             "WITH r AS ( \
@@ -242,14 +82,14 @@ fn insert_batch(
                  INSERT INTO correspondences (id, sending_id, service_id, sender_id, sender_name, display_sender, \
                      senders_reference, recipient_id, language, title, summary, body, published_at, due_at, \
                      confirmation_needed, is_confidential, reply_links, external_references, status, failure_reason, \
-                     attachment_count) \
+                     attachment_count, properties) \
                  SELECT r.id, $3, s.id, $4, o.name, $5, $6, r.party, $7, \
                         replace($8, '{{recipientName}}', r.name), replace($9, '{{recipientName}}', r.name), \
                         replace($10, '{{recipientName}}', r.name), $11, $12, $13, s.is_confidential, $14, $15, \
                         CASE WHEN r.is_deleted THEN 'Failed' WHEN r.reserved AND NOT $16 THEN 'Reserved' \
                              WHEN $19 THEN 'Published' ELSE 'ReadyForPublish' END, \
                         CASE WHEN r.is_deleted THEN 'The recipient is deleted from the business register' END, \
-                        cardinality($20::uuid[]) \
+                        cardinality($20::uuid[]), $21 \
                  FROM r CROSS JOIN services s CROSS JOIN parties o WHERE s.id = $17 AND o.id = $4 \
                  RETURNING id, status \
              ), attached AS ( \
@@ -284,55 +124,11 @@ fn insert_batch(
         // Published now unless scheduled: decided here, since the database's now() is the start
         // of the transaction, which may precede `publish_at`.
         .bind::<Bool, _>(draft.publish_at.is_none_or(|t| t <= Utc::now()))
-        .bind::<Array<SqlUuid>, _>(&draft.attachments),
+        .bind::<Array<SqlUuid>, _>(&draft.attachments)
+        .bind::<Jsonb, _>(properties),
     )
     .execute(conn)?;
     Ok(ids)
-}
-
-/// What to withdraw: every unpublished message of a send, or one message.
-#[derive(Debug, Clone, Copy)]
-pub enum Withdraw {
-    Sending(Uuid),
-    Message(Uuid),
-}
-
-/// Withdraws the owner's messages in `scope` that are not yet published: status
-/// PurgedByService with its event, queued notices cancelled. Published mail is the recipient's
-/// and stays. Returns how many were withdrawn.
-pub fn withdraw(
-    conn: &mut PgConnection,
-    scope: Withdraw,
-    owner: i64,
-    person: Option<i64>,
-) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let (column, id) = match scope {
-        Withdraw::Sending(id) => ("sending_id", id),
-        Withdraw::Message(id) => ("id", id),
-    };
-    let count: Count = diesel::sql_query(format!(
-        "WITH gone AS ( \
-             UPDATE correspondences SET status = 'PurgedByService', status_changed_at = now() \
-             WHERE {column} = $1 AND sender_id = $3 AND status = 'ReadyForPublish' AND published_at > now() \
-             RETURNING id \
-         ), events AS ( \
-             INSERT INTO correspondence_events (correspondence_id, status, actor_person_id, actor_party_id) \
-             SELECT id, 'PurgedByService', $2, $3 FROM gone \
-         ), cancelled AS ( \
-             UPDATE notifications SET state = 'cancelled', updated_at = now() \
-             WHERE correspondence_id IN (SELECT id FROM gone) AND state = 'queued' \
-         ) SELECT count(*) AS n FROM gone"
-    ))
-    .bind::<SqlUuid, _>(id)
-    .bind::<Nullable<BigInt>, _>(person)
-    .bind::<BigInt, _>(owner)
-    .get_result(conn)?;
-    Ok(count.n)
 }
 
 /// Creates the send's row (or finds the first one for a repeated idempotency key).

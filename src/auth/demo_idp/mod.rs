@@ -16,14 +16,17 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::csrf;
+pub mod personas;
+
+use super::Auth;
 use super::keys::SigningKey;
-use crate::app::AppState;
 use crate::config::Config;
 use crate::db::schema::parties;
 use crate::domain::{LoginLevel, NationalId, TestIds};
-use crate::seed::personas::{self, PersonaView};
+use crate::state::AppState;
+use crate::web::csrf;
 use crate::web::{AppError, PageCtx, blocking};
+use personas::PersonaView;
 
 pub const CLIENT_ID: &str = "melding-demo";
 const CODE_LIFETIME: Duration = Duration::from_secs(60);
@@ -79,8 +82,8 @@ impl DemoIdp {
     }
 }
 
-fn idp(state: &AppState) -> Result<&DemoIdp, AppError> {
-    state.auth.demo_idp.as_ref().ok_or(AppError::NotFound)
+fn idp(auth: &Auth) -> Result<&DemoIdp, AppError> {
+    auth.demo_idp.as_ref().ok_or(AppError::NotFound)
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -96,8 +99,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[get("/.well-known/openid-configuration")]
-async fn discovery(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let idp = idp(&state)?;
+async fn discovery(auth: web::Data<Auth>) -> Result<HttpResponse, AppError> {
+    let idp = idp(&auth)?;
     let base = &idp.issuer;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "issuer": base,
@@ -123,8 +126,8 @@ async fn discovery(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
 }
 
 #[get("/jwks")]
-async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(idp(&state)?.key.jwks()))
+async fn jwks(auth: web::Data<Auth>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(idp(&auth)?.key.jwks()))
 }
 
 /// The authorization request's parameters, carried through the login form.
@@ -216,9 +219,10 @@ async fn authorize_page(
     session: Session,
     query: web::Query<AuthorizeParams>,
     state: web::Data<AppState>,
+    auth: web::Data<Auth>,
 ) -> Result<HttpResponse, AppError> {
     let params = query.into_inner();
-    params.check(idp(&state)?)?;
+    params.check(idp(&auth)?)?;
     // The form posts back here; it needs this browser's CSRF token.
     let mut ctx = ctx;
     ctx.csrf_token = Some(csrf::ensure_token(&session));
@@ -240,9 +244,10 @@ async fn authorize_submit(
     ctx: PageCtx,
     form: web::Form<LoginForm>,
     state: web::Data<AppState>,
+    auth: web::Data<Auth>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let idp = idp(&state)?;
+    let idp = idp(&auth)?;
     form.params.check(idp)?;
     let level = if form.level.as_deref() == Some("high") {
         LoginLevel::High
@@ -334,9 +339,9 @@ fn token_error(error: &str) -> HttpResponse {
 #[post("/token")]
 async fn token(
     form: web::Form<TokenForm>,
-    state: web::Data<AppState>,
+    auth: web::Data<Auth>,
 ) -> Result<HttpResponse, AppError> {
-    let idp = idp(&state)?;
+    let idp = idp(&auth)?;
     if form.grant_type != "authorization_code" {
         return Ok(token_error("unsupported_grant_type"));
     }
@@ -404,9 +409,9 @@ struct EndSessionQuery {
 #[get("/endsession")]
 async fn end_session(
     query: web::Query<EndSessionQuery>,
-    state: web::Data<AppState>,
+    auth: web::Data<Auth>,
 ) -> Result<HttpResponse, AppError> {
-    let idp = idp(&state)?;
+    let idp = idp(&auth)?;
     let mut target =
         url::Url::parse(&idp.post_logout_redirect_uri).map_err(|e| AppError::Internal(e.into()))?;
     if query.post_logout_redirect_uri.as_deref() != Some(idp.post_logout_redirect_uri.as_str()) {

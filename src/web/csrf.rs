@@ -12,7 +12,7 @@ use actix_web::web::{Bytes, BytesMut, Data};
 use actix_web::{HttpMessage, HttpResponse, ResponseError};
 use futures_util::StreamExt;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::AppError;
 
 pub const FIELD: &str = "csrf_token";

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{Owner, owner};
-use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::db::Prepared;
+use crate::state::AppState;
 use crate::web::i18n::{self, date_time};
+use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render};
 
 #[derive(QueryableByName)]
@@ -390,9 +390,9 @@ pub(super) async fn withdraw(
         let owner = owner(&mut conn, person, owner_id)?;
         own_sending(&mut conn, owner.id, id)?;
         let n = conn.transaction(|conn| {
-            let n = super::send::withdraw(
+            let n = crate::sending::withdraw(
                 conn,
-                super::send::Withdraw::Sending(id),
+                crate::sending::Withdraw::Sending(id),
                 owner.id,
                 Some(person),
             )?;

@@ -7,24 +7,24 @@ use std::collections::HashMap;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use askama::Template;
-use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::send::{self, Draft, NotificationChannel, Outcome, Preflight};
-use super::{Owner, owner};
-use crate::app::AppState;
-use crate::auth::CurrentUser;
+use super::owner;
 use crate::db::schema::services;
-use crate::domain::{Language, PartyRef, TestIds};
+use crate::domain::Language;
+use crate::sending::attachments::{self, UploadError};
+use crate::sending::owners::Owner;
+use crate::sending::{
+    self, Checked, ExternalReference, Field, NewMessage, NoticeTexts, NotificationChannel,
+    NotificationOrder, Outcome, Preflight, Problem, Recipients, ReplyOption, Sender, TimeInput,
+    preflight,
+};
+use crate::state::AppState;
 use crate::web::i18n;
+use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, markdown, render, render_status};
-
-/// Recipients one form may name (the API's limit too); more go by CSV.
-pub const MAX_RECIPIENTS: usize = 500;
-/// Attachments per message (domain.md).
-pub const MAX_ATTACHMENTS: usize = 100;
 
 #[derive(Deserialize)]
 pub(super) struct ComposeQuery {
@@ -191,7 +191,7 @@ fn page(
     errors: HashMap<String, String>,
 ) -> Result<ComposePage, AppError> {
     let services = service_choices(conn, owner.id, ctx.lang, form.get("service"))?;
-    let uploads = super::attachments::recent(conn, owner.id)?
+    let uploads = attachments::recent(conn, owner.id)?
         .into_iter()
         .map(|u| {
             let field = format!("attachment_{}", u.id);
@@ -237,254 +237,144 @@ pub(super) async fn compose_form(
     render(&page)
 }
 
-/// A time typed in a `datetime-local` field (taken as UTC) or as RFC 3339.
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-                .ok()
-                .map(|t| t.and_utc())
-        })
-}
-
-fn too_long(s: &str, max: usize) -> bool {
-    s.chars().count() > max
-}
-
-/// Whether a reply link's address (https, at most 255 characters) and text (1 to 255 characters
-/// of plain text) are acceptable.
-pub fn reply_link_ok(url: &str, text: &str) -> (bool, bool) {
-    let (url, text) = (url.trim(), text.trim());
-    let url_ok = url::Url::parse(url)
-        .is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
-        && !too_long(url, 255);
-    let text_ok = !text.is_empty() && !too_long(text, 255) && plain(text);
-    (url_ok, text_ok)
-}
-
-/// Plain text: no control characters (line breaks included).
-fn plain(s: &str) -> bool {
-    !s.chars().any(char::is_control)
-}
-
-/// Checks every field (domain.md's rules) and names each problem by its field. On success the
-/// draft and the recipients as typed (parsed, not yet looked up).
-fn validate(
-    form: &ComposeForm,
-    owner: &Owner,
-    person: i64,
-    services: &[ServiceChoice],
-    test_ids: TestIds,
-    lang: Language,
-) -> (Option<Draft>, Vec<String>, HashMap<String, String>) {
-    let (numbers, recipients_error) = recipients(form.get("recipients"), test_ids, lang);
-    let (draft, mut errors) = validate_message(form, owner, Some(person), services, lang);
-    if let Some(e) = recipients_error {
-        errors.insert("recipients".to_owned(), e);
-    }
-    (draft.filter(|_| errors.is_empty()), numbers, errors)
-}
-
-/// The recipients typed in the form, and what is wrong with them.
-fn recipients(text: &str, test_ids: TestIds, lang: Language) -> (Vec<String>, Option<String>) {
-    // Recipients: one per line, or separated by commas, semicolons or spaces.
-    let mut numbers = Vec::new();
-    let mut bad = Vec::new();
-    let t = |key: &str| i18n::text(lang, key);
-    for token in text
+/// The message the form describes. Recipients are typed one per line, or separated by commas,
+/// semicolons or spaces; the one reply link and the one external reference count when either
+/// of their two fields is filled in.
+pub(super) fn new_message(form: &ComposeForm) -> NewMessage {
+    let mut recipients: Vec<String> = form
+        .get("recipients")
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .filter(|t| !t.is_empty())
-    {
-        match PartyRef::parse(token, test_ids) {
-            Ok(PartyRef::Person(id)) => numbers.push(id.as_str().to_owned()),
-            Ok(PartyRef::Organization(org)) => numbers.push(org.as_str().to_owned()),
-            Err(_) => bad.push(token.to_owned()),
-        }
-    }
-    numbers.dedup();
-    let recipients_error = if !bad.is_empty() {
-        Some(i18n::text_with(
-            lang,
-            "compose-error-recipients-invalid",
-            &[("list", bad.join(", "))],
-        ))
-    } else if numbers.is_empty() {
-        Some(t("compose-error-recipients-none"))
-    } else if numbers.len() > MAX_RECIPIENTS {
-        Some(i18n::text_with(
-            lang,
-            "compose-error-recipients-many",
-            &[("max", MAX_RECIPIENTS.to_string())],
-        ))
-    } else {
-        None
+        .map(str::to_owned)
+        .collect();
+    recipients.dedup();
+    let time = |name: &str| {
+        Some(form.get(name).trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| TimeInput::Typed(s.to_owned()))
     };
-    (numbers, recipients_error)
+    let either =
+        |a: &str, b: &str| !form.get(a).trim().is_empty() || !form.get(b).trim().is_empty();
+    NewMessage {
+        recipients,
+        service_id: form.get("service").to_owned(),
+        sender: None,
+        senders_reference: form.get("senders_reference").to_owned(),
+        display_sender: form.get("display_sender").to_owned(),
+        language: form.get("language").to_owned(),
+        title: form.get("title").to_owned(),
+        summary: form.get("summary").to_owned(),
+        body: form.get("body").to_owned(),
+        publish_at: time("publish_at"),
+        due_at: time("due_at"),
+        confirmation_needed: form.checked("confirmation_needed"),
+        reply_options: either("reply_url", "reply_text")
+            .then(|| ReplyOption {
+                url: form.get("reply_url").to_owned(),
+                text: form.get("reply_text").to_owned(),
+            })
+            .into_iter()
+            .collect(),
+        external_references: either("ref_type", "ref_value")
+            .then(|| ExternalReference {
+                kind: form.get("ref_type").to_owned(),
+                value: form.get("ref_value").to_owned(),
+            })
+            .into_iter()
+            .collect(),
+        properties: Vec::new(),
+        notification: NotificationOrder {
+            channel: form.get("notification").to_owned(),
+            initial: NoticeTexts {
+                email_subject: form.get("email_subject").to_owned(),
+                email_body: form.get("email_body").to_owned(),
+                sms: form.get("sms_text").to_owned(),
+            },
+            reminder: NoticeTexts::default(),
+            send_reminder: form.checked("send_reminder"),
+            sms_any_time: form.checked("sms_any_time"),
+        },
+        ignore_reservation: form.checked("ignore_reservation"),
+        ignore_reservation_reason: form.get("ignore_reservation_reason").to_owned(),
+        attachments: form.attachments(),
+        idempotency_key: Some(form.get("idempotency_key").to_owned()).filter(|k| !k.is_empty()),
+    }
 }
 
-/// Checks the message's fields (all but the recipients).
-pub fn validate_message(
-    form: &ComposeForm,
-    owner: &Owner,
-    person: Option<i64>,
-    services: &[ServiceChoice],
-    lang: Language,
-) -> (Option<Draft>, HashMap<String, String>) {
+/// The form's field for each part of the message (the form has one reply link and one
+/// reference, and no reminder texts or properties of its own).
+fn form_field(field: Field) -> &'static str {
+    match field {
+        Field::Recipients | Field::Recipient(_) => "recipients",
+        Field::Service => "service",
+        Field::Sender => "service",
+        Field::SendersReference => "senders_reference",
+        Field::DisplaySender => "display_sender",
+        Field::Language => "language",
+        Field::Title => "title",
+        Field::Summary => "summary",
+        Field::Body => "body",
+        Field::PublishAt => "publish_at",
+        Field::DueAt => "due_at",
+        Field::ReplyUrl(_) => "reply_url",
+        Field::ReplyText(_) => "reply_text",
+        Field::References | Field::Reference(_) => "ref_value",
+        Field::Properties | Field::Property(_) => "properties",
+        Field::NotificationChannel => "notification",
+        Field::EmailSubject | Field::ReminderEmailSubject => "email_subject",
+        Field::EmailBody | Field::ReminderEmailBody => "email_body",
+        Field::SmsText | Field::ReminderSmsText => "sms_text",
+        Field::IgnoreReservationReason => "ignore_reservation_reason",
+        Field::Attachments => "attachments",
+        Field::IdempotencyKey => "idempotency_key",
+    }
+}
+
+/// The problems as the form shows them: one message next to each field, in the user's
+/// language. Recipients are named together: the invalid ones first, else the count, else those
+/// not found.
+pub(super) fn form_errors(problems: &[Problem], lang: Language) -> HashMap<String, String> {
     let mut errors = HashMap::new();
-    let t = |key: &str| i18n::text(lang, key);
-    let mut err = |field: &str, key: &str| {
-        errors.insert(field.to_owned(), t(key));
+    for p in problems
+        .iter()
+        .filter(|p| !matches!(p.field, Field::Recipients | Field::Recipient(_)))
+    {
+        errors
+            .entry(form_field(p.field).to_owned())
+            .or_insert_with(|| p.text(lang));
+    }
+    let on_recipients = |key: &str| {
+        problems
+            .iter()
+            .filter(|p| matches!(p.field, Field::Recipients | Field::Recipient(_)) && p.key == key)
+            .collect::<Vec<_>>()
     };
-    let service = form.get("service");
-    if !services.iter().any(|s| s.id == service) {
-        err("service", "compose-error-service");
-    }
-    let reference = form.get("senders_reference").trim();
-    if reference.is_empty() || too_long(reference, 4096) {
-        err("senders_reference", "compose-error-reference");
-    }
-    let display_sender = form.get("display_sender").trim();
-    if too_long(display_sender, 255) || !plain(display_sender) {
-        err("display_sender", "compose-error-display-sender");
-    }
-    let language = form.get("language").parse::<Language>().ok();
-    if language.is_none() {
-        err("language", "compose-error-language");
-    }
-    let title = form.get("title").trim();
-    if title.is_empty() || too_long(title, 255) || !plain(title) {
-        err("title", "compose-error-title");
-    }
-    let summary = form.get("summary").trim();
-    if too_long(summary, 255) || !plain(summary) {
-        err("summary", "compose-error-summary");
-    }
-    let body = form.get("body");
-    if body.trim().is_empty() || too_long(body, 30_000) {
-        err("body", "compose-error-body");
-    }
-    let now = Utc::now();
-    let publish_at = match form.get("publish_at").trim() {
-        "" => None,
-        s => match parse_time(s) {
-            Some(t) => Some(t),
-            None => {
-                err("publish_at", "compose-error-time");
-                None
-            }
-        },
-    };
-    let confirmation_needed = form.checked("confirmation_needed");
-    let due_at = match form.get("due_at").trim() {
-        "" => {
-            if confirmation_needed {
-                err("due_at", "compose-error-due-needed");
-            }
-            None
+    for key in [
+        "compose-error-recipients-invalid",
+        "compose-error-recipients-none",
+        "compose-error-recipients-many",
+        "compose-error-recipients-unknown",
+    ] {
+        let found = on_recipients(key);
+        let Some(first) = found.first() else { continue };
+        let list: Vec<&str> = found
+            .iter()
+            .flat_map(|p| {
+                p.args
+                    .iter()
+                    .filter(|(n, _)| *n == "list")
+                    .map(|(_, v)| v.as_str())
+            })
+            .collect();
+        let mut args = first.args.clone();
+        if !list.is_empty() {
+            args.retain(|(n, _)| *n != "list");
+            args.push(("list", list.join(", ")));
         }
-        s => match parse_time(s) {
-            Some(t) if t < now => {
-                err("due_at", "compose-error-due-past");
-                None
-            }
-            Some(t) if publish_at.is_some_and(|p| t < p) => {
-                err("due_at", "compose-error-due-before-publish");
-                None
-            }
-            Some(t) => Some(t),
-            None => {
-                err("due_at", "compose-error-time");
-                None
-            }
-        },
-    };
-    let (reply_url, reply_text) = (form.get("reply_url").trim(), form.get("reply_text").trim());
-    let mut reply_links = Vec::new();
-    if !reply_url.is_empty() || !reply_text.is_empty() {
-        let (url_ok, text_ok) = reply_link_ok(reply_url, reply_text);
-        if !url_ok {
-            err("reply_url", "compose-error-reply-url");
-        }
-        if !text_ok {
-            err("reply_text", "compose-error-reply-text");
-        }
-        reply_links.push((reply_url.to_owned(), reply_text.to_owned()));
+        errors.insert("recipients".to_owned(), i18n::text_with(lang, key, &args));
+        break;
     }
-    let (ref_type, ref_value) = (form.get("ref_type").trim(), form.get("ref_value").trim());
-    let mut external_references = Vec::new();
-    if !ref_type.is_empty() || !ref_value.is_empty() {
-        if ref_type.is_empty() || ref_value.is_empty() || too_long(ref_value, 255) {
-            err("ref_value", "compose-error-reference-pair");
-        }
-        external_references.push((ref_type.to_owned(), ref_value.to_owned()));
-    }
-    let notification = NotificationChannel::parse(form.get("notification"));
-    if notification.is_none() {
-        err("notification", "compose-error-channel");
-    }
-    let ignore_reason = form.get("ignore_reservation_reason").trim();
-    let ignore_reservation = form.checked("ignore_reservation");
-    if ignore_reservation && (ignore_reason.is_empty() || too_long(ignore_reason, 1000)) {
-        err("ignore_reservation_reason", "compose-error-ignore-reason");
-    }
-    let notice = [
-        form.get("email_subject").trim(),
-        form.get("email_body").trim(),
-        form.get("sms_text").trim(),
-    ];
-    let initial_texts = if notice.iter().all(|s| s.is_empty()) {
-        None
-    } else {
-        for (field, value, max) in [
-            ("email_subject", notice[0], 255),
-            ("email_body", notice[1], 10_000),
-            ("sms_text", notice[2], 2_000),
-        ] {
-            if value.is_empty() || too_long(value, max) {
-                err(field, "service-error-text");
-            }
-        }
-        Some((
-            notice[0].to_owned(),
-            notice[1].to_owned(),
-            notice[2].to_owned(),
-        ))
-    };
-    if form.attachments().len() > MAX_ATTACHMENTS {
-        err("attachments", "attachment-error-many");
-    }
-    if !errors.is_empty() {
-        return (None, errors);
-    }
-    let draft = Draft {
-        service_id: service.to_owned(),
-        sender_id: owner.id,
-        created_by: person,
-        channel: "form",
-        idempotency_key: Some(form.get("idempotency_key").to_owned()).filter(|k| !k.is_empty()),
-        senders_reference: reference.to_owned(),
-        display_sender: Some(display_sender.to_owned()).filter(|s| !s.is_empty()),
-        language: language.unwrap_or(Language::Nb),
-        title: title.to_owned(),
-        summary: Some(summary.to_owned()).filter(|s| !s.is_empty()),
-        body: body.to_owned(),
-        publish_at,
-        due_at,
-        confirmation_needed,
-        reply_links,
-        external_references,
-        notification,
-        send_reminder: form.checked("send_reminder"),
-        sms_any_time: form.checked("sms_any_time"),
-        ignore_reservation_reason: Some(ignore_reason.to_owned()).filter(|_| ignore_reservation),
-        initial_texts,
-        reminder_texts: None,
-        attachments: form.attachments(),
-    };
-    (Some(draft), errors)
+    errors
 }
 
 fn preflight_rows(lang: Language, rows: &[Preflight], ignore: bool) -> Vec<PreflightRow> {
@@ -539,7 +429,6 @@ async fn read_form(
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
         return Ok((ComposeForm::parse(&body), None));
     }
-    let storage = crate::storage::Storage::new(&state.config.data_dir);
     let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
     let mut fields = HashMap::new();
     let mut upload_error = None;
@@ -557,10 +446,9 @@ async fn read_form(
                 while field.try_next().await.map_err(bad)?.is_some() {}
                 continue;
             }
-            use super::attachments::{UploadError, store};
-            match store(
+            match attachments::store(
                 &state.pool,
-                &storage,
+                &state.storage,
                 owner,
                 Some(person),
                 &file_name,
@@ -586,7 +474,7 @@ async fn read_form(
                 }
             }
         } else {
-            let value = super::upload::text_field(&mut field, &name).await?;
+            let value = crate::web::multipart::text_field(&mut field, &name).await?;
             fields.insert(name, value);
         }
     }
@@ -637,53 +525,40 @@ pub(super) async fn submit(
         let mut conn = pool.get()?;
         let lang = ctx.lang;
         let step = form.get("step").to_owned();
-        let services = service_choices(&mut conn, owner.id, lang, form.get("service"))?;
-        let (draft, numbers, mut errors) =
-            validate(&form, &owner, person, &services, test_ids, lang);
+        let sender = Sender {
+            owner: &owner,
+            person: Some(person),
+            channel: "form",
+            test_ids,
+            recipients: Recipients::Listed,
+        };
+        let checked = new_message(&form).check(&mut conn, &sender)?;
+        let mut errors = match &checked {
+            Ok(_) => HashMap::new(),
+            Err(problems) => form_errors(problems, lang),
+        };
         if let Some(e) = upload_error {
             errors.insert("new_attachment".to_owned(), e);
         }
-        let chosen = form.attachments();
-        if super::attachments::owned(&mut conn, owner.id, &chosen)?.len() != chosen.len() {
-            errors.insert(
-                "attachments".to_owned(),
-                i18n::text(lang, "attachment-error-unknown"),
-            );
-        }
-        // Who the recipients are; unknown numbers are named by the field.
-        let found = send::find_parties(&mut conn, &numbers)?;
-        let unknown: Vec<&str> = numbers
-            .iter()
-            .zip(&found)
-            .filter(|(_, f)| f.is_none())
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !unknown.is_empty() && !errors.contains_key("recipients") {
-            errors.insert(
-                "recipients".to_owned(),
-                i18n::text_with(
-                    lang,
-                    "compose-error-recipients-unknown",
-                    &[("list", unknown.join(", "))],
-                ),
-            );
-        }
-        let parties: Vec<i64> = found.into_iter().flatten().collect();
         let preview_html = (step == "preview" && !form.get("body").trim().is_empty())
             .then(|| markdown::to_safe_html(form.get("body")));
-        let Some(draft) = draft.filter(|_| errors.is_empty()) else {
+        let Some(Checked {
+            draft,
+            recipients: parties,
+        }) = checked.ok().filter(|_| errors.is_empty())
+        else {
             let mut page = page(&mut conn, ctx, owner, form, errors)?;
             page.preview_html = preview_html;
             return Ok(Next::Page(Box::new(page), true));
         };
-        let checked = send::preflight(&mut conn, &draft.service_id, &parties)?;
+        let checked = preflight(&mut conn, &draft.service_id, &parties)?;
         let ignore = draft.ignore_reservation_reason.is_some();
         let nobody = checked
             .iter()
             .filter(|p| p.outcome(ignore) == Outcome::NobodyCanRead)
             .count();
         if step == "send" && (nobody == 0 || form.checked("send_anyway")) {
-            let sent = send::send(&mut conn, &draft, &parties)?;
+            let sent = sending::send(&mut conn, &draft, &parties)?;
             if sent.created {
                 let mut entry = crate::audit::Entry::new("correspondence_sent");
                 entry.actor = Some(person);

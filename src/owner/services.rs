@@ -12,11 +12,11 @@ use diesel::sql_types::{BigInt, Bool, Integer, Nullable, SmallInt, Text};
 use serde::Deserialize;
 
 use super::{Owner, owner};
-use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::db::schema::{service_notification_texts, services};
 use crate::domain::Language;
+use crate::state::AppState;
 use crate::web::i18n;
+use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render};
 
 #[derive(Deserialize)]

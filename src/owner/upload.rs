@@ -16,15 +16,17 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::compose::{self, ComposeForm};
-use super::mass::{self, Progress};
-use super::send::MassSend;
-use super::{Owner, owner};
-use crate::app::AppState;
-use crate::auth::CurrentUser;
+use super::compose::{form_errors, new_message};
+use super::owner;
 use crate::db::PgPool;
 use crate::db::schema::mass_sends;
+use crate::sending::mass::{self, Progress};
+use crate::sending::owners::Owner;
+use crate::sending::{Checked, Draft, MassSend, Recipients, Sender};
+use crate::state::AppState;
 use crate::web::i18n;
-use crate::web::{AppError, PageCtx, blocking, render, render_status};
+use crate::web::user::CurrentUser;
+use crate::web::{AppError, PageCtx, blocking, multipart, render, render_status};
 
 /// The largest CSV accepted (a million national identity numbers is about 13 MB).
 pub const MAX_CSV_BYTES: u64 = 256 * 1024 * 1024;
@@ -95,32 +97,11 @@ async fn receive(
                     .map_err(|e| AppError::Internal(e.into()))?;
             }
         } else {
-            let value = text_field(&mut field, &name).await?;
+            let value = multipart::text_field(&mut field, &name).await?;
             fields.insert(name, value);
         }
     }
     Ok((ComposeForm::from_fields(fields), size))
-}
-
-/// A text field of a multipart form, at most 64 KiB.
-pub(crate) async fn text_field(
-    field: &mut actix_multipart::Field,
-    name: &str,
-) -> Result<String, AppError> {
-    let mut value = Vec::new();
-    while let Some(chunk) = field
-        .try_next()
-        .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
-    {
-        value.extend_from_slice(&chunk);
-        if value.len() > 64 * 1024 {
-            return Err(AppError::BadRequest(format!(
-                "the field {name} is too long"
-            )));
-        }
-    }
-    Ok(String::from_utf8_lossy(&value).into_owned())
 }
 
 /// Starts a send to the recipients in the uploaded CSV, then shows its progress.
@@ -161,16 +142,25 @@ pub(super) async fn upload(
     let started = blocking(move || {
         let mut conn = pool.get()?;
         let lang = ctx.lang;
-        let services = compose::service_choices(&mut conn, owner.id, lang, form.get("service"))?;
-        let (draft, mut errors) =
-            compose::validate_message(&form, &owner, Some(person), &services, lang);
+        let sender = Sender {
+            owner: &owner,
+            person: Some(person),
+            channel: "csv",
+            test_ids,
+            recipients: Recipients::File,
+        };
+        let checked = new_message(&form).check(&mut conn, &sender)?;
+        let mut errors = match &checked {
+            Ok(_) => HashMap::new(),
+            Err(problems) => form_errors(problems, lang),
+        };
         if size == 0 {
             errors.insert(
                 "recipients_file".to_owned(),
                 i18n::text(lang, "mass-error-file"),
             );
         }
-        let Some(draft) = draft.filter(|_| errors.is_empty()) else {
+        let Some(Checked { draft, .. }) = checked.ok().filter(|_| errors.is_empty()) else {
             let page = compose::upload_page(&mut conn, ctx, owner, form, errors)?;
             return Ok(Err(Box::new(page)));
         };
@@ -216,7 +206,7 @@ pub(super) async fn upload(
 fn run_job(
     pool: &PgPool,
     mass: MassSend,
-    draft: &super::send::Draft,
+    draft: &Draft,
     path: &std::path::Path,
     test_ids: crate::domain::TestIds,
 ) {

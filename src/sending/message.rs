@@ -1,0 +1,603 @@
+//! A new message as a sender asks for it, whatever the input (the compose form, the CSV upload,
+//! the JSON API), and its one validation (domain.md's rules). Each input builds a [`NewMessage`]
+//! from its own fields and names each [`Problem`] by mapping its [`Field`] to its own name (a
+//! form field, a JSON path); the rules live here and nowhere else.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::owners::Owner;
+use super::preflight::find_parties;
+use crate::db::schema::{attachments, parties, services};
+use crate::domain::{Language, PartyRef, TestIds};
+use crate::web::i18n;
+
+/// Recipients one request may name (the form's and the API's limit); more go by CSV.
+pub const MAX_RECIPIENTS: usize = 500;
+/// Attachments per message.
+pub const MAX_ATTACHMENTS: usize = 100;
+/// External references per message.
+pub const MAX_REFERENCES: usize = 10;
+/// Properties per message, and the longest key and value.
+pub const MAX_PROPERTIES: usize = 10;
+const MAX_PROPERTY_KEY: usize = 50;
+const MAX_PROPERTY_VALUE: usize = 300;
+
+/// How recipients are notified (domain.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationChannel {
+    Email,
+    Sms,
+    EmailPreferred,
+    SmsPreferred,
+    EmailAndSms,
+}
+
+impl NotificationChannel {
+    pub const ALL: [NotificationChannel; 5] = [
+        NotificationChannel::Email,
+        NotificationChannel::Sms,
+        NotificationChannel::EmailPreferred,
+        NotificationChannel::SmsPreferred,
+        NotificationChannel::EmailAndSms,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NotificationChannel::Email => "Email",
+            NotificationChannel::Sms => "Sms",
+            NotificationChannel::EmailPreferred => "EmailPreferred",
+            NotificationChannel::SmsPreferred => "SmsPreferred",
+            NotificationChannel::EmailAndSms => "EmailAndSms",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.name() == s)
+    }
+}
+
+/// What a sender asks for, validated.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub service_id: String,
+    pub sender_id: i64,
+    pub created_by: Option<i64>,
+    /// `form`, `api` or `csv`.
+    pub channel: &'static str,
+    pub idempotency_key: Option<String>,
+    pub senders_reference: String,
+    pub display_sender: Option<String>,
+    pub language: Language,
+    pub title: String,
+    pub summary: Option<String>,
+    pub body: String,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub confirmation_needed: bool,
+    /// (url, text)
+    pub reply_links: Vec<(String, String)>,
+    /// (type, value)
+    pub external_references: Vec<(String, String)>,
+    pub notification: Option<NotificationChannel>,
+    pub send_reminder: bool,
+    pub sms_any_time: bool,
+    /// When set, reserved persons get the message anyway; the reason is kept with the send.
+    pub ignore_reservation_reason: Option<String>,
+    /// Custom notice texts (subject, body, sms) for the first notice and the reminder.
+    pub initial_texts: Option<(String, String, String)>,
+    pub reminder_texts: Option<(String, String, String)>,
+    /// Uploaded attachments (the sender's own, checked), attached to every message.
+    pub attachments: Vec<Uuid>,
+    /// (key, value), stored with each message and returned to its sender.
+    pub properties: Vec<(String, String)>,
+}
+
+/// A time as the input gave it: parsed already (JSON), or as typed in a form (a
+/// `datetime-local` value, taken as UTC, or RFC 3339).
+#[derive(Debug, Clone)]
+pub enum TimeInput {
+    At(DateTime<Utc>),
+    Typed(String),
+}
+
+impl TimeInput {
+    fn parse(&self) -> Option<DateTime<Utc>> {
+        match self {
+            TimeInput::At(t) => Some(*t),
+            TimeInput::Typed(s) => {
+                let s = s.trim();
+                DateTime::parse_from_rfc3339(s)
+                    .map(|t| t.with_timezone(&Utc))
+                    .ok()
+                    .or_else(|| {
+                        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+                            .ok()
+                            .map(|t| t.and_utc())
+                    })
+            }
+        }
+    }
+}
+
+/// The texts of one notice: all empty means the service's texts, else the generic ones.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeTexts {
+    pub email_subject: String,
+    pub email_body: String,
+    pub sms: String,
+}
+
+/// How and when the recipients are told.
+#[derive(Debug, Clone)]
+pub struct NotificationOrder {
+    /// A [`NotificationChannel`] by name.
+    pub channel: String,
+    pub initial: NoticeTexts,
+    pub reminder: NoticeTexts,
+    pub send_reminder: bool,
+    /// SMS outside 09:00-17:00 (Europe/Oslo) too.
+    pub sms_any_time: bool,
+}
+
+impl Default for NotificationOrder {
+    fn default() -> Self {
+        NotificationOrder {
+            channel: NotificationChannel::Email.name().to_owned(),
+            initial: NoticeTexts::default(),
+            reminder: NoticeTexts::default(),
+            send_reminder: true,
+            sms_any_time: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReplyOption {
+    pub url: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ExternalReference {
+    pub kind: String,
+    pub value: String,
+}
+
+/// What a sender asks for, as its input gave it, before any check.
+#[derive(Debug, Clone, Default)]
+pub struct NewMessage {
+    /// National identity numbers, organisation numbers or party URNs, as given.
+    pub recipients: Vec<String>,
+    pub service_id: String,
+    /// The organisation the sender says it sends for (`0192:` and a number); `None`: the owner.
+    pub sender: Option<String>,
+    pub senders_reference: String,
+    /// Shown instead of the owner's name; empty for none.
+    pub display_sender: String,
+    /// A language code; empty for bokmål.
+    pub language: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub publish_at: Option<TimeInput>,
+    pub due_at: Option<TimeInput>,
+    pub confirmation_needed: bool,
+    pub reply_options: Vec<ReplyOption>,
+    pub external_references: Vec<ExternalReference>,
+    pub properties: Vec<(String, String)>,
+    pub notification: NotificationOrder,
+    pub ignore_reservation: bool,
+    /// Required when ignoring the reservation (kept with the send).
+    pub ignore_reservation_reason: String,
+    pub attachments: Vec<Uuid>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Which part of a [`NewMessage`] a problem is about; indexes count from 0 in the order given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Recipients,
+    Recipient(usize),
+    Service,
+    Sender,
+    SendersReference,
+    DisplaySender,
+    Language,
+    Title,
+    Summary,
+    Body,
+    PublishAt,
+    DueAt,
+    ReplyUrl(usize),
+    ReplyText(usize),
+    References,
+    Reference(usize),
+    Properties,
+    Property(usize),
+    NotificationChannel,
+    EmailSubject,
+    EmailBody,
+    SmsText,
+    ReminderEmailSubject,
+    ReminderEmailBody,
+    ReminderSmsText,
+    IgnoreReservationReason,
+    Attachments,
+    IdempotencyKey,
+}
+
+/// One thing wrong with a [`NewMessage`]: where, and what to tell (a translation key and its
+/// arguments, so the form says it in the user's language and the API in English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub field: Field,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    fn new(field: Field, key: &'static str) -> Self {
+        Problem {
+            field,
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    pub fn text(&self, lang: Language) -> String {
+        i18n::text_with(lang, self.key, &self.args)
+    }
+}
+
+/// Where the recipients come from: listed in the message, or a CSV file read later (then the
+/// file's lines are checked one by one as they are stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipients {
+    Listed,
+    File,
+}
+
+/// Who sends, and through which input.
+pub struct Sender<'a> {
+    pub owner: &'a Owner,
+    /// The person sending, for pages; `None` for systems.
+    pub person: Option<i64>,
+    /// `form`, `csv` or `api`: recorded with the send.
+    pub channel: &'static str,
+    pub test_ids: TestIds,
+    pub recipients: Recipients,
+}
+
+/// A message that passed every check: what to store, and to whom (party ids, in order).
+#[derive(Debug)]
+pub struct Checked {
+    pub draft: Draft,
+    pub recipients: Vec<i64>,
+}
+
+fn too_long(s: &str, max: usize) -> bool {
+    s.chars().count() > max
+}
+
+/// Plain text: no control characters (line breaks included).
+fn plain(s: &str) -> bool {
+    !s.chars().any(char::is_control)
+}
+
+/// Whether a reply link's address (https, at most 255 characters) and text (1 to 255 characters
+/// of plain text) are acceptable.
+fn reply_link_ok(url: &str, text: &str) -> (bool, bool) {
+    let url_ok = url::Url::parse(url)
+        .is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
+        && !too_long(url, 255);
+    let text_ok = !text.is_empty() && !too_long(text, 255) && plain(text);
+    (url_ok, text_ok)
+}
+
+/// Checks the three texts of a notice: all empty (`None`), or each given within its limit.
+fn notice_texts(
+    texts: &NoticeTexts,
+    fields: [Field; 3],
+    problems: &mut Vec<Problem>,
+) -> Option<(String, String, String)> {
+    let given = [
+        texts.email_subject.trim(),
+        texts.email_body.trim(),
+        texts.sms.trim(),
+    ];
+    if given.iter().all(|s| s.is_empty()) {
+        return None;
+    }
+    for ((value, max), field) in given.iter().zip([255, 10_000, 2_000]).zip(fields) {
+        if value.is_empty() || too_long(value, max) {
+            problems.push(Problem::new(field, "service-error-text"));
+        }
+    }
+    Some((
+        given[0].to_owned(),
+        given[1].to_owned(),
+        given[2].to_owned(),
+    ))
+}
+
+impl NewMessage {
+    /// The checks that need no database; on success the draft for `sender`, and the recipients
+    /// parsed (numbers, with their index in [`NewMessage::recipients`]).
+    fn check_fields(
+        &self,
+        sender: &Sender,
+        now: DateTime<Utc>,
+        problems: &mut Vec<Problem>,
+    ) -> (Draft, Vec<(usize, String)>) {
+        let mut numbers = Vec::new();
+        if sender.recipients == Recipients::Listed {
+            for (i, token) in self.recipients.iter().enumerate() {
+                match PartyRef::parse(token.trim(), sender.test_ids) {
+                    Ok(party) => numbers.push((i, party.number().to_owned())),
+                    Err(_) => problems.push(
+                        Problem::new(Field::Recipient(i), "compose-error-recipients-invalid")
+                            .with("list", token.trim()),
+                    ),
+                }
+            }
+            if self.recipients.is_empty() {
+                problems.push(Problem::new(
+                    Field::Recipients,
+                    "compose-error-recipients-none",
+                ));
+            } else if self.recipients.len() > MAX_RECIPIENTS {
+                problems.push(
+                    Problem::new(Field::Recipients, "compose-error-recipients-many")
+                        .with("max", MAX_RECIPIENTS.to_string()),
+                );
+            }
+        }
+        let mut check = |ok: bool, field: Field, key: &'static str| {
+            if !ok {
+                problems.push(Problem::new(field, key));
+            }
+        };
+        let reference = self.senders_reference.trim();
+        check(
+            !reference.is_empty() && !too_long(reference, 4096),
+            Field::SendersReference,
+            "compose-error-reference",
+        );
+        let display_sender = self.display_sender.trim();
+        check(
+            !too_long(display_sender, 255) && plain(display_sender),
+            Field::DisplaySender,
+            "compose-error-display-sender",
+        );
+        let language = match self.language.trim() {
+            "" => Some(Language::Nb),
+            code => code.parse::<Language>().ok(),
+        };
+        check(
+            language.is_some(),
+            Field::Language,
+            "compose-error-language",
+        );
+        let title = self.title.trim();
+        check(
+            !title.is_empty() && !too_long(title, 255) && plain(title),
+            Field::Title,
+            "compose-error-title",
+        );
+        let summary = self.summary.trim();
+        check(
+            !too_long(summary, 255) && plain(summary),
+            Field::Summary,
+            "compose-error-summary",
+        );
+        check(
+            !self.body.trim().is_empty() && !too_long(&self.body, 30_000),
+            Field::Body,
+            "compose-error-body",
+        );
+        let publish_at = self.publish_at.as_ref().and_then(|t| {
+            let parsed = t.parse();
+            check(parsed.is_some(), Field::PublishAt, "compose-error-time");
+            parsed
+        });
+        let due_at = match &self.due_at {
+            None => {
+                check(
+                    !self.confirmation_needed,
+                    Field::DueAt,
+                    "compose-error-due-needed",
+                );
+                None
+            }
+            Some(t) => match t.parse() {
+                Some(t) if t < now => {
+                    check(false, Field::DueAt, "compose-error-due-past");
+                    None
+                }
+                Some(t) if publish_at.is_some_and(|p| t < p) => {
+                    check(false, Field::DueAt, "compose-error-due-before-publish");
+                    None
+                }
+                Some(t) => Some(t),
+                None => {
+                    check(false, Field::DueAt, "compose-error-time");
+                    None
+                }
+            },
+        };
+        let mut reply_links = Vec::new();
+        for (i, r) in self.reply_options.iter().enumerate() {
+            let (url, text) = (r.url.trim(), r.text.trim());
+            let (url_ok, text_ok) = reply_link_ok(url, text);
+            check(url_ok, Field::ReplyUrl(i), "compose-error-reply-url");
+            check(text_ok, Field::ReplyText(i), "compose-error-reply-text");
+            reply_links.push((url.to_owned(), text.to_owned()));
+        }
+        check(
+            self.external_references.len() <= MAX_REFERENCES,
+            Field::References,
+            "compose-error-references-many",
+        );
+        let mut external_references = Vec::new();
+        for (i, r) in self.external_references.iter().enumerate() {
+            let (kind, value) = (r.kind.trim(), r.value.trim());
+            check(
+                !kind.is_empty() && !value.is_empty() && !too_long(value, 255),
+                Field::Reference(i),
+                "compose-error-reference-pair",
+            );
+            external_references.push((kind.to_owned(), value.to_owned()));
+        }
+        check(
+            self.properties.len() <= MAX_PROPERTIES,
+            Field::Properties,
+            "compose-error-properties-many",
+        );
+        for (i, (key, value)) in self.properties.iter().enumerate() {
+            check(
+                !key.trim().is_empty()
+                    && !too_long(key, MAX_PROPERTY_KEY)
+                    && !too_long(value, MAX_PROPERTY_VALUE),
+                Field::Property(i),
+                "compose-error-property",
+            );
+        }
+        let order = &self.notification;
+        let notification = NotificationChannel::parse(order.channel.trim());
+        check(
+            notification.is_some(),
+            Field::NotificationChannel,
+            "compose-error-channel",
+        );
+        let ignore_reason = self.ignore_reservation_reason.trim();
+        check(
+            !self.ignore_reservation
+                || (!ignore_reason.is_empty() && !too_long(ignore_reason, 1000)),
+            Field::IgnoreReservationReason,
+            "compose-error-ignore-reason",
+        );
+        check(
+            self.attachments.len() <= MAX_ATTACHMENTS,
+            Field::Attachments,
+            "attachment-error-many",
+        );
+        check(
+            self.idempotency_key
+                .as_ref()
+                .is_none_or(|k| (1..=255).contains(&k.chars().count())),
+            Field::IdempotencyKey,
+            "compose-error-idempotency-key",
+        );
+        let initial_texts = notice_texts(
+            &order.initial,
+            [Field::EmailSubject, Field::EmailBody, Field::SmsText],
+            problems,
+        );
+        let reminder_texts = notice_texts(
+            &order.reminder,
+            [
+                Field::ReminderEmailSubject,
+                Field::ReminderEmailBody,
+                Field::ReminderSmsText,
+            ],
+            problems,
+        );
+        let draft = Draft {
+            service_id: self.service_id.trim().to_owned(),
+            sender_id: sender.owner.id,
+            created_by: sender.person,
+            channel: sender.channel,
+            idempotency_key: self.idempotency_key.clone(),
+            senders_reference: reference.to_owned(),
+            display_sender: Some(display_sender.to_owned()).filter(|s| !s.is_empty()),
+            language: language.unwrap_or(Language::Nb),
+            title: title.to_owned(),
+            summary: Some(summary.to_owned()).filter(|s| !s.is_empty()),
+            body: self.body.clone(),
+            publish_at,
+            due_at,
+            confirmation_needed: self.confirmation_needed,
+            reply_links,
+            external_references,
+            notification,
+            send_reminder: order.send_reminder,
+            sms_any_time: order.sms_any_time,
+            ignore_reservation_reason: Some(ignore_reason.to_owned())
+                .filter(|_| self.ignore_reservation),
+            initial_texts,
+            reminder_texts,
+            attachments: self.attachments.clone(),
+            properties: self
+                .properties
+                .iter()
+                .map(|(k, v)| (k.trim().to_owned(), v.clone()))
+                .collect(),
+        };
+        (draft, numbers)
+    }
+
+    /// Every check, in the database too: the service is the owner's and active, the sender is
+    /// the owner, the attachments are the owner's uploads, and each listed recipient exists.
+    /// Every problem is returned, not just the first.
+    pub fn check(
+        &self,
+        conn: &mut PgConnection,
+        sender: &Sender,
+    ) -> QueryResult<Result<Checked, Vec<Problem>>> {
+        let mut problems = Vec::new();
+        let (draft, numbers) = self.check_fields(sender, Utc::now(), &mut problems);
+        let owner = sender.owner.id;
+        let service_ok: i64 = services::table
+            .filter(services::id.eq(&draft.service_id))
+            .filter(services::owner_id.eq(owner))
+            .filter(services::is_active)
+            .count()
+            .get_result(conn)?;
+        if service_ok == 0 {
+            problems.push(Problem::new(Field::Service, "compose-error-service"));
+        }
+        if let Some(named) = &self.sender {
+            let number: Option<String> = parties::table
+                .find(owner)
+                .select(parties::org_number)
+                .first(conn)?;
+            if number.as_deref() != Some(named.trim().trim_start_matches("0192:")) {
+                problems.push(Problem::new(Field::Sender, "compose-error-sender"));
+            }
+        }
+        let owned: i64 = attachments::table
+            .filter(attachments::owner_id.eq(owner))
+            .filter(attachments::state.eq("published"))
+            .filter(attachments::id.eq_any(&self.attachments))
+            .count()
+            .get_result(conn)?;
+        if owned != self.attachments.len() as i64 {
+            problems.push(Problem::new(Field::Attachments, "attachment-error-unknown"));
+        }
+        let wanted: Vec<String> = numbers.iter().map(|(_, n)| n.clone()).collect();
+        let found = find_parties(conn, &wanted)?;
+        let mut recipients = Vec::with_capacity(found.len());
+        for ((i, _), party) in numbers.iter().zip(found) {
+            match party {
+                Some(id) => recipients.push(id),
+                None => problems.push(
+                    Problem::new(Field::Recipient(*i), "compose-error-recipients-unknown")
+                        .with("list", self.recipients[*i].trim()),
+                ),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Ok(Checked { draft, recipients }))
+        } else {
+            problems.sort_by_key(|p| p.field);
+            Ok(Err(problems))
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Sending: the typed new message and its one validation (the compose form, the CSV upload and
+//! the JSON API build the same [`NewMessage`]), the preflight, storing with idempotency, mass
+//! sends, withdrawal, attachments uploaded for sending, and the reports of what was sent. No
+//! routes: the service owner's pages (`owner`) and the API (`api`) are its two front ends.
+
+pub mod attachments;
+pub mod mass;
+pub mod message;
+pub mod owners;
+pub mod preflight;
+pub mod reports;
+pub mod store;
+pub mod withdraw;
+
+pub use message::{
+    Checked, Draft, ExternalReference, Field, NewMessage, NoticeTexts, NotificationChannel,
+    NotificationOrder, Problem, Recipients, ReplyOption, Sender, TimeInput,
+};
+pub use preflight::{Outcome, Preflight, find_parties, preflight};
+pub use store::{BATCH, MassSend, Sent, send};
+pub use withdraw::{Withdraw, withdraw};
