@@ -1178,3 +1178,90 @@ async fn the_weekly_report_address_is_set_checked_and_cleared_on_the_reports_pag
     let refused = post(&other, &path, &[("contact_email", "x@y.example")]).await;
     assert_eq!(refused.status(), reqwest::StatusCode::NOT_FOUND);
 }
+
+/// The compose form and the JSON API check a message with the one validation: the same invalid
+/// message gets the same problems from both, each named in its own way (a form field, a JSON
+/// path), with the same words; neither stores anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_and_the_api_find_the_same_problems_in_the_same_message() {
+    let (app, owner) = sender_app().await;
+    let org = one(
+        &app,
+        &format!("SELECT org_number AS t FROM parties WHERE id = {owner}"),
+    );
+    app.get("/language/en?return_to=/").await;
+
+    let mut form = message("12345678901", "same-1", "send");
+    form.retain(|(k, _)| *k != "title");
+    form.extend_from_slice(&[
+        ("title", ""),
+        ("due_at", "2020-01-01T10:00"),
+        ("reply_url", "http://example.com/svar"),
+        ("reply_text", "Svar"),
+        ("ref_type", "CaseNumber"),
+        ("notification", "Brevdue"),
+    ]);
+    form.retain(|(k, v)| *k != "notification" || *v == "Brevdue");
+    let response = post(&app, &format!("/admin/compose?owner={owner}"), &form).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.expect("page");
+
+    let request = serde_json::json!({
+        "correspondence": {
+            "resourceId": "skatt-skatteoppgjor",
+            "sendersReference": "SAK-2026-001",
+            "content": {
+                "language": "nb",
+                "messageTitle": "",
+                "messageBody": "Hei {{recipientName}},\n\n**Skatteoppgjøret** er klart."
+            },
+            "dueDateTime": "2020-01-01T10:00:00Z",
+            "replyOptions": [{ "linkURL": "http://example.com/svar", "linkText": "Svar" }],
+            "externalReferences": [{ "referenceType": "CaseNumber", "referenceValue": "" }],
+            "notification": { "notificationChannel": "Brevdue", "sendReminder": true }
+        },
+        "recipients": ["12345678901"],
+        "idempotentKey": "same-1"
+    });
+    let token = crate::api::token(&app, &org, &[melding::api::token::SCOPE_WRITE], 5);
+    let (status, problem) = crate::api::post(&app, &token, &request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let errors = problem["errors"].as_object().expect("errors");
+
+    // (the form's field, the request's JSON path)
+    let same = [
+        ("recipients", "recipients[0]"),
+        ("title", "correspondence.content.messageTitle"),
+        ("due_at", "correspondence.dueDateTime"),
+        ("reply_url", "correspondence.replyOptions[0].linkURL"),
+        ("ref_value", "correspondence.externalReferences[0]"),
+        (
+            "notification",
+            "correspondence.notification.notificationChannel",
+        ),
+    ];
+    for (field, path) in same {
+        let on_form = field_error(&page, field).unwrap_or_else(|| panic!("{field} on the form"));
+        let in_api = errors[path][0]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path} in {problem}"));
+        assert_eq!(on_form.trim(), in_api, "{field} and {path} say the same");
+    }
+    assert_eq!(
+        errors.len(),
+        same.len(),
+        "the API finds nothing the form does not: {problem}"
+    );
+    assert_eq!(
+        page.matches("class=\"ds-validation-message\"").count(),
+        same.len(),
+        "the form finds nothing the API does not"
+    );
+    assert_eq!(
+        one(
+            &app,
+            "SELECT count(*)::text AS t FROM sendings WHERE channel IN ('form', 'api')"
+        ),
+        "0"
+    );
+}
