@@ -29,10 +29,6 @@ pub enum MessageAccess {
     Hidden,
 }
 
-/// Messages a recipient can see: published, not withdrawn, delivered and not deleted.
-pub const DELIVERED: &str = "c.published_at <= now() AND c.status NOT IN \
-    ('Initialized', 'ReadyForPublish', 'PurgedByService', 'PurgedByRecipient', 'Reserved', 'Failed')";
-
 #[derive(QueryableByName)]
 struct MessageFacts {
     #[diesel(sql_type = Bool)]
@@ -59,15 +55,13 @@ pub fn message_access(
     // The grants are read through access_grants/readable_service_ids, which PostgreSQL inlines
     // into this one statement (the scalar wrappers can_read_service/holds_package it cannot).
     let facts: Option<MessageFacts> = Prepared(
-        diesel::sql_query(format!(
-            "SELECT c.recipient_id = $2 AS addressed, ({DELIVERED}) AS delivered, s.min_login_level AS min_level, \
+        diesel::sql_query("SELECT c.recipient_id = $2 AS addressed, delivered(c.published_at, c.status) AS delivered, s.min_login_level AS min_level, \
                     c.service_id IN (SELECT service_id FROM readable_service_ids($1, $2)) AS can_read, \
                     (s.attachment_package_id IS NULL OR EXISTS (SELECT 1 FROM access_grants($1, $2) g \
                         WHERE g.package_id = s.attachment_package_id)) AS attachment_right, \
                     EXISTS (SELECT 1 FROM access_grants($1, $2) g \
                         WHERE g.package_id IN ('ordinary-mail', 'main-administrator')) AS may_know \
-             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $3"
-        ))
+             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $3".to_string())
         .bind::<BigInt, _>(actor.person_id)
         .bind::<BigInt, _>(party)
         .bind::<SqlUuid, _>(message),
@@ -108,11 +102,9 @@ pub fn system_message_access(
     message: Uuid,
 ) -> QueryResult<MessageAccess> {
     let facts: Option<SystemFacts> = Prepared(
-        diesel::sql_query(format!(
-            "SELECT c.service_id IN (SELECT service_id FROM system_readable_service_ids($1, c.recipient_id)) AS can_read, \
+        diesel::sql_query("SELECT c.service_id IN (SELECT service_id FROM system_readable_service_ids($1, c.recipient_id)) AS can_read, \
                     system_attachment_right($1, c.recipient_id, s.attachment_package_id) AS attachment_right \
-             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $2 AND ({DELIVERED})"
-        ))
+             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $2 AND delivered(c.published_at, c.status)".to_string())
         .bind::<BigInt, _>(org)
         .bind::<SqlUuid, _>(message),
     )

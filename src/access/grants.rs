@@ -193,10 +193,9 @@ pub fn unreadable_messages(
                 c.published_at \
          FROM parties r JOIN correspondences c ON c.recipient_id = r.id JOIN services s ON s.id = c.service_id \
          WHERE (r.id = $1 OR r.parent_id = $1) AND NOT r.is_deleted AND $2 = ANY (s.required_packages) \
-           AND {} AND c.first_read_at IS NULL \
+           AND delivered(c.published_at, c.status) AND c.first_read_at IS NULL \
            AND NOT EXISTS (SELECT 1 FROM service_readers(c.recipient_id, c.service_id)) \
-         ORDER BY c.published_at DESC LIMIT 50",
-        decision::DELIVERED
+         ORDER BY c.published_at DESC LIMIT 50"
     ))
     .bind::<BigInt, _>(party)
     .bind::<Text, _>(package.to_owned())

@@ -434,7 +434,7 @@ pub async fn search(
                 "published_at",
                 "c.recipient_id = k.id AND c.service_id IN \
                  (SELECT service_id FROM system_readable_service_ids($12, k.id))",
-                crate::access::decision::DELIVERED,
+                "delivered(c.published_at, c.status)",
             ),
         };
         let rows: Vec<Row> = diesel::sql_query(format!(

@@ -29,12 +29,36 @@ pub fn pool(url: &str, size: u32) -> anyhow::Result<PgPool> {
         .context("cannot connect to the database")
 }
 
-/// Applies every pending migration.
+/// SQL that is not history: the current definitions of the database's functions, applied after
+/// the migrations on every start, so that a change to a rule is a diff of one file.
+const FUNCTIONS: &[(&str, &str)] = &[(
+    "the access decision",
+    include_str!("../access/decision.sql"),
+)];
+
+/// Applies every pending migration, then the current function definitions.
 pub fn migrate(conn: &mut PgConnection) -> anyhow::Result<usize> {
     let applied = conn
         .run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-    Ok(applied.len())
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
+        .len();
+    apply_functions(conn)?;
+    Ok(applied)
+}
+
+/// Creates or replaces the functions of [`FUNCTIONS`], in one transaction; nodes starting at the
+/// same time take turns (an advisory lock), as two replacements of one function would conflict.
+pub fn apply_functions(conn: &mut PgConnection) -> anyhow::Result<()> {
+    use diesel::connection::SimpleConnection;
+    conn.transaction(|conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('melding functions'))")
+            .execute(conn)?;
+        for (what, sql) in FUNCTIONS {
+            conn.batch_execute(sql)
+                .with_context(|| format!("cannot define {what}"))?;
+        }
+        Ok(())
+    })
 }
 
 /// Whether the database answers, for `/health/ready`.

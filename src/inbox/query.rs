@@ -10,7 +10,7 @@ use diesel::sql_types::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::access::decision::{Actor, DELIVERED, PartyAccess};
+use crate::access::decision::{Actor, PartyAccess};
 use crate::db::Prepared;
 use crate::domain::Language;
 
@@ -262,10 +262,8 @@ pub fn list(
     };
     match scope {
         Scope::Party { id, access } => sql.push(
-            &format!(
-                "FROM correspondences c JOIN services s ON s.id = c.service_id \
-                 WHERE c.recipient_id = ? AND c.folder = ? AND {DELIVERED} AND c.service_id = ANY (?) "
-            ),
+            "FROM correspondences c JOIN services s ON s.id = c.service_id \
+                 WHERE c.recipient_id = ? AND c.folder = ? AND delivered(c.published_at, c.status) AND c.service_id = ANY (?) ",
             vec![
                 Bind::Int(*id),
                 Bind::Text(f.folder().to_owned()),
@@ -279,7 +277,7 @@ pub fn list(
                 "FROM acting_parties a \
                  JOIN correspondences c ON c.recipient_id = a.party_id \
                  JOIN services s ON s.id = c.service_id JOIN parties rp ON rp.id = c.recipient_id \
-                 WHERE a.person_id = ? AND NOT a.is_deleted AND a.kind_rank {} AND c.folder = ? AND {DELIVERED} \
+                 WHERE a.person_id = ? AND NOT a.is_deleted AND a.kind_rank {} AND c.folder = ? AND delivered(c.published_at, c.status) \
                    AND can_read_service(?, c.recipient_id, c.service_id) ",
                 match kind {
                     Combined::Organizations => "= 2",
@@ -405,14 +403,12 @@ pub fn unread_by_party(
     person: i64,
     parties: &[i64],
 ) -> QueryResult<Vec<PartyUnread>> {
-    Prepared(diesel::sql_query(format!(
-        "SELECT pp.id AS party, n.unread FROM unnest($2::bigint[]) pp(id) \
+    Prepared(diesel::sql_query("SELECT pp.id AS party, n.unread FROM unnest($2::bigint[]) pp(id) \
          CROSS JOIN LATERAL (SELECT ARRAY(SELECT service_id FROM readable_service_ids($1, pp.id)) AS ids) r \
          CROSS JOIN LATERAL (SELECT count(*) AS unread FROM (SELECT 1 FROM correspondences c \
              WHERE c.recipient_id = pp.id AND c.folder = 'inbox' AND (c.first_read_at IS NULL OR c.marked_unread) \
-               AND {DELIVERED} AND c.service_id = ANY (r.ids) LIMIT $3) x) n \
-         WHERE n.unread > 0"
-    ))
+               AND delivered(c.published_at, c.status) AND c.service_id = ANY (r.ids) LIMIT $3) x) n \
+         WHERE n.unread > 0".to_string())
     .bind::<BigInt, _>(person)
     .bind::<Array<BigInt>, _>(parties)
     .bind::<BigInt, _>(UNREAD_CAP))
@@ -446,7 +442,7 @@ pub fn unopenable(
     Prepared(diesel::sql_query(format!(
         "SELECT coalesce(c.display_sender, c.sender_name) AS sender, s.title_{l} AS service, c.published_at \
          FROM correspondences c JOIN services s ON s.id = c.service_id \
-         WHERE c.recipient_id = $1 AND c.folder = $3 AND {DELIVERED} AND c.service_id <> ALL ($2) \
+         WHERE c.recipient_id = $1 AND c.folder = $3 AND delivered(c.published_at, c.status) AND c.service_id <> ALL ($2) \
          ORDER BY c.published_at DESC LIMIT 20"
     ))
     .bind::<BigInt, _>(party)
@@ -603,17 +599,15 @@ pub fn page_context(
     party: i64,
 ) -> QueryResult<Option<PageContext>> {
     Prepared(
-        diesel::sql_query(format!(
-            "WITH a AS MATERIALIZED (SELECT * FROM party_access($1, $2)) \
+        diesel::sql_query("WITH a AS MATERIALIZED (SELECT * FROM party_access($1, $2)) \
              SELECT a.may_act, a.readable, a.may_know, p.kind, p.name, p.org_number, \
                CASE WHEN a.may_act THEN ARRAY( \
                  SELECT (SELECT count(*) FROM (SELECT 1 FROM correspondences c \
                      WHERE c.recipient_id = p.id AND c.folder = f.folder AND (c.first_read_at IS NULL OR c.marked_unread) \
-                       AND {DELIVERED} AND c.service_id = ANY (a.readable) LIMIT $3) x) \
+                       AND delivered(c.published_at, c.status) AND c.service_id = ANY (a.readable) LIMIT $3) x) \
                  FROM unnest(ARRAY['inbox', 'archive', 'bin']) WITH ORDINALITY f(folder, n) ORDER BY f.n) \
-               ELSE '{{}}'::bigint[] END AS counts \
-             FROM a JOIN parties p ON p.id = $2"
-        ))
+               ELSE '{}'::bigint[] END AS counts \
+             FROM a JOIN parties p ON p.id = $2".to_string())
         .bind::<BigInt, _>(person)
         .bind::<BigInt, _>(party)
         .bind::<BigInt, _>(UNREAD_CAP),

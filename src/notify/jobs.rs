@@ -194,11 +194,10 @@ fn daily_unread(
     now: DateTime<Utc>,
     public_url: &str,
 ) -> anyhow::Result<()> {
-    let notices: Vec<AdminNotice> = diesel::sql_query(format!(
-        "WITH unread AS ( \
+    let notices: Vec<AdminNotice> = diesel::sql_query("WITH unread AS ( \
              SELECT c.recipient_id, c.sender_name FROM correspondences c JOIN parties r ON r.id = c.recipient_id \
              WHERE c.published_at >= $1 - interval '7 days' AND c.published_at < $2 - interval '7 days' \
-               AND c.first_read_at IS NULL AND r.kind = 'organization' AND {} \
+               AND c.first_read_at IS NULL AND r.kind = 'organization' AND delivered(c.published_at, c.status) \
          ), per_org AS ( \
              SELECT recipient_id, count(*) AS unread, string_agg(DISTINCT sender_name, ', ') AS senders \
              FROM unread GROUP BY recipient_id \
@@ -208,9 +207,7 @@ fn daily_unread(
          CROSS JOIN LATERAL package_holders(o.recipient_id, 'main-administrator') h \
          JOIN contact_points cp ON cp.person_id = h.person_id \
          WHERE cp.email IS NOT NULL AND cp.confirmed_at > $2 - interval '18 months' \
-         ORDER BY o.recipient_id, cp.email",
-        crate::access::decision::DELIVERED
-    ))
+         ORDER BY o.recipient_id, cp.email".to_string())
     .bind::<Timestamptz, _>(since)
     .bind::<Timestamptz, _>(now)
     .load(conn)?;

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
 
-use crate::access::decision::DELIVERED;
 use crate::web::i18n::date;
 
 /// The four reports, by their key (also the translation key's suffix).
@@ -50,7 +49,7 @@ pub fn reports(
         "WITH mine AS ( \
              SELECT c.id, c.service_id, c.recipient_id, c.senders_reference, c.published_at, c.due_at, \
                     c.first_read_at, c.confirmation_needed, c.confirmed_at \
-             FROM correspondences c WHERE c.sender_id = $1 AND {DELIVERED} \
+             FROM correspondences c WHERE c.sender_id = $1 AND delivered(c.published_at, c.status) \
          ), flagged AS ( \
              SELECT 'unread' AS report, m.* FROM mine m \
              WHERE m.first_read_at IS NULL AND m.published_at < $4 - make_interval(days => $2) \

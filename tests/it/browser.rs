@@ -572,7 +572,7 @@ async fn an_accountant_finds_a_client_reads_confirms_and_archives() {
                  JOIN parties p ON p.id = r.person_id \
                  WHERE p.name = 'Ola Hansen' AND r.role_code = 'REGN' AND c.service_id = 'skatt-mva-kontroll' \
                    AND c.attachment_count > 0 AND {} ORDER BY c.published_at DESC LIMIT 1",
-                melding::access::decision::DELIVERED
+                "delivered(c.published_at, c.status)"
             ),
         );
         conn.batch_execute(&format!(

@@ -87,9 +87,15 @@ pub fn server() -> &'static TestServer {
     })
 }
 
-/// A hash of the migration files, so a changed migration gets a fresh template.
+/// A hash of the migration files and the function definitions applied after them, so a changed
+/// migration or function gets a fresh template.
 fn migrations_hash() -> String {
     let mut files: Vec<PathBuf> = walk(&manifest_dir().join("migrations"));
+    files.extend(
+        walk(&manifest_dir().join("src"))
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "sql")),
+    );
     files.sort();
     let mut hasher = Sha256::new();
     for file in files {

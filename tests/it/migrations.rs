@@ -149,3 +149,45 @@ fn status_history_is_append_only() {
     let delete = diesel::sql_query("DELETE FROM correspondence_events").execute(&mut conn);
     assert!(delete.is_err(), "history cannot be deleted");
 }
+
+#[derive(QueryableByName)]
+struct Source {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    body: String,
+}
+
+/// The access decision's functions are defined by `src/access/decision.sql` alone: applied after
+/// the migrations (again on every start, without error), every function there is in the
+/// database with the file's body, whatever earlier migrations defined.
+#[test]
+fn the_decision_functions_are_the_ones_in_their_one_file() {
+    let db = TestDb::empty();
+    let mut conn = db.connect();
+    melding::db::migrate(&mut conn).expect("first start");
+    melding::db::migrate(&mut conn).expect("every later start");
+    let file = include_str!("../../src/access/decision.sql");
+    let names: Vec<&str> = file
+        .split("CREATE OR REPLACE FUNCTION ")
+        .skip(1)
+        .filter_map(|rest| rest.split('(').next())
+        .collect();
+    assert!(names.len() >= 16, "{names:?}");
+    assert!(names.contains(&"delivered") && names.contains(&"service_readers"));
+    let defined: Vec<Source> = diesel::sql_query(
+        "SELECT proname::text AS name, prosrc AS body FROM pg_proc \
+         WHERE pronamespace = 'public'::regnamespace AND proname = ANY ($1)",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&names)
+    .load(&mut conn)
+    .expect("functions");
+    assert_eq!(defined.len(), names.len(), "one definition each");
+    for f in &defined {
+        assert!(
+            file.contains(f.body.as_str()),
+            "{} is defined as in the file",
+            f.name
+        );
+    }
+}
