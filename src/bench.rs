@@ -245,7 +245,7 @@ pub fn notify(
         .select(crate::db::schema::service_owners::party_id)
         .first(&mut conn)?;
     let recipients: Vec<i64> = crate::db::schema::parties::table
-        .filter(crate::db::schema::parties::kind.eq("person"))
+        .filter(crate::db::schema::parties::kind.eq(crate::domain::PartyKind::Person))
         .select(crate::db::schema::parties::id)
         .load(&mut conn)?;
     let draft = bench_draft("benk-brev", owner, "api", "BENCH-NOTIFY");

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, SmallInt, Text, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use super::reference::{MAIN_ADMINISTRATOR, ORDINARY_MAIL, SERVICE_OWNER_SEND};
 use crate::db::Prepared;
 use crate::domain::LoginLevel;
 
@@ -55,13 +56,13 @@ pub fn message_access(
     // The grants are read through access_grants/readable_service_ids, which PostgreSQL inlines
     // into this one statement (the scalar wrappers can_read_service/holds_package it cannot).
     let facts: Option<MessageFacts> = Prepared(
-        diesel::sql_query("SELECT c.recipient_id = $2 AS addressed, delivered(c.published_at, c.status) AS delivered, s.min_login_level AS min_level, \
+        diesel::sql_query(format!("SELECT c.recipient_id = $2 AS addressed, delivered(c.published_at, c.status) AS delivered, s.min_login_level AS min_level, \
                     c.service_id IN (SELECT service_id FROM readable_service_ids($1, $2)) AS can_read, \
                     (s.attachment_package_id IS NULL OR EXISTS (SELECT 1 FROM access_grants($1, $2) g \
                         WHERE g.package_id = s.attachment_package_id)) AS attachment_right, \
                     EXISTS (SELECT 1 FROM access_grants($1, $2) g \
-                        WHERE g.package_id IN ('ordinary-mail', 'main-administrator')) AS may_know \
-             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $3".to_string())
+                        WHERE g.package_id IN ('{ORDINARY_MAIL}', '{MAIN_ADMINISTRATOR}')) AS may_know \
+             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $3"))
         .bind::<BigInt, _>(actor.person_id)
         .bind::<BigInt, _>(party)
         .bind::<SqlUuid, _>(message),
@@ -104,7 +105,7 @@ pub fn system_message_access(
     let facts: Option<SystemFacts> = Prepared(
         diesel::sql_query("SELECT c.service_id IN (SELECT service_id FROM system_readable_service_ids($1, c.recipient_id)) AS can_read, \
                     system_attachment_right($1, c.recipient_id, s.attachment_package_id) AS attachment_right \
-             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $2 AND delivered(c.published_at, c.status)".to_string())
+             FROM correspondences c JOIN services s ON s.id = c.service_id WHERE c.id = $2 AND delivered(c.published_at, c.status)")
         .bind::<BigInt, _>(org)
         .bind::<SqlUuid, _>(message),
     )
@@ -149,10 +150,10 @@ pub fn may_act_for(conn: &mut PgConnection, person: i64, party: i64) -> QueryRes
 /// May the person send messages in the service (the owner's sending package, delegated)?
 pub fn may_send(conn: &mut PgConnection, person: i64, service: &str) -> QueryResult<bool> {
     flag(
-        diesel::sql_query(
+        diesel::sql_query(format!(
             "SELECT EXISTS (SELECT 1 FROM services s WHERE s.id = $2 AND s.is_active \
-               AND holds_package($1, s.owner_id, 'service-owner-send')) AS ok",
-        )
+               AND holds_package($1, s.owner_id, '{SERVICE_OWNER_SEND}')) AS ok"
+        ))
         .into_boxed()
         .bind::<BigInt, _>(person)
         .bind::<Text, _>(service.to_owned()),
@@ -290,7 +291,7 @@ pub struct ActingParty {
     #[diesel(sql_type = BigInt)]
     pub id: i64,
     #[diesel(sql_type = Text)]
-    pub kind: String,
+    pub kind: crate::domain::PartyKind,
     #[diesel(sql_type = Text)]
     pub name: String,
     #[diesel(sql_type = Nullable<Text>)]

@@ -7,9 +7,10 @@ use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid a
 use uuid::Uuid;
 
 use super::decision;
+use super::reference::{CONFIDENTIAL_MAIL, ORDINARY_MAIL, SERVICE_OWNER_SEND};
 use crate::audit::{self, Entry};
 use crate::db::schema::{delegations, parties, system_delegations};
-use crate::domain::{Language, NationalId};
+use crate::domain::{Language, NationalId, PartyKind};
 
 /// Column suffix for the language (a closed set, safe to put in SQL text).
 fn col(lang: Language) -> &'static str {
@@ -157,7 +158,7 @@ pub fn package_overview(
                 ap.is_confidential AS confidential, p.name AS holder_name \
          FROM access_packages ap LEFT JOIN LATERAL package_holders($1, ap.id) h ON true \
          LEFT JOIN parties p ON p.id = h.person_id \
-         WHERE ap.id <> 'service-owner-send' OR EXISTS (SELECT 1 FROM service_owners o WHERE o.party_id = $1) \
+         WHERE ap.id <> '{SERVICE_OWNER_SEND}' OR EXISTS (SELECT 1 FROM service_owners o WHERE o.party_id = $1) \
          ORDER BY ap.sort_order, p.name"
     ))
     .bind::<BigInt, _>(party)
@@ -165,7 +166,7 @@ pub fn package_overview(
 }
 
 /// The packages that give access to mail; a warning shows when nobody holds one.
-pub const MAIL_PACKAGES: [&str; 2] = ["ordinary-mail", "confidential-mail"];
+pub const MAIL_PACKAGES: [&str; 2] = [ORDINARY_MAIL, CONFIDENTIAL_MAIL];
 
 /// An unread message that nobody can read (never its title or content).
 #[derive(QueryableByName, Debug, Clone)]
@@ -242,7 +243,7 @@ pub fn find_person(
     }
     let found: Option<(i64, String)> = parties::table
         .filter(parties::national_id.eq(id.as_str()))
-        .filter(parties::kind.eq("person"))
+        .filter(parties::kind.eq(crate::domain::PartyKind::Person))
         .select((parties::id, parties::name))
         .first(conn)
         .optional()?;
@@ -261,7 +262,7 @@ pub enum Grantee {
 
 /// The packages an organisation's systems can be given: reading mail, and sending for a
 /// service owner (a distributor). Administering access stays with persons.
-pub const SYSTEM_PACKAGES: [&str; 3] = ["ordinary-mail", "confidential-mail", "service-owner-send"];
+pub const SYSTEM_PACKAGES: [&str; 3] = [ORDINARY_MAIL, CONFIDENTIAL_MAIL, SERVICE_OWNER_SEND];
 
 /// Grants `target` to `to` for `party`, on behalf of `admin`; audited.
 pub fn grant(
@@ -305,7 +306,7 @@ pub fn grant(
                     ))
                     .on_conflict_do_nothing()
                     .execute(conn)?,
-                "person",
+                PartyKind::Person,
                 person,
             ),
             Grantee::Organization(org) => (
@@ -320,7 +321,7 @@ pub fn grant(
                     ))
                     .on_conflict_do_nothing()
                     .execute(conn)?,
-                "organization",
+                PartyKind::Organization,
                 org,
             ),
         };
@@ -330,7 +331,7 @@ pub fn grant(
         let mut entry = Entry::new("grant");
         entry.actor = Some(admin);
         entry.acting_for = Some(party);
-        entry.target = Some((target_type, target_id.to_string()));
+        entry.target = Some((target_type.as_str(), target_id.to_string()));
         entry.details =
             serde_json::json!({ "delegation": id, "package": package, "service": service });
         entry.correlation_id = Some(correlation_id);
@@ -377,8 +378,8 @@ pub fn revoke(
                 .optional()?,
         };
         let (target_type, (grantee, package, service)) = match (to_person, to_org) {
-            (Some(found), _) => ("person", found),
-            (None, Some(found)) => ("organization", found),
+            (Some(found), _) => (PartyKind::Person, found),
+            (None, Some(found)) => (PartyKind::Organization, found),
             (None, None) => return Ok(false),
         };
         let allowed = match (&package, &service) {
@@ -390,7 +391,7 @@ pub fn revoke(
             return Ok(false);
         }
         let now = Utc::now();
-        if target_type == "person" {
+        if target_type == PartyKind::Person {
             diesel::update(delegations::table.filter(delegations::id.eq(delegation)))
                 .set((
                     delegations::revoked_at.eq(now),
@@ -408,7 +409,7 @@ pub fn revoke(
         let mut entry = Entry::new("revoke");
         entry.actor = Some(admin);
         entry.acting_for = Some(party);
-        entry.target = Some((target_type, grantee.to_string()));
+        entry.target = Some((target_type.as_str(), grantee.to_string()));
         entry.details =
             serde_json::json!({ "delegation": delegation, "package": package, "service": service });
         entry.correlation_id = Some(correlation_id);

@@ -12,6 +12,7 @@ use super::decision::{self, ActingParty};
 use super::grants::{
     self, AccessEvent, Grant, GrantError, GrantTarget, MAIL_PACKAGES, UnreadableMessage,
 };
+use super::reference::SERVICE_OWNER_SEND;
 use crate::db::schema::parties;
 use crate::domain::{Language, NationalId};
 use crate::state::AppState;
@@ -168,7 +169,7 @@ async fn my_access(
             let administers = administered.contains(&p.id);
             out.push(PartyAccess {
                 label: p.label(),
-                is_person: p.kind == "person",
+                is_person: p.kind == crate::domain::PartyKind::Person,
                 is_sub_unit: p.parent_id.is_some(),
                 grants: held
                     .iter()
@@ -407,7 +408,7 @@ fn load_admin_page(
     let l = lang.code();
     let options: Vec<OptionRow> = diesel::sql_query(format!(
         "SELECT 'package' AS kind, ap.id, ap.name_{l} AS label FROM access_packages ap \
-           WHERE (ap.id <> 'service-owner-send' OR EXISTS (SELECT 1 FROM service_owners o WHERE o.party_id = $1)) \
+           WHERE (ap.id <> '{SERVICE_OWNER_SEND}' OR EXISTS (SELECT 1 FROM service_owners o WHERE o.party_id = $1)) \
              AND may_delegate_package($2, $1, ap.id) \
          UNION ALL \
          SELECT 'service', s.id, s.title_{l} || ' (' || o.name || ')' FROM services s JOIN parties o ON o.id = s.owner_id \

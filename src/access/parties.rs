@@ -27,7 +27,7 @@ pub fn find_or_create_person(
         .map_or_else(|| id.masked(), str::to_owned);
     diesel::insert_into(parties::table)
         .values((
-            parties::kind.eq("person"),
+            parties::kind.eq(crate::domain::PartyKind::Person),
             parties::national_id.eq(id.as_str()),
             parties::name.eq(&name),
         ))

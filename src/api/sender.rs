@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::problem::Problem;
 use super::token::{SCOPE_READ, SCOPE_WRITE};
 use super::{Caller, EITHER, authenticate};
+use crate::access::reference::SERVICE_OWNER_SEND;
 use crate::domain::Status;
 use crate::sending::owners::Owner;
 use crate::state::AppState;
@@ -40,14 +41,14 @@ fn sendable(
     resource: Option<&str>,
 ) -> Result<Vec<Sendable>, Problem> {
     let owners: Vec<Sendable> = diesel::sql_query(
-        "SELECT o.party_id AS id, p.name, p.org_number = $1 AS own, \
+        format!("SELECT o.party_id AS id, p.name, p.org_number = $1 AS own, \
                 EXISTS (SELECT 1 FROM services s WHERE s.id = $2 AND s.owner_id = o.party_id) AS owns_resource \
          FROM service_owners o JOIN parties p ON p.id = o.party_id \
          WHERE NOT p.is_deleted AND (p.org_number = $1 OR EXISTS ( \
              SELECT 1 FROM system_delegations d JOIN parties c ON c.id = d.to_org_id \
              WHERE d.party_id = o.party_id AND c.org_number = $1 AND NOT c.is_deleted \
-               AND d.package_id = 'service-owner-send' AND d.revoked_at IS NULL)) \
-         ORDER BY p.org_number = $1 DESC, p.name",
+               AND d.package_id = '{SERVICE_OWNER_SEND}' AND d.revoked_at IS NULL)) \
+         ORDER BY p.org_number = $1 DESC, p.name"),
     )
     .bind::<Text, _>(caller.client.org_number.as_str())
     .bind::<Nullable<Text>, _>(resource)

@@ -3,9 +3,11 @@
 mod identifiers;
 mod language;
 mod login_level;
+mod party_kind;
 mod status;
 
 pub use identifiers::{IdError, NationalId, OrgNumber, PartyRef, TestIds};
 pub use language::Language;
 pub use login_level::LoginLevel;
+pub use party_kind::PartyKind;
 pub use status::Status;

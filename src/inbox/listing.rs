@@ -135,7 +135,7 @@ fn party_listing(
         header: PartyHeader {
             id: party,
             label: crate::access::parties::label(&context.name, context.org_number.as_deref()),
-            is_person: context.kind == "person",
+            is_person: context.kind == crate::domain::PartyKind::Person,
             combined: None,
         },
         rows,

@@ -417,7 +417,7 @@ pub fn bulk(
     conn.transaction(|conn| {
         let allowed: Vec<Id> = diesel::sql_query("SELECT c.id FROM correspondences c JOIN services s ON s.id = c.service_id \
              WHERE c.id = ANY ($1) AND c.recipient_id = $2 AND delivered(c.published_at, c.status) AND s.min_login_level <= $4 \
-               AND c.service_id IN (SELECT service_id FROM readable_service_ids($3, $2)) FOR UPDATE OF c".to_string())
+               AND c.service_id IN (SELECT service_id FROM readable_service_ids($3, $2)) FOR UPDATE OF c")
         .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
         .bind::<BigInt, _>(party)
         .bind::<BigInt, _>(actor.person_id)

@@ -9,6 +9,7 @@ use super::{listing, picker, reading};
 use crate::access::decision::Actor;
 use crate::db::schema::parties;
 use crate::domain::Language;
+use crate::domain::PartyKind;
 use crate::web::context::encode_component;
 use crate::web::i18n::{self, date};
 use crate::web::user::CurrentUser;
@@ -47,7 +48,7 @@ impl PartyHeader {
 }
 
 pub(super) fn party_header(conn: &mut PgConnection, id: i64) -> QueryResult<PartyHeader> {
-    let (kind, name, org): (String, String, Option<String>) = parties::table
+    let (kind, name, org): (PartyKind, String, Option<String>) = parties::table
         .find(id)
         .select((parties::kind, parties::name, parties::org_number))
         .first(conn)?;
@@ -55,7 +56,7 @@ pub(super) fn party_header(conn: &mut PgConnection, id: i64) -> QueryResult<Part
     Ok(PartyHeader {
         id,
         label,
-        is_person: kind == "person",
+        is_person: kind == PartyKind::Person,
         combined: None,
     })
 }

@@ -95,7 +95,7 @@ pub(super) async fn picker_page(
         id: p.id,
         href: format!("/inbox?party={}", p.id),
         label: p.label(),
-        is_person: p.kind == "person",
+        is_person: p.kind == crate::domain::PartyKind::Person,
         is_sub_unit: p.parent_id.is_some(),
         is_deleted: p.is_deleted,
         is_favourite: favourites.iter().any(|f| f.id == p.id),

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::access::decision::{Actor, PartyAccess};
+use crate::access::reference::MAIN_ADMINISTRATOR;
 use crate::db::Prepared;
 use crate::domain::Language;
 
@@ -408,7 +409,7 @@ pub fn unread_by_party(
          CROSS JOIN LATERAL (SELECT count(*) AS unread FROM (SELECT 1 FROM correspondences c \
              WHERE c.recipient_id = pp.id AND c.folder = 'inbox' AND (c.first_read_at IS NULL OR c.marked_unread) \
                AND delivered(c.published_at, c.status) AND c.service_id = ANY (r.ids) LIMIT $3) x) n \
-         WHERE n.unread > 0".to_string())
+         WHERE n.unread > 0")
     .bind::<BigInt, _>(person)
     .bind::<Array<BigInt>, _>(parties)
     .bind::<BigInt, _>(UNREAD_CAP))
@@ -459,7 +460,7 @@ pub fn main_administrators(conn: &mut PgConnection, party: i64) -> QueryResult<V
         name: String,
     }
     let rows: Vec<Name> = diesel::sql_query(
-        "SELECT p.name FROM package_holders($1, 'main-administrator') h JOIN parties p ON p.id = h.person_id ORDER BY p.name",
+        format!("SELECT p.name FROM package_holders($1, '{MAIN_ADMINISTRATOR}') h JOIN parties p ON p.id = h.person_id ORDER BY p.name"),
     )
     .bind::<BigInt, _>(party)
     .load(conn)?;
@@ -484,7 +485,7 @@ pub struct PageContext {
     #[diesel(embed)]
     pub access: PartyAccess,
     #[diesel(sql_type = Text)]
-    pub kind: String,
+    pub kind: crate::domain::PartyKind,
     #[diesel(sql_type = Text)]
     pub name: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -607,7 +608,7 @@ pub fn page_context(
                        AND delivered(c.published_at, c.status) AND c.service_id = ANY (a.readable) LIMIT $3) x) \
                  FROM unnest(ARRAY['inbox', 'archive', 'bin']) WITH ORDINALITY f(folder, n) ORDER BY f.n) \
                ELSE '{}'::bigint[] END AS counts \
-             FROM a JOIN parties p ON p.id = $2".to_string())
+             FROM a JOIN parties p ON p.id = $2")
         .bind::<BigInt, _>(person)
         .bind::<BigInt, _>(party)
         .bind::<BigInt, _>(UNREAD_CAP),

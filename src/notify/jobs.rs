@@ -11,12 +11,13 @@ use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
 
 use super::content::html_escape;
 use super::transport::{OutgoingEmail, SendError};
-
-/// Sends one e-mail (the worker's mailer, on its runtime).
-pub type SendMail<'a> = dyn Fn(&OutgoingEmail<'_>) -> Result<(), SendError> + 'a;
+use crate::access::reference::MAIN_ADMINISTRATOR;
 use crate::db::PgPool;
 use crate::domain::Language;
 use crate::web::i18n;
+
+/// Sends one e-mail (the worker's mailer, on its runtime).
+pub type SendMail<'a> = dyn Fn(&OutgoingEmail<'_>) -> Result<(), SendError> + 'a;
 
 pub const WEEKLY_REPORT: &str = "weekly-owner-report";
 pub const DAILY_UNREAD: &str = "daily-unread-to-administrators";
@@ -194,7 +195,7 @@ fn daily_unread(
     now: DateTime<Utc>,
     public_url: &str,
 ) -> anyhow::Result<()> {
-    let notices: Vec<AdminNotice> = diesel::sql_query("WITH unread AS ( \
+    let notices: Vec<AdminNotice> = diesel::sql_query(format!("WITH unread AS ( \
              SELECT c.recipient_id, c.sender_name FROM correspondences c JOIN parties r ON r.id = c.recipient_id \
              WHERE c.published_at >= $1 - interval '7 days' AND c.published_at < $2 - interval '7 days' \
                AND c.first_read_at IS NULL AND r.kind = 'organization' AND delivered(c.published_at, c.status) \
@@ -204,10 +205,10 @@ fn daily_unread(
          ) \
          SELECT o.recipient_id AS org, p.name AS org_name, cp.email, o.senders, o.unread \
          FROM per_org o JOIN parties p ON p.id = o.recipient_id \
-         CROSS JOIN LATERAL package_holders(o.recipient_id, 'main-administrator') h \
+         CROSS JOIN LATERAL package_holders(o.recipient_id, '{MAIN_ADMINISTRATOR}') h \
          JOIN contact_points cp ON cp.person_id = h.person_id \
          WHERE cp.email IS NOT NULL AND cp.confirmed_at > $2 - interval '18 months' \
-         ORDER BY o.recipient_id, cp.email".to_string())
+         ORDER BY o.recipient_id, cp.email"))
     .bind::<Timestamptz, _>(since)
     .bind::<Timestamptz, _>(now)
     .load(conn)?;

@@ -12,6 +12,7 @@ use diesel::sql_types::{BigInt, Bool, Integer, Nullable, SmallInt, Text};
 use serde::Deserialize;
 
 use super::{Owner, owner};
+use crate::access::reference::ORDINARY_MAIL;
 use crate::db::schema::{service_notification_texts, services};
 use crate::domain::Language;
 use crate::state::AppState;
@@ -302,7 +303,7 @@ pub(super) async fn new_form(
         .insert("reminder_days".to_owned(), "7".to_owned());
     form.fields
         .insert("min_level".to_owned(), "substantial".to_owned());
-    form.packages.push("ordinary-mail".to_owned());
+    form.packages.push(ORDINARY_MAIL.to_owned());
     let (owner, packages, form) = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, user.person_id, owner_id)?;

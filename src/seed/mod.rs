@@ -133,7 +133,7 @@ fn bench(pool: &PgPool, data_dir: &Path) -> anyhow::Result<()> {
             base += 1;
             if let Some(org) = crate::domain::OrgNumber::from_base(base) {
                 rows.push((
-                    p::kind.eq("organization"),
+                    p::kind.eq(crate::domain::PartyKind::Organization),
                     p::org_number.eq(org.as_str().to_owned()),
                     p::name.eq(format!("Benkklient {} AS", rows.len() + 1)),
                     p::org_form.eq("AS"),

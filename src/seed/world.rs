@@ -11,7 +11,7 @@ use super::names::{FIRST_NAMES, LAST_NAMES, ORG_PREFIXES, ORG_TRADES, PLACES};
 use crate::access::reference::*;
 use crate::auth::demo_idp::personas::{self, Persona};
 use crate::db::schema::*;
-use crate::domain::{NationalId, OrgNumber};
+use crate::domain::{NationalId, OrgNumber, PartyKind};
 
 /// Who a service writes to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -345,7 +345,7 @@ const ACCOUNTANT_CLIENTS: usize = 300;
 #[derive(Insertable)]
 #[diesel(table_name = parties)]
 struct NewParty {
-    kind: &'static str,
+    kind: PartyKind,
     national_id: Option<String>,
     org_number: Option<String>,
     name: String,
@@ -385,7 +385,7 @@ impl OrgNumbers {
 
 fn org(number: String, name: String, form: &'static str, parent: Option<i64>) -> NewParty {
     NewParty {
-        kind: "organization",
+        kind: PartyKind::Organization,
         national_id: None,
         org_number: Some(number),
         name,
@@ -398,7 +398,7 @@ fn org(number: String, name: String, form: &'static str, parent: Option<i64>) ->
 
 fn person(national_id: &NationalId, name: String) -> NewParty {
     NewParty {
-        kind: "person",
+        kind: PartyKind::Person,
         national_id: Some(national_id.as_str().to_owned()),
         org_number: None,
         name,

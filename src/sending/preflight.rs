@@ -13,7 +13,7 @@ pub struct Preflight {
     #[diesel(sql_type = BigInt)]
     pub party_id: i64,
     #[diesel(sql_type = Text)]
-    pub kind: String,
+    pub kind: crate::domain::PartyKind,
     #[diesel(sql_type = Text)]
     pub name: String,
     #[diesel(sql_type = Nullable<Text>)]
