@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::db::PgPool;
+use crate::db::catalogue::ServiceCatalogue;
 use crate::storage::Storage;
 
 pub struct AppState {
@@ -14,6 +15,8 @@ pub struct AppState {
     pub storage: Storage,
     /// The address users reach us on (with the real port when bound to port 0).
     pub public_url: String,
+    /// The services' titles and owners, for the inbox's filters.
+    pub catalogue: ServiceCatalogue,
 }
 
 impl AppState {
@@ -23,6 +26,7 @@ impl AppState {
             pool,
             config,
             public_url,
+            catalogue: ServiceCatalogue::default(),
         }
     }
 }

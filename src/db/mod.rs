@@ -1,8 +1,10 @@
 //! Database access: the connection pool, embedded migrations and the private local cluster.
 
+pub mod catalogue;
 pub mod cluster;
 mod prepared;
 pub mod schema;
+pub mod sql;
 
 use anyhow::Context;
 use diesel::PgConnection;

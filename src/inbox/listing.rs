@@ -7,12 +7,14 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::filters::{Combined, FilterParams, Filters, Folder};
 use super::message;
-use super::pages::{
+use super::query::{self, ChoiceKind};
+use super::view::{
     PAGE_SIZE, PARTY_COOKIE, PartyHeader, actor, due_badge, filter_pairs, highlight, href,
 };
-use super::query::{self, Combined, FOLDERS, Filters};
 use crate::access::decision;
+use crate::db::catalogue::ServiceCatalogue;
 use crate::domain::Language;
 use crate::state::AppState;
 use crate::web::i18n::{self, date};
@@ -95,7 +97,7 @@ struct Listing {
     rows: Vec<query::Row>,
     next: Option<String>,
     /// Unread per folder (none in combined views).
-    counts: Option<Vec<(&'static str, i64)>>,
+    counts: Option<Vec<(Folder, i64)>>,
     choices: Vec<query::Choice>,
     unopenable: Vec<query::Unopenable>,
     admins: Vec<String>,
@@ -109,6 +111,7 @@ fn party_listing(
     f: &Filters,
     from_cookie: Option<i64>,
     lang: Language,
+    catalogue: &ServiceCatalogue,
 ) -> Result<Listing, AppError> {
     // The URL's party must be one the user may act for (else 404); a stale cookie falls back to self.
     let mut party = f.party.or(from_cookie).unwrap_or(actor.person_id);
@@ -125,7 +128,7 @@ fn party_listing(
     let scope = query::Scope::Party { id: party, access };
     let mut rows = query::list(conn, actor, &scope, f, lang, PAGE_SIZE + 1)?;
     let next = next_cursor(&mut rows, f);
-    let unopenable = query::unopenable(conn, party, access, f.folder(), lang)?;
+    let unopenable = query::unopenable(conn, party, access, f.folder.key(), lang)?;
     let admins = if unopenable.is_empty() {
         Vec::new()
     } else {
@@ -141,13 +144,13 @@ fn party_listing(
         rows,
         next,
         counts: Some(
-            FOLDERS
+            Folder::ALL
                 .iter()
                 .copied()
                 .zip(context.counts.iter().copied())
                 .collect(),
         ),
-        choices: query::choices(conn, &access.readable, lang)?,
+        choices: query::choices(conn, catalogue, &access.readable, lang)?,
         unopenable,
         admins,
     })
@@ -193,7 +196,8 @@ fn combined_listing(
 fn next_cursor(rows: &mut Vec<query::Row>, f: &Filters) -> Option<String> {
     if rows.len() as i64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(|r| query::cursor(r, f.by_due()))
+        rows.last()
+            .map(|r| query::cursor(r, f.by_due()).to_string())
     } else {
         None
     }
@@ -204,26 +208,26 @@ pub(super) async fn inbox_page(
     ctx: PageCtx,
     user: CurrentUser,
     req: HttpRequest,
-    filters: web::Query<Filters>,
+    filters: web::Query<FilterParams>,
     done: web::Query<Done>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let filters = filters.into_inner();
+    let filters = Filters::from(filters.into_inner());
     let from_cookie = req
         .cookie(PARTY_COOKIE)
         .and_then(|c| c.value().parse::<i64>().ok());
-    let pool = state.pool.clone();
+    let shared = state.clone();
     let actor = actor(&user);
     let lang = ctx.lang;
     let f = filters.clone();
     let combined_label = filters
-        .combined()
+        .combined
         .map(|c| ctx.t(&format!("picker-all-{}", c.key())));
     let listing = blocking(move || {
-        let mut conn = pool.get()?;
-        match (f.combined(), combined_label) {
+        let mut conn = shared.pool.get()?;
+        match (f.combined, combined_label) {
             (Some(kind), Some(label)) => combined_listing(&mut conn, actor, kind, &f, label, lang),
-            _ => party_listing(&mut conn, actor, &f, from_cookie, lang),
+            _ => party_listing(&mut conn, actor, &f, from_cookie, lang, &shared.catalogue),
         }
     })
     .await?;
@@ -237,7 +241,7 @@ pub(super) async fn inbox_page(
         admins,
     } = listing;
     let base = filter_pairs(&filters, &party);
-    let folders = FOLDERS
+    let folders = Folder::ALL
         .iter()
         .map(|folder| {
             let unread = counts
@@ -245,15 +249,18 @@ pub(super) async fn inbox_page(
                 .and_then(|c| c.iter().find(|(f, _)| f == folder))
                 .map_or(0, |(_, n)| *n);
             FolderTab {
-                label: ctx.t(&format!("folder-{folder}")),
-                href: href("/inbox", &[party.pair(), ("folder", (*folder).to_owned())]),
+                label: ctx.t(&format!("folder-{}", folder.key())),
+                href: href(
+                    "/inbox",
+                    &[party.pair(), ("folder", folder.key().to_owned())],
+                ),
                 unread,
                 unread_label: if unread >= query::UNREAD_CAP {
                     format!("{}+", query::UNREAD_CAP - 1)
                 } else {
                     unread.to_string()
                 },
-                current: filters.folder() == *folder,
+                current: filters.folder == *folder,
             }
         })
         .collect();
@@ -298,18 +305,17 @@ pub(super) async fn inbox_page(
         title: c.title.clone(),
     };
     let page = InboxPage {
-        folder: filters.folder().to_owned(),
-        short_search: filters.q.as_deref().is_some_and(|q| !q.trim().is_empty())
-            && filters.search().is_none(),
+        folder: filters.folder.key().to_owned(),
+        short_search: filters.short_search(),
         services: choices
             .iter()
-            .filter(|c| c.kind == "service")
+            .filter(|c| c.kind == ChoiceKind::Service)
             .map(|c| option(c, filters.service.as_deref()))
             .collect(),
         senders: choices
             .iter()
-            .filter(|c| c.kind == "sender")
-            .map(|c| option(c, filters.sender.as_deref()))
+            .filter(|c| c.kind == ChoiceKind::Sender)
+            .map(|c| option(c, filters.sender.map(|s| s.to_string()).as_deref()))
             .collect(),
         unopenable: unopenable
             .iter()
@@ -366,8 +372,8 @@ fn done_text(ctx: &PageCtx, done: &str, n: usize) -> Option<String> {
 /// The listing's filters and cursor, so a bulk action returns to exactly this page.
 fn base_with_after(f: &Filters, party: &PartyHeader) -> Vec<(&'static str, String)> {
     let mut pairs = filter_pairs(f, party);
-    if let Some(after) = f.after.as_deref().filter(|a| !a.is_empty()) {
-        pairs.push(("after", after.to_owned()));
+    if let Some(after) = f.after {
+        pairs.push(("after", after.to_string()));
     }
     pairs
 }

@@ -1,175 +1,27 @@
-//! The inbox listing: filtered, searched, keyset-paginated and authorised in one SQL query.
+//! The inbox's queries: the listing (filtered, searched, keyset-paginated and authorised in one
+//! SQL statement built from the typed filters), the page's context, unread counts, the filter
+//! choices, and what a person may know exists but not open.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use diesel::pg::Pg;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{
     Array, BigInt, Bool, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid,
 };
-use serde::Deserialize;
 use uuid::Uuid;
 
+use super::filters::{Combined, Cursor, Due, Filters, ReadState, Sort};
 use crate::access::decision::{Actor, PartyAccess};
 use crate::access::reference::MAIN_ADMINISTRATOR;
 use crate::db::Prepared;
+use crate::db::catalogue::ServiceCatalogue;
+use crate::db::sql::{Bind, Sql};
 use crate::domain::Language;
-
-/// A bind parameter for SQL built from the filters in use.
-enum Bind {
-    Int(i64),
-    Small(i16),
-    Text(String),
-    Time(DateTime<Utc>),
-    Id(Uuid),
-    Texts(Vec<String>),
-}
-
-/// SQL text with `$n` placeholders and their values, in order.
-#[derive(Default)]
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
-}
-
-impl Sql {
-    /// Appends `fragment`, in which `?` stands for the next parameter.
-    fn push(&mut self, fragment: &str, values: Vec<Bind>) -> &mut Self {
-        let mut values = values.into_iter();
-        for ch in fragment.chars() {
-            if ch == '?' {
-                if let Some(v) = values.next() {
-                    self.binds.push(v);
-                    self.text.push_str(&format!("${}", self.binds.len()));
-                }
-            } else {
-                self.text.push(ch);
-            }
-        }
-        self
-    }
-
-    fn query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-        let mut q = diesel::sql_query(self.text).into_boxed();
-        for b in self.binds {
-            q = match b {
-                Bind::Int(v) => q.bind::<BigInt, _>(v),
-                Bind::Small(v) => q.bind::<SmallInt, _>(v),
-                Bind::Text(v) => q.bind::<Text, _>(v),
-                Bind::Time(v) => q.bind::<Timestamptz, _>(v),
-                Bind::Id(v) => q.bind::<SqlUuid, _>(v),
-                Bind::Texts(v) => q.bind::<Array<Text>, _>(v),
-            };
-        }
-        q
-    }
-}
-
-/// Everything the inbox URL can say. All state lives in the URL, so back and bookmarks work.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Filters {
-    pub party: Option<i64>,
-    pub folder: Option<String>,
-    pub q: Option<String>,
-    /// `unread` or `read`.
-    pub unread: Option<String>,
-    pub service: Option<String>,
-    /// The sending organisation (its party id).
-    pub sender: Option<String>,
-    /// A combined view over every party of a kind: `organizations` or `persons`.
-    pub all: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    /// A preset period in days (7, 30, 365); a custom `from` wins.
-    pub period: Option<String>,
-    /// `soon` (within 7 days) or `overdue`.
-    pub due: Option<String>,
-    /// Only messages that still need confirmation.
-    pub confirm: Option<String>,
-    /// Only messages with attachments.
-    pub attachments: Option<String>,
-    /// `newest` (default) or `due`.
-    pub sort: Option<String>,
-    pub after: Option<String>,
-}
-
-pub const FOLDERS: [&str; 3] = ["inbox", "archive", "bin"];
-
-/// The combined views: every organisation, or every person, the user acts for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Combined {
-    Organizations,
-    Persons,
-}
-
-impl Combined {
-    pub fn key(self) -> &'static str {
-        match self {
-            Combined::Organizations => "organizations",
-            Combined::Persons => "persons",
-        }
-    }
-}
 
 /// Whose mail a listing shows: one party (with the services the user may read for it, decided
 /// once for the request), or every party of a kind the user acts for.
 pub enum Scope<'a> {
     Party { id: i64, access: &'a PartyAccess },
     Combined(Combined),
-}
-
-impl Filters {
-    pub fn folder(&self) -> &str {
-        self.folder
-            .as_deref()
-            .filter(|f| FOLDERS.contains(f))
-            .unwrap_or("inbox")
-    }
-
-    /// The search text when it is long enough to search (3+ characters).
-    pub fn search(&self) -> Option<&str> {
-        self.q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| q.chars().count() >= 3)
-    }
-
-    /// The combined view asked for, if any.
-    pub fn combined(&self) -> Option<Combined> {
-        match self.all.as_deref() {
-            Some("organizations") => Some(Combined::Organizations),
-            Some("persons") => Some(Combined::Persons),
-            _ => None,
-        }
-    }
-
-    pub fn sender_id(&self) -> Option<i64> {
-        self.sender.as_deref().and_then(|s| s.parse().ok())
-    }
-
-    pub fn by_due(&self) -> bool {
-        self.sort.as_deref() == Some("due")
-    }
-
-    fn date(value: Option<&str>) -> Option<NaiveDate> {
-        value.and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
-    }
-
-    pub fn from_date(&self) -> Option<NaiveDate> {
-        Self::date(self.from.as_deref()).or_else(|| {
-            let days: i64 = self
-                .period
-                .as_deref()?
-                .parse()
-                .ok()
-                .filter(|d| [7, 30, 365].contains(d))?;
-            Some(Utc::now().date_naive() - Duration::days(days))
-        })
-    }
-
-    pub fn to_date(&self) -> Option<NaiveDate> {
-        Self::date(self.to.as_deref())
-    }
 }
 
 /// One row of the listing. For a message readable only at a higher level, title and summary are
@@ -208,22 +60,14 @@ pub struct Row {
     pub headline: Option<String>,
 }
 
-/// The keyset cursor: the last row's sort value and id.
-pub fn cursor(row: &Row, by_due: bool) -> String {
+/// The keyset cursor after `row`: its sort value and id.
+pub fn cursor(row: &Row, by_due: bool) -> Cursor {
     let at = if by_due {
         row.due_at.unwrap_or(row.published_at)
     } else {
         row.published_at
     };
-    format!("{}_{}", at.timestamp_micros(), row.id)
-}
-
-fn parse_cursor(s: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (micros, id) = s.split_once('_')?;
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        Uuid::parse_str(id).ok()?,
-    ))
+    Cursor { at, id: row.id }
 }
 
 /// A page of the messages in scope in the folder that the actor may see, newest first (or by
@@ -236,9 +80,27 @@ pub fn list(
     lang: Language,
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
+    // Planned for each request, never from a cached generic plan: the best plan depends on how
+    // much mail the party has (a generic plan, once chosen, sorted all 100,000 messages of a
+    // large party when the index order would have given the first page at once) and, for a
+    // search, on how selective the words are.
+    listing_sql(actor, scope, f, lang, limit, Utc::now().date_naive())
+        .query()
+        .load(conn)
+}
+
+/// The listing's statement for these filters (`today` for the preset periods).
+fn listing_sql(
+    actor: Actor,
+    scope: &Scope,
+    f: &Filters,
+    lang: Language,
+    limit: i64,
+    today: NaiveDate,
+) -> Sql {
     let l = lang.code();
+    let level = actor.level.number();
     let mut sql = Sql::default();
-    let search = f.search().map(str::to_owned);
     let recipient = match scope {
         Scope::Party { .. } => "NULL::text",
         Scope::Combined(_) => "rp.name",
@@ -251,25 +113,22 @@ pub fn list(
                     c.attachment_count, (c.first_read_at IS NULL OR c.marked_unread) AS unread, \
                     (s.min_login_level <= ?) AS level_ok, "
         ),
-        vec![Bind::Small(actor.level.number())],
+        vec![Bind::Small(level)],
     );
-    match &search {
+    match f.search() {
         Some(q) => sql.push(
             "CASE WHEN s.min_login_level <= ? THEN ts_headline('norwegian', c.title || ' – ' || coalesce(c.summary, ''), \
                  websearch_to_tsquery('norwegian', ?), 'StartSel=\u{1}, StopSel=\u{2}, HighlightAll=true') END AS headline ",
-            vec![Bind::Small(actor.level.number()), Bind::Text(q.clone())],
+            vec![Bind::Small(level), Bind::Text(q.to_owned())],
         ),
         None => sql.push("NULL::text AS headline ", vec![]),
     };
+    let folder = Bind::Text(f.folder.key().to_owned());
     match scope {
         Scope::Party { id, access } => sql.push(
             "FROM correspondences c JOIN services s ON s.id = c.service_id \
                  WHERE c.recipient_id = ? AND c.folder = ? AND delivered(c.published_at, c.status) AND c.service_id = ANY (?) ",
-            vec![
-                Bind::Int(*id),
-                Bind::Text(f.folder().to_owned()),
-                Bind::Texts(access.readable.clone()),
-            ],
+            vec![Bind::Int(*id), folder, Bind::Texts(access.readable.clone())],
         ),
         // Every party of the kind that the person acts for, each message authorised for its
         // own recipient by the same decision function.
@@ -285,105 +144,89 @@ pub fn list(
                     Combined::Persons => "< 2",
                 }
             ),
-            vec![
-                Bind::Int(actor.person_id),
-                Bind::Text(f.folder().to_owned()),
-                Bind::Int(actor.person_id),
-            ],
+            vec![Bind::Int(actor.person_id), folder, Bind::Int(actor.person_id)],
         ),
     };
-    match f.unread.as_deref() {
-        Some("unread") => sql.push("AND (c.first_read_at IS NULL OR c.marked_unread) ", vec![]),
-        Some("read") => sql.push(
+    match f.read {
+        Some(ReadState::Unread) => {
+            sql.push("AND (c.first_read_at IS NULL OR c.marked_unread) ", vec![])
+        }
+        Some(ReadState::Read) => sql.push(
             "AND c.first_read_at IS NOT NULL AND NOT c.marked_unread ",
             vec![],
         ),
-        _ => &mut sql,
+        None => &mut sql,
     };
-    if let Some(service) = f.service.as_deref().filter(|s| !s.is_empty()) {
-        sql.push(
-            "AND c.service_id = ? ",
-            vec![Bind::Text(service.to_owned())],
-        );
+    if let Some(service) = &f.service {
+        sql.push("AND c.service_id = ? ", vec![Bind::Text(service.clone())]);
     }
-    if let Some(sender) = f.sender_id() {
+    if let Some(sender) = f.sender {
         sql.push("AND c.sender_id = ? ", vec![Bind::Int(sender)]);
     }
-    if let Some(from) = f.from_date() {
-        sql.push(
-            "AND c.published_at >= ? ",
-            vec![Bind::Time(from.and_time(chrono::NaiveTime::MIN).and_utc())],
-        );
+    let (from, to) = f.published_range(today);
+    if let Some(from) = from {
+        sql.push("AND c.published_at >= ? ", vec![Bind::Time(from)]);
     }
-    if let Some(to) = f.to_date() {
-        sql.push(
-            "AND c.published_at < ? ",
-            vec![Bind::Time(
-                (to + Duration::days(1))
-                    .and_time(chrono::NaiveTime::MIN)
-                    .and_utc(),
-            )],
-        );
+    if let Some(to) = to {
+        sql.push("AND c.published_at < ? ", vec![Bind::Time(to)]);
     }
-    match f.due.as_deref() {
-        Some("soon") => sql.push(
+    match f.due {
+        Some(Due::Soon) => sql.push(
             "AND c.due_at >= now() AND c.due_at < now() + interval '7 days' AND c.confirmed_at IS NULL ",
             vec![],
         ),
-        Some("overdue") => sql.push("AND c.due_at < now() AND c.confirmed_at IS NULL ", vec![]),
-        _ => &mut sql,
+        Some(Due::Overdue) => {
+            sql.push("AND c.due_at < now() AND c.confirmed_at IS NULL ", vec![])
+        }
+        None => &mut sql,
     };
-    if f.confirm.is_some() {
+    if f.confirm {
         sql.push(
             "AND c.confirmation_needed AND c.confirmed_at IS NULL ",
             vec![],
         );
     }
-    if f.attachments.is_some() {
+    if f.attachments {
         sql.push("AND c.attachment_count > 0 ", vec![]);
     }
-    if let Some(q) = &search {
+    if let Some(q) = f.search() {
         sql.push(
             // A query of stop words only ("du", "og") matches nothing: say so up front (the
             // planner folds this to false) instead of testing every message of the party.
             "AND numnode(websearch_to_tsquery('norwegian', ?)) > 0 \
              AND c.search_vector @@ websearch_to_tsquery('norwegian', ?) AND s.min_login_level <= ? ",
             vec![
-                Bind::Text(q.clone()),
-                Bind::Text(q.clone()),
-                Bind::Small(actor.level.number()),
+                Bind::Text(q.to_owned()),
+                Bind::Text(q.to_owned()),
+                Bind::Small(level),
             ],
         );
     }
-    let after = f.after.as_deref().and_then(parse_cursor);
-    if f.by_due() {
-        if let Some((at, id)) = after {
+    let after = f.after.map(|c| vec![Bind::Time(c.at), Bind::Id(c.id)]);
+    match (f.sort, after) {
+        (Sort::Due, after) => {
+            if let Some(after) = after {
+                sql.push(
+                    "AND (coalesce(c.due_at, c.published_at), c.id) > (?, ?) ",
+                    after,
+                );
+            }
             sql.push(
-                "AND (coalesce(c.due_at, c.published_at), c.id) > (?, ?) ",
-                vec![Bind::Time(at), Bind::Id(id)],
-            );
+                "ORDER BY coalesce(c.due_at, c.published_at), c.id LIMIT ?",
+                vec![Bind::Int(limit)],
+            )
         }
-        sql.push(
-            "ORDER BY coalesce(c.due_at, c.published_at), c.id LIMIT ?",
-            vec![Bind::Int(limit)],
-        );
-    } else {
-        if let Some((at, id)) = after {
+        (Sort::Newest, after) => {
+            if let Some(after) = after {
+                sql.push("AND (c.published_at, c.id) < (?, ?) ", after);
+            }
             sql.push(
-                "AND (c.published_at, c.id) < (?, ?) ",
-                vec![Bind::Time(at), Bind::Id(id)],
-            );
+                "ORDER BY c.published_at DESC, c.id DESC LIMIT ?",
+                vec![Bind::Int(limit)],
+            )
         }
-        sql.push(
-            "ORDER BY c.published_at DESC, c.id DESC LIMIT ?",
-            vec![Bind::Int(limit)],
-        );
-    }
-    // Planned for each request, never from a cached generic plan: the best plan depends on how
-    // much mail the party has (a generic plan, once chosen, sorted all 100,000 messages of a
-    // large party when the index order would have given the first page at once) and, for a
-    // search, on how selective the words are.
-    sql.query().load(conn)
+    };
+    sql
 }
 
 /// Counts stop here: a tab says "99+" rather than walk a hundred thousand rows per page view.
@@ -467,13 +310,19 @@ pub fn main_administrators(conn: &mut PgConnection, party: i64) -> QueryResult<V
     Ok(rows.into_iter().map(|r| r.name).collect())
 }
 
+/// Which filter a choice belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChoiceKind {
+    Service,
+    Sender,
+}
+
 /// A choice in a filter: value and label.
-#[derive(Deserialize, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct Choice {
     pub id: String,
     pub title: String,
-    /// `service` or `sender`.
-    pub kind: String,
+    pub kind: ChoiceKind,
 }
 
 /// Everything an inbox page needs besides its rows and filter choices ([`choices`]), in one
@@ -490,79 +339,20 @@ pub struct PageContext {
     pub name: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub org_number: Option<String>,
-    /// Unread in inbox, archive and bin, in the order of [`FOLDERS`].
+    /// Unread in inbox, archive and bin, in the order of [`Folder::ALL`](super::filters::Folder::ALL).
     #[diesel(sql_type = Array<BigInt>)]
     pub counts: Vec<i64>,
-}
-
-/// One service as the filters show it.
-struct CatalogueEntry {
-    /// nb, nn, en.
-    titles: [String; 3],
-    owner_id: i64,
-    owner_name: String,
-}
-
-struct Catalogue {
-    read_at: std::time::Instant,
-    services: std::collections::HashMap<String, CatalogueEntry>,
-}
-
-/// The services the filter choices are made from, kept in the process: they are few and change
-/// seldom, and building the choices in SQL on every page view cost more than the rest of the
-/// page's context. Read again when a page needs a service it does not know (a new one), or after
-/// a minute (a renamed title or owner shows within that).
-static CATALOGUE: std::sync::RwLock<Option<std::sync::Arc<Catalogue>>> =
-    std::sync::RwLock::new(None);
-
-fn catalogue(conn: &mut PgConnection, needed: &[String]) -> QueryResult<std::sync::Arc<Catalogue>> {
-    use crate::db::schema::{parties, services};
-    let cached = CATALOGUE.read().unwrap_or_else(|e| e.into_inner()).clone();
-    if let Some(c) = cached
-        && c.read_at.elapsed() < std::time::Duration::from_secs(60)
-        && needed.iter().all(|id| c.services.contains_key(id))
-    {
-        return Ok(c);
-    }
-    let rows: Vec<(String, String, String, String, i64, String)> = services::table
-        .inner_join(parties::table.on(parties::id.eq(services::owner_id)))
-        .select((
-            services::id,
-            services::title_nb,
-            services::title_nn,
-            services::title_en,
-            services::owner_id,
-            parties::name,
-        ))
-        .load(conn)?;
-    let fresh = std::sync::Arc::new(Catalogue {
-        read_at: std::time::Instant::now(),
-        services: rows
-            .into_iter()
-            .map(|(id, nb, nn, en, owner_id, owner_name)| {
-                (
-                    id,
-                    CatalogueEntry {
-                        titles: [nb, nn, en],
-                        owner_id,
-                        owner_name,
-                    },
-                )
-            })
-            .collect(),
-    });
-    *CATALOGUE.write().unwrap_or_else(|e| e.into_inner()) = Some(fresh.clone());
-    Ok(fresh)
 }
 
 /// The choices of the service and sender filters for what may be read: the services, and their
 /// owners once each, each kind sorted by title.
 pub fn choices(
     conn: &mut PgConnection,
+    catalogue: &ServiceCatalogue,
     readable: &[String],
     lang: Language,
 ) -> QueryResult<Vec<Choice>> {
-    let catalogue = catalogue(conn, readable)?;
+    let catalogue = catalogue.get(conn, readable)?;
     let lang = match lang {
         Language::Nb => 0,
         Language::Nn => 1,
@@ -577,14 +367,14 @@ pub fn choices(
         services.push(Choice {
             id: id.clone(),
             title: e.titles[lang].clone(),
-            kind: "service".to_owned(),
+            kind: ChoiceKind::Service,
         });
         let owner = e.owner_id.to_string();
         if !senders.iter().any(|s| s.id == owner) {
             senders.push(Choice {
                 id: owner,
                 title: e.owner_name.clone(),
-                kind: "sender".to_owned(),
+                kind: ChoiceKind::Sender,
             });
         }
     }
@@ -615,4 +405,147 @@ pub fn page_context(
     )
     .get_result(conn)
     .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::LoginLevel;
+    use crate::inbox::filters::FilterParams;
+
+    fn filters(query: &str) -> Filters {
+        actix_web::web::Query::<FilterParams>::from_query(query)
+            .expect("query")
+            .into_inner()
+            .into()
+    }
+
+    fn access() -> PartyAccess {
+        PartyAccess {
+            may_act: true,
+            readable: vec!["svc".to_owned()],
+            may_know: false,
+        }
+    }
+
+    const ACTOR: Actor = Actor {
+        person_id: 7,
+        level: LoginLevel::Substantial,
+    };
+
+    /// The statement for `query` over one party's mail (or a combined view), checked for its
+    /// placeholders: `$1` to `$n` in order, one per bound value.
+    fn sql_for(query: &str, combined: bool) -> String {
+        let access = access();
+        let scope = if combined {
+            Scope::Combined(Combined::Organizations)
+        } else {
+            Scope::Party {
+                id: 42,
+                access: &access,
+            }
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
+        let sql = listing_sql(ACTOR, &scope, &filters(query), Language::Nn, 26, today);
+        let numbers: Vec<usize> = sql
+            .text
+            .split('$')
+            .skip(1)
+            .map(|rest| {
+                rest.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .expect("a numbered placeholder")
+            })
+            .collect();
+        assert_eq!(
+            numbers,
+            (1..=sql.binds.len()).collect::<Vec<_>>(),
+            "{query}: {}",
+            sql.text
+        );
+        sql.text
+    }
+
+    /// Each filter alone adds its condition and nothing else's.
+    #[test]
+    fn each_filter_adds_its_own_condition() {
+        let cases: [(&str, &str); 11] = [
+            (
+                "unread=unread",
+                "AND (c.first_read_at IS NULL OR c.marked_unread)",
+            ),
+            (
+                "unread=read",
+                "c.first_read_at IS NOT NULL AND NOT c.marked_unread",
+            ),
+            ("service=svc", "c.service_id = $"),
+            ("sender=9", "c.sender_id = $"),
+            ("period=30", "c.published_at >= $"),
+            ("to=2026-01-31", "c.published_at < $"),
+            ("due=soon", "c.due_at < now() + interval '7 days'"),
+            ("due=overdue", "c.due_at < now() AND c.confirmed_at IS NULL"),
+            (
+                "confirm=1",
+                "AND c.confirmation_needed AND c.confirmed_at IS NULL",
+            ),
+            ("attachments=1", "c.attachment_count > 0"),
+            (
+                "q=skatt",
+                "c.search_vector @@ websearch_to_tsquery('norwegian', $",
+            ),
+        ];
+        let plain = sql_for("", false);
+        for (query, condition) in cases {
+            let sql = sql_for(query, false);
+            assert!(sql.contains(condition), "{query}: {sql}");
+            assert!(!plain.contains(condition), "{condition} only with {query}");
+        }
+    }
+
+    #[test]
+    fn the_scope_decides_whose_mail_and_how_it_is_authorised() {
+        let party = sql_for("folder=archive", false);
+        assert!(party.contains("c.recipient_id = $2 AND c.folder = $3"));
+        assert!(party.contains("c.service_id = ANY ($4)"));
+        assert!(party.contains("title_nn"), "the page's language");
+        let combined = sql_for("all=organizations", true);
+        assert!(combined.contains("FROM acting_parties a"));
+        assert!(combined.contains("a.kind_rank = 2"));
+        assert!(combined.contains("can_read_service($4, c.recipient_id, c.service_id)"));
+        for sql in [&party, &combined] {
+            assert!(sql.contains("delivered(c.published_at, c.status)"));
+        }
+    }
+
+    #[test]
+    fn sorting_and_the_cursor_page_in_the_same_order() {
+        let after = "1780000000000000_0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        let newest = sql_for(&format!("after={after}"), false);
+        assert!(newest.contains("AND (c.published_at, c.id) < ($"));
+        assert!(newest.ends_with("ORDER BY c.published_at DESC, c.id DESC LIMIT $7"));
+        let by_due = sql_for(&format!("sort=due&after={after}"), false);
+        assert!(by_due.contains("AND (coalesce(c.due_at, c.published_at), c.id) > ($"));
+        assert!(by_due.contains("ORDER BY coalesce(c.due_at, c.published_at), c.id LIMIT $"));
+        assert!(!sql_for("after=garbage", false).contains("c.id) <"));
+    }
+
+    #[test]
+    fn every_filter_at_once_keeps_text_and_values_in_step() {
+        for combined in [false, true] {
+            let sql = sql_for(
+                "folder=bin&q=skattemelding&unread=read&service=svc&sender=9&from=2026-01-01\
+                 &to=2026-02-01&period=7&due=soon&confirm=1&attachments=1&sort=due\
+                 &after=1780000000000000_0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+                combined,
+            );
+            assert!(sql.contains("ts_headline"), "matches are highlighted");
+            assert_eq!(
+                sql.matches("c.published_at >= $").count(),
+                1,
+                "one start date"
+            );
+        }
+    }
 }

@@ -6,9 +6,9 @@ use askama::Template;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::filters::Folder;
 use super::message::{self, Message};
-use super::pages::{PartyHeader, actor, due_badge, party_header};
-use super::query::FOLDERS;
+use super::view::{PartyHeader, actor, due_badge, party_header};
 use crate::access::decision::{self, Actor, MessageAccess};
 use crate::access::grants;
 use crate::access::pages::{GrantView, view};
@@ -331,7 +331,7 @@ pub(super) async fn move_message(
     let id = path.into_inner();
     let party = query.party;
     let folder = form.into_inner().folder;
-    if !FOLDERS.contains(&folder.as_str()) {
+    if Folder::parse(&folder).is_none() {
         return Err(AppError::BadRequest("unknown folder".to_owned()));
     }
     let pool = state.pool.clone();

@@ -1,11 +1,10 @@
-//! The recipient's pages: shared pieces of the listing and reading pages, and the routes.
+//! Pieces the listing and reading pages share: the party header, links that carry the filters,
+//! highlighting and due-date badges.
 
-use actix_web::web;
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 
-use super::query::{Combined, Filters};
-use super::{listing, picker, reading};
+use super::filters::{Combined, Filters};
 use crate::access::decision::Actor;
 use crate::db::schema::parties;
 use crate::domain::Language;
@@ -13,18 +12,6 @@ use crate::domain::PartyKind;
 use crate::web::context::encode_component;
 use crate::web::i18n::{self, date};
 use crate::web::user::CurrentUser;
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(listing::inbox_page)
-        .service(picker::picker_page)
-        .service(picker::toggle_favourite)
-        .service(listing::bulk_action)
-        .service(reading::message_page)
-        .service(reading::download_all)
-        .service(reading::download)
-        .service(reading::confirm_message)
-        .service(reading::move_message);
-}
 
 pub(super) const PAGE_SIZE: i64 = 25;
 pub(super) const PARTY_COOKIE: &str = "melding_party";
@@ -68,25 +55,10 @@ pub(super) fn actor(user: &CurrentUser) -> Actor {
     }
 }
 
-/// Query-string pairs for the filters, so every link carries the whole state.
+/// Query-string pairs for the party and the filters, so every link carries the whole state.
 pub(super) fn filter_pairs(f: &Filters, party: &PartyHeader) -> Vec<(&'static str, String)> {
-    let mut pairs = vec![party.pair(), ("folder", f.folder().to_owned())];
-    let mut add = |k: &'static str, v: &Option<String>| {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            pairs.push((k, v.to_owned()));
-        }
-    };
-    add("q", &f.q);
-    add("unread", &f.unread);
-    add("service", &f.service);
-    add("sender", &f.sender);
-    add("period", &f.period);
-    add("from", &f.from);
-    add("to", &f.to);
-    add("due", &f.due);
-    add("confirm", &f.confirm);
-    add("attachments", &f.attachments);
-    add("sort", &f.sort);
+    let mut pairs = vec![party.pair()];
+    pairs.extend(f.pairs());
     pairs
 }
 
