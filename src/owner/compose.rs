@@ -118,7 +118,7 @@ pub(super) struct PreflightRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/compose.html")]
+#[template(path = "owner/compose.html")]
 struct ComposePage {
     ctx: PageCtx,
     owner: Owner,

@@ -7,14 +7,15 @@ use chrono::Utc;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::{Owner, owner};
+use super::owner;
+use crate::sending::owners::Owner;
 use crate::sending::reports::{ReportView, group, reports};
 use crate::state::AppState;
 use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render, render_status};
 
 #[derive(Template)]
-#[template(path = "admin/reports.html")]
+#[template(path = "owner/reports.html")]
 struct ReportsPage {
     ctx: PageCtx,
     owner: Owner,

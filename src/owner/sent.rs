@@ -10,7 +10,8 @@ use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Owner, owner};
+use super::owner;
+use crate::sending::owners::Owner;
 use crate::db::Prepared;
 use crate::state::AppState;
 use crate::web::i18n::{self, date_time};
@@ -46,7 +47,7 @@ pub(super) struct SendingView {
 }
 
 #[derive(Template)]
-#[template(path = "admin/sent.html")]
+#[template(path = "owner/sent.html")]
 struct ListPage {
     ctx: PageCtx,
     owner: Owner,
@@ -220,7 +221,7 @@ pub(super) struct RecipientView {
 }
 
 #[derive(Template)]
-#[template(path = "admin/sending.html")]
+#[template(path = "owner/sending.html")]
 struct SendingPage {
     ctx: PageCtx,
     owner: Owner,

@@ -11,7 +11,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Nullable, SmallInt, Text};
 use serde::Deserialize;
 
-use super::{Owner, owner};
+use super::owner;
+use crate::sending::owners::Owner;
 use crate::access::reference::ORDINARY_MAIL;
 use crate::db::schema::{service_notification_texts, services};
 use crate::domain::Language;
@@ -58,7 +59,7 @@ pub(super) fn services_of(
 }
 
 #[derive(Template)]
-#[template(path = "admin/services.html")]
+#[template(path = "owner/services.html")]
 struct ListPage {
     ctx: PageCtx,
     owner: Owner,
@@ -144,7 +145,7 @@ pub(super) struct PackageChoice {
 }
 
 #[derive(Template)]
-#[template(path = "admin/service_form.html")]
+#[template(path = "owner/service_form.html")]
 struct FormPage {
     ctx: PageCtx,
     owner: Owner,

@@ -37,7 +37,7 @@ pub(super) struct UploadQuery {
 }
 
 #[derive(Template)]
-#[template(path = "admin/upload.html")]
+#[template(path = "owner/upload.html")]
 pub(super) struct UploadPage {
     pub ctx: PageCtx,
     pub owner: Owner,
