@@ -19,6 +19,8 @@ pub enum Mode {
     Serve,
     /// Only apply migrations.
     Migrate,
+    /// A command-line tool over the database (import, benchmarks): the database settings only.
+    Tool,
     /// Only the notification worker (extra nodes): database, SMTP and SMS gateway.
     Worker,
 }

@@ -1,6 +1,4 @@
-//! The `melding` command: demo | serve | migrate.
-
-#![deny(clippy::unwrap_used, clippy::expect_used)]
+//! The `melding` command: one function per subcommand.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -129,12 +127,6 @@ enum Import {
     },
 }
 
-enum Bench {
-    Seed(i64),
-    Send(usize),
-    Notify(usize, usize, i64),
-}
-
 #[derive(Clone, Copy, ValueEnum)]
 enum Size {
     /// No demo world: the demo login and the captured e-mail and SMS over the database as it is
@@ -167,169 +159,217 @@ fn try_main() -> anyhow::Result<()> {
         return Err(err).context("cannot read .env");
     }
     melding::telemetry::init("info,actix_server=warn");
-    let cli = Cli::parse();
-    let mut bench = None;
-    let (mode, size, import) = match cli.command {
-        Command::Demo { size } => (Mode::Demo, Some(size), None),
-        Command::Serve => (Mode::Serve, None, None),
-        Command::Migrate => (Mode::Migrate, None, None),
+    match Cli::parse().command {
+        Command::Demo { size } => demo(size),
+        Command::Serve => serve(),
+        Command::Worker => worker(),
+        Command::Migrate => migrate(),
         Command::Token {
             org,
             scope,
             minutes,
-        } => return print_token(&org, &scope, minutes),
-        Command::Worker => (Mode::Worker, None, None),
+        } => print_token(&org, &scope, minutes),
         Command::BenchRate {
             url,
             rate,
             seconds,
             token,
             post,
-        } => {
-            let body = match &post {
-                Some(path) => Some(
-                    std::fs::read_to_string(path)
-                        .with_context(|| format!("cannot read {}", path.display()))?,
-                ),
-                None => None,
-            };
-            let target = melding::bench::RateTarget {
-                url,
-                post: body.is_some(),
-                body,
-                token,
-            };
-            println!("{}", melding::bench::rate(target, rate, seconds)?);
-            return Ok(());
-        }
-        Command::BenchSink { port } => {
-            let sink = melding::bench::SmtpSink::start_on(port)?;
-            eprintln!("accepting mail on 127.0.0.1:{}", sink.port);
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(10));
-                println!("{} mails received", sink.count());
-            }
-        }
-        Command::BenchSeed { messages } => {
-            bench = Some(Bench::Seed(messages));
-            (Mode::Migrate, None, None)
-        }
-        Command::BenchSend { recipients } => {
-            bench = Some(Bench::Send(recipients));
-            (Mode::Migrate, None, None)
-        }
+        } => bench_rate(url, rate, seconds, token, post.as_deref()),
+        Command::BenchSink { port } => bench_sink(port),
+        Command::BenchSeed { messages } => bench_seed(messages),
+        Command::BenchSend { recipients } => bench_send(recipients),
         Command::BenchNotify {
             emails,
             concurrency,
             batch,
-        } => {
-            bench = Some(Bench::Notify(
-                emails,
-                concurrency.clamp(1, 256),
-                batch.clamp(1, 10_000),
-            ));
-            (Mode::Migrate, None, None)
-        }
-        Command::Import { what } => (Mode::Migrate, None, Some(what)),
-    };
-    let config = Arc::new(Config::from_env(mode)?);
-
-    let mut cluster = match config.database {
-        DatabaseConfig::Embedded => Some(LocalCluster::start(&config.data_dir, Durability::Full)?),
-        DatabaseConfig::Url(_) => None,
-    };
-    let outcome = run(&config, cluster.as_ref(), size, import.as_ref(), bench);
-    if let Some(cluster) = cluster.as_mut()
-        && let Err(err) = cluster.stop()
-    {
-        tracing::error!(error = %err, "the private PostgreSQL did not stop cleanly");
+        } => bench_notify(emails, concurrency.clamp(1, 256), batch.clamp(1, 10_000)),
+        Command::Import {
+            what:
+                Import::Er {
+                    units,
+                    subunits,
+                    roles,
+                },
+        } => import_er(&units, subunits.as_deref(), &roles),
     }
-    outcome
 }
 
-fn run(
-    config: &Arc<Config>,
-    cluster: Option<&LocalCluster>,
-    size: Option<Size>,
-    import: Option<&Import>,
-    bench: Option<Bench>,
-) -> anyhow::Result<()> {
-    if let Some(Bench::Notify(emails, concurrency, batch)) = bench {
-        return bench_notify(cluster, emails, concurrency, batch);
+/// The database a command works on: the configured one, or the private cluster under the data
+/// folder (started here, stopped when this is dropped), migrated.
+struct Database {
+    pool: db::PgPool,
+    // Dropped after the pool, so its connections close before the cluster stops.
+    _cluster: ClusterGuard,
+}
+
+/// Stops the private cluster, if one was started, however the command ends.
+struct ClusterGuard(Option<LocalCluster>);
+
+impl Drop for ClusterGuard {
+    fn drop(&mut self) {
+        if let Some(cluster) = self.0.as_mut()
+            && let Err(err) = cluster.stop()
+        {
+            tracing::error!(error = %err, "the private PostgreSQL did not stop cleanly");
+        }
     }
-    let url = match (&config.database, cluster) {
-        (DatabaseConfig::Url(url), _) => url.expose_secret().to_owned(),
-        (DatabaseConfig::Embedded, Some(cluster)) => cluster.ensure_database("melding")?,
-        (DatabaseConfig::Embedded, None) => anyhow::bail!("no database configured"),
+}
+
+impl Database {
+    fn open(config: &Config) -> anyhow::Result<Self> {
+        let cluster = ClusterGuard(match config.database {
+            DatabaseConfig::Embedded => {
+                Some(LocalCluster::start(&config.data_dir, Durability::Full)?)
+            }
+            DatabaseConfig::Url(_) => None,
+        });
+        let url = match (&config.database, &cluster.0) {
+            (DatabaseConfig::Url(url), _) => url.expose_secret().to_owned(),
+            (DatabaseConfig::Embedded, Some(cluster)) => cluster.ensure_database("melding")?,
+            (DatabaseConfig::Embedded, None) => anyhow::bail!("no database configured"),
+        };
+        let pool = db::pool(&url, config.pool_size)?;
+        let applied = db::migrate(&mut *pool.get()?)?;
+        tracing::info!(applied, "database migrations up to date");
+        Ok(Database {
+            pool,
+            _cluster: cluster,
+        })
+    }
+}
+
+/// `melding demo`: the private database, the demo world (seeded once), the demo login.
+fn demo(size: Size) -> anyhow::Result<()> {
+    let config = Arc::new(Config::from_env(Mode::Demo)?);
+    let database = Database::open(&config)?;
+    let size = match size {
+        Size::None => None,
+        Size::Small => Some(SeedSize::Small),
+        Size::Large => Some(SeedSize::Large),
+        Size::Bench => Some(SeedSize::Bench),
     };
-    let pool = db::pool(&url, config.pool_size)?;
-    let applied = db::migrate(&mut *pool.get()?)?;
-    tracing::info!(applied, "database migrations up to date");
-    if let Some(Import::Er {
+    let pool = database.pool.clone();
+    actix_web::rt::System::new().block_on(async {
+        if let Some(size) = size {
+            seed_with_interrupt(&config, pool.clone(), size).await?;
+        }
+        run_server(&config, pool).await
+    })
+}
+
+/// `melding serve`: production, every setting explicit.
+fn serve() -> anyhow::Result<()> {
+    let config = Arc::new(Config::from_env(Mode::Serve)?);
+    let database = Database::open(&config)?;
+    let pool = database.pool.clone();
+    actix_web::rt::System::new().block_on(run_server(&config, pool))
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+async fn run_server(config: &Arc<Config>, pool: db::PgPool) -> anyhow::Result<()> {
+    let app = Application::build(config.clone(), pool)?;
+    tracing::info!(url = %config.public_url, port = app.port(), "melding is running; Ctrl-C stops it");
+    if config.is_demo() {
+        println!(
+            "\n  melding demo: http://{}\n  Ctrl-C stops the server and the database.\n",
+            config.bind
+        );
+    }
+    app.run_until_stopped()
+        .await
+        .context("the HTTP server failed")
+}
+
+/// `melding migrate`: applies the migrations (and the function definitions), then stops.
+fn migrate() -> anyhow::Result<()> {
+    let config = Config::from_env(Mode::Migrate)?;
+    Database::open(&config).map(drop)
+}
+
+/// `melding import er`: the business register's units, sub-units and roles.
+fn import_er(
+    units: &std::path::Path,
+    subunits: Option<&std::path::Path>,
+    roles: &std::path::Path,
+) -> anyhow::Result<()> {
+    let config = Config::from_env(Mode::Tool)?;
+    let database = Database::open(&config)?;
+    let files = melding::import::er::Files {
         units,
         subunits,
         roles,
-    }) = import
-    {
-        let files = melding::import::er::Files {
-            units,
-            subunits: subunits.as_deref(),
-            roles,
-        };
-        let reports = melding::import::er::import(&pool, &files, config.test_ids, true)?;
-        for (file, report) in &reports {
-            for rejected in &report.rejected {
-                eprintln!("rejected: {rejected}");
-            }
-            println!("{file}: {report}");
+    };
+    let reports = melding::import::er::import(&database.pool, &files, config.test_ids, true)?;
+    for (file, report) in &reports {
+        for rejected in &report.rejected {
+            eprintln!("rejected: {rejected}");
         }
-        return Ok(());
+        println!("{file}: {report}");
     }
-    if let Some(Bench::Seed(messages)) = bench {
-        seed::demo(&pool, SeedSize::Bench, &config.data_dir)?;
-        seed::national::ensure_parties(&pool)?;
-        return seed::national::top_up_messages(&pool, messages);
-    }
-    if let Some(Bench::Send(recipients)) = bench {
-        let report = melding::bench::mass_send(&pool, recipients, &config.data_dir.join("bench"))?;
-        println!(
-            "mass send: {} recipients accepted and published in {:.1} s ({:.0}/s), {} notices queued; \
-             preparing the persons took {:.1} s",
-            report.recipients,
-            report.send_seconds,
-            report.recipients as f64 / report.send_seconds,
-            report.notifications,
-            report.prepare_seconds
-        );
-        return Ok(());
-    }
-    if config.mode == Mode::Migrate {
-        return Ok(());
-    }
-    if config.mode == Mode::Worker {
-        return run_worker(config, pool);
-    }
+    Ok(())
+}
 
-    let runtime = actix_web::rt::System::new();
-    runtime.block_on(async {
-        if let Some(size) = size {
-            let size = match size {
-                Size::None => None,
-                Size::Small => Some(SeedSize::Small),
-                Size::Large => Some(SeedSize::Large),
-                Size::Bench => Some(SeedSize::Bench),
-            };
-            if let Some(size) = size {
-                seed_with_interrupt(config, pool.clone(), size).await?;
-            }
-        }
-        let app = Application::build(config.clone(), pool)?;
-        tracing::info!(url = %config.public_url, port = app.port(), "melding is running; Ctrl-C stops it");
-        if config.is_demo() {
-            println!("\n  melding demo: http://{}\n  Ctrl-C stops the server and the database.\n", config.bind);
-        }
-        app.run_until_stopped().await.context("the HTTP server failed")
-    })
+/// `melding bench-seed`: the national-scale world.
+fn bench_seed(messages: i64) -> anyhow::Result<()> {
+    let config = Config::from_env(Mode::Tool)?;
+    let database = Database::open(&config)?;
+    seed::demo(&database.pool, SeedSize::Bench, &config.data_dir)?;
+    seed::national::ensure_parties(&database.pool)?;
+    seed::national::top_up_messages(&database.pool, messages)
+}
+
+/// `melding bench-send`: a mass send to N synthetic recipients.
+fn bench_send(recipients: usize) -> anyhow::Result<()> {
+    let config = Config::from_env(Mode::Tool)?;
+    let database = Database::open(&config)?;
+    let report =
+        melding::bench::mass_send(&database.pool, recipients, &config.data_dir.join("bench"))?;
+    println!(
+        "mass send: {} recipients accepted and published in {:.1} s ({:.0}/s), {} notices queued; \
+         preparing the persons took {:.1} s",
+        report.recipients,
+        report.send_seconds,
+        report.recipients as f64 / report.send_seconds,
+        report.notifications,
+        report.prepare_seconds
+    );
+    Ok(())
+}
+
+/// `melding bench-rate`: an open-loop load at a fixed rate.
+fn bench_rate(
+    url: String,
+    rate: u32,
+    seconds: u32,
+    token: Option<String>,
+    post: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let body = match post {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let target = melding::bench::RateTarget {
+        url,
+        post: body.is_some(),
+        body,
+        token,
+    };
+    println!("{}", melding::bench::rate(target, rate, seconds)?);
+    Ok(())
+}
+
+/// `melding bench-sink`: an SMTP server that counts what it is sent, until stopped.
+fn bench_sink(port: u16) -> anyhow::Result<()> {
+    let sink = melding::bench::SmtpSink::start_on(port)?;
+    eprintln!("accepting mail on 127.0.0.1:{}", sink.port);
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        println!("{} mails received", sink.count());
+    }
 }
 
 /// Signs a token with the demo issuer's key (kept under MELDING_DATA_DIR, as the running demo
@@ -363,41 +403,53 @@ fn print_token(org: &str, scope: &str, minutes: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The worker benchmark, in a fresh database of its own so nothing else is due in it.
-fn bench_notify(
-    cluster: Option<&LocalCluster>,
-    emails: usize,
-    concurrency: usize,
-    batch: i64,
-) -> anyhow::Result<()> {
+/// `melding bench-notify`: the worker against a bare lettre loop, in a fresh database of its
+/// own in the private cluster, so nothing else is due in it.
+fn bench_notify(emails: usize, concurrency: usize, batch: i64) -> anyhow::Result<()> {
     use diesel::{Connection, RunQueryDsl};
-    let cluster = cluster.context("bench-notify uses the embedded database: unset DATABASE_URL")?;
-    let mut admin = diesel::PgConnection::establish(&cluster.url("postgres"))?;
-    diesel::sql_query("DROP DATABASE IF EXISTS melding_bench_notify WITH (FORCE)")
-        .execute(&mut admin)?;
-    let url = cluster.ensure_database("melding_bench_notify")?;
-    let pool = db::pool(&url, u32::try_from(concurrency + 4)?)?;
-    db::migrate(&mut *pool.get()?)?;
-    let r = melding::bench::notify(&pool, emails, concurrency, batch)?;
-    let worker = r.emails as f64 / r.worker_seconds;
-    let bare = r.emails as f64 / r.bare_seconds;
-    println!(
-        "| e-mails | connections | batch | worker | bare lettre loop | ratio |\n|---:|---:|---:|---:|---:|---:|\n\
-         | {} | {} | {batch} | {:.1} s ({:.0}/s) | {:.1} s ({:.0}/s) | {:.2}x |",
-        r.emails,
-        r.concurrency,
-        r.worker_seconds,
-        worker,
-        r.bare_seconds,
-        bare,
-        bare / worker
+    let config = Config::from_env(Mode::Tool)?;
+    anyhow::ensure!(
+        matches!(config.database, DatabaseConfig::Embedded),
+        "bench-notify uses the embedded database: unset DATABASE_URL"
     );
+    let guard = ClusterGuard(Some(LocalCluster::start(
+        &config.data_dir,
+        Durability::Full,
+    )?));
+    let cluster = guard.0.as_ref().context("the private cluster")?;
+    {
+        let mut admin = diesel::PgConnection::establish(&cluster.url("postgres"))?;
+        diesel::sql_query("DROP DATABASE IF EXISTS melding_bench_notify WITH (FORCE)")
+            .execute(&mut admin)?;
+        let url = cluster.ensure_database("melding_bench_notify")?;
+        let pool = db::pool(&url, u32::try_from(concurrency + 4)?)?;
+        db::migrate(&mut *pool.get()?)?;
+        let r = melding::bench::notify(&pool, emails, concurrency, batch)?;
+        let worker = r.emails as f64 / r.worker_seconds;
+        let bare = r.emails as f64 / r.bare_seconds;
+        println!(
+            "| e-mails | connections | batch | worker | bare lettre loop | ratio |\n|---:|---:|---:|---:|---:|---:|\n\
+             | {} | {} | {batch} | {:.1} s ({:.0}/s) | {:.1} s ({:.0}/s) | {:.2}x |",
+            r.emails,
+            r.concurrency,
+            r.worker_seconds,
+            worker,
+            r.bare_seconds,
+            bare,
+            bare / worker
+        );
+    }
     Ok(())
 }
 
-/// A worker-only node: the worker on its own thread, and /metrics and /health on MELDING_BIND.
-/// SIGTERM or Ctrl-C stop the HTTP side; the worker then finishes or releases what it holds.
-fn run_worker(config: &Arc<Config>, pool: db::PgPool) -> anyhow::Result<()> {
+/// `melding worker`, a worker-only node: the worker on its own thread, and /metrics and /health
+/// on MELDING_BIND. SIGTERM or Ctrl-C stop the HTTP side; the worker then finishes or releases
+/// what it holds.
+fn worker() -> anyhow::Result<()> {
+    let config = Arc::new(Config::from_env(Mode::Worker)?);
+    let database = Database::open(&config)?;
+    let pool = database.pool.clone();
+    let config = &config;
     use actix_web::{App, HttpResponse, HttpServer, web};
     use melding::notify::{Worker, web::MetricsState};
 

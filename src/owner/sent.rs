@@ -11,8 +11,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::owner;
-use crate::sending::owners::Owner;
 use crate::db::Prepared;
+use crate::sending::owners::Owner;
 use crate::state::AppState;
 use crate::web::i18n::{self, date_time};
 use crate::web::user::CurrentUser;

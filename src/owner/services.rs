@@ -12,10 +12,10 @@ use diesel::sql_types::{BigInt, Bool, Integer, Nullable, SmallInt, Text};
 use serde::Deserialize;
 
 use super::owner;
-use crate::sending::owners::Owner;
 use crate::access::reference::ORDINARY_MAIL;
 use crate::db::schema::{service_notification_texts, services};
 use crate::domain::Language;
+use crate::sending::owners::Owner;
 use crate::state::AppState;
 use crate::web::i18n;
 use crate::web::user::CurrentUser;

@@ -1,6 +1,8 @@
 //! The one integration-test binary: every test talks to the real app over HTTP, to a real
 //! PostgreSQL, and (browser tests) to a real Chromium.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod access;
