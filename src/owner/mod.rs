@@ -3,6 +3,7 @@
 //! the owner (`owner` in the URL) and is refused (404) to anyone who may not send for it.
 
 mod compose;
+mod form;
 mod home;
 mod reports;
 mod sent;

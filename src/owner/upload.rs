@@ -15,8 +15,8 @@ use futures_util::TryStreamExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::compose::{self, ComposeForm};
-use super::compose::{form_errors, new_message};
+use super::compose;
+use super::form::{ComposeForm, form_errors, fresh_form, new_message};
 use super::owner;
 use crate::db::PgPool;
 use crate::db::schema::mass_sends;
@@ -69,7 +69,7 @@ pub(super) async fn upload_form(
     let page = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, user.person_id, owner_id)?;
-        compose::upload_page(&mut conn, ctx, owner, compose::fresh_form(), HashMap::new())
+        compose::upload_page(&mut conn, ctx, owner, fresh_form(), HashMap::new())
     })
     .await?;
     render(&page)
