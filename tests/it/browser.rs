@@ -115,6 +115,24 @@ impl Browser {
         format!("/session/{}{rest}", self.session)
     }
 
+    /// Saves the page as `target/screenshots/<name>-<width>.png` at `width` x `height`, for people
+    /// to look at (it asserts nothing), then goes back to the usual window size.
+    pub async fn screenshot(&self, name: &str, width: u32, height: u32) {
+        use base64::Engine;
+        let rect = |w: u32, h: u32| json!({ "width": w, "height": h });
+        self.call("POST", &self.session_path("/window/rect"), rect(width, height))
+            .await;
+        let png = self.call("GET", &self.session_path("/screenshot"), json!({})).await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap_or_default())
+            .expect("a PNG");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(dir.join(format!("{name}-{width}.png")), bytes).expect("screenshot");
+        self.call("POST", &self.session_path("/window/rect"), rect(1280, 1024))
+            .await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.call("POST", &self.session_path("/url"), json!({ "url": url }))
             .await;
@@ -629,6 +647,8 @@ async fn an_accountant_finds_a_client_reads_confirms_and_archives() {
     browser.click(".inbox-filters button[type=submit]").await;
     browser.wait_for("location.search.includes('q=')").await;
     assert!(browser.text_of(".message-list").await.contains(&title));
+    browser.screenshot("inbox-search", 390, 844).await;
+    browser.screenshot("inbox-search", 1366, 900).await;
     browser
         .click(&format!("a[href^='/inbox/messages/{message}']"))
         .await;
