@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::draft::{Draft, NotificationChannel};
 use super::owners::Owner;
 use super::preflight::find_parties;
 use crate::db::schema::{attachments, parties, services};
@@ -23,76 +24,6 @@ pub const MAX_REFERENCES: usize = 10;
 pub const MAX_PROPERTIES: usize = 10;
 const MAX_PROPERTY_KEY: usize = 50;
 const MAX_PROPERTY_VALUE: usize = 300;
-
-/// How recipients are notified (domain.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationChannel {
-    Email,
-    Sms,
-    EmailPreferred,
-    SmsPreferred,
-    EmailAndSms,
-}
-
-impl NotificationChannel {
-    pub const ALL: [NotificationChannel; 5] = [
-        NotificationChannel::Email,
-        NotificationChannel::Sms,
-        NotificationChannel::EmailPreferred,
-        NotificationChannel::SmsPreferred,
-        NotificationChannel::EmailAndSms,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            NotificationChannel::Email => "Email",
-            NotificationChannel::Sms => "Sms",
-            NotificationChannel::EmailPreferred => "EmailPreferred",
-            NotificationChannel::SmsPreferred => "SmsPreferred",
-            NotificationChannel::EmailAndSms => "EmailAndSms",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.name() == s)
-    }
-}
-
-/// What a sender asks for, validated.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub service_id: String,
-    pub sender_id: i64,
-    pub created_by: Option<i64>,
-    /// `form`, `api` or `csv`.
-    pub channel: &'static str,
-    pub idempotency_key: Option<String>,
-    pub senders_reference: String,
-    pub display_sender: Option<String>,
-    pub language: Language,
-    pub title: String,
-    pub summary: Option<String>,
-    pub body: String,
-    pub publish_at: Option<DateTime<Utc>>,
-    pub due_at: Option<DateTime<Utc>>,
-    pub confirmation_needed: bool,
-    /// (url, text)
-    pub reply_links: Vec<(String, String)>,
-    /// (type, value)
-    pub external_references: Vec<(String, String)>,
-    pub notification: Option<NotificationChannel>,
-    pub send_reminder: bool,
-    pub sms_any_time: bool,
-    /// When set, reserved persons get the message anyway; the reason is kept with the send.
-    pub ignore_reservation_reason: Option<String>,
-    /// Custom notice texts (subject, body, sms) for the first notice and the reminder.
-    pub initial_texts: Option<(String, String, String)>,
-    pub reminder_texts: Option<(String, String, String)>,
-    /// Uploaded attachments (the sender's own, checked), attached to every message.
-    pub attachments: Vec<Uuid>,
-    /// (key, value), stored with each message and returned to its sender.
-    pub properties: Vec<(String, String)>,
-}
 
 /// A time as the input gave it: parsed already (JSON), or as typed in a form (a
 /// `datetime-local` value, taken as UTC, or RFC 3339).
@@ -599,5 +530,232 @@ impl NewMessage {
             problems.sort_by_key(|p| p.field);
             Ok(Err(problems))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> NewMessage {
+        NewMessage {
+            recipients: vec!["310000019".to_owned()],
+            service_id: "svc".to_owned(),
+            senders_reference: "SAK-1".to_owned(),
+            title: "Vedtak".to_owned(),
+            body: "Du har fått **innvilget** søknaden.".to_owned(),
+            ..NewMessage::default()
+        }
+    }
+
+    /// The fields with problems (the database's checks aside), in order.
+    fn problems(message: &NewMessage, recipients: Recipients) -> Vec<(Field, &'static str)> {
+        let owner = Owner {
+            id: 1,
+            name: "Etaten".to_owned(),
+        };
+        let sender = Sender {
+            owner: &owner,
+            person: None,
+            channel: "api",
+            test_ids: TestIds::Allowed,
+            recipients,
+        };
+        let mut found = Vec::new();
+        let now = DateTime::parse_from_rfc3339("2026-11-29T12:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        message.check_fields(&sender, now, &mut found);
+        found.into_iter().map(|p| (p.field, p.key)).collect()
+    }
+
+    #[test]
+    fn a_good_message_has_no_problem_and_defaults_to_bokmal_and_email() {
+        assert_eq!(problems(&good(), Recipients::Listed), []);
+        let owner = Owner {
+            id: 1,
+            name: "Etaten".to_owned(),
+        };
+        let sender = Sender {
+            owner: &owner,
+            person: Some(9),
+            channel: "form",
+            test_ids: TestIds::Allowed,
+            recipients: Recipients::Listed,
+        };
+        let (draft, numbers) = good().check_fields(&sender, Utc::now(), &mut Vec::new());
+        assert_eq!(draft.language, Language::Nb);
+        assert_eq!(draft.notification, Some(NotificationChannel::Email));
+        assert_eq!(
+            (draft.sender_id, draft.created_by, draft.channel),
+            (1, Some(9), "form")
+        );
+        assert_eq!(numbers, [(0, "310000019".to_owned())]);
+    }
+
+    #[test]
+    fn every_rule_names_its_field() {
+        let cases: Vec<(fn(&mut NewMessage), Field, &str)> = vec![
+            (
+                |m| m.recipients = vec!["123".into()],
+                Field::Recipient(0),
+                "compose-error-recipients-invalid",
+            ),
+            (
+                |m| m.recipients.clear(),
+                Field::Recipients,
+                "compose-error-recipients-none",
+            ),
+            (
+                |m| m.recipients = vec!["310000019".into(); 501],
+                Field::Recipients,
+                "compose-error-recipients-many",
+            ),
+            (
+                |m| m.senders_reference = " ".into(),
+                Field::SendersReference,
+                "compose-error-reference",
+            ),
+            (
+                |m| m.display_sender = "a\nb".into(),
+                Field::DisplaySender,
+                "compose-error-display-sender",
+            ),
+            (
+                |m| m.language = "de".into(),
+                Field::Language,
+                "compose-error-language",
+            ),
+            (
+                |m| m.title = "x".repeat(256),
+                Field::Title,
+                "compose-error-title",
+            ),
+            (
+                |m| m.summary = "to\nlinjer".into(),
+                Field::Summary,
+                "compose-error-summary",
+            ),
+            (
+                |m| m.body = "x".repeat(30_001),
+                Field::Body,
+                "compose-error-body",
+            ),
+            (
+                |m| m.publish_at = Some(TimeInput::Typed("i morgen".into())),
+                Field::PublishAt,
+                "compose-error-time",
+            ),
+            (
+                |m| m.confirmation_needed = true,
+                Field::DueAt,
+                "compose-error-due-needed",
+            ),
+            (
+                |m| m.due_at = Some(TimeInput::Typed("2026-01-01T10:00".into())),
+                Field::DueAt,
+                "compose-error-due-past",
+            ),
+            (
+                |m| {
+                    m.publish_at = Some(TimeInput::Typed("2027-02-01T10:00".into()));
+                    m.due_at = Some(TimeInput::Typed("2027-01-01T10:00".into()));
+                },
+                Field::DueAt,
+                "compose-error-due-before-publish",
+            ),
+            (
+                |m| {
+                    m.reply_options = vec![
+                        ReplyOption {
+                            url: "https://a.example".into(),
+                            text: "Svar".into(),
+                        },
+                        ReplyOption {
+                            url: "http://b.example".into(),
+                            text: "Klag".into(),
+                        },
+                    ]
+                },
+                Field::ReplyUrl(1),
+                "compose-error-reply-url",
+            ),
+            (
+                |m| {
+                    m.external_references = vec![ExternalReference {
+                        kind: "CaseNumber".into(),
+                        value: String::new(),
+                    }]
+                },
+                Field::Reference(0),
+                "compose-error-reference-pair",
+            ),
+            (
+                |m| {
+                    m.external_references = vec![
+                        ExternalReference {
+                            kind: "a".into(),
+                            value: "b".into()
+                        };
+                        11
+                    ]
+                },
+                Field::References,
+                "compose-error-references-many",
+            ),
+            (
+                |m| m.properties = vec![("k".into(), "v".into()); 11],
+                Field::Properties,
+                "compose-error-properties-many",
+            ),
+            (
+                |m| m.properties = vec![("k".repeat(51), "v".into())],
+                Field::Property(0),
+                "compose-error-property",
+            ),
+            (
+                |m| m.notification.channel = "Brevdue".into(),
+                Field::NotificationChannel,
+                "compose-error-channel",
+            ),
+            (
+                |m| m.notification.initial.email_subject = "Bare emne".into(),
+                Field::EmailBody,
+                "service-error-text",
+            ),
+            (
+                |m| m.notification.reminder.sms = "Bare SMS".into(),
+                Field::ReminderEmailSubject,
+                "service-error-text",
+            ),
+            (
+                |m| m.ignore_reservation = true,
+                Field::IgnoreReservationReason,
+                "compose-error-ignore-reason",
+            ),
+            (
+                |m| m.attachments = vec![Uuid::nil(); 101],
+                Field::Attachments,
+                "attachment-error-many",
+            ),
+            (
+                |m| m.idempotency_key = Some(String::new()),
+                Field::IdempotencyKey,
+                "compose-error-idempotency-key",
+            ),
+        ];
+        for (change, field, key) in cases {
+            let mut message = good();
+            change(&mut message);
+            let found = problems(&message, Recipients::Listed);
+            assert!(found.contains(&(field, key)), "{field:?} {key}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn a_csv_send_lists_no_recipients_in_the_message() {
+        let mut message = good();
+        message.recipients.clear();
+        assert_eq!(problems(&message, Recipients::File), []);
     }
 }

@@ -4,6 +4,7 @@
 //! routes: the service owner's pages (`owner`) and the API (`api`) are its two front ends.
 
 pub mod attachments;
+pub mod draft;
 pub mod mass;
 pub mod message;
 pub mod owners;
@@ -12,9 +13,10 @@ pub mod reports;
 pub mod store;
 pub mod withdraw;
 
+pub use draft::{Draft, NotificationChannel};
 pub use message::{
-    Checked, Draft, ExternalReference, Field, NewMessage, NoticeTexts, NotificationChannel,
-    NotificationOrder, Problem, Recipients, ReplyOption, Sender, TimeInput,
+    Checked, ExternalReference, Field, NewMessage, NoticeTexts, NotificationOrder, Problem,
+    Recipients, ReplyOption, Sender, TimeInput,
 };
 pub use preflight::{Outcome, Preflight, find_parties, preflight};
 pub use store::{BATCH, MassSend, Sent, send};

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use super::message::{Draft, NotificationChannel};
+use super::draft::{Draft, NotificationChannel};
 use super::preflight::STALE;
 use crate::db::Prepared;
 use crate::db::schema::sendings;

@@ -120,9 +120,15 @@ impl Browser {
     pub async fn screenshot(&self, name: &str, width: u32, height: u32) {
         use base64::Engine;
         let rect = |w: u32, h: u32| json!({ "width": w, "height": h });
-        self.call("POST", &self.session_path("/window/rect"), rect(width, height))
+        self.call(
+            "POST",
+            &self.session_path("/window/rect"),
+            rect(width, height),
+        )
+        .await;
+        let png = self
+            .call("GET", &self.session_path("/screenshot"), json!({}))
             .await;
-        let png = self.call("GET", &self.session_path("/screenshot"), json!({})).await;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().unwrap_or_default())
             .expect("a PNG");
