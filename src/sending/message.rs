@@ -595,7 +595,8 @@ mod tests {
 
     #[test]
     fn every_rule_names_its_field() {
-        let cases: Vec<(fn(&mut NewMessage), Field, &str)> = vec![
+        type Case = (fn(&mut NewMessage), Field, &'static str);
+        let cases: Vec<Case> = vec![
             (
                 |m| m.recipients = vec!["123".into()],
                 Field::Recipient(0),
