@@ -15,7 +15,6 @@ use super::{WRITE, authenticate};
 use crate::db::schema::{attachments, correspondence_attachments};
 use crate::sending::attachments::{UploadError, Written, check_name, write_stream};
 use crate::state::AppState;
-use crate::storage::Storage;
 use crate::web::blocking;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -197,8 +196,7 @@ pub async fn upload(
         Ok(row)
     })
     .await?;
-    let storage = Storage::new(&state.config.data_dir);
-    let file = storage.path(&row.storage_key);
+    let file = state.storage.path(&row.storage_key);
     let written = write_stream(&file, body).await;
     let expected_md5 = row.sender_md5.clone();
     let (state_after, problem, written) = match written {
@@ -305,6 +303,6 @@ pub async fn purge(
         find(conn, &owners, id)
     })
     .await?;
-    let _ = std::fs::remove_file(Storage::new(&state.config.data_dir).path(&row.storage_key));
+    let _ = std::fs::remove_file(state.storage.path(&row.storage_key));
     Ok(HttpResponse::Ok().json(Overview::from(row)))
 }

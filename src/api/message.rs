@@ -332,7 +332,7 @@ pub async fn download(
         Ok(file)
     })
     .await?;
-    Ok(crate::inbox::zip_stream::file_response(&req, &state.config.data_dir, &found).await?)
+    Ok(crate::inbox::zip_stream::file_response(&req, &state.storage, &found).await?)
 }
 
 /// `GET /correspondence/{id}/attachments/downloadall`: every attachment as one streamed ZIP.
@@ -358,7 +358,7 @@ pub async fn download_all(
     })
     .await?;
     Ok(crate::inbox::zip_stream::zip_response(
-        &state.config.data_dir,
+        &state.storage,
         &title,
         files,
     ))

@@ -254,7 +254,7 @@ pub(super) async fn download_all(
     })
     .await?;
     Ok(super::zip_stream::zip_response(
-        &state.config.data_dir,
+        &state.storage,
         &title,
         files,
     ))
@@ -287,7 +287,7 @@ pub(super) async fn download(
         Ok(found)
     })
     .await?;
-    super::zip_stream::file_response(&req, &state.config.data_dir, &found).await
+    super::zip_stream::file_response(&req, &state.storage, &found).await
 }
 
 #[post("/inbox/messages/{id}/confirm")]

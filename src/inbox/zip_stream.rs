@@ -2,8 +2,6 @@
 //! one ZIP, streamed as it is written: never held in memory or on disk whole, whatever the
 //! attachments weigh.
 
-use std::path::Path;
-
 use actix_files::NamedFile;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::web::Bytes;
@@ -12,6 +10,7 @@ use futures_util::Stream;
 use zip::write::SimpleFileOptions;
 
 use super::message::Attachment;
+use crate::storage::Storage;
 use crate::web::AppError;
 
 /// Unique names inside the archive: a second `vedtak.pdf` becomes `vedtak (2).pdf`.
@@ -77,10 +76,9 @@ fn attachment_disposition(name: &str) -> ContentDisposition {
 /// One attachment as a download (the page's and the API's).
 pub async fn file_response(
     req: &HttpRequest,
-    data_dir: &Path,
+    storage: &Storage,
     found: &Attachment,
 ) -> Result<HttpResponse, AppError> {
-    let storage = crate::storage::Storage::new(data_dir);
     let file = NamedFile::open_async(storage.path(&found.storage_key))
         .await
         .map_err(|e| {
@@ -100,8 +98,7 @@ pub async fn file_response(
 }
 
 /// The attachments as one streamed ZIP named after the message's title.
-pub fn zip_response(data_dir: &Path, title: &str, files: Vec<Attachment>) -> HttpResponse {
-    let storage = crate::storage::Storage::new(data_dir);
+pub fn zip_response(storage: &Storage, title: &str, files: Vec<Attachment>) -> HttpResponse {
     let files = files
         .into_iter()
         .map(|a| (a.name, storage.path(&a.storage_key)))
