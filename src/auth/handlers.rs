@@ -1,8 +1,9 @@
 //! /login, /auth/callback, /logout, /logged-out and front-channel logout.
 
 use actix_session::Session;
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use chrono::Utc;
 use diesel::prelude::*;
@@ -34,10 +35,30 @@ struct LoginQuery {
     level: Option<String>,
 }
 
-/// Starts a login: the pending login is stored server-side, the browser goes to the provider.
+/// The cookie that binds a pending login to the browser that started it: a random value whose
+/// SHA-256 is stored with the pending login, checked at the callback.
+fn binding_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-melding-login"
+    } else {
+        "melding-login"
+    }
+}
+
+/// How long the binding lasts: as long as a pending login (10 minutes).
+const BINDING_MINUTES: i64 = 10;
+
+fn sha256_hex(value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(value.as_bytes()))
+}
+
+/// Starts a login: the pending login is stored server-side, bound to this browser by a cookie,
+/// and the browser goes to the provider.
 #[get("/login")]
 async fn login(
     ctx: PageCtx,
+    req: HttpRequest,
     query: web::Query<LoginQuery>,
     state: web::Data<AppState>,
     auth: web::Data<Auth>,
@@ -55,6 +76,19 @@ async fn login(
         tracing::error!(error = %e, "the login provider is unreachable");
         AppError::Unavailable(e.to_string())
     })?;
+    // One binding per browser, kept while it lasts, so logins started in two tabs both hold.
+    let secure = state.config.secure_cookies;
+    let binding = req
+        .cookie(binding_cookie(secure))
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| {
+            crate::config::random_bytes(32)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        });
+    let browser_hash = sha256_hex(&binding);
     let pool = state.pool.clone();
     blocking(move || {
         let mut conn = pool.get()?;
@@ -65,12 +99,22 @@ async fn login(
                 login_requests::pkce_verifier.eq(&pending.pkce_verifier),
                 login_requests::acr_requested.eq(pending.level.acr()),
                 login_requests::return_to.eq(&return_to),
+                login_requests::browser_hash.eq(&browser_hash),
             ))
             .execute(&mut conn)?;
         Ok(())
     })
     .await?;
+    let cookie = Cookie::build(binding_cookie(secure), binding)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        // Lax: the provider sends the browser back with a top-level GET, which carries it.
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::minutes(BINDING_MINUTES))
+        .finish();
     Ok(HttpResponse::SeeOther()
+        .cookie(cookie)
         .insert_header((header::LOCATION, url))
         .finish())
 }
@@ -87,13 +131,17 @@ struct CallbackQuery {
 #[template(path = "auth/login_failed.html")]
 struct LoginFailedPage {
     ctx: PageCtx,
+    /// The callback came to another browser than the one that started the login.
+    other_browser: bool,
 }
 
 /// The provider sends the browser back here. The pending login is taken (single use) before
-/// anything else, so a replayed state or code finds nothing.
+/// anything else, so a replayed state or code finds nothing; it counts only in the browser that
+/// started it (its binding cookie), so nobody can log another browser in as themself.
 #[get("/auth/callback")]
 async fn callback(
     ctx: PageCtx,
+    req: HttpRequest,
     query: web::Query<CallbackQuery>,
     session: Session,
     state: web::Data<AppState>,
@@ -102,9 +150,14 @@ async fn callback(
     let query = query.into_inner();
     let pool = state.pool.clone();
     let taken_state = query.state.clone().unwrap_or_default();
+    let secure = state.config.secure_cookies;
+    let browser_hash = req
+        .cookie(binding_cookie(secure))
+        .map(|c| sha256_hex(c.value()))
+        .unwrap_or_default();
     let pending = blocking(move || {
         let mut conn = pool.get()?;
-        let row: Option<(String, String, String, String, String)> =
+        let row: Option<(String, String, String, String, String, String)> =
             diesel::delete(login_requests::table.filter(login_requests::state.eq(taken_state)))
                 .filter(login_requests::expires_at.gt(Utc::now()))
                 .returning((
@@ -113,18 +166,27 @@ async fn callback(
                     login_requests::pkce_verifier,
                     login_requests::acr_requested,
                     login_requests::return_to,
+                    login_requests::browser_hash,
                 ))
                 .get_result(&mut conn)
                 .optional()?;
         Ok(row)
     })
     .await?;
+    // A pending login from another browser is used up all the same: it cannot be tried again.
+    let pending = pending.map(|(state, nonce, verifier, acr, return_to, bound_to)| {
+        let same = !bound_to.is_empty()
+            && crate::web::csrf::constant_time_eq(bound_to.as_bytes(), browser_hash.as_bytes());
+        same.then_some((state, nonce, verifier, acr, return_to))
+            .ok_or(LoginError::OtherBrowser)
+    });
 
     let outcome = match (pending, &query.error, &query.code) {
         (None, _, _) => Err(LoginError::UnknownState),
-        (Some(_), Some(error), _) => Err(LoginError::Provider(error.clone())),
-        (Some(_), None, None) => Err(LoginError::Provider("no code".to_owned())),
-        (Some((state_value, nonce, pkce_verifier, acr, return_to)), None, Some(code)) => {
+        (Some(Err(other)), _, _) => Err(other),
+        (Some(Ok(_)), Some(error), _) => Err(LoginError::Provider(error.clone())),
+        (Some(Ok(_)), None, None) => Err(LoginError::Provider("no code".to_owned())),
+        (Some(Ok((state_value, nonce, pkce_verifier, acr, return_to))), None, Some(code)) => {
             let pending = PendingLogin {
                 state: state_value,
                 nonce,
@@ -163,7 +225,15 @@ async fn callback(
             .await?;
             start_session(&session, person_id, &person_name, &identity)?;
             tracing::info!(person_id, level = %identity.level, "login");
+            let mut spent = Cookie::build(binding_cookie(secure), "")
+                .path("/")
+                .http_only(true)
+                .secure(secure)
+                .same_site(SameSite::Lax)
+                .finish();
+            spent.make_removal();
             Ok(HttpResponse::SeeOther()
+                .cookie(spent)
                 .insert_header((header::LOCATION, return_to))
                 .finish())
         }
@@ -177,6 +247,7 @@ async fn failed(
     err: LoginError,
 ) -> Result<HttpResponse, AppError> {
     tracing::warn!(error = %err, "login failed");
+    let other_browser = matches!(err, LoginError::OtherBrowser);
     let reason = err.to_string();
     let correlation = ctx.correlation_id.clone();
     blocking(move || {
@@ -189,7 +260,7 @@ async fn failed(
     })
     .await?;
     crate::web::render_status(
-        &LoginFailedPage { ctx },
+        &LoginFailedPage { ctx, other_browser },
         actix_web::http::StatusCode::BAD_REQUEST,
     )
 }

@@ -107,6 +107,10 @@ pub struct OidcSettings {
 pub enum LoginError {
     #[error("unknown, used or expired login state")]
     UnknownState,
+    /// The callback came to a browser other than the one that started the login (login CSRF,
+    /// or a login link opened elsewhere).
+    #[error("the login was started in another browser")]
+    OtherBrowser,
     #[error("the provider reported an error: {0}")]
     Provider(String),
     #[error("the iss parameter does not name our provider")]

@@ -201,6 +201,7 @@ diesel::table! {
         return_to -> Text,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
+        browser_hash -> Text,
     }
 }
 

@@ -326,6 +326,66 @@ async fn a_wrong_or_replayed_state_is_refused() {
     );
 }
 
+/// Login CSRF: an attacker starts a login as themself, stops before the callback and gets a
+/// victim's browser to open the callback URL. The pending login belongs to the attacker's
+/// browser (its binding cookie), so the victim is not logged in, sees why, and the pending login
+/// is spent; a login in one's own browser still works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_finished_in_another_browser_is_refused() {
+    let (attacker, provider) = app_with_provider(ClientAuth::Secret, &[]).await;
+    let victim = attacker.second_user();
+    let authorize = begin(&attacker, "/login").await;
+    let callback = authenticate(&attacker, &provider, &authorize, &pid(), SUBSTANTIAL, "s").await;
+
+    let response = victim.client.get(&callback).send().await.expect("callback");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(session_cookie(&response).is_none(), "no session is started");
+    let page = response.text().await.expect("body");
+    assert!(page.contains("startet i en annen nettleser"), "{page}");
+    assert_eq!(
+        logged_in_name(&victim).await,
+        None,
+        "the victim is not logged in"
+    );
+    assert_eq!(
+        victim.count("SELECT count(*) AS n FROM sessions WHERE person_id IS NOT NULL"),
+        0
+    );
+    assert_eq!(
+        victim.count(
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'login_failed' \
+             AND details->>'reason' = 'the login was started in another browser'"
+        ),
+        1
+    );
+
+    // The attacker cannot use it afterwards either: it was spent.
+    let late = attacker
+        .client
+        .get(&callback)
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(late.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(logged_in_name(&attacker).await, None);
+
+    // A victim who opens a callback with no login cookie at all is refused the same way.
+    let authorize = begin(&attacker, "/login").await;
+    let callback = authenticate(&attacker, &provider, &authorize, &pid(), SUBSTANTIAL, "s").await;
+    let fresh = attacker.second_user();
+    let response = fresh.client.get(&callback).send().await.expect("callback");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(logged_in_name(&fresh).await, None);
+
+    // Each browser logs in as itself.
+    let response = login(&victim, &provider, &pid()).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        logged_in_name(&victim).await.as_deref(),
+        Some("Kari Testperson")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_code_is_refused() {
     let (app, provider) = app_with_provider(ClientAuth::Secret, &[]).await;

@@ -62,6 +62,7 @@ step-up-text = You are logged in at level substantial. To see this page, log in 
 step-up-link = Log in with a higher security level
 login-failed-heading = The login did not succeed
 login-failed-text = We could not complete the login. The link may have been used before or have expired, or the security level was too low. Please log in again.
+login-failed-other-browser = This login was started in another browser or window. For your safety you are not logged in. If you want to log in, start again here.
 login-try-again = Log in again
 logged-out-heading = You are logged out
 logged-out-text = You are logged out of melding and ID-porten. Close the browser if you are on a shared computer.

@@ -62,6 +62,7 @@ step-up-text = Du er logget inn på nivå betydelig. For å se denne siden må d
 step-up-link = Logg inn med høyere sikkerhetsnivå
 login-failed-heading = Innloggingen mislyktes
 login-failed-text = Vi kunne ikke fullføre innloggingen. Lenken kan være brukt før eller utløpt, eller sikkerhetsnivået var for lavt. Prøv å logge inn på nytt.
+login-failed-other-browser = Denne innloggingen ble startet i en annen nettleser eller et annet vindu. Av sikkerhetshensyn er du ikke logget inn. Vil du logge inn, start på nytt her.
 login-try-again = Logg inn på nytt
 logged-out-heading = Du er logget ut
 logged-out-text = Du er logget ut av melding og ID-porten. Lukk nettleseren hvis du bruker en delt datamaskin.

@@ -62,6 +62,7 @@ step-up-text = Du er logga inn på nivå betydeleg. For å sjå denne sida må d
 step-up-link = Logg inn med høgare tryggleiksnivå
 login-failed-heading = Innlogginga mislukkast
 login-failed-text = Vi kunne ikkje fullføre innlogginga. Lenkja kan vere brukt før eller gått ut, eller tryggleiksnivået var for lågt. Prøv å logge inn på nytt.
+login-failed-other-browser = Denne innloggingen vart starta i ein annan nettlesar eller eit anna vindauge. Av omsyn til tryggleiken er du ikkje logga inn. Vil du logge inn, start på nytt her.
 login-try-again = Logg inn på nytt
 logged-out-heading = Du er logga ut
 logged-out-text = Du er logga ut av melding og ID-porten. Lukk nettlesaren dersom du brukar ei delt datamaskin.
