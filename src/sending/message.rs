@@ -267,6 +267,7 @@ impl NewMessage {
         now: DateTime<Utc>,
         problems: &mut Vec<Problem>,
     ) -> (Draft, Vec<(usize, String)>) {
+        self.check_storable(problems);
         let mut numbers = Vec::new();
         if sender.recipients == Recipients::Listed {
             for (i, token) in self.recipients.iter().enumerate() {
@@ -474,6 +475,61 @@ impl NewMessage {
         (draft, numbers)
     }
 
+    /// Text the database cannot hold (a NUL character) is named by its field, whatever else is
+    /// wrong with it; such a value is never looked up or stored.
+    fn check_storable(&self, problems: &mut Vec<Problem>) {
+        let n = &self.notification;
+        let time = |t: &Option<TimeInput>| match t {
+            Some(TimeInput::Typed(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let mut texts: Vec<(Field, String)> = vec![
+            (Field::Service, self.service_id.clone()),
+            (Field::Sender, self.sender.clone().unwrap_or_default()),
+            (Field::SendersReference, self.senders_reference.clone()),
+            (Field::DisplaySender, self.display_sender.clone()),
+            (Field::Language, self.language.clone()),
+            (Field::Title, self.title.clone()),
+            (Field::Summary, self.summary.clone()),
+            (Field::Body, self.body.clone()),
+            (Field::PublishAt, time(&self.publish_at)),
+            (Field::DueAt, time(&self.due_at)),
+            (Field::NotificationChannel, n.channel.clone()),
+            (Field::EmailSubject, n.initial.email_subject.clone()),
+            (Field::EmailBody, n.initial.email_body.clone()),
+            (Field::SmsText, n.initial.sms.clone()),
+            (
+                Field::ReminderEmailSubject,
+                n.reminder.email_subject.clone(),
+            ),
+            (Field::ReminderEmailBody, n.reminder.email_body.clone()),
+            (Field::ReminderSmsText, n.reminder.sms.clone()),
+            (
+                Field::IgnoreReservationReason,
+                self.ignore_reservation_reason.clone(),
+            ),
+            (
+                Field::IdempotencyKey,
+                self.idempotency_key.clone().unwrap_or_default(),
+            ),
+        ];
+        for (i, r) in self.reply_options.iter().enumerate() {
+            texts.push((Field::ReplyUrl(i), r.url.clone()));
+            texts.push((Field::ReplyText(i), r.text.clone()));
+        }
+        for (i, r) in self.external_references.iter().enumerate() {
+            texts.push((Field::Reference(i), format!("{}{}", r.kind, r.value)));
+        }
+        for (i, (key, value)) in self.properties.iter().enumerate() {
+            texts.push((Field::Property(i), format!("{key}{value}")));
+        }
+        for (field, text) in texts {
+            if text.contains('\0') {
+                problems.push(Problem::new(field, "input-error-nul"));
+            }
+        }
+    }
+
     /// Every check, in the database too: the service is the owner's and active, the sender is
     /// the owner, the attachments are the owner's uploads, and each listed recipient exists.
     /// Every problem is returned, not just the first.
@@ -485,12 +541,16 @@ impl NewMessage {
         let mut problems = Vec::new();
         let (draft, numbers) = self.check_fields(sender, Utc::now(), &mut problems);
         let owner = sender.owner.id;
-        let service_ok: i64 = services::table
-            .filter(services::id.eq(&draft.service_id))
-            .filter(services::owner_id.eq(owner))
-            .filter(services::is_active)
-            .count()
-            .get_result(conn)?;
+        let service_ok: i64 = if draft.service_id.contains('\0') {
+            0
+        } else {
+            services::table
+                .filter(services::id.eq(&draft.service_id))
+                .filter(services::owner_id.eq(owner))
+                .filter(services::is_active)
+                .count()
+                .get_result(conn)?
+        };
         if service_ok == 0 {
             problems.push(Problem::new(Field::Service, "compose-error-service"));
         }

@@ -1265,3 +1265,114 @@ async fn the_form_and_the_api_find_the_same_problems_in_the_same_message() {
         "0"
     );
 }
+
+/// Input the database cannot hold, or that was half filled in, is answered next to its field
+/// (the form) or by its JSON path (the API), never by a server error, and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nul_character_or_a_reference_without_type_is_named_by_its_field() {
+    let (app, owner) = sender_app().await;
+    let kari: &'static str = CITIZEN.national_id().as_str().to_owned().leak();
+    let path = format!("/admin/compose?owner={owner}");
+    let with = |changes: &[(&'static str, &'static str)]| {
+        let mut fields = message(kari, "nul-1", "send");
+        fields.retain(|(k, _)| !changes.iter().any(|(c, _)| c == k));
+        fields.extend_from_slice(changes);
+        fields
+    };
+    // (the form, the field that must complain, what its message must say)
+    let cases = [
+        (
+            with(&[("ref_value", "b")]),
+            "ref_value",
+            "både type og verdi",
+        ),
+        (
+            with(&[("ref_type", "Saksnummer"), ("ref_value", "2026/\u{0}1")]),
+            "ref_value",
+            "NUL",
+        ),
+        (
+            with(&[
+                ("reply_url", "https://svar.example/\u{0}"),
+                ("reply_text", "Svar"),
+            ]),
+            "reply_url",
+            "NUL",
+        ),
+        (with(&[("body", "Hei\u{0}du")]), "body", "NUL"),
+        (
+            with(&[("senders_reference", "SAK\u{0}1")]),
+            "senders_reference",
+            "NUL",
+        ),
+        (with(&[("service", "skatt\u{0}")]), "service", "NUL"),
+    ];
+    for (fields, field, expected) in &cases {
+        let response = post(&app, &path, fields).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}"
+        );
+        let body = response.text().await.expect("page");
+        let message = field_error(&body, field).unwrap_or_default();
+        assert!(
+            message.contains(expected),
+            "{field}: {message:?} should say {expected:?}"
+        );
+    }
+
+    let org = one(
+        &app,
+        &format!("SELECT org_number AS t FROM parties WHERE id = {owner}"),
+    );
+    let token = crate::api::token(&app, &org, &[melding::api::token::SCOPE_WRITE], 5);
+    let request = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut request = serde_json::json!({
+            "correspondence": {
+                "resourceId": "skatt-skatteoppgjor",
+                "sendersReference": "SAK-2026-001",
+                "content": { "messageTitle": "Vedtak", "messageBody": "Hei." },
+                "replyOptions": [{ "linkURL": "https://svar.example", "linkText": "Svar" }],
+                "externalReferences": [{ "referenceType": "Saksnummer", "referenceValue": "2026/1" }]
+            },
+            "recipients": [kari]
+        });
+        change(&mut request);
+        request
+    };
+    let cases: [(&dyn Fn(&mut serde_json::Value), &str); 4] = [
+        (
+            &|r| r["correspondence"]["externalReferences"][0]["referenceType"] = "Sak\u{0}".into(),
+            "correspondence.externalReferences[0]",
+        ),
+        (
+            &|r| r["correspondence"]["externalReferences"][0]["referenceValue"] = "1\u{0}".into(),
+            "correspondence.externalReferences[0]",
+        ),
+        (
+            &|r| {
+                r["correspondence"]["replyOptions"][0]["linkURL"] =
+                    "https://svar.example/\u{0}".into()
+            },
+            "correspondence.replyOptions[0].linkURL",
+        ),
+        (
+            &|r| r["correspondence"]["content"]["messageBody"] = "Hei\u{0}".into(),
+            "correspondence.content.messageBody",
+        ),
+    ];
+    for (change, path) in cases {
+        let (status, problem) = crate::api::post(&app, &token, &request(change)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {problem}");
+        let said = problem["errors"][path][0].as_str().unwrap_or_default();
+        assert!(said.contains("NUL"), "{path}: {problem}");
+    }
+    assert_eq!(
+        one(
+            &app,
+            "SELECT count(*)::text AS t FROM sendings WHERE channel IN ('form', 'api')"
+        ),
+        "0"
+    );
+}

@@ -369,6 +369,7 @@ compose-error-reference-pair = Fyll ut både type og verdi (høyst 255 tegn).
 compose-error-channel = Velg en varslingskanal fra listen.
 compose-error-ignore-reason = Skriv hvorfor reservasjonen skal overstyres.
 compose-error-send-anyway = Ingen kan lese meldingen hos minst én mottaker. Kryss av for «Send likevel» for å sende.
+input-error-nul = Feltet inneholder et tegn som ikke kan lagres (NUL, tegn 0). Fjern det og prøv igjen.
 compose-error-references-many = Høyst 10 eksterne referanser.
 compose-error-properties-many = Høyst 10 egenskaper.
 compose-error-property = En egenskap trenger et navn på høyst 50 tegn og en verdi på høyst 300.
