@@ -1341,7 +1341,8 @@ async fn a_nul_character_or_a_reference_without_type_is_named_by_its_field() {
         change(&mut request);
         request
     };
-    let cases: [(&dyn Fn(&mut serde_json::Value), &str); 4] = [
+    type Change<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let cases: [(Change, &str); 4] = [
         (
             &|r| r["correspondence"]["externalReferences"][0]["referenceType"] = "Sak\u{0}".into(),
             "correspondence.externalReferences[0]",
