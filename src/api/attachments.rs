@@ -101,7 +101,7 @@ fn find(conn: &mut PgConnection, owners: &[i64], id: Uuid) -> Result<Row, Proble
 /// `POST /attachment`: describes an attachment; its bytes follow with `/upload`.
 #[utoipa::path(post, path = "/attachment", tag = "attachments", request_body = NewAttachment,
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 201, body = Overview), (status = "4XX", body = Problem)))]
+    responses((status = 201, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/attachment")]
 pub async fn initialize(
     req: HttpRequest,
@@ -163,7 +163,7 @@ pub async fn initialize(
     params(("id" = Uuid, Path, description = "The attachment")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/attachment/{id}/upload")]
 pub async fn upload(
     req: HttpRequest,
@@ -254,7 +254,7 @@ pub async fn upload(
 #[utoipa::path(get, path = "/attachment/{id}", tag = "attachments",
     params(("id" = Uuid, Path, description = "The attachment")),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/attachment/{id}")]
 pub async fn overview(
     req: HttpRequest,
@@ -271,7 +271,7 @@ pub async fn overview(
 #[utoipa::path(delete, path = "/attachment/{id}", tag = "attachments",
     params(("id" = Uuid, Path, description = "The attachment")),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[delete("/attachment/{id}")]
 pub async fn purge(
     req: HttpRequest,

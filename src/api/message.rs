@@ -111,7 +111,7 @@ fn recipient(side: Side) -> Result<(String, bool), Problem> {
 #[utoipa::path(get, path = "/correspondence/{id}", tag = "correspondence",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence/{id}")]
 pub async fn overview(
     req: HttpRequest,
@@ -134,7 +134,7 @@ pub async fn overview(
 #[utoipa::path(get, path = "/correspondence/{id}/details", tag = "correspondence",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Details), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Details), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence/{id}/details")]
 pub async fn details(
     req: HttpRequest,
@@ -173,7 +173,7 @@ pub async fn details(
 #[utoipa::path(get, path = "/correspondence/{id}/content", tag = "recipient",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = String, content_type = "text/plain"), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = String, content_type = "text/plain"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence/{id}/content")]
 pub async fn content(
     req: HttpRequest,
@@ -200,7 +200,7 @@ pub async fn content(
 #[utoipa::path(post, path = "/correspondence/{id}/markasread", tag = "recipient",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence/{id}/markasread")]
 pub async fn mark_as_read(
     req: HttpRequest,
@@ -222,7 +222,7 @@ pub async fn mark_as_read(
 #[utoipa::path(post, path = "/correspondence/{id}/confirm", tag = "recipient",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence/{id}/confirm")]
 pub async fn confirm(
     req: HttpRequest,
@@ -254,7 +254,7 @@ pub async fn confirm(
 #[utoipa::path(delete, path = "/correspondence/{id}/purge", tag = "correspondence",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[delete("/correspondence/{id}/purge")]
 pub async fn purge(
     req: HttpRequest,
@@ -312,7 +312,7 @@ pub async fn purge(
     params(("id" = Uuid, Path, description = "The message"),
            ("attachmentId" = Uuid, Path, description = "The attachment")),
     security(("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence/{id}/attachment/{attachment}/download")]
 pub async fn download(
     req: HttpRequest,
@@ -339,7 +339,7 @@ pub async fn download(
 #[utoipa::path(get, path = "/correspondence/{id}/attachments/downloadall", tag = "recipient",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Vec<u8>, content_type = "application/zip"), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = Vec<u8>, content_type = "application/zip"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence/{id}/attachments/downloadall")]
 pub async fn download_all(
     req: HttpRequest,

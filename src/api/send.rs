@@ -237,7 +237,7 @@ fn problem_of(problems: &[sending::Problem]) -> Problem {
     security(("maskinporten" = ["altinn:correspondence.write"])),
     responses((status = 201, body = SendResponse, description = "Sent"),
               (status = 200, body = SendResponse, description = "The first result of a repeated idempotentKey"),
-              (status = "4XX", body = Problem)))]
+              (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence")]
 pub async fn initialize(
     req: HttpRequest,
@@ -254,7 +254,7 @@ pub async fn initialize(
     request_body(content_type = "multipart/form-data",
         description = "A part `request` with the JSON of POST /correspondence, then one part `attachments` per file"),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 201, body = SendResponse), (status = "4XX", body = Problem)))]
+    responses((status = 201, body = SendResponse), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence/upload")]
 pub async fn upload(
     req: HttpRequest,

@@ -336,7 +336,7 @@ enum Role {
 /// serves (itself and those that delegated to it), newest published first. Filtered, in pages.
 #[utoipa::path(get, path = "/correspondence", tag = "search", params(SearchQuery),
     security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = SearchResult), (status = "4XX", body = Problem)))]
+    responses((status = 200, body = SearchResult), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence")]
 pub async fn search(
     req: HttpRequest,

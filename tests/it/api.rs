@@ -944,6 +944,18 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
         spec.0["components"]["securitySchemes"]["maskinporten"]["scheme"],
         "bearer"
     );
+    // Every operation declares its errors as problem details, with the media type they carry.
+    for (path, operations) in spec.0["paths"].as_object().expect("paths") {
+        for (method, operation) in operations.as_object().expect("operations") {
+            for status in ["4XX", "5XX"] {
+                let content = &operation["responses"][status]["content"];
+                assert!(
+                    content["application/problem+json"]["schema"].is_object(),
+                    "{method} {path} {status}: {content}"
+                );
+            }
+        }
+    }
 
     // Every kind of response, checked against the document.
     let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
