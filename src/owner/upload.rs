@@ -265,7 +265,19 @@ fn run_job(
     match pool.get() {
         Ok(mut conn) => {
             if let Err(err) = finish(&mut conn) {
-                tracing::error!(error = %err, %sending, "the end of a mass send was not recorded");
+                // The send must not look "running" for ever: at least its end is recorded.
+                tracing::error!(error = %err, %sending, "the report of a mass send was not stored");
+                let ended = diesel::update(mass_sends::table.find(sending))
+                    .set((
+                        mass_sends::state.eq("failed"),
+                        mass_sends::error.eq("the report of the send could not be stored"),
+                        mass_sends::finished_at.eq(diesel::dsl::now),
+                        mass_sends::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .execute(&mut conn);
+                if let Err(err) = ended {
+                    tracing::error!(error = %err, %sending, "the end of a mass send was not recorded");
+                }
             }
         }
         Err(err) => {

@@ -70,6 +70,44 @@ fn first_field(line: &str) -> &str {
         .trim()
 }
 
+/// Windows-1252's characters for the bytes 0x80-0x9F (Latin-1 has control characters there);
+/// the bytes 0xA0-0xFF are the same as in Latin-1 and Unicode.
+const WINDOWS_1252: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+];
+
+/// A line of the file as text: UTF-8 (without a byte-order mark on the first line), else
+/// Windows-1252 / Latin-1, which is what spreadsheets in Norway save by default. Line ends of
+/// either kind are dropped.
+fn decode_line(mut bytes: Vec<u8>, first: bool) -> String {
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    if first && bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| {
+        e.into_bytes()
+            .into_iter()
+            .map(|b| match b {
+                0x80..=0x9F => WINDOWS_1252[usize::from(b - 0x80)],
+                _ => char::from(b),
+            })
+            .collect()
+    })
+}
+
+/// A rejected value as it can be shown and stored in the report: control characters (a NUL in a
+/// broken file) as their visible symbols.
+fn printable(value: &str) -> impl Iterator<Item = char> + '_ {
+    value.chars().map(|c| match c {
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('?'),
+        '\u{7f}' => '\u{2421}',
+        c => c,
+    })
+}
+
 /// Sends `draft` to every recipient in `csv`. A first line that is not a number is taken as a
 /// header. `progress` is called after each stored batch.
 pub fn send_csv(
@@ -137,7 +175,7 @@ pub fn run(
         if rejected.len() < REJECTED_KEPT {
             rejected.push(Rejected {
                 line,
-                value: value.chars().take(40).collect(),
+                value: printable(value).take(40).collect(),
                 reason,
             });
         }
@@ -189,9 +227,9 @@ pub fn run(
         let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
         let mut invalid = Vec::new();
         let read = || -> anyhow::Result<()> {
-            for (index, line) in csv.lines().enumerate() {
+            for (index, line) in csv.split(b'\n').enumerate() {
                 let number = index + 1;
-                let line = line?;
+                let line = decode_line(line?, number == 1);
                 state.lines = number;
                 let value = first_field(&line);
                 if value.is_empty() {
@@ -266,7 +304,29 @@ pub fn mark_stalled(conn: &mut PgConnection) -> diesel::QueryResult<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::first_field;
+    use super::{decode_line, first_field, printable};
+
+    #[test]
+    fn lines_are_read_as_utf8_or_as_windows_1252() {
+        assert_eq!(
+            decode_line(b"\xEF\xBB\xBF01018012345;K\xC3\xA5re\r".to_vec(), true),
+            "01018012345;Kåre"
+        );
+        assert_eq!(
+            decode_line(b"01018012345;K\xE5re \xC6rlig \x80\r".to_vec(), false),
+            "01018012345;Kåre Ærlig €"
+        );
+        assert_eq!(
+            decode_line(b"\xEF\xBB\xBFx".to_vec(), false),
+            "\u{feff}x",
+            "a BOM counts on line 1 only"
+        );
+    }
+
+    #[test]
+    fn rejected_values_are_shown_without_control_characters() {
+        assert_eq!(printable("a\u{0}\u{0}b\t").collect::<String>(), "a␀␀b␉");
+    }
 
     #[test]
     fn the_recipient_is_the_first_field() {

@@ -1377,3 +1377,113 @@ async fn a_nul_character_or_a_reference_without_type_is_named_by_its_field() {
         "0"
     );
 }
+
+/// Uploads `csv` with the message of `message("", key, "")` (changed by `changes`).
+async fn upload_csv(
+    app: &TestApp,
+    owner: &str,
+    key: &str,
+    changes: &[(&str, &str)],
+    csv: Vec<u8>,
+) -> reqwest::Response {
+    let token = app.csrf_token().await;
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in message("", key, "") {
+        if k != "recipients" && k != "step" && !changes.iter().any(|(c, _)| *c == k) {
+            form = form.text(k.to_owned(), v.to_owned());
+        }
+    }
+    for (k, v) in changes {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form = form.part(
+        "recipients_file",
+        reqwest::multipart::Part::bytes(csv)
+            .file_name("mottakere.csv")
+            .mime_str("text/csv")
+            .expect("mime"),
+    );
+    app.client
+        .post(app.url(&format!(
+            "/admin/compose/csv?owner={owner}&csrf_token={token}"
+        )))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+/// CSV files as people save them: Windows-1252 from a spreadsheet (with a name in æøå), a
+/// byte-order mark, a line of NUL bytes. The good lines are sent, every bad line is named by its
+/// number, the send ends as done; a NUL in the message itself is refused at upload by its field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_file_as_people_save_it_is_read_and_every_bad_line_named() {
+    let (app, owner) = sender_app().await;
+    let kari = CITIZEN.national_id();
+    let jon = RESERVED.national_id();
+    let mut csv = b"\xEF\xBB\xBFmottaker;navn\r\n".to_vec();
+    csv.extend_from_slice(kari.as_str().as_bytes());
+    csv.extend_from_slice(b";K\xE5re \xC6rlig\r\n");
+    csv.extend_from_slice(b"\0\0\0\0\r\n");
+    csv.extend_from_slice(jon.as_str().as_bytes());
+    csv.extend_from_slice(b";S\xF8lvi \x80\r\n");
+    let response = upload_csv(&app, &owner, "csv-1252", &[], csv).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let sending = location
+        .trim_start_matches("/admin/sent/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.count(&format!(
+        "SELECT count(*) AS n FROM mass_sends WHERE sending_id = '{sending}' AND state <> 'running'"
+    )) == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "the CSV send ends");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        one(
+            &app,
+            &format!("SELECT state AS t FROM mass_sends WHERE sending_id = '{sending}'")
+        ),
+        "done"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE sending_id = '{sending}'"
+        )),
+        2,
+        "Kari and Jon"
+    );
+    let view = app.get(&location).await.text().await.expect("page");
+    assert!(
+        view.contains("4 linjer lest, 2 mottakere lagret, 1 linjer avvist."),
+        "{view}"
+    );
+    assert!(
+        view.contains("<th scope=\"row\">3</th>") && view.contains("␀␀␀␀"),
+        "the NUL line is named by its number"
+    );
+
+    let refused = upload_csv(
+        &app,
+        &owner,
+        "csv-nul",
+        &[("body", "Hei\u{0}")],
+        format!("{}\n", kari.as_str()).into_bytes(),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.expect("page");
+    assert!(field_error(&body, "body").is_some_and(|m| m.contains("NUL")));
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sendings WHERE idempotency_key = 'csv-nul'"),
+        0
+    );
+}
