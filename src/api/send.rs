@@ -274,9 +274,12 @@ pub async fn upload(
         while let Some(mut field) = parts.try_next().await.map_err(bad)? {
             match field.name().unwrap_or_default() {
                 "request" => {
-                    let text = crate::web::multipart::text_field(&mut field, "request").await?;
+                    let part = crate::web::multipart::text_field(&mut field, "request").await?;
+                    if !part.utf8 {
+                        return Err(Problem::field("request", "is not UTF-8"));
+                    }
                     request = Some(
-                        serde_json::from_str(&text)
+                        serde_json::from_str(&part.text)
                             .map_err(|e| Problem::field("request", e.to_string()))?,
                     );
                 }

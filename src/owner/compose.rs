@@ -235,7 +235,7 @@ async fn read_form(
         return Ok((ComposeForm::parse(&body), None));
     }
     let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
-    let mut fields = HashMap::new();
+    let mut form = ComposeForm::default();
     let mut upload_error = None;
     let bad = |e: actix_multipart::MultipartError| AppError::BadRequest(e.to_string());
     while let Some(mut field) = parts.try_next().await.map_err(bad)? {
@@ -262,7 +262,7 @@ async fn read_form(
             .await
             {
                 Ok(id) => {
-                    fields.insert(format!("attachment_{id}"), "1".to_owned());
+                    form.choose_attachment(id);
                 }
                 Err(e) => {
                     let key = match e {
@@ -280,10 +280,10 @@ async fn read_form(
             }
         } else {
             let value = crate::web::multipart::text_field(&mut field, &name).await?;
-            fields.insert(name, value);
+            form.insert(name, value);
         }
     }
-    Ok((ComposeForm::from_fields(fields), upload_error))
+    Ok((form, upload_error))
 }
 
 /// What the submit leads to.
@@ -342,6 +342,7 @@ pub(super) async fn submit(
             Ok(_) => HashMap::new(),
             Err(problems) => form_errors(problems, lang),
         };
+        errors.extend(form.edge_errors(lang));
         if let Some(e) = upload_error {
             errors.insert("new_attachment".to_owned(), e);
         }

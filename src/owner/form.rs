@@ -12,11 +12,14 @@ use crate::sending::{
     TimeInput,
 };
 use crate::web::i18n;
+use crate::web::multipart::FieldText;
 
 /// The form as typed (kept on errors).
 #[derive(Default, Clone)]
 pub struct ComposeForm {
     fields: HashMap<String, String>,
+    /// Fields whose bytes were not UTF-8 (shown back with the bad bytes replaced).
+    not_utf8: Vec<String>,
 }
 
 impl ComposeForm {
@@ -29,13 +32,36 @@ impl ComposeForm {
     }
 
     pub(super) fn parse(body: &[u8]) -> Self {
-        ComposeForm {
-            fields: url::form_urlencoded::parse(body).into_owned().collect(),
-        }
+        ComposeForm::from_fields(url::form_urlencoded::parse(body).into_owned().collect())
     }
 
     pub fn from_fields(fields: HashMap<String, String>) -> Self {
-        ComposeForm { fields }
+        ComposeForm {
+            fields,
+            not_utf8: Vec::new(),
+        }
+    }
+
+    /// Chooses an attachment (one just uploaded with the form).
+    pub(super) fn choose_attachment(&mut self, id: Uuid) {
+        self.fields
+            .insert(format!("attachment_{id}"), "1".to_owned());
+    }
+
+    /// Adds a field of a multipart form.
+    pub(super) fn insert(&mut self, name: String, value: FieldText) {
+        if !value.utf8 {
+            self.not_utf8.push(name.clone());
+        }
+        self.fields.insert(name, value.text);
+    }
+
+    /// What the form says of fields that were not text: a message for each, by field.
+    pub(super) fn edge_errors(&self, lang: Language) -> HashMap<String, String> {
+        self.not_utf8
+            .iter()
+            .map(|name| (name.clone(), i18n::text(lang, "input-error-utf8")))
+            .collect()
     }
 
     /// The attachments chosen (`attachment_<id>` fields), in a stable order.

@@ -446,6 +446,16 @@ fn validate(
             ));
         }
     }
+    // Text the database cannot hold (a NUL character), named by its field whatever else is
+    // wrong with it.
+    for (name, value) in &form.fields {
+        if value.contains('\0') {
+            errors.insert(name.clone(), t("input-error-nul"));
+        }
+    }
+    if form.id.contains('\0') {
+        errors.insert("id".to_owned(), t("input-error-nul"));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

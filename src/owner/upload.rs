@@ -80,7 +80,7 @@ async fn receive(
     mut payload: Multipart,
     path: &std::path::Path,
 ) -> Result<(ComposeForm, u64), AppError> {
-    let mut fields = HashMap::new();
+    let mut form = ComposeForm::default();
     let mut size = 0u64;
     let bad = |e: actix_multipart::MultipartError| AppError::BadRequest(e.to_string());
     while let Some(mut field) = payload.try_next().await.map_err(bad)? {
@@ -98,10 +98,10 @@ async fn receive(
             }
         } else {
             let value = multipart::text_field(&mut field, &name).await?;
-            fields.insert(name, value);
+            form.insert(name, value);
         }
     }
-    Ok((ComposeForm::from_fields(fields), size))
+    Ok((form, size))
 }
 
 /// Starts a send to the recipients in the uploaded CSV, then shows its progress.
@@ -154,6 +154,7 @@ pub(super) async fn upload(
             Ok(_) => HashMap::new(),
             Err(problems) => form_errors(problems, lang),
         };
+        errors.extend(form.edge_errors(lang));
         if size == 0 {
             errors.insert(
                 "recipients_file".to_owned(),

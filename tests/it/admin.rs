@@ -1487,3 +1487,64 @@ async fn a_csv_file_as_people_save_it_is_read_and_every_bad_line_named() {
         0
     );
 }
+
+/// Every form answers bytes that are not text, a NUL character and a choice outside its list
+/// next to the field, and stores nothing: the compose form sent as multipart with a title that
+/// is not UTF-8; the service form with a NUL in a title and a login level it does not offer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_name_bytes_that_are_not_text_and_choices_outside_their_list() {
+    let (app, owner) = sender_app().await;
+    let kari = CITIZEN.national_id();
+    let token = app.csrf_token().await;
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in message(kari.as_str(), "utf8-1", "send") {
+        if k != "title" {
+            form = form.text(k.to_owned(), v.to_owned());
+        }
+    }
+    form = form.part(
+        "title",
+        reqwest::multipart::Part::bytes(b"Skatteoppgj\xF8ret".to_vec()),
+    );
+    let response = app
+        .client
+        .post(app.url(&format!("/admin/compose?owner={owner}&csrf_token={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("page");
+    assert!(
+        field_error(&body, "title").is_some_and(|m| m.contains("UTF-8")),
+        "{body}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sendings WHERE idempotency_key = 'utf8-1'"),
+        0
+    );
+
+    let path = format!("/admin/services?owner={owner}");
+    let response = post(
+        &app,
+        &path,
+        &[
+            ("id", "skatt-nul"),
+            ("title_nb", "Varsel\u{0}om bot"),
+            ("title_nn", "Varsel om bot"),
+            ("title_en", "Notice of fine"),
+            ("packages", "ordinary-mail"),
+            ("min_level", "very-high"),
+            ("reminder_days", "7"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.expect("page");
+    assert!(field_error(&body, "title_nb").is_some_and(|m| m.contains("NUL")));
+    assert!(field_error(&body, "min_level").is_some(), "{body}");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM services WHERE id = 'skatt-nul'"),
+        0
+    );
+}
