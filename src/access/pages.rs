@@ -527,7 +527,7 @@ async fn grant_access(
     ctx: PageCtx,
     user: CurrentUser,
     path: web::Path<i64>,
-    form: web::Form<GrantForm>,
+    form: crate::web::form::Form<GrantForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let party = path.into_inner();
@@ -629,7 +629,7 @@ async fn grant_system_access(
     ctx: PageCtx,
     user: CurrentUser,
     path: web::Path<i64>,
-    form: web::Form<SystemForm>,
+    form: crate::web::form::Form<SystemForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let party = path.into_inner();

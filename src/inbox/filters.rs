@@ -4,13 +4,12 @@
 use std::fmt;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use serde::Deserialize;
 use uuid::Uuid;
 
 /// The URL's query as sent. Only [`Filters::from`] reads it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct FilterParams {
-    pub party: Option<i64>,
+    pub party: Option<String>,
     pub folder: Option<String>,
     pub q: Option<String>,
     pub unread: Option<String>,
@@ -25,6 +24,38 @@ pub struct FilterParams {
     pub attachments: Option<String>,
     pub sort: Option<String>,
     pub after: Option<String>,
+}
+
+impl FilterParams {
+    /// Reads a query string leniently: a name given twice counts once (the first), a name the
+    /// inbox does not know is ignored, and nothing in it is an error.
+    pub fn from_query(query: &str) -> Self {
+        let mut p = FilterParams::default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let slot = match name.as_ref() {
+                "party" => &mut p.party,
+                "folder" => &mut p.folder,
+                "q" => &mut p.q,
+                "unread" => &mut p.unread,
+                "service" => &mut p.service,
+                "sender" => &mut p.sender,
+                "all" => &mut p.all,
+                "from" => &mut p.from,
+                "to" => &mut p.to,
+                "period" => &mut p.period,
+                "due" => &mut p.due,
+                "confirm" => &mut p.confirm,
+                "attachments" => &mut p.attachments,
+                "sort" => &mut p.sort,
+                "after" => &mut p.after,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(value.into_owned());
+            }
+        }
+        p
+    }
 }
 
 /// Declares a filter's choices with their URL keys, and parsing from the key.
@@ -137,9 +168,10 @@ fn date(value: Option<&str>) -> Option<NaiveDate> {
 
 impl From<FilterParams> for Filters {
     fn from(p: FilterParams) -> Self {
-        let given = |v: Option<String>| v.filter(|v| !v.is_empty());
+        // Empty is absent; so is a value with a NUL character, which no filter can match.
+        let given = |v: Option<String>| v.filter(|v| !v.is_empty() && !v.contains('\0'));
         Filters {
-            party: p.party,
+            party: p.party.as_deref().and_then(|s| s.trim().parse().ok()),
             folder: p
                 .folder
                 .as_deref()
@@ -167,17 +199,24 @@ impl From<FilterParams> for Filters {
 }
 
 impl Filters {
-    /// The search text when it is long enough to search (3+ characters).
+    /// The search text when it can be searched: 3+ characters, none of them NUL.
     pub fn search(&self) -> Option<&str> {
         self.q
             .as_deref()
             .map(str::trim)
-            .filter(|q| q.chars().count() >= 3)
+            .filter(|q| q.chars().count() >= 3 && !q.contains('\0'))
+    }
+
+    /// Search text with a NUL character, which cannot be searched for (said at the box).
+    pub fn bad_search(&self) -> bool {
+        self.q.as_deref().is_some_and(|q| q.contains('\0'))
     }
 
     /// Text typed in the search box that is too short to search.
     pub fn short_search(&self) -> bool {
-        self.q.as_deref().is_some_and(|q| !q.trim().is_empty()) && self.search().is_none()
+        self.q.as_deref().is_some_and(|q| !q.trim().is_empty())
+            && self.search().is_none()
+            && !self.bad_search()
     }
 
     pub fn by_due(&self) -> bool {
@@ -252,16 +291,7 @@ mod tests {
     use super::*;
 
     fn parse(query: &str) -> Filters {
-        let params: FilterParams =
-            serde_urlencoded_like(query).expect("a query the inbox can read");
-        params.into()
-    }
-
-    /// The query string as actix reads it.
-    fn serde_urlencoded_like(query: &str) -> Option<FilterParams> {
-        actix_web::web::Query::<FilterParams>::from_query(query)
-            .ok()
-            .map(|q| q.into_inner())
+        FilterParams::from_query(query).into()
     }
 
     #[test]
@@ -325,6 +355,9 @@ mod tests {
         assert!(parse("q=ab").short_search());
         assert_eq!(parse("q=abc").search(), Some("abc"));
         assert!(!parse("q=").short_search());
+        let nul = parse("q=ved%00tak&service=a%00");
+        assert!(nul.bad_search() && nul.search().is_none() && !nul.short_search());
+        assert_eq!(nul.service, None);
     }
 
     #[test]

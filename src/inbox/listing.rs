@@ -4,7 +4,6 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::filters::{Combined, FilterParams, Filters, Folder};
@@ -85,10 +84,27 @@ struct InboxPage {
     return_to: String,
 }
 
-#[derive(Deserialize)]
+/// The confirmation a redirect after an action asks for (`done`, and how many with `n`).
 struct Done {
     done: Option<String>,
-    n: Option<usize>,
+    n: usize,
+}
+
+impl Done {
+    /// Read leniently, like the filters: the first of each name, a bad count as none.
+    fn from_query(query: &str) -> Self {
+        let mut done = Done { done: None, n: 0 };
+        let mut n = None;
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match name.as_ref() {
+                "done" if done.done.is_none() => done.done = Some(value.into_owned()),
+                "n" if n.is_none() => n = Some(value.parse().unwrap_or(0)),
+                _ => {}
+            }
+        }
+        done.n = n.unwrap_or(0);
+        done
+    }
 }
 
 /// What one inbox page needs from the database.
@@ -208,11 +224,10 @@ pub(super) async fn inbox_page(
     ctx: PageCtx,
     user: CurrentUser,
     req: HttpRequest,
-    filters: web::Query<FilterParams>,
-    done: web::Query<Done>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let filters = Filters::from(filters.into_inner());
+    let filters = Filters::from(FilterParams::from_query(req.query_string()));
+    let done = Done::from_query(req.query_string());
     let from_cookie = req
         .cookie(PARTY_COOKIE)
         .and_then(|c| c.value().parse::<i64>().ok());
@@ -329,7 +344,7 @@ pub(super) async fn inbox_page(
         done: done
             .done
             .as_deref()
-            .and_then(|d| done_text(&ctx, d, done.n.unwrap_or(0))),
+            .and_then(|d| done_text(&ctx, d, done.n)),
         return_to: href("/inbox", &base_with_after(&filters, &party)),
         combined,
         ctx,
@@ -339,7 +354,12 @@ pub(super) async fn inbox_page(
         rows,
         next,
     };
-    let mut response = render(&page)?;
+    // Search text that cannot be searched is refused at the box; the rest of the page shows.
+    let mut response = if page.filters.bad_search() {
+        crate::web::render_status(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY)?
+    } else {
+        render(&page)?
+    };
     if page.filters.party.is_some() && !combined {
         let cookie = Cookie::build(PARTY_COOKIE, page.party.id.to_string())
             .path("/")

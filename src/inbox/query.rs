@@ -414,10 +414,7 @@ mod tests {
     use crate::inbox::filters::FilterParams;
 
     fn filters(query: &str) -> Filters {
-        actix_web::web::Query::<FilterParams>::from_query(query)
-            .expect("query")
-            .into_inner()
-            .into()
+        FilterParams::from_query(query).into()
     }
 
     fn access() -> PartyAccess {

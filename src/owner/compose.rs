@@ -237,50 +237,84 @@ async fn read_form(
     let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
     let mut form = ComposeForm::default();
     let mut upload_error = None;
-    let bad = |e: actix_multipart::MultipartError| AppError::BadRequest(e.to_string());
-    while let Some(mut field) = parts.try_next().await.map_err(bad)? {
+    // A part that cannot be read (a malformed header, a file name with a NUL) ends the reading:
+    // the form read so far comes back with a message at the file field, and nothing is sent.
+    let unreadable = |e: &dyn std::fmt::Display| {
+        tracing::info!(error = %e, "a compose form could not be read in full");
+        Some(i18n::text(lang, "form-error-unreadable"))
+    };
+    loop {
+        let mut field = match parts.try_next().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                upload_error = unreadable(&e);
+                break;
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "new_attachment" {
-            let file_name = field
-                .content_disposition()
-                .and_then(|d| d.get_filename())
-                .unwrap_or_default()
-                .to_owned();
-            if file_name.is_empty() {
-                // No file chosen: drain the empty part.
-                while field.try_next().await.map_err(bad)?.is_some() {}
-                continue;
-            }
-            match attachments::store(
-                &state.pool,
-                &state.storage,
-                owner,
-                Some(person),
-                &file_name,
-                &mut field,
-            )
-            .await
-            {
-                Ok(id) => {
-                    form.choose_attachment(id);
-                }
+        if name != "new_attachment" {
+            match crate::web::multipart::text_field(&mut field, &name).await {
+                Ok(value) => form.insert(name, value),
                 Err(e) => {
-                    let key = match e {
-                        UploadError::Name(n) => n.key(),
-                        UploadError::Empty => "attachment-error-empty",
-                        UploadError::TooLarge => "attachment-error-large",
-                        UploadError::Stream(err) => {
-                            tracing::warn!(error = %err, "an attachment upload failed");
-                            "attachment-error-failed"
-                        }
-                    };
-                    upload_error = Some(i18n::text(lang, key));
-                    while field.try_next().await.map_err(bad)?.is_some() {}
+                    upload_error = unreadable(&e);
+                    break;
                 }
             }
+            continue;
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .unwrap_or_default()
+            .to_owned();
+        // No file chosen: the part is empty.
+        let stored = if file_name.is_empty() {
+            None
         } else {
-            let value = crate::web::multipart::text_field(&mut field, &name).await?;
-            form.insert(name, value);
+            Some(
+                attachments::store(
+                    &state.pool,
+                    &state.storage,
+                    owner,
+                    Some(person),
+                    &file_name,
+                    &mut field,
+                )
+                .await,
+            )
+        };
+        // A part refused before or while it was read still has bytes to skip; one read to its
+        // end (stored, or empty) must not be read again.
+        let unread = match stored {
+            Some(Ok(id)) => {
+                form.choose_attachment(id);
+                false
+            }
+            Some(Err(e)) => {
+                let (key, unread) = match e {
+                    UploadError::Name(n) => (n.key(), true),
+                    UploadError::Empty => ("attachment-error-empty", false),
+                    UploadError::TooLarge => ("attachment-error-large", true),
+                    UploadError::Stream(err) => {
+                        tracing::warn!(error = %err, "an attachment upload failed");
+                        ("attachment-error-failed", false)
+                    }
+                };
+                upload_error = Some(i18n::text(lang, key));
+                unread
+            }
+            None => true,
+        };
+        while unread {
+            match field.try_next().await {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => {
+                    upload_error = unreadable(&e);
+                    break;
+                }
+            }
         }
     }
     Ok((form, upload_error))

@@ -44,6 +44,7 @@ fn contact_email(conn: &mut PgConnection, owner: i64) -> QueryResult<Option<Stri
 
 #[derive(Deserialize)]
 pub(super) struct ContactForm {
+    #[serde(default)]
     contact_email: String,
 }
 
@@ -60,7 +61,7 @@ pub(super) async fn save_contact(
     ctx: PageCtx,
     user: CurrentUser,
     query: web::Query<ReportsQuery>,
-    form: web::Form<ContactForm>,
+    form: crate::web::form::Form<ContactForm>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();

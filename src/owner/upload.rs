@@ -75,21 +75,39 @@ pub(super) async fn upload_form(
     render(&page)
 }
 
-/// Reads the multipart form: text fields into the form, the file streamed to `path`.
-async fn receive(
-    mut payload: Multipart,
-    path: &std::path::Path,
-) -> Result<(ComposeForm, u64), AppError> {
-    let mut form = ComposeForm::default();
-    let mut size = 0u64;
-    let bad = |e: actix_multipart::MultipartError| AppError::BadRequest(e.to_string());
-    while let Some(mut field) = payload.try_next().await.map_err(bad)? {
+/// Reads the multipart form: text fields into the form, the file streamed to `path`. A part that
+/// cannot be read ends the reading (`unreadable`), the form read so far kept.
+async fn receive(mut payload: Multipart, path: &std::path::Path) -> Result<Received, AppError> {
+    let mut received = Received {
+        form: ComposeForm::default(),
+        size: 0,
+        unreadable: false,
+    };
+    loop {
+        let mut field = match payload.try_next().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                tracing::info!(error = %e, "a CSV upload could not be read in full");
+                received.unreadable = true;
+                break;
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
         if name == "recipients_file" {
             let mut file = std::fs::File::create(path).map_err(|e| AppError::Internal(e.into()))?;
-            while let Some(chunk) = field.try_next().await.map_err(bad)? {
-                size += chunk.len() as u64;
-                if size > MAX_CSV_BYTES {
+            loop {
+                let chunk = match field.try_next().await {
+                    Ok(Some(chunk)) => chunk,
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::info!(error = %e, "a CSV file could not be read in full");
+                        received.unreadable = true;
+                        break;
+                    }
+                };
+                received.size += chunk.len() as u64;
+                if received.size > MAX_CSV_BYTES {
                     return Err(AppError::BadRequest("the file is too large".to_owned()));
                 }
                 // Small writes to a local file; not worth a thread hop per chunk.
@@ -97,11 +115,26 @@ async fn receive(
                     .map_err(|e| AppError::Internal(e.into()))?;
             }
         } else {
-            let value = multipart::text_field(&mut field, &name).await?;
-            form.insert(name, value);
+            match multipart::text_field(&mut field, &name).await {
+                Ok(value) => received.form.insert(name, value),
+                Err(e) => {
+                    tracing::info!(error = %e, "a CSV upload could not be read in full");
+                    received.unreadable = true;
+                }
+            }
+        }
+        if received.unreadable {
+            break;
         }
     }
-    Ok((form, size))
+    Ok(received)
+}
+
+/// What the upload brought: the form, the file's size, and whether a part could not be read.
+struct Received {
+    form: ComposeForm,
+    size: u64,
+    unreadable: bool,
 }
 
 /// Starts a send to the recipients in the uploaded CSV, then shows its progress.
@@ -129,7 +162,11 @@ pub(super) async fn upload(
     std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
     let path = dir.join(format!("{}.csv", Uuid::now_v7()));
     let received = receive(payload, &path).await;
-    let (form, size) = match received {
+    let Received {
+        form,
+        size,
+        unreadable,
+    } = match received {
         Ok(r) => r,
         Err(e) => {
             let _ = std::fs::remove_file(&path);
@@ -149,13 +186,21 @@ pub(super) async fn upload(
             test_ids,
             recipients: Recipients::File,
         };
-        let checked = new_message(&form).check(&mut conn, &sender)?;
+        // The CSV page offers no attachments: a field naming one is not the form's.
+        let mut message = new_message(&form);
+        message.attachments.clear();
+        let checked = message.check(&mut conn, &sender)?;
         let mut errors = match &checked {
             Ok(_) => HashMap::new(),
             Err(problems) => form_errors(problems, lang),
         };
         errors.extend(form.edge_errors(lang));
-        if size == 0 {
+        if unreadable {
+            errors.insert(
+                "recipients_file".to_owned(),
+                i18n::text(lang, "form-error-unreadable"),
+            );
+        } else if size == 0 {
             errors.insert(
                 "recipients_file".to_owned(),
                 i18n::text(lang, "mass-error-file"),

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod csrf;
 pub mod errors;
+pub mod form;
 pub mod headers;
 pub mod health;
 pub mod i18n;

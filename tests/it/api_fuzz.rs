@@ -14,7 +14,7 @@ use crate::notify::world;
 
 /// Strings that tend to break things: empty, long, NUL and other control characters, markup,
 /// SQL, numbers of every kind, dates at and past the edges.
-fn nasty_string() -> impl Strategy<Value = String> {
+pub fn nasty_string() -> impl Strategy<Value = String> {
     prop_oneof![
         Just(String::new()),
         Just("\u{0}".to_owned()),
@@ -168,7 +168,7 @@ fn search_query() -> impl Strategy<Value = Vec<(String, String)>> {
 }
 
 /// An input shown in a failure report at most 400 characters long.
-struct Shown<T>(T);
+pub struct Shown<T>(pub T);
 
 impl<T: std::fmt::Debug> std::fmt::Debug for Shown<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -180,12 +180,14 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Shown<T> {
     }
 }
 
-/// Runs `cases` generated inputs through `call`, failing on the first server error.
-fn run<S, F>(cases: u32, strategy: S, call: F)
+/// Runs `cases` generated inputs through `check`, failing on the first input it refuses. New
+/// inputs on every run here; in CI the same ones each time, so a landing does not depend on luck
+/// (a failure prints its minimal input either way).
+pub fn run_checked<S, F>(cases: u32, strategy: S, check: F)
 where
     S: Strategy,
     S::Value: std::fmt::Debug,
-    F: Fn(S::Value) -> (StatusCode, String, String),
+    F: Fn(S::Value) -> Result<(), String>,
 {
     let strategy = strategy.prop_map(Shown);
     let config = Config {
@@ -194,8 +196,6 @@ where
         max_shrink_iters: 200,
         ..Config::default()
     };
-    // New inputs on every run here; in CI the same ones each time, so a landing does not depend
-    // on luck (a failure prints its minimal input either way).
     let mut runner = if std::env::var_os("CI").is_some() {
         let rng = TestRng::deterministic_rng(config.rng_algorithm);
         TestRunner::new_with_rng(config, rng)
@@ -203,27 +203,40 @@ where
         TestRunner::new(config)
     };
     let outcome = runner.run(&strategy, |Shown(input)| {
-        let (status, content_type, body) = call(input);
-        if status.is_server_error() {
-            return Err(TestCaseError::fail(format!("{status}: {body}")));
-        }
-        if status.is_client_error() && content_type != "application/problem+json" {
-            return Err(TestCaseError::fail(format!(
-                "{status} without problem details ({content_type}): {body}"
-            )));
-        }
-        Ok(())
+        check(input).map_err(TestCaseError::fail)
     });
     if let Err(e) = outcome {
-        panic!("generated input broke the API: {e}");
+        panic!("generated input broke it: {e}");
     }
 }
 
-fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+/// Runs `cases` generated inputs through `call`: never a server error, and every client error
+/// as problem details.
+fn run<S, F>(cases: u32, strategy: S, call: F)
+where
+    S: Strategy,
+    S::Value: std::fmt::Debug,
+    F: Fn(S::Value) -> (StatusCode, String, String),
+{
+    run_checked(cases, strategy, |input| {
+        let (status, content_type, body) = call(input);
+        if status.is_server_error() {
+            return Err(format!("{status}: {body}"));
+        }
+        if status.is_client_error() && content_type != "application/problem+json" {
+            return Err(format!(
+                "{status} without problem details ({content_type}): {body}"
+            ));
+        }
+        Ok(())
+    });
+}
+
+pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(future))
 }
 
-async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, String, String) {
+pub async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, String, String) {
     let response = request.send().await.expect("request");
     let status = response.status();
     let content_type = response

@@ -976,5 +976,10 @@ async fn a_nul_character_in_a_search_is_a_bad_request_not_a_server_error() {
     let fine = app.get(&format!("/inbox?party={party}&q=vedtak")).await;
     assert_eq!(fine.status(), reqwest::StatusCode::OK);
     let response = app.get(&format!("/inbox?party={party}&q=ved%00tak")).await;
-    assert_eq!(response.status(), reqwest::StatusCode::BAD_REQUEST);
+    assert_eq!(response.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.expect("page");
+    assert!(
+        page.contains("id=\"q-error\">Feltet inneholder et tegn som ikke kan lagres (NUL"),
+        "said next to the search box"
+    );
 }

@@ -22,5 +22,6 @@ mod login;
 mod migrations;
 mod nodes;
 mod notify;
+mod pages_fuzz;
 mod seed;
 mod shell;

@@ -371,6 +371,7 @@ compose-error-ignore-reason = Say why the reservation should be overridden.
 compose-error-send-anyway = Nobody can read the message at one or more recipients. Tick "Send anyway" to send.
 input-error-nul = This field holds a character that cannot be stored (NUL, character 0). Remove it and try again.
 input-error-utf8 = This field holds bytes that are not text (not UTF-8). Type it again and send the form once more.
+form-error-unreadable = The form could not be read in full: a file name or field held characters that cannot be sent. Choose the file again and send once more.
 compose-error-references-many = At most 10 external references.
 compose-error-properties-many = At most 10 properties.
 compose-error-property = A property needs a name of at most 50 characters and a value of at most 300.

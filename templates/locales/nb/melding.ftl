@@ -371,6 +371,7 @@ compose-error-ignore-reason = Skriv hvorfor reservasjonen skal overstyres.
 compose-error-send-anyway = Ingen kan lese meldingen hos minst én mottaker. Kryss av for «Send likevel» for å sende.
 input-error-nul = Feltet inneholder et tegn som ikke kan lagres (NUL, tegn 0). Fjern det og prøv igjen.
 input-error-utf8 = Feltet inneholder byte som ikke er tekst (ikke UTF-8). Skriv det inn på nytt og send skjemaet igjen.
+form-error-unreadable = Skjemaet kunne ikke leses helt: et filnavn eller felt inneholdt tegn som ikke kan sendes. Velg filen på nytt og send igjen.
 compose-error-references-many = Høyst 10 eksterne referanser.
 compose-error-properties-many = Høyst 10 egenskaper.
 compose-error-property = En egenskap trenger et navn på høyst 50 tegn og en verdi på høyst 300.

@@ -371,6 +371,7 @@ compose-error-ignore-reason = Skriv kvifor reservasjonen skal overstyrast.
 compose-error-send-anyway = Ingen kan lese meldinga hos minst éin mottakar. Kryss av for «Send likevel» for å sende.
 input-error-nul = Feltet inneheld eit teikn som ikkje kan lagrast (NUL, teikn 0). Fjern det og prøv igjen.
 input-error-utf8 = Feltet inneheld byte som ikkje er tekst (ikkje UTF-8). Skriv det inn på nytt og send skjemaet igjen.
+form-error-unreadable = Skjemaet kunne ikkje lesast heilt: eit filnamn eller felt inneheldt teikn som ikkje kan sendast. Vel fila på nytt og send igjen.
 compose-error-references-many = Høgst 10 eksterne referansar.
 compose-error-properties-many = Høgst 10 eigenskapar.
 compose-error-property = Ein eigenskap treng eit namn på høgst 50 teikn og ein verdi på høgst 300.

@@ -1,0 +1,83 @@
+//! A form extractor that reads what browsers and careless clients send without a generic error:
+//! a name given twice counts once (the first), unknown names are ignored, and every field of the
+//! target that has a default may be missing. What is wrong with a value is the handler's to say
+//! next to its field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use serde::de::value::{Error as ValueError, MapDeserializer};
+
+use crate::web::AppError;
+
+/// The largest form body read (forms carry text, not files).
+const LIMIT: usize = 256 * 1024;
+
+/// An urlencoded form body, read leniently into `T` (whose fields are strings).
+pub struct Form<T>(pub T);
+
+impl<T> Form<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Form<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The pairs of `body`, each name once (its first value).
+pub fn first_values(body: &[u8]) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(body) {
+        if !pairs.iter().any(|(n, _)| *n == name) {
+            pairs.push((name.into_owned(), value.into_owned()));
+        }
+    }
+    pairs
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = body
+                .await
+                .map_err(|e| AppError::BadRequest(format!("the form: {e}")))?;
+            if body.len() > LIMIT {
+                return Err(AppError::BadRequest("the form is too large".to_owned()));
+            }
+            let pairs = first_values(&body);
+            T::deserialize(MapDeserializer::<_, ValueError>::new(pairs.into_iter()))
+                .map(Form)
+                .map_err(|e| AppError::BadRequest(format!("the form: {e}")))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_values;
+
+    #[test]
+    fn each_name_counts_once() {
+        assert_eq!(
+            first_values(b"a=1&b=2&a=3&c"),
+            [
+                ("a".to_owned(), "1".to_owned()),
+                ("b".to_owned(), "2".to_owned()),
+                ("c".to_owned(), String::new())
+            ]
+        );
+    }
+}
