@@ -306,13 +306,15 @@ async fn read_form(
             }
             None => true,
         };
-        while unread {
-            match field.try_next().await {
-                Ok(Some(_)) => {}
-                Ok(None) => break,
-                Err(e) => {
-                    upload_error = unreadable(&e);
-                    break;
+        if unread {
+            loop {
+                match field.try_next().await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(e) => {
+                        upload_error = unreadable(&e);
+                        break;
+                    }
                 }
             }
         }
