@@ -118,6 +118,10 @@ pub async fn overview(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
+    // `/correspondence/upload` is a path of its own (POST only), not a message.
+    if Uuid::parse_str(&path).is_err() {
+        return Ok(super::unrouted(&req));
+    }
     let caller = authenticate(&req, EITHER).await?;
     let found = with_message(&state, caller, &path, |conn, side, found| {
         if let Side::Recipient { system, .. } = side {

@@ -32,7 +32,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::JsonConfig::default()
                     .error_handler(|err, _| Problem::field("body", err.to_string()).into()),
             )
-            .app_data(web::PathConfig::default().error_handler(|_, _| Problem::not_found().into()))
+            // A path segment that does not parse (`/correspondence/upload` read as an id) is
+            // answered as if no route matched.
+            .app_data(web::PathConfig::default().error_handler(|_, req| {
+                actix_web::error::InternalError::from_response("unrouted", unrouted(req)).into()
+            }))
             .service(openapi_document)
             .service(send::initialize)
             .service(send::upload)
@@ -49,7 +53,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(message::download)
             .service(message::download_all)
             .service(message::overview)
-            .default_service(web::to(|| async { Err::<String, _>(Problem::not_found()) })),
+            // A path the API has, asked with a method it does not take, is 405 as HTTP says;
+            // anything else is not found.
+            .default_service(web::to(|req: HttpRequest| async move { unrouted(&req) })),
     );
 }
 
@@ -207,6 +213,57 @@ impl utoipa::Modify for Security {
             );
         }
     }
+}
+
+/// What the API answers where no route took the request: 405 with `Allow` for a path it has
+/// (by pattern, or literally) with another method, as HTTP says; else 404.
+pub(super) fn unrouted(req: &HttpRequest) -> actix_web::HttpResponse {
+    let allowed = allowed_methods(req.path()).or_else(|| {
+        req.resource_map()
+            .match_pattern(req.path())
+            .and_then(|pattern| allowed_methods(&pattern))
+    });
+    // The method is taken there: what was not found is the thing the path names.
+    let method = req.method().as_str();
+    let Some(allow) = allowed.filter(|allow| !allow.split(", ").any(|m| m == method)) else {
+        return actix_web::HttpResponse::from_error(Problem::not_found());
+    };
+    let mut response = actix_web::HttpResponse::from_error(Problem::method_not_allowed());
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    response
+}
+
+/// The methods the API takes on a route pattern (`/correspondence/api/v1/...`), as its OpenAPI
+/// document lists them: the `Allow` header of a 405.
+fn allowed_methods(pattern: &str) -> Option<String> {
+    use std::sync::LazyLock;
+    use utoipa::OpenApi;
+    static METHODS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+        ApiDoc::openapi()
+            .paths
+            .paths
+            .into_iter()
+            .map(|(path, item)| {
+                let methods: Vec<&str> = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, has)| has.then_some(m))
+                .collect();
+                (path, methods.join(", "))
+            })
+            .collect()
+    });
+    let path = pattern.strip_prefix("/correspondence/api/v1")?;
+    METHODS.get(path).cloned()
 }
 
 /// `GET /correspondence/api/v1/openapi.json` (no token needed).

@@ -117,6 +117,11 @@ impl Problem {
         )
     }
 
+    /// 405: the API has this path, but not with this method.
+    pub fn method_not_allowed() -> Self {
+        problem!(405, "MEL-1008", "This method is not allowed here")
+    }
+
     /// 500, without details.
     pub fn internal() -> Self {
         problem!(500, "MEL-1000", "Internal error")

@@ -1114,3 +1114,56 @@ async fn a_send_with_files_in_one_multipart_request() {
         "the file of the refused request is not kept"
     );
 }
+
+/// A path the API has, asked with a method it does not take, answers 405 (as HTTP and
+/// schema-conformance tools expect); a path it does not have, 404; both as problem details.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_method_is_405_and_a_wrong_path_404() {
+    let app = TestApp::spawn().await;
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let not_allowed = StatusCode::METHOD_NOT_ALLOWED;
+    for (method, path, status, allowed) in [
+        ("TRACE", "/correspondence", not_allowed, Some("GET, POST")),
+        ("PUT", "/attachment", not_allowed, Some("POST")),
+        ("PATCH", "/correspondence/upload", not_allowed, Some("POST")),
+        ("GET", "/correspondence/upload", not_allowed, Some("POST")),
+        (
+            "GET",
+            "/correspondence/0190d0b0-0000-7000-8000-000000000000/purge",
+            not_allowed,
+            Some("DELETE"),
+        ),
+        (
+            "GET",
+            "/correspondence/not-an-id",
+            StatusCode::NOT_FOUND,
+            None,
+        ),
+        ("GET", "/no-such-thing", StatusCode::NOT_FOUND, None),
+    ] {
+        let response = app
+            .client
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+                app.url(&format!("/correspondence/api/v1{path}")),
+            )
+            .bearer_auth(&good)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), status, "{method} {path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok()),
+            allowed,
+            "{method} {path}"
+        );
+    }
+}

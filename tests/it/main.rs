@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod api_fuzz;
 mod api_recipient;
+mod api_schema;
 mod architecture;
 mod browser;
 mod cluster;

@@ -1,0 +1,63 @@
+//! A schema-conformance run over the API's own OpenAPI document with schemathesis (PyPI, installed
+//! by scripts/test under target/schemathesis-venv): every generated request's answer must have a
+//! declared status, media type and schema, no server error, 405 with `Allow` for a method a path
+//! does not take. Left out: its "schema-valid data must be accepted" check, which takes a refusal
+//! of an unknown service or recipient (a business rule no schema states) for a failure.
+
+use melding::api::token::{SCOPE_READ, SCOPE_WRITE};
+
+use crate::api::token;
+use crate::helpers::TestApp;
+use crate::notify::world;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_conforms_to_its_openapi_document() {
+    let schemathesis = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/schemathesis-venv/bin/schemathesis");
+    assert!(
+        schemathesis.exists(),
+        "schemathesis is installed (scripts/test installs it into target/schemathesis-venv)"
+    );
+    let app = TestApp::spawn_with(
+        melding::config::Mode::Demo,
+        &[("MELDING_API_RATE_PER_MINUTE", "1000000")],
+    )
+    .await;
+    melding::access::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    world(&mut app.pool.get().expect("conn"), 2, &[]);
+    let bearer = token(&app, "974761076", &[SCOPE_WRITE, SCOPE_READ], 30);
+    let spec = app.url("/correspondence/api/v1/openapi.json");
+    // The same inputs in CI; new ones on every other run.
+    let seed = if std::env::var_os("CI").is_some() {
+        "1".to_owned()
+    } else {
+        fastrand::u32(..).to_string()
+    };
+    let output = tokio::process::Command::new(&schemathesis)
+        .args([
+            "run",
+            &spec,
+            "--header",
+            &format!("Authorization: Bearer {bearer}"),
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance",
+            "--max-examples",
+            "30",
+            "--seed",
+            &seed,
+            "--no-color",
+        ])
+        .env("SCHEMATHESIS_TELEMETRY", "false")
+        .output()
+        .await
+        .expect("schemathesis runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis (seed {seed}) found problems:\n{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("passed"), "{report}");
+}
