@@ -133,7 +133,7 @@ impl Application {
         .workers(config.http_workers)
         .shutdown_timeout(10)
         .run();
-        spawn_sweeper(pool, storage);
+        spawn_sweeper(pool, storage, config.data_dir.join("uploads"));
         Ok(Application {
             port,
             server,
@@ -190,8 +190,8 @@ fn api(config: &Config, auth: &Auth, public_url: &str) -> anyhow::Result<Option<
 }
 
 /// Every five minutes: deletes expired sessions and pending logins, and marks CSV sends and
-/// attachment uploads whose process was lost as failed.
-fn spawn_sweeper(pool: PgPool, storage: crate::storage::Storage) {
+/// attachment uploads whose process was lost as failed, and removes checked CSV files never sent.
+fn spawn_sweeper(pool: PgPool, storage: crate::storage::Storage, uploads: std::path::PathBuf) {
     let storage = Arc::new(storage);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -199,11 +199,16 @@ fn spawn_sweeper(pool: PgPool, storage: crate::storage::Storage) {
             tick.tick().await;
             let pool = pool.clone();
             let storage = storage.clone();
+            let uploads_dir = uploads.clone();
             let swept = web::block(move || -> anyhow::Result<usize> {
                 let mut conn = pool.get()?;
                 let stalled = crate::sending::mass::mark_stalled(&mut conn)?;
                 if stalled > 0 {
                     tracing::warn!(stalled, "CSV sends without progress were marked failed");
+                }
+                let removed = crate::sending::mass::remove_stale_uploads(&uploads_dir);
+                if removed > 0 {
+                    tracing::info!(removed, "checked CSV files never sent were removed");
                 }
                 let uploads =
                     crate::sending::attachments::fail_stalled_uploads(&mut conn, &storage)?;

@@ -45,6 +45,7 @@ pub(super) fn upload_page(
         services,
         errors,
         channels: NotificationChannel::ALL.iter().map(|c| c.name()).collect(),
+        checked: None,
     })
 }
 

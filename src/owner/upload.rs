@@ -45,6 +45,15 @@ pub(super) struct UploadPage {
     pub services: Vec<compose::ServiceChoice>,
     pub errors: HashMap<String, String>,
     pub channels: Vec<&'static str>,
+    /// A file checked and kept for sending (its id), and what the check found.
+    pub checked: Option<(Uuid, CheckView)>,
+}
+
+/// What the check of a file found, as the page shows it.
+pub(super) struct CheckView {
+    pub summary: String,
+    /// (line, value, reason)
+    pub rejected: Vec<(usize, String, String)>,
 }
 
 impl UploadPage {
@@ -137,7 +146,16 @@ struct Received {
     unreadable: bool,
 }
 
-/// Starts a send to the recipients in the uploaded CSV, then shows its progress.
+/// What an upload leads to.
+enum Next {
+    /// The file was checked: the page with what was found, the file kept.
+    Checked(Box<UploadPage>),
+    /// The send started.
+    Started(Uuid, i64),
+}
+
+/// Checks the uploaded CSV (`step=check`: every line read and looked up, nothing stored, the
+/// file kept for the send), or starts a send to its recipients and shows its progress.
 #[post("/admin/compose/csv")]
 pub(super) async fn upload(
     ctx: PageCtx,
@@ -160,19 +178,38 @@ pub(super) async fn upload(
     };
     let dir = state.config.data_dir.join("uploads");
     std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
-    let path = dir.join(format!("{}.csv", Uuid::now_v7()));
-    let received = receive(payload, &path).await;
+    let new_path = dir.join(format!("{}.csv", Uuid::now_v7()));
+    let received = receive(payload, &new_path).await;
     let Received {
         form,
-        size,
+        mut size,
         unreadable,
     } = match received {
         Ok(r) => r,
         Err(e) => {
-            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_file(&new_path);
             return Err(e);
         }
     };
+    // No new file, but one checked before: that one is sent (or checked again).
+    let kept = Uuid::parse_str(form.get("checked_file"))
+        .ok()
+        .map(|id| (id, dir.join(format!("{id}.csv"))))
+        .filter(|(_, path)| path.is_file());
+    let (path, file_id) = match kept {
+        Some((id, kept)) if size == 0 && !unreadable => {
+            let _ = std::fs::remove_file(&new_path);
+            size = std::fs::metadata(&kept).map(|m| m.len()).unwrap_or(0);
+            (kept, Some(id))
+        }
+        _ => (new_path, None),
+    };
+    let file_id = file_id.or_else(|| {
+        path.file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| Uuid::parse_str(s).ok())
+    });
+    let check_only = form.get("step") == "check";
     let test_ids = state.config.test_ids;
     let job_pool = pool.clone();
     let job_path = path.clone();
@@ -210,6 +247,30 @@ pub(super) async fn upload(
             let page = compose::upload_page(&mut conn, ctx, owner, form, errors)?;
             return Ok(Err(Box::new(page)));
         };
+        if check_only {
+            // Read the file as the send would, store nothing, keep the file for the send.
+            let file = BufReader::new(
+                std::fs::File::open(&job_path).map_err(|e| AppError::Internal(e.into()))?,
+            );
+            let found = mass::check(&job_pool, file, test_ids).map_err(AppError::Internal)?;
+            let summary = i18n::text_with(
+                lang,
+                "mass-check-summary",
+                &[
+                    ("lines", found.lines.to_string()),
+                    ("recipients", found.recipients.to_string()),
+                    ("rejected", found.rejected.to_string()),
+                ],
+            );
+            let rejected = found
+                .rejected_lines
+                .into_iter()
+                .map(|r| (r.line, r.value, i18n::text(lang, r.reason.key())))
+                .collect();
+            let mut page = compose::upload_page(&mut conn, ctx, owner, form, HashMap::new())?;
+            page.checked = file_id.map(|id| (id, CheckView { summary, rejected }));
+            return Ok(Ok(Next::Checked(Box::new(page))));
+        }
         let mass = MassSend::start(&mut conn, &draft)?;
         let sending = mass.sent.sending_id;
         if mass.sent.created {
@@ -226,11 +287,12 @@ pub(super) async fn upload(
         } else {
             let _ = std::fs::remove_file(&job_path);
         }
-        Ok(Ok((sending, owner.id)))
+        Ok(Ok(Next::Started(sending, owner.id)))
     })
     .await;
     match started {
-        Ok(Ok((sending, owner))) => Ok(HttpResponse::SeeOther()
+        Ok(Ok(Next::Checked(page))) => render(&*page),
+        Ok(Ok(Next::Started(sending, owner))) => Ok(HttpResponse::SeeOther()
             .insert_header((
                 header::LOCATION,
                 format!("/admin/sent/{sending}?owner={owner}&done=started"),

@@ -108,6 +108,111 @@ fn printable(value: &str) -> impl Iterator<Item = char> + '_ {
     })
 }
 
+/// What one line of a CSV file says.
+enum Line {
+    /// Empty, or the header.
+    Skip,
+    /// A recipient's number, as stored (11 or 9 digits).
+    Recipient(String),
+    /// Not sent to: the value as given, and why.
+    Rejected(String, Reason),
+}
+
+/// Reads the lines of a CSV file one by one: the first field, parsed; a first line that is not a
+/// number is a header; a recipient on an earlier line is a duplicate.
+struct Lines {
+    test_ids: TestIds,
+    seen: HashSet<u64>,
+}
+
+impl Lines {
+    fn new(test_ids: TestIds) -> Self {
+        Lines {
+            test_ids,
+            seen: HashSet::new(),
+        }
+    }
+
+    fn read(&mut self, number: usize, bytes: Vec<u8>) -> Line {
+        let line = decode_line(bytes, number == 1);
+        let value = first_field(&line);
+        if value.is_empty() {
+            return Line::Skip;
+        }
+        let parsed = match PartyRef::parse(value, self.test_ids) {
+            Ok(PartyRef::Person(id)) => id.as_str().to_owned(),
+            Ok(PartyRef::Organization(org)) => org.as_str().to_owned(),
+            Err(_) if number == 1 && !value.starts_with(|c: char| c.is_ascii_digit()) => {
+                return Line::Skip;
+            }
+            Err(_) => return Line::Rejected(value.to_owned(), Reason::Invalid),
+        };
+        // 9-digit and 11-digit numbers never collide once the length is folded in.
+        let key = parsed.parse::<u64>().unwrap_or(0) * 100 + parsed.len() as u64;
+        if !self.seen.insert(key) {
+            return Line::Rejected(value.to_owned(), Reason::Duplicate);
+        }
+        Line::Recipient(parsed)
+    }
+}
+
+/// What a check of a CSV file found, before anything is sent.
+#[derive(Debug, Clone, Default)]
+pub struct Check {
+    pub lines: usize,
+    /// Recipients that exist and would be sent to.
+    pub recipients: usize,
+    pub rejected: usize,
+    /// The first [`REJECTED_KEPT`] rejected lines, in order.
+    pub rejected_lines: Vec<Rejected>,
+}
+
+/// Reads `csv` as a send would (the same lines rejected for the same reasons, recipients looked
+/// up in batches) and stores nothing.
+pub fn check(pool: &PgPool, csv: impl BufRead, test_ids: TestIds) -> anyhow::Result<Check> {
+    let mut conn = pool.get()?;
+    let mut found = Check::default();
+    let reject = |found: &mut Check, line: usize, value: &str, reason: Reason| {
+        found.rejected += 1;
+        if found.rejected_lines.len() < REJECTED_KEPT {
+            found.rejected_lines.push(Rejected {
+                line,
+                value: printable(value).take(40).collect(),
+                reason,
+            });
+        }
+    };
+    let mut lookup = |found: &mut Check, batch: &mut Vec<(usize, String)>| -> anyhow::Result<()> {
+        let numbers: Vec<String> = batch.iter().map(|(_, n)| n.clone()).collect();
+        for ((line, number), party) in batch.drain(..).zip(find_parties(&mut conn, &numbers)?) {
+            match party {
+                Some(_) => found.recipients += 1,
+                None => reject(found, line, &number, Reason::Unknown),
+            }
+        }
+        Ok(())
+    };
+    let mut lines = Lines::new(test_ids);
+    let mut batch = Vec::with_capacity(BATCH);
+    for (index, line) in csv.split(b'\n').enumerate() {
+        let number = index + 1;
+        found.lines = number;
+        match lines.read(number, line?) {
+            Line::Skip => {}
+            Line::Rejected(value, reason) => reject(&mut found, number, &value, reason),
+            Line::Recipient(parsed) => {
+                batch.push((number, parsed));
+                if batch.len() == BATCH {
+                    lookup(&mut found, &mut batch)?;
+                }
+            }
+        }
+    }
+    lookup(&mut found, &mut batch)?;
+    found.rejected_lines.sort_by_key(|r| r.line);
+    Ok(found)
+}
+
 /// Sends `draft` to every recipient in `csv`. A first line that is not a number is taken as a
 /// header. `progress` is called after each stored batch.
 pub fn send_csv(
@@ -223,35 +328,21 @@ pub fn run(
             progress(state);
             Ok(())
         };
-        let mut seen: HashSet<u64> = HashSet::new();
         let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH);
         let mut invalid = Vec::new();
         let read = || -> anyhow::Result<()> {
+            let mut lines = Lines::new(test_ids);
             for (index, line) in csv.split(b'\n').enumerate() {
                 let number = index + 1;
-                let line = decode_line(line?, number == 1);
                 state.lines = number;
-                let value = first_field(&line);
-                if value.is_empty() {
-                    continue;
-                }
-                let parsed = match PartyRef::parse(value, test_ids) {
-                    Ok(PartyRef::Person(id)) => id.as_str().to_owned(),
-                    Ok(PartyRef::Organization(org)) => org.as_str().to_owned(),
-                    Err(_) if number == 1 && !value.starts_with(|c: char| c.is_ascii_digit()) => {
+                let parsed = match lines.read(number, line?) {
+                    Line::Skip => continue,
+                    Line::Rejected(value, reason) => {
+                        invalid.push((number, value, reason));
                         continue;
                     }
-                    Err(_) => {
-                        invalid.push((number, value.to_owned(), Reason::Invalid));
-                        continue;
-                    }
+                    Line::Recipient(parsed) => parsed,
                 };
-                // 9-digit and 11-digit numbers never collide once the length is folded in.
-                let key = parsed.parse::<u64>().unwrap_or(0) * 100 + parsed.len() as u64;
-                if !seen.insert(key) {
-                    invalid.push((number, value.to_owned(), Reason::Duplicate));
-                    continue;
-                }
                 batch.push((number, parsed));
                 if batch.len() == BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -284,6 +375,27 @@ pub fn run(
         progress: state,
         rejected,
     })
+}
+
+/// CSV files kept after a check and never sent are removed after a day (a send reads its file
+/// within minutes and removes it). Returns how many were removed.
+pub fn remove_stale_uploads(dir: &std::path::Path) -> usize {
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "csv"))
+        .filter(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > day)
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
 }
 
 /// A background CSV send makes progress every few seconds; one silent this long has lost its

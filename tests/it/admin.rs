@@ -1548,3 +1548,88 @@ async fn forms_name_bytes_that_are_not_text_and_choices_outside_their_list() {
         0
     );
 }
+
+/// The check step: the file is read and looked up as a send would, every bad line named with
+/// its number and reason, nothing sent; the send then uses the same file without a new upload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_file_is_checked_before_it_is_sent() {
+    let (app, owner) = sender_app().await;
+    let kari = CITIZEN.national_id();
+    let jon = RESERVED.national_id();
+    let csv = format!(
+        "mottaker\n{}\n12345678901\n{}\n974760673\n{}\n",
+        kari.as_str(),
+        jon.as_str(),
+        kari.as_str()
+    );
+    let response = upload_csv(
+        &app,
+        &owner,
+        "csv-check",
+        &[("step", "check")],
+        csv.into_bytes(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.expect("page");
+    assert!(
+        page.contains("6 linjer lest: 2 mottakere funnet, 3 linjer avvist. Ingenting er sendt."),
+        "{page}"
+    );
+    for (line, reason) in [
+        (
+            "3",
+            "Ikke et gyldig fødselsnummer eller organisasjonsnummer",
+        ),
+        ("5", "Finnes ikke"),
+        ("6", "Står på en tidligere linje"),
+    ] {
+        assert!(
+            page.contains(&format!("<th scope=\"row\">{line}</th>")) && page.contains(reason),
+            "line {line}: {reason}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sendings WHERE idempotency_key = 'csv-check'"),
+        0,
+        "nothing is sent by a check"
+    );
+    let kept = page
+        .split("name=\"checked_file\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the checked file is kept")
+        .to_owned();
+
+    // Send: no new file, the checked one.
+    let response = upload_csv(
+        &app,
+        &owner,
+        "csv-check",
+        &[("step", "send"), ("checked_file", &kept)],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.count(
+        "SELECT count(*) AS n FROM mass_sends m JOIN sendings s ON s.id = m.sending_id \
+         WHERE s.idempotency_key = 'csv-check' AND m.state = 'done'",
+    ) == 0
+    {
+        assert!(std::time::Instant::now() < deadline, "the CSV send ends");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM correspondences c JOIN sendings s ON s.id = c.sending_id \
+             WHERE s.idempotency_key = 'csv-check'"
+        ),
+        2,
+        "Kari and Jon, as the check said"
+    );
+    assert!(
+        !app.data_dir.join(format!("uploads/{kept}.csv")).exists(),
+        "the file is gone once sent"
+    );
+}

@@ -66,6 +66,7 @@ fn value() -> impl Strategy<Value = String> {
         Just("EmailPreferred".to_owned()),
         Just("preflight".to_owned()),
         Just("send".to_owned()),
+        Just("check".to_owned()),
         Just("high".to_owned()),
         Just("package:ordinary-mail".to_owned()),
     ]
@@ -108,6 +109,7 @@ const COMPOSE: &[&str] = &[
     "step",
     "send_anyway",
     "attachment_0190d0b0-0000-7000-8000-000000000000",
+    "checked_file",
 ];
 
 const SERVICE: &[&str] = &[
