@@ -860,6 +860,41 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
         .goto(&app.url(&format!("/admin/compose/csv?owner={owner}")))
         .await;
     browser.assert_accessible().await;
+    // Check a CSV file before sending: its bad lines are named, nothing is sent.
+    let csv = app.data_dir.join("mottakere.csv");
+    std::fs::write(
+        &csv,
+        format!("mottaker\n{fjellvik}\n12345678901\n{fjellvik}\n"),
+    )
+    .expect("csv");
+    browser
+        .type_into("#recipients_file", csv.to_str().expect("path"))
+        .await;
+    browser
+        .execute(
+            "document.querySelector('#service').value = 'skatt-a-melding';",
+            json!([]),
+        )
+        .await;
+    browser.type_into("#senders_reference", "A-2026-12").await;
+    browser.type_into("#title", "Varsel om kontroll").await;
+    browser
+        .type_into("#body", "Vi kontrollerer a-meldingene.")
+        .await;
+    browser.click("button[value=check]").await;
+    browser
+        .wait_for("document.querySelector('#check-heading')")
+        .await;
+    assert!(
+        browser
+            .text_of(".mass-progress")
+            .await
+            .contains("4 linjer lest: 1 mottakere funnet, 2 linjer avvist."),
+        "the check's summary"
+    );
+    browser.assert_accessible().await;
+    browser.screenshot("csv-check", 390, 844).await;
+    browser.screenshot("csv-check", 1366, 900).await;
 
     // The demo's worker captures the notices; the dev outbox page shows them.
     crate::helpers::drain_notices(&app.pool).await;
