@@ -723,52 +723,14 @@ async fn a_csv_send_stores_good_lines_and_names_each_rejected_line() {
         kari.as_str(),
         org
     );
-    let token = app.csrf_token().await;
-    let mut form = reqwest::multipart::Form::new();
-    for (k, v) in message("", "csv-1", "") {
-        if k != "recipients" && k != "step" {
-            form = form.text(k, v.to_owned());
-        }
-    }
-    form = form.part(
-        "recipients_file",
-        reqwest::multipart::Part::bytes(csv.into_bytes())
-            .file_name("mottakere.csv")
-            .mime_str("text/csv")
-            .expect("mime"),
-    );
-    let response = app
-        .client
-        .post(app.url(&format!(
-            "/admin/compose/csv?owner={owner}&csrf_token={token}"
-        )))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    let response = upload_csv(&app, &owner, "csv-1", &[], csv.into_bytes()).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"]
         .to_str()
         .expect("location")
         .to_owned();
-    let sending = location
-        .trim_start_matches("/admin/sent/")
-        .split('?')
-        .next()
-        .expect("id")
-        .to_owned();
-    // The background job: wait until it says it is done (it takes well under a second).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while app.count(&format!(
-        "SELECT count(*) AS n FROM mass_sends WHERE sending_id = '{sending}' AND state = 'done'"
-    )) == 0
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the CSV send finishes"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let sending = sending_of(&location);
+    assert_eq!(ended(&app, &sending).await, "done");
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM correspondences WHERE sending_id = '{sending}'"
@@ -801,6 +763,7 @@ async fn a_csv_send_stores_good_lines_and_names_each_rejected_line() {
             .unwrap_or(0),
         0
     );
+    let token = app.csrf_token().await;
     let mut empty = reqwest::multipart::Form::new();
     for (k, v) in message("", "csv-2", "") {
         if k != "recipients" && k != "step" && k != "title" {
@@ -1378,6 +1341,32 @@ async fn a_nul_character_or_a_reference_without_type_is_named_by_its_field() {
     );
 }
 
+/// The send a CSV upload started, from the address it redirected to.
+fn sending_of(location: &str) -> String {
+    location
+        .trim_start_matches("/admin/sent/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned()
+}
+
+/// Waits until the CSV send's background job has ended (it takes well under a second); its state.
+async fn ended(app: &TestApp, sending: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let state = one(
+            app,
+            &format!("SELECT state AS t FROM mass_sends WHERE sending_id = '{sending}'"),
+        );
+        if state != "running" {
+            return state;
+        }
+        assert!(std::time::Instant::now() < deadline, "the CSV send ends");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Uploads `csv` with the message of `message("", key, "")` (changed by `changes`).
 async fn upload_csv(
     app: &TestApp,
@@ -1433,27 +1422,8 @@ async fn a_csv_file_as_people_save_it_is_read_and_every_bad_line_named() {
         .to_str()
         .expect("location")
         .to_owned();
-    let sending = location
-        .trim_start_matches("/admin/sent/")
-        .split('?')
-        .next()
-        .expect("id")
-        .to_owned();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while app.count(&format!(
-        "SELECT count(*) AS n FROM mass_sends WHERE sending_id = '{sending}' AND state <> 'running'"
-    )) == 0
-    {
-        assert!(std::time::Instant::now() < deadline, "the CSV send ends");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        one(
-            &app,
-            &format!("SELECT state AS t FROM mass_sends WHERE sending_id = '{sending}'")
-        ),
-        "done"
-    );
+    let sending = sending_of(&location);
+    assert_eq!(ended(&app, &sending).await, "done");
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM correspondences WHERE sending_id = '{sending}'"
@@ -1611,15 +1581,8 @@ async fn a_csv_file_is_checked_before_it_is_sent() {
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while app.count(
-        "SELECT count(*) AS n FROM mass_sends m JOIN sendings s ON s.id = m.sending_id \
-         WHERE s.idempotency_key = 'csv-check' AND m.state = 'done'",
-    ) == 0
-    {
-        assert!(std::time::Instant::now() < deadline, "the CSV send ends");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let sending = sending_of(response.headers()["location"].to_str().expect("location"));
+    assert_eq!(ended(&app, &sending).await, "done");
     assert_eq!(
         app.count(
             "SELECT count(*) AS n FROM correspondences c JOIN sendings s ON s.id = c.sending_id \
