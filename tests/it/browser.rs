@@ -908,3 +908,78 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
     );
     browser.assert_accessible().await;
 }
+
+/// On a phone (390 x 844) no page scrolls sideways: the header, the tabs and the tables fit
+/// (tables scroll inside their own box). Visited as the tax office's sender, who has an inbox,
+/// the access pages and the sender's pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_scrolls_sideways_on_a_phone() {
+    use melding::auth::demo_idp::personas::SENDER;
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let owner = crate::helpers::text(
+        &mut app.pool.get().expect("conn"),
+        "SELECT party_id::text AS t FROM service_owners WHERE short_name = 'skatteetaten'",
+    );
+    let sending = crate::helpers::text(
+        &mut app.pool.get().expect("conn"),
+        &format!(
+            "SELECT id::text AS t FROM sendings WHERE sender_id = {owner} ORDER BY created_at DESC LIMIT 1"
+        ),
+    );
+    let browser = Browser::start("nb").await;
+    browser.goto(&app.url("/login")).await;
+    browser
+        .click(&format!(
+            "button[name=persona][value='{}']",
+            SENDER.national_id().as_str()
+        ))
+        .await;
+    browser
+        .wait_for("document.querySelector('.site-header__user')")
+        .await;
+    browser
+        .call(
+            "POST",
+            &browser.session_path("/window/rect"),
+            json!({ "width": 390, "height": 844 }),
+        )
+        .await;
+    for path in [
+        "/".to_owned(),
+        "/inbox".to_owned(),
+        "/inbox/parties".to_owned(),
+        "/access".to_owned(),
+        "/admin".to_owned(),
+        format!("/admin/services?owner={owner}"),
+        format!("/admin/services/new?owner={owner}"),
+        format!("/admin/compose?owner={owner}"),
+        format!("/admin/compose/csv?owner={owner}"),
+        format!("/admin/sent?owner={owner}"),
+        format!("/admin/sent/{sending}?owner={owner}"),
+        format!("/admin/reports?owner={owner}"),
+        "/accessibility".to_owned(),
+    ] {
+        browser.goto(&app.url(&path)).await;
+        let sizes = browser
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                json!([]),
+            )
+            .await;
+        let (wide, screen) = (
+            sizes[0].as_i64().unwrap_or(0),
+            sizes[1].as_i64().unwrap_or(0),
+        );
+        assert!(
+            screen > 0 && wide <= screen,
+            "{path} is {wide} px wide on a {screen} px screen"
+        );
+    }
+    browser.goto(&app.url("/inbox")).await;
+    browser.screenshot("phone-inbox", 390, 844).await;
+    browser
+        .goto(&app.url(&format!("/admin/sent?owner={owner}")))
+        .await;
+    browser.screenshot("phone-sent", 390, 844).await;
+}
