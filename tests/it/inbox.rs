@@ -62,7 +62,7 @@ async fn the_inbox_lists_only_what_the_person_may_read_with_correct_counts() {
     assert!(unread > 0);
     assert!(
         body.contains(&format!(
-            "Innboks <span class=\"ds-badge\" data-color=\"accent\">{unread}<"
+            "Innboks <span class=\"ds-badge\" data-color=\"accent\" data-count=\"{unread}\" aria-hidden=\"true\"></span><span class=\"ds-sr-only\">{unread} uleste</span>"
         )),
         "tab count {unread}"
     );
