@@ -78,8 +78,8 @@ struct InboxPage {
     unopenable: Vec<UnopenableView>,
     admins: String,
     short_search: bool,
-    /// A confirmation line after a move or a bulk action.
-    done: Option<String>,
+    /// A confirmation line after a move or a bulk action, and its colour.
+    done: Option<(String, &'static str)>,
     /// This listing's address, for the bulk form to come back to.
     return_to: String,
 }
@@ -375,16 +375,21 @@ pub(super) async fn inbox_page(
 }
 
 /// The confirmation line for `done` ("3 meldinger er flyttet til arkivet").
-fn done_text(ctx: &PageCtx, done: &str, n: usize) -> Option<String> {
+/// The line after an action, and its colour: what was done, or (nothing chosen) what to do.
+fn done_text(ctx: &PageCtx, done: &str, n: usize) -> Option<(String, &'static str)> {
     match done {
-        "inbox" | "archive" | "bin" | "confirmed" => Some(ctx.t(&format!("inbox-done-{done}"))),
-        "bulk-read" | "bulk-unread" | "bulk-inbox" | "bulk-archive" | "bulk-bin" => {
-            Some(i18n::text_with(
+        "inbox" | "archive" | "bin" | "confirmed" => {
+            Some((ctx.t(&format!("inbox-done-{done}")), "success"))
+        }
+        "bulk-none" => Some((ctx.t("inbox-done-bulk-none"), "info")),
+        "bulk-read" | "bulk-unread" | "bulk-inbox" | "bulk-archive" | "bulk-bin" => Some((
+            i18n::text_with(
                 ctx.lang,
                 &format!("inbox-done-{done}"),
                 &[("count", n.to_string())],
-            ))
-        }
+            ),
+            "success",
+        )),
         _ => None,
     }
 }
@@ -433,6 +438,7 @@ pub(super) async fn bulk_action(
     let pool = state.pool.clone();
     let actor = actor(&user);
     let _ = ctx;
+    let ids_given = !ids.is_empty();
     let changed = blocking(move || {
         let mut conn = pool.get()?;
         if !decision::may_act_for(&mut conn, actor.person_id, party)? {
@@ -449,10 +455,13 @@ pub(super) async fn bulk_action(
         .next()
         .unwrap_or(&back)
         .to_owned();
+    // Nothing chosen: say so, rather than "0 messages were moved".
+    let done = if ids_given {
+        format!("bulk-{}&n={changed}", action.key())
+    } else {
+        "bulk-none".to_owned()
+    };
     Ok(HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!("{back}&done=bulk-{}&n={changed}", action.key()),
-        ))
+        .insert_header((header::LOCATION, format!("{back}&done={done}")))
         .finish())
 }

@@ -560,6 +560,19 @@ async fn bulk_actions_touch_only_what_the_person_may_read() {
             .form(&form)
             .send()
     };
+    // Nothing ticked: the page says to tick first, not that nothing was moved.
+    let response = post("archive", Vec::new()).await.expect("bulk");
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert_eq!(location, format!("{return_to}&done=bulk-none"));
+    let page = app.get(&location).await.text().await.expect("page");
+    assert!(page.contains(
+        "data-color=\"info\" role=\"status\"><p class=\"ds-paragraph\">Ingen meldinger var valgt."
+    ));
+    assert!(!page.contains("0 melding(er)"));
+
     let mut ids: Vec<String> = mine.split(',').map(str::to_owned).collect();
     ids.push(foreign.clone());
 

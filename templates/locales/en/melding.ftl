@@ -261,6 +261,7 @@ inbox-bulk-label = With the selected messages:
 inbox-bulk-read = Mark as read
 inbox-bulk-unread = Mark as unread
 inbox-select = Select the message
+inbox-done-bulk-none = No messages were chosen. Tick the messages first, then choose what to do with them.
 inbox-done-bulk-read = { $count } message(s) marked as read.
 inbox-done-bulk-unread = { $count } message(s) marked as unread.
 inbox-done-bulk-inbox = { $count } message(s) moved to the inbox.

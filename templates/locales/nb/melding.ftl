@@ -261,6 +261,7 @@ inbox-bulk-label = Med valgte meldinger:
 inbox-bulk-read = Merk som lest
 inbox-bulk-unread = Merk som ulest
 inbox-select = Velg meldingen
+inbox-done-bulk-none = Ingen meldinger var valgt. Kryss av for meldingene først, og velg så hva som skal gjøres med dem.
 inbox-done-bulk-read = { $count } melding(er) er merket som lest.
 inbox-done-bulk-unread = { $count } melding(er) er merket som ulest.
 inbox-done-bulk-inbox = { $count } melding(er) er flyttet til innboksen.

@@ -261,6 +261,7 @@ inbox-bulk-label = Med valde meldingar:
 inbox-bulk-read = Merk som lesen
 inbox-bulk-unread = Merk som ulesen
 inbox-select = Vel meldinga
+inbox-done-bulk-none = Ingen meldingar var valde. Kryss av for meldingane først, og vel så kva som skal gjerast med dei.
 inbox-done-bulk-read = { $count } melding(ar) er merkt som lesne.
 inbox-done-bulk-unread = { $count } melding(ar) er merkt som ulesne.
 inbox-done-bulk-inbox = { $count } melding(ar) er flytta til innboksen.
