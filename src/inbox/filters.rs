@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
 /// The URL's query as sent. Only [`Filters::from`] reads it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct FilterParams {
     pub party: Option<String>,
     pub folder: Option<String>,
@@ -30,31 +30,8 @@ impl FilterParams {
     /// Reads a query string leniently: a name given twice counts once (the first), a name the
     /// inbox does not know is ignored, and nothing in it is an error.
     pub fn from_query(query: &str) -> Self {
-        let mut p = FilterParams::default();
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            let slot = match name.as_ref() {
-                "party" => &mut p.party,
-                "folder" => &mut p.folder,
-                "q" => &mut p.q,
-                "unread" => &mut p.unread,
-                "service" => &mut p.service,
-                "sender" => &mut p.sender,
-                "all" => &mut p.all,
-                "from" => &mut p.from,
-                "to" => &mut p.to,
-                "period" => &mut p.period,
-                "due" => &mut p.due,
-                "confirm" => &mut p.confirm,
-                "attachments" => &mut p.attachments,
-                "sort" => &mut p.sort,
-                "after" => &mut p.after,
-                _ => continue,
-            };
-            if slot.is_none() {
-                *slot = Some(value.into_owned());
-            }
-        }
-        p
+        // Every field is an optional text, so nothing can fail to read.
+        crate::web::form::lenient(query.as_bytes()).unwrap_or_default()
     }
 }
 

@@ -85,25 +85,20 @@ struct InboxPage {
 }
 
 /// The confirmation a redirect after an action asks for (`done`, and how many with `n`).
+#[derive(Default, serde::Deserialize)]
 struct Done {
     done: Option<String>,
-    n: usize,
+    n: Option<String>,
 }
 
 impl Done {
     /// Read leniently, like the filters: the first of each name, a bad count as none.
     fn from_query(query: &str) -> Self {
-        let mut done = Done { done: None, n: 0 };
-        let mut n = None;
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            match name.as_ref() {
-                "done" if done.done.is_none() => done.done = Some(value.into_owned()),
-                "n" if n.is_none() => n = Some(value.parse().unwrap_or(0)),
-                _ => {}
-            }
-        }
-        done.n = n.unwrap_or(0);
-        done
+        crate::web::form::lenient(query.as_bytes()).unwrap_or_default()
+    }
+
+    fn count(&self) -> usize {
+        self.n.as_deref().and_then(|n| n.parse().ok()).unwrap_or(0)
     }
 }
 
@@ -344,7 +339,7 @@ pub(super) async fn inbox_page(
         done: done
             .done
             .as_deref()
-            .and_then(|d| done_text(&ctx, d, done.n)),
+            .and_then(|d| done_text(&ctx, d, done.count())),
         return_to: href("/inbox", &base_with_after(&filters, &party)),
         combined,
         ctx,

@@ -178,7 +178,8 @@ pub(super) async fn upload(
     };
     let dir = state.config.data_dir.join("uploads");
     std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
-    let new_path = dir.join(format!("{}.csv", Uuid::now_v7()));
+    let new_id = Uuid::now_v7();
+    let new_path = dir.join(format!("{new_id}.csv"));
     let received = receive(payload, &new_path).await;
     let Received {
         form,
@@ -200,15 +201,10 @@ pub(super) async fn upload(
         Some((id, kept)) if size == 0 && !unreadable => {
             let _ = std::fs::remove_file(&new_path);
             size = std::fs::metadata(&kept).map(|m| m.len()).unwrap_or(0);
-            (kept, Some(id))
+            (kept, id)
         }
-        _ => (new_path, None),
+        _ => (new_path, new_id),
     };
-    let file_id = file_id.or_else(|| {
-        path.file_stem()
-            .and_then(|s| s.to_str())
-            .and_then(|s| Uuid::parse_str(s).ok())
-    });
     let check_only = form.get("step") == "check";
     let test_ids = state.config.test_ids;
     let job_pool = pool.clone();
@@ -268,7 +264,7 @@ pub(super) async fn upload(
                 .map(|r| (r.line, r.value, i18n::text(lang, r.reason.key())))
                 .collect();
             let mut page = compose::upload_page(&mut conn, ctx, owner, form, HashMap::new())?;
-            page.checked = file_id.map(|id| (id, CheckView { summary, rejected }));
+            page.checked = Some((file_id, CheckView { summary, rejected }));
             return Ok(Ok(Next::Checked(Box::new(page))));
         }
         let mass = MassSend::start(&mut conn, &draft)?;

@@ -23,6 +23,17 @@ pub struct Rejected {
     pub reason: Reason,
 }
 
+impl Rejected {
+    /// A rejected line as the report keeps it: the value shortened and made printable.
+    fn new(line: usize, value: &str, reason: Reason) -> Self {
+        Rejected {
+            line,
+            value: printable(value).take(40).collect(),
+            reason,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
     /// Not a valid national identity number or organisation number.
@@ -175,21 +186,18 @@ pub fn check(pool: &PgPool, csv: impl BufRead, test_ids: TestIds) -> anyhow::Res
     let reject = |found: &mut Check, line: usize, value: &str, reason: Reason| {
         found.rejected += 1;
         if found.rejected_lines.len() < REJECTED_KEPT {
-            found.rejected_lines.push(Rejected {
-                line,
-                value: printable(value).take(40).collect(),
-                reason,
-            });
+            found
+                .rejected_lines
+                .push(Rejected::new(line, value, reason));
         }
     };
     let mut lookup = |found: &mut Check, batch: &mut Vec<(usize, String)>| -> anyhow::Result<()> {
-        let numbers: Vec<String> = batch.iter().map(|(_, n)| n.clone()).collect();
-        for ((line, number), party) in batch.drain(..).zip(find_parties(&mut conn, &numbers)?) {
-            match party {
-                Some(_) => found.recipients += 1,
-                None => reject(found, line, &number, Reason::Unknown),
-            }
+        let (ids, unknown) = look_up(&mut conn, batch)?;
+        found.recipients += ids.len();
+        for (line, number) in unknown {
+            reject(found, line, &number, Reason::Unknown);
         }
+        batch.clear();
         Ok(())
     };
     let mut lines = Lines::new(test_ids);
@@ -241,6 +249,19 @@ fn store(
     draft: &Draft,
     batch: &[(usize, String)],
 ) -> Stored {
+    let (ids, unknown) = look_up(conn, batch)?;
+    mass.add(conn, draft, &ids)?;
+    Ok((ids.len(), unknown))
+}
+
+/// Recipients by line: (line number, national id or organisation number).
+type Numbered = Vec<(usize, String)>;
+
+/// The party ids of a batch's recipients, and the (line, number) of those no party has.
+fn look_up(
+    conn: &mut PgConnection,
+    batch: &[(usize, String)],
+) -> diesel::QueryResult<(Vec<i64>, Numbered)> {
     let numbers: Vec<String> = batch.iter().map(|(_, n)| n.clone()).collect();
     let found = find_parties(conn, &numbers)?;
     let mut ids = Vec::with_capacity(found.len());
@@ -251,8 +272,7 @@ fn store(
             None => unknown.push((*line, number.clone())),
         }
     }
-    mass.add(conn, draft, &ids)?;
-    Ok((ids.len(), unknown))
+    Ok((ids, unknown))
 }
 
 /// Continues a send started with [`MassSend::start`] with the recipients in `csv`: this thread
@@ -278,11 +298,7 @@ pub fn run(
     let mut reject = |state: &mut Progress, line: usize, value: &str, reason: Reason| {
         state.rejected += 1;
         if rejected.len() < REJECTED_KEPT {
-            rejected.push(Rejected {
-                line,
-                value: printable(value).take(40).collect(),
-                reason,
-            });
+            rejected.push(Rejected::new(line, value, reason));
         }
     };
     let (batches, inbox) = mpsc::sync_channel::<Vec<(usize, String)>>(WRITERS);

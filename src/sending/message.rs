@@ -14,6 +14,9 @@ use crate::db::schema::{attachments, parties, services};
 use crate::domain::{Language, PartyRef, TestIds};
 use crate::web::i18n;
 
+/// The problem of a text holding a NUL character.
+const NUL: &str = "input-error-nul";
+
 /// Recipients one request may name (the form's and the API's limit); more go by CSV.
 pub const MAX_RECIPIENTS: usize = 500;
 /// Attachments per message.
@@ -479,53 +482,61 @@ impl NewMessage {
     /// wrong with it; such a value is never looked up or stored.
     fn check_storable(&self, problems: &mut Vec<Problem>) {
         let n = &self.notification;
-        let time = |t: &Option<TimeInput>| match t {
-            Some(TimeInput::Typed(s)) => s.clone(),
-            _ => String::new(),
-        };
-        let mut texts: Vec<(Field, String)> = vec![
-            (Field::Service, self.service_id.clone()),
-            (Field::Sender, self.sender.clone().unwrap_or_default()),
-            (Field::SendersReference, self.senders_reference.clone()),
-            (Field::DisplaySender, self.display_sender.clone()),
-            (Field::Language, self.language.clone()),
-            (Field::Title, self.title.clone()),
-            (Field::Summary, self.summary.clone()),
-            (Field::Body, self.body.clone()),
+        fn time(t: &Option<TimeInput>) -> &str {
+            match t {
+                Some(TimeInput::Typed(s)) => s,
+                _ => "",
+            }
+        }
+        let mut texts: Vec<(Field, &str)> = vec![
+            (Field::Service, &self.service_id),
+            (Field::Sender, self.sender.as_deref().unwrap_or_default()),
+            (Field::SendersReference, &self.senders_reference),
+            (Field::DisplaySender, &self.display_sender),
+            (Field::Language, &self.language),
+            (Field::Title, &self.title),
+            (Field::Summary, &self.summary),
+            (Field::Body, &self.body),
             (Field::PublishAt, time(&self.publish_at)),
             (Field::DueAt, time(&self.due_at)),
-            (Field::NotificationChannel, n.channel.clone()),
-            (Field::EmailSubject, n.initial.email_subject.clone()),
-            (Field::EmailBody, n.initial.email_body.clone()),
-            (Field::SmsText, n.initial.sms.clone()),
-            (
-                Field::ReminderEmailSubject,
-                n.reminder.email_subject.clone(),
-            ),
-            (Field::ReminderEmailBody, n.reminder.email_body.clone()),
-            (Field::ReminderSmsText, n.reminder.sms.clone()),
+            (Field::NotificationChannel, &n.channel),
+            (Field::EmailSubject, &n.initial.email_subject),
+            (Field::EmailBody, &n.initial.email_body),
+            (Field::SmsText, &n.initial.sms),
+            (Field::ReminderEmailSubject, &n.reminder.email_subject),
+            (Field::ReminderEmailBody, &n.reminder.email_body),
+            (Field::ReminderSmsText, &n.reminder.sms),
             (
                 Field::IgnoreReservationReason,
-                self.ignore_reservation_reason.clone(),
+                &self.ignore_reservation_reason,
             ),
             (
                 Field::IdempotencyKey,
-                self.idempotency_key.clone().unwrap_or_default(),
+                self.idempotency_key.as_deref().unwrap_or_default(),
             ),
         ];
         for (i, r) in self.reply_options.iter().enumerate() {
-            texts.push((Field::ReplyUrl(i), r.url.clone()));
-            texts.push((Field::ReplyText(i), r.text.clone()));
+            texts.extend([
+                (Field::ReplyUrl(i), r.url.as_str()),
+                (Field::ReplyText(i), &r.text),
+            ]);
         }
         for (i, r) in self.external_references.iter().enumerate() {
-            texts.push((Field::Reference(i), format!("{}{}", r.kind, r.value)));
+            texts.extend([
+                (Field::Reference(i), r.kind.as_str()),
+                (Field::Reference(i), &r.value),
+            ]);
         }
         for (i, (key, value)) in self.properties.iter().enumerate() {
-            texts.push((Field::Property(i), format!("{key}{value}")));
+            texts.extend([
+                (Field::Property(i), key.as_str()),
+                (Field::Property(i), value),
+            ]);
         }
         for (field, text) in texts {
-            if text.contains('\0') {
-                problems.push(Problem::new(field, "input-error-nul"));
+            // One problem per field, however many of its texts hold one.
+            if text.contains('\0') && !problems.iter().any(|p| p.field == field && p.key == NUL) {
+                problems.push(Problem::new(field, NUL));
             }
         }
     }

@@ -1,6 +1,6 @@
 //! A form extractor that reads what browsers and careless clients send without a generic error:
 //! a name given twice counts once (the first), unknown names are ignored, and every field of the
-//! target that has a default may be missing. What is wrong with a value is the handler's to say
+//! target that has a default (or is an `Option`) may be missing. What is wrong with a value is the handler's to say
 //! next to its field.
 
 use std::future::Future;
@@ -9,7 +9,6 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
-use serde::de::value::{Error as ValueError, MapDeserializer};
 
 use crate::web::AppError;
 
@@ -44,6 +43,18 @@ pub fn first_values(body: &[u8]) -> Vec<(String, String)> {
     pairs
 }
 
+/// `T` (whose fields are strings) from urlencoded text, read leniently as [`Form`] does: each
+/// name once, its first value; unknown names ignored.
+pub fn lenient<T: DeserializeOwned>(urlencoded: &[u8]) -> Result<T, String> {
+    // The first values, encoded again, read by actix's own query reader (options, numbers).
+    let first = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(first_values(urlencoded))
+        .finish();
+    web::Query::<T>::from_query(&first)
+        .map(web::Query::into_inner)
+        .map_err(|e| e.to_string())
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
@@ -57,8 +68,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
             if body.len() > LIMIT {
                 return Err(AppError::BadRequest("the form is too large".to_owned()));
             }
-            let pairs = first_values(&body);
-            T::deserialize(MapDeserializer::<_, ValueError>::new(pairs.into_iter()))
+            lenient(&body)
                 .map(Form)
                 .map_err(|e| AppError::BadRequest(format!("the form: {e}")))
         })

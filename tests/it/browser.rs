@@ -139,6 +139,22 @@ impl Browser {
             .await;
     }
 
+    /// Logs in through the demo provider's login page as `persona`, as a person would.
+    pub async fn log_in_as(
+        &self,
+        app: &TestApp,
+        persona: &melding::auth::demo_idp::personas::Persona,
+    ) {
+        self.goto(&app.url("/login")).await;
+        self.click(&format!(
+            "button[name=persona][value='{}']",
+            persona.national_id().as_str()
+        ))
+        .await;
+        self.wait_for("document.querySelector('.site-header__user')")
+            .await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.call("POST", &self.session_path("/url"), json!({ "url": url }))
             .await;
@@ -486,16 +502,7 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
     let app = TestApp::spawn().await;
     app.seed_demo();
     let browser = Browser::start("en").await;
-    browser.goto(&app.url("/login")).await;
-    browser
-        .click(&format!(
-            "button[name=persona][value='{}']",
-            MUNICIPAL_ADMIN.national_id().as_str()
-        ))
-        .await;
-    browser
-        .wait_for("document.querySelector('.site-header__user')")
-        .await;
+    browser.log_in_as(&app, &MUNICIPAL_ADMIN).await;
     browser.goto(&app.url("/access")).await;
     assert_eq!(browser.title().await, "My access – melding");
     browser.assert_accessible().await;
@@ -617,16 +624,7 @@ async fn an_accountant_finds_a_client_reads_confirms_and_archives() {
         (client, message, title)
     };
     let browser = Browser::start("nb").await;
-    browser.goto(&app.url("/login")).await;
-    browser
-        .click(&format!(
-            "button[name=persona][value='{}']",
-            ACCOUNTANT.national_id().as_str()
-        ))
-        .await;
-    browser
-        .wait_for("document.querySelector('.site-header__user')")
-        .await;
+    browser.log_in_as(&app, &ACCOUNTANT).await;
 
     browser.goto(&app.url("/inbox/parties")).await;
     browser.assert_accessible().await;
@@ -735,16 +733,7 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
         )
     };
     let browser = Browser::start("nb").await;
-    browser.goto(&app.url("/login")).await;
-    browser
-        .click(&format!(
-            "button[name=persona][value='{}']",
-            SENDER.national_id().as_str()
-        ))
-        .await;
-    browser
-        .wait_for("document.querySelector('.site-header__user')")
-        .await;
+    browser.log_in_as(&app, &SENDER).await;
     browser.goto(&app.url("/admin")).await;
     browser.assert_accessible().await;
     browser
@@ -928,16 +917,7 @@ async fn no_page_scrolls_sideways_on_a_phone() {
         ),
     );
     let browser = Browser::start("nb").await;
-    browser.goto(&app.url("/login")).await;
-    browser
-        .click(&format!(
-            "button[name=persona][value='{}']",
-            SENDER.national_id().as_str()
-        ))
-        .await;
-    browser
-        .wait_for("document.querySelector('.site-header__user')")
-        .await;
+    browser.log_in_as(&app, &SENDER).await;
     browser
         .call(
             "POST",
