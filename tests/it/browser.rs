@@ -918,13 +918,6 @@ async fn no_page_scrolls_sideways_on_a_phone() {
     );
     let browser = Browser::start("nb").await;
     browser.log_in_as(&app, &SENDER).await;
-    browser
-        .call(
-            "POST",
-            &browser.session_path("/window/rect"),
-            json!({ "width": 390, "height": 844 }),
-        )
-        .await;
     for path in [
         "/".to_owned(),
         "/inbox".to_owned(),
@@ -940,6 +933,13 @@ async fn no_page_scrolls_sideways_on_a_phone() {
         format!("/admin/reports?owner={owner}"),
         "/accessibility".to_owned(),
     ] {
+        browser
+            .call(
+                "POST",
+                &browser.session_path("/window/rect"),
+                json!({ "width": 390, "height": 844 }),
+            )
+            .await;
         browser.goto(&app.url(&path)).await;
         let sizes = browser
             .execute(
@@ -955,11 +955,15 @@ async fn no_page_scrolls_sideways_on_a_phone() {
             screen > 0 && wide <= screen,
             "{path} is {wide} px wide on a {screen} px screen"
         );
+        // For people to look at: each page on a phone and on a laptop.
+        let name: String = path
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        browser.screenshot(&format!("page{name}"), 390, 844).await;
+        browser.screenshot(&format!("page{name}"), 1366, 900).await;
     }
-    browser.goto(&app.url("/inbox")).await;
-    browser.screenshot("phone-inbox", 390, 844).await;
-    browser
-        .goto(&app.url(&format!("/admin/sent?owner={owner}")))
-        .await;
-    browser.screenshot("phone-sent", 390, 844).await;
 }
