@@ -122,6 +122,8 @@ impl Application {
                 )
                 .service(
                     web::scope("")
+                        // Inside the session, so error pages know who is logged in.
+                        .wrap(ErrorHandlers::new().default_handler(errors::render_error_page))
                         .wrap(from_fn(csrf::protect))
                         .wrap(sessions)
                         .configure(routes::product)

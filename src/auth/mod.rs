@@ -14,9 +14,10 @@ use actix_session::Session;
 use actix_web::web;
 
 use crate::config::{ClientAuth, Config, LoginProvider};
+use crate::domain::PartyKind;
 use crate::web::AppError;
 use crate::web::csrf;
-use crate::web::user::{LEVEL_KEY, NAME_KEY, PERSON_KEY};
+use crate::web::user::{Acting, LEVEL_KEY, NAME_KEY, PERSON_KEY};
 use keys::SigningKey;
 use oidc::{ClientCredentials, Oidc, OidcSettings};
 use secrecy::{ExposeSecret, SecretString};
@@ -101,6 +102,14 @@ fn start_session(
     session
         .insert(ID_TOKEN_KEY, &identity.id_token)
         .map_err(failed)?;
+    Acting::new(
+        person_id,
+        PartyKind::Person,
+        name,
+        Some(&identity.pid),
+        None,
+    )
+    .remember(session);
     if let Some(sid) = &identity.sid {
         session
             .insert(session_store::SID_KEY, sid)

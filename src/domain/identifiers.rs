@@ -112,7 +112,18 @@ impl NationalId {
 
     /// The form shown in lists: date of birth and five stars.
     pub fn masked(&self) -> String {
-        format!("{} *****", &self.0[..6])
+        masked_national_id(&self.0)
+    }
+}
+
+/// A stored national identity number as lists show it: date of birth and five stars (what is
+/// not eleven digits shows as stars only).
+pub fn masked_national_id(id: &str) -> String {
+    match id.get(..6) {
+        Some(birth) if id.len() == 11 && id.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{birth} *****")
+        }
+        _ => "*****".to_owned(),
     }
 }
 
@@ -151,6 +162,14 @@ impl OrgNumber {
 }
 
 /// Shown in groups of three: `974 760 673`.
+/// A stored organisation number as people read it (groups of three); anything else as stored.
+pub fn grouped_org_number(number: &str) -> String {
+    match OrgNumber::parse(number) {
+        Ok(org) => org.to_string(),
+        Err(_) => number.to_owned(),
+    }
+}
+
 impl fmt::Display for OrgNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {} {}", &self.0[..3], &self.0[3..6], &self.0[6..])

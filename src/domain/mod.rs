@@ -6,7 +6,9 @@ mod login_level;
 mod party_kind;
 mod status;
 
-pub use identifiers::{IdError, NationalId, OrgNumber, PartyRef, TestIds};
+pub use identifiers::{
+    IdError, NationalId, OrgNumber, PartyRef, TestIds, grouped_org_number, masked_national_id,
+};
 pub use language::Language;
 pub use login_level::LoginLevel;
 pub use party_kind::PartyKind;

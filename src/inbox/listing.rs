@@ -1,5 +1,6 @@
 //! The listing side: the inbox with its folders and filters, the party picker, bulk actions.
 
+use actix_session::Session;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -17,7 +18,7 @@ use crate::db::catalogue::ServiceCatalogue;
 use crate::domain::Language;
 use crate::state::AppState;
 use crate::web::i18n::{self, date};
-use crate::web::user::CurrentUser;
+use crate::web::user::{Acting, CurrentUser};
 use crate::web::{AppError, PageCtx, blocking, render};
 use diesel::PgConnection;
 
@@ -82,6 +83,76 @@ struct InboxPage {
     done: Option<(String, &'static str)>,
     /// This listing's address, for the bulk form to come back to.
     return_to: String,
+    /// The filters in use, each with the link that removes it.
+    chips: Vec<Chip>,
+    /// The listing with every filter removed (the folder kept).
+    clear_filters: String,
+    /// How many of the folded filters are in use (the search box aside).
+    folded_active: usize,
+    folder_label: String,
+}
+
+/// A filter in use, shown as a removable chip.
+pub struct Chip {
+    pub label: String,
+    pub remove: String,
+}
+
+/// The filters in use as chips: what each says, and the listing without it.
+fn chips(ctx: &PageCtx, f: &Filters, party: &PartyHeader, choices: &[query::Choice]) -> Vec<Chip> {
+    let pairs = filter_pairs(f, party);
+    let title_of = |kind: ChoiceKind, id: &str| {
+        choices
+            .iter()
+            .find(|c| c.kind == kind && c.id == id)
+            .map_or_else(|| id.to_owned(), |c| c.title.clone())
+    };
+    pairs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (key, value))| {
+            let what = match *key {
+                "q" => format!("{}: «{value}»", ctx.t("inbox-search-label")),
+                "unread" => ctx.t(if value == "unread" {
+                    "inbox-filter-unread"
+                } else {
+                    "inbox-filter-read-only"
+                }),
+                "service" => format!(
+                    "{}: {}",
+                    ctx.t("inbox-filter-service"),
+                    title_of(ChoiceKind::Service, value)
+                ),
+                "sender" => format!(
+                    "{}: {}",
+                    ctx.t("inbox-filter-sender"),
+                    title_of(ChoiceKind::Sender, value)
+                ),
+                "period" => ctx.t1("inbox-filter-period-days", "days", value),
+                "from" => format!("{}: {value}", ctx.t("inbox-filter-from")),
+                "to" => format!("{}: {value}", ctx.t("inbox-filter-to")),
+                "due" => ctx.t(if value == "soon" {
+                    "inbox-filter-due-soon"
+                } else {
+                    "inbox-filter-overdue"
+                }),
+                "confirm" => ctx.t("inbox-filter-confirm"),
+                "attachments" => ctx.t("inbox-filter-attachments"),
+                "sort" => format!("{}: {}", ctx.t("inbox-sort"), ctx.t("inbox-sort-due")),
+                _ => return None,
+            };
+            let rest: Vec<(&str, String)> = pairs
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, (k, v))| (*k, v.clone()))
+                .collect();
+            Some(Chip {
+                label: what,
+                remove: href("/inbox", &rest),
+            })
+        })
+        .collect()
 }
 
 /// The confirmation a redirect after an action asks for (`done`, and how many with `n`).
@@ -151,6 +222,13 @@ fn party_listing(
             label: crate::access::parties::label(&context.name, context.org_number.as_deref()),
             is_person: context.kind == crate::domain::PartyKind::Person,
             combined: None,
+            acting: Some(Acting::new(
+                party,
+                context.kind,
+                &context.name,
+                context.national_id.as_deref(),
+                context.org_number.as_deref(),
+            )),
         },
         rows,
         next,
@@ -193,6 +271,7 @@ fn combined_listing(
             label: ctx_label,
             is_person: kind == Combined::Persons,
             combined: Some(kind),
+            acting: None,
         },
         rows,
         next,
@@ -216,7 +295,8 @@ fn next_cursor(rows: &mut Vec<query::Row>, f: &Filters) -> Option<String> {
 
 #[get("/inbox")]
 pub(super) async fn inbox_page(
-    ctx: PageCtx,
+    mut ctx: PageCtx,
+    session: Session,
     user: CurrentUser,
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -241,6 +321,9 @@ pub(super) async fn inbox_page(
         }
     })
     .await?;
+    if let Some(acting) = &listing.header.acting {
+        ctx.act_for(&session, acting.clone());
+    }
     let Listing {
         header: party,
         rows,
@@ -341,6 +424,16 @@ pub(super) async fn inbox_page(
             .as_deref()
             .and_then(|d| done_text(&ctx, d, done.count())),
         return_to: href("/inbox", &base_with_after(&filters, &party)),
+        chips: chips(&ctx, &filters, &party, &choices),
+        folded_active: filter_pairs(&filters, &party)
+            .iter()
+            .filter(|(k, _)| !matches!(*k, "q" | "folder" | "party" | "all"))
+            .count(),
+        folder_label: ctx.t(&format!("folder-{}", filters.folder.key())),
+        clear_filters: href(
+            "/inbox",
+            &[party.pair(), ("folder", filters.folder.key().to_owned())],
+        ),
         combined,
         ctx,
         party,

@@ -339,6 +339,8 @@ pub struct PageContext {
     pub name: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub org_number: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub national_id: Option<String>,
     /// Unread in inbox, archive and bin, in the order of [`Folder::ALL`](super::filters::Folder::ALL).
     #[diesel(sql_type = Array<BigInt>)]
     pub counts: Vec<i64>,
@@ -391,7 +393,7 @@ pub fn page_context(
 ) -> QueryResult<Option<PageContext>> {
     Prepared(
         diesel::sql_query("WITH a AS MATERIALIZED (SELECT * FROM party_access($1, $2)) \
-             SELECT a.may_act, a.readable, a.may_know, p.kind, p.name, p.org_number, \
+             SELECT a.may_act, a.readable, a.may_know, p.kind, p.name, p.org_number, p.national_id, \
                CASE WHEN a.may_act THEN ARRAY( \
                  SELECT (SELECT count(*) FROM (SELECT 1 FROM correspondences c \
                      WHERE c.recipient_id = p.id AND c.folder = f.folder AND (c.first_read_at IS NULL OR c.marked_unread) \

@@ -1,5 +1,6 @@
 //! The reading side: one message, its attachments (one by one or as a ZIP), confirm and move.
 
+use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
@@ -119,7 +120,8 @@ fn readable(
 
 #[get("/inbox/messages/{id}")]
 pub(super) async fn message_page(
-    ctx: PageCtx,
+    mut ctx: PageCtx,
+    session: Session,
     user: CurrentUser,
     path: web::Path<Uuid>,
     query: web::Query<PartyQuery>,
@@ -154,6 +156,9 @@ pub(super) async fn message_page(
             ))
         })
         .await?;
+    if let Some(acting) = &header.acting {
+        ctx.act_for(&session, acting.clone());
+    }
     let you = ctx.t("seen-you");
     let page = MessagePage {
         body_html: markdown::to_safe_html(&message.body),

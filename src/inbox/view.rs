@@ -11,7 +11,7 @@ use crate::domain::Language;
 use crate::domain::PartyKind;
 use crate::web::context::encode_component;
 use crate::web::i18n::{self, date};
-use crate::web::user::CurrentUser;
+use crate::web::user::{Acting, CurrentUser};
 
 pub(super) const PAGE_SIZE: i64 = 25;
 pub(super) const PARTY_COOKIE: &str = "melding_party";
@@ -22,6 +22,8 @@ pub struct PartyHeader {
     pub label: String,
     pub is_person: bool,
     pub combined: Option<Combined>,
+    /// The party as the header shows it (none for a combined view).
+    pub acting: Option<Acting>,
 }
 
 impl PartyHeader {
@@ -35,16 +37,23 @@ impl PartyHeader {
 }
 
 pub(super) fn party_header(conn: &mut PgConnection, id: i64) -> QueryResult<PartyHeader> {
-    let (kind, name, org): (PartyKind, String, Option<String>) = parties::table
-        .find(id)
-        .select((parties::kind, parties::name, parties::org_number))
-        .first(conn)?;
+    let (kind, name, org, nid): (PartyKind, String, Option<String>, Option<String>) =
+        parties::table
+            .find(id)
+            .select((
+                parties::kind,
+                parties::name,
+                parties::org_number,
+                parties::national_id,
+            ))
+            .first(conn)?;
     let label = crate::access::parties::label(&name, org.as_deref());
     Ok(PartyHeader {
         id,
         label,
         is_person: kind == PartyKind::Person,
         combined: None,
+        acting: Some(Acting::new(id, kind, &name, nid.as_deref(), org.as_deref())),
     })
 }
 

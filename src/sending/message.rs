@@ -624,6 +624,7 @@ mod tests {
         let owner = Owner {
             id: 1,
             name: "Etaten".to_owned(),
+            org_number: None,
         };
         let sender = Sender {
             owner: &owner,
@@ -646,6 +647,7 @@ mod tests {
         let owner = Owner {
             id: 1,
             name: "Etaten".to_owned(),
+            org_number: None,
         };
         let sender = Sender {
             owner: &owner,

@@ -13,6 +13,18 @@ pub struct Owner {
     pub id: i64,
     #[diesel(sql_type = Text)]
     pub name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub org_number: Option<String>,
+}
+
+impl Owner {
+    /// The organisation number in groups of three, as the header shows it.
+    pub fn number(&self) -> String {
+        self.org_number
+            .as_deref()
+            .map(crate::domain::grouped_org_number)
+            .unwrap_or_default()
+    }
 }
 
 /// The service owners the person holds the sending package for (only `only`, when given).
@@ -23,7 +35,7 @@ pub fn of_person(
 ) -> QueryResult<Vec<Owner>> {
     Prepared(
         diesel::sql_query(
-            "SELECT o.party_id AS id, p.name FROM service_owners o JOIN parties p ON p.id = o.party_id \
+            "SELECT o.party_id AS id, p.name, p.org_number FROM service_owners o JOIN parties p ON p.id = o.party_id \
              WHERE ($2::bigint IS NULL OR o.party_id = $2) \
                AND EXISTS (SELECT 1 FROM access_grants($1, o.party_id) g WHERE g.package_id = $3) \
              ORDER BY p.name",

@@ -8,8 +8,9 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::domain::Language;
 use crate::state::AppState;
+use crate::web::csrf;
 use crate::web::i18n;
-use crate::web::{csrf, user::CurrentUser};
+use crate::web::user::{Acting, CurrentUser};
 
 pub const LANG_COOKIE: &str = "melding_lang";
 
@@ -23,6 +24,8 @@ pub struct PageCtx {
     pub demo: bool,
     /// The logged-in person, if any.
     pub user: Option<CurrentUser>,
+    /// Whom the logged-in person acts for (none before the first choice: themselves).
+    pub acting: Option<Acting>,
     /// The session's CSRF token, for the forms the page renders.
     pub csrf_token: Option<String>,
 }
@@ -48,8 +51,15 @@ impl PageCtx {
             correlation_id,
             demo,
             user: CurrentUser::from_session(&session),
+            acting: Acting::from_session(&session),
             csrf_token: csrf::current_token(&session),
         }
+    }
+
+    /// Records whom the user acts for from now on, and shows it on this page already.
+    pub fn act_for(&mut self, session: &actix_session::Session, acting: Acting) {
+        acting.remember(session);
+        self.acting = Some(acting);
     }
 
     /// Translated text for `key`.

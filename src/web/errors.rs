@@ -107,6 +107,9 @@ struct ErrorPage<'a> {
     explanation: String,
     /// A way forward, e.g. "log in with a higher level".
     action: Option<(String, String)>,
+    /// A fault (shown with its status and reference for support), not a normal turn like the
+    /// step-up page.
+    fault: bool,
 }
 
 /// Replaces the body of an error response with the error page, unless the handler already
@@ -145,6 +148,7 @@ pub fn render_error_page<B: MessageBody + 'static>(
         status: status.as_u16(),
         heading: ctx.t(heading_key),
         explanation: ctx.t(text_key),
+        fault: step_up.is_none(),
         action: step_up.map(|link| (link, ctx.t("step-up-link"))),
     };
     let body = match page.render() {

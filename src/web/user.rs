@@ -7,7 +7,7 @@ use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 
-use crate::domain::LoginLevel;
+use crate::domain::{LoginLevel, PartyKind, grouped_org_number, masked_national_id};
 use crate::web::AppError;
 use crate::web::context::encode_component;
 
@@ -15,6 +15,54 @@ use crate::web::context::encode_component;
 pub const PERSON_KEY: &str = "person_id";
 pub const NAME_KEY: &str = "name";
 pub const LEVEL_KEY: &str = "level";
+pub const ACTING_KEY: &str = "acting";
+
+/// The party the user last chose to act for, as the header shows it: name, the number people
+/// know it by (an organisation's in groups of three, a person's date of birth and stars), and
+/// whether it is a person. Kept in the session so every page can show it without a query.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Acting {
+    pub id: i64,
+    pub name: String,
+    pub number: String,
+    pub person: bool,
+}
+
+impl Acting {
+    pub fn new(
+        id: i64,
+        kind: PartyKind,
+        name: &str,
+        national_id: Option<&str>,
+        org_number: Option<&str>,
+    ) -> Self {
+        let person = kind == PartyKind::Person;
+        let number = if person {
+            national_id.map(masked_national_id).unwrap_or_default()
+        } else {
+            org_number.map(grouped_org_number).unwrap_or_default()
+        };
+        Acting {
+            id,
+            name: name.to_owned(),
+            number,
+            person,
+        }
+    }
+
+    pub fn from_session(session: &Session) -> Option<Self> {
+        session.get::<Acting>(ACTING_KEY).ok().flatten()
+    }
+
+    /// Records the choice; a session that already holds it is not written again.
+    pub fn remember(&self, session: &Session) {
+        if Self::from_session(session).as_ref() != Some(self)
+            && let Err(e) = session.insert(ACTING_KEY, self)
+        {
+            tracing::warn!(error = %e, "could not keep the acting party in the session");
+        }
+    }
+}
 
 /// The logged-in person, from the session.
 #[derive(Debug, Clone)]

@@ -902,68 +902,111 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
 /// (tables scroll inside their own box). Visited as the tax office's sender, who has an inbox,
 /// the access pages and the sender's pages.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_page_scrolls_sideways_on_a_phone() {
+async fn every_page_fits_a_phone_names_the_acting_party_and_passes_axe() {
     use melding::auth::demo_idp::personas::SENDER;
     let app = TestApp::spawn().await;
     app.seed_demo();
+    let mut conn = app.pool.get().expect("conn");
     let owner = crate::helpers::text(
-        &mut app.pool.get().expect("conn"),
+        &mut conn,
         "SELECT party_id::text AS t FROM service_owners WHERE short_name = 'skatteetaten'",
     );
     let sending = crate::helpers::text(
-        &mut app.pool.get().expect("conn"),
+        &mut conn,
         &format!(
             "SELECT id::text AS t FROM sendings WHERE sender_id = {owner} ORDER BY created_at DESC LIMIT 1"
         ),
     );
+    let person = crate::helpers::text(
+        &mut conn,
+        &format!(
+            "SELECT id::text AS t FROM parties WHERE national_id = '{}'",
+            SENDER.national_id().as_str()
+        ),
+    );
+    let message = crate::helpers::text(
+        &mut conn,
+        &format!(
+            "SELECT id::text AS t FROM correspondences WHERE recipient_id = {person} \
+             AND published_at <= now() ORDER BY published_at DESC LIMIT 1"
+        ),
+    );
+    drop(conn);
     let browser = Browser::start("nb").await;
     browser.log_in_as(&app, &SENDER).await;
-    for path in [
-        "/".to_owned(),
-        "/inbox".to_owned(),
-        "/inbox/parties".to_owned(),
-        "/access".to_owned(),
-        "/admin".to_owned(),
-        format!("/admin/services?owner={owner}"),
-        format!("/admin/services/new?owner={owner}"),
-        format!("/admin/compose?owner={owner}"),
-        format!("/admin/compose/csv?owner={owner}"),
-        format!("/admin/sent?owner={owner}"),
-        format!("/admin/sent/{sending}?owner={owner}"),
-        format!("/admin/reports?owner={owner}"),
-        "/accessibility".to_owned(),
+    // Each page, and whom its header says the sender acts for.
+    for (path, acting) in [
+        ("/".to_owned(), "Nils Skattum"),
+        (format!("/inbox?party={person}"), "Nils Skattum"),
+        (
+            format!("/inbox/messages/{message}?party={person}"),
+            "Nils Skattum",
+        ),
+        ("/inbox/parties".to_owned(), "Nils Skattum"),
+        ("/access".to_owned(), "Nils Skattum"),
+        ("/admin".to_owned(), "Nils Skattum"),
+        (format!("/admin/services?owner={owner}"), "Skatteetaten"),
+        (format!("/admin/services/new?owner={owner}"), "Skatteetaten"),
+        (format!("/admin/compose?owner={owner}"), "Skatteetaten"),
+        (format!("/admin/compose/csv?owner={owner}"), "Skatteetaten"),
+        (format!("/admin/sent?owner={owner}"), "Skatteetaten"),
+        (
+            format!("/admin/sent/{sending}?owner={owner}"),
+            "Skatteetaten",
+        ),
+        (format!("/admin/reports?owner={owner}"), "Skatteetaten"),
+        ("/accessibility".to_owned(), "Nils Skattum"),
+        ("/no-such-page".to_owned(), "Nils Skattum"),
     ] {
-        browser
-            .call(
-                "POST",
-                &browser.session_path("/window/rect"),
-                json!({ "width": 390, "height": 844 }),
-            )
-            .await;
-        browser.goto(&app.url(&path)).await;
-        let sizes = browser
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth];",
-                json!([]),
-            )
-            .await;
-        let (wide, screen) = (
-            sizes[0].as_i64().unwrap_or(0),
-            sizes[1].as_i64().unwrap_or(0),
-        );
-        assert!(
-            screen > 0 && wide <= screen,
-            "{path} is {wide} px wide on a {screen} px screen"
-        );
-        // For people to look at: each page on a phone and on a laptop.
-        let name: String = path
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        browser.screenshot(&format!("page{name}"), 390, 844).await;
-        browser.screenshot(&format!("page{name}"), 1366, 900).await;
+        for (width, height) in [(390, 844), (1366, 900)] {
+            browser
+                .call(
+                    "POST",
+                    &browser.session_path("/window/rect"),
+                    json!({ "width": width, "height": height }),
+                )
+                .await;
+            browser.goto(&app.url(&path)).await;
+            let sizes = browser
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    json!([]),
+                )
+                .await;
+            let (wide, screen) = (
+                sizes[0].as_i64().unwrap_or(0),
+                sizes[1].as_i64().unwrap_or(0),
+            );
+            assert!(
+                screen > 0 && wide <= screen,
+                "{path} is {wide} px wide on a {screen} px screen"
+            );
+            let header = browser.text_of(".site-header__who").await;
+            assert!(
+                header.contains("Nils Skattum")
+                    && header.contains(&format!("på vegne av {acting}")),
+                "{path} at {width} px: the header says {header:?}"
+            );
+            // The menu is one tap away on a phone, inline on a laptop.
+            let menu_shown = browser
+                .execute(
+                    "return getComputedStyle(document.querySelector('.site-header__menu')).display !== 'none';",
+                    json!([]),
+                )
+                .await;
+            assert_eq!(menu_shown, json!(width < 768), "{path} at {width} px");
+            browser.assert_accessible().await;
+            // For people to look at: each page on a phone and on a laptop.
+            let name: String = path
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            browser
+                .screenshot(&format!("page{name}"), width, height)
+                .await;
+        }
     }
 }

@@ -480,3 +480,21 @@ reports-contact-help = Every Monday the figures on this page are sent here. Leav
 reports-contact-save = Save the address
 reports-contact-saved = The address for the weekly report is saved.
 reports-contact-error = Enter a valid e-mail address, for example postmottak@agency.no.
+
+# The header
+header-logged-in-as = Logged in as
+header-acting-for = on behalf of
+header-acting-self = on your own behalf
+header-person-number = birth no.
+header-org-number = org. no.
+header-switch-party = Switch party
+header-menu = Menu
+header-nav = Main menu
+
+# The inbox's folded filters
+inbox-search-button = Search
+inbox-filter-more-heading = More filters and sorting
+inbox-chips-label = Filters in use:
+inbox-chip-remove = Remove the filter
+inbox-clear-filters = Remove all filters
+inbox-empty-filtered = No messages in { $folder } match the search and filters. The search covers this folder only.

@@ -480,3 +480,21 @@ reports-contact-help = Hver mandag sendes tallene fra denne siden hit. La feltet
 reports-contact-save = Lagre adressen
 reports-contact-saved = Adressen for ukerapporten er lagret.
 reports-contact-error = Skriv en gyldig e-postadresse, for eksempel postmottak@etat.no.
+
+# The header
+header-logged-in-as = Logget inn som
+header-acting-for = på vegne av
+header-acting-self = på vegne av deg selv
+header-person-number = fødselsnr.
+header-org-number = org.nr.
+header-switch-party = Bytt aktør
+header-menu = Meny
+header-nav = Hovedmeny
+
+# The inbox's folded filters
+inbox-search-button = Søk
+inbox-filter-more-heading = Flere filtre og sortering
+inbox-chips-label = Filtre i bruk:
+inbox-chip-remove = Fjern filteret
+inbox-clear-filters = Fjern alle filtre
+inbox-empty-filtered = Ingen meldinger i { $folder } passer med søket og filtrene. Søket gjelder bare denne mappen.

@@ -480,3 +480,21 @@ reports-contact-help = Kvar måndag blir tala frå denne sida sende hit. La felt
 reports-contact-save = Lagre adressa
 reports-contact-saved = Adressa for vekerapporten er lagra.
 reports-contact-error = Skriv ei gyldig e-postadresse, til dømes postmottak@etat.no.
+
+# The header
+header-logged-in-as = Logga inn som
+header-acting-for = på vegner av
+header-acting-self = på vegner av deg sjølv
+header-person-number = fødselsnr.
+header-org-number = org.nr.
+header-switch-party = Byt aktør
+header-menu = Meny
+header-nav = Hovudmeny
+
+# The inbox's folded filters
+inbox-search-button = Søk
+inbox-filter-more-heading = Fleire filter og sortering
+inbox-chips-label = Filter i bruk:
+inbox-chip-remove = Fjern filteret
+inbox-clear-filters = Fjern alle filter
+inbox-empty-filtered = Ingen meldingar i { $folder } passar med søket og filtera. Søket gjeld berre denne mappa.
