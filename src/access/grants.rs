@@ -535,3 +535,36 @@ pub fn reasons(
     .bind::<Text, _>(service.to_owned()))
     .load(conn)
 }
+
+/// A delegation of the party (a person's or an organisation's, current or revoked) as the
+/// confirmation line names it: who got or lost it, and what.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Described {
+    #[diesel(sql_type = Text)]
+    pub who: String,
+    #[diesel(sql_type = Text)]
+    pub what: String,
+}
+
+pub fn describe(
+    conn: &mut PgConnection,
+    party: i64,
+    delegation: Uuid,
+    lang: Language,
+) -> QueryResult<Option<Described>> {
+    let l = col(lang);
+    diesel::sql_query(format!(
+        "SELECT p.name AS who, coalesce(ap.name_{l}, s.title_{l}, '') AS what \
+         FROM (SELECT to_person_id AS to_id, package_id, service_id FROM delegations \
+                 WHERE id = $1 AND party_id = $2 \
+               UNION ALL \
+               SELECT to_org_id, package_id, service_id FROM system_delegations \
+                 WHERE id = $1 AND party_id = $2) d \
+         JOIN parties p ON p.id = d.to_id \
+         LEFT JOIN access_packages ap ON ap.id = d.package_id LEFT JOIN services s ON s.id = d.service_id"
+    ))
+    .bind::<SqlUuid, _>(delegation)
+    .bind::<BigInt, _>(party)
+    .get_result(conn)
+    .optional()
+}

@@ -16,7 +16,9 @@ use super::reference::SERVICE_OWNER_SEND;
 use crate::db::schema::parties;
 use crate::domain::{Language, NationalId};
 use crate::state::AppState;
+use crate::web::form::SummaryItem;
 use crate::web::i18n::{self, date};
+use crate::web::pages::{ConfirmPage, Confirmation};
 use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render_status};
 use actix_web::http::StatusCode;
@@ -259,6 +261,19 @@ impl GrantErrors {
     }
 }
 
+/// The summary lines of fields with a message, in the form's order.
+fn summary_items(fields: &[(&str, &Option<String>)]) -> Vec<SummaryItem> {
+    fields
+        .iter()
+        .filter_map(|(anchor, message)| {
+            message.as_ref().map(|m| SummaryItem {
+                anchor: (*anchor).to_owned(),
+                message: m.clone(),
+            })
+        })
+        .collect()
+}
+
 /// The form that gives an organisation's systems access (through the API).
 #[derive(Default, Deserialize, Clone)]
 pub struct SystemForm {
@@ -313,6 +328,22 @@ struct AdminPage {
     system_errors: SystemErrors,
     done: Option<String>,
     events: Vec<EventView>,
+}
+
+impl AdminPage {
+    /// Both forms' messages, for the summary at the top of the page.
+    fn error_items(&self) -> Vec<SummaryItem> {
+        let mut items = summary_items(&[
+            ("national_id", &self.errors.national_id),
+            ("last_name", &self.errors.last_name),
+            ("what", &self.errors.what),
+        ]);
+        items.extend(summary_items(&[
+            ("org_number", &self.system_errors.org_number),
+            ("system_what", &self.system_errors.what),
+        ]));
+        items
+    }
 }
 
 /// The forms of the administration page, as submitted (with their errors) or empty.
@@ -485,7 +516,32 @@ fn load_admin_page(
 #[derive(Deserialize)]
 struct AdminQuery {
     done: Option<String>,
+    /// The delegation the `done` line is about.
+    d: Option<String>,
     package: Option<String>,
+}
+
+/// The line after a grant or a removal: who got or lost what, when the delegation is the
+/// party's; else the plain sentence.
+fn done_text(
+    conn: &mut PgConnection,
+    party: i64,
+    done: &str,
+    delegation: Option<Uuid>,
+    lang: Language,
+) -> Result<String, AppError> {
+    let described = match delegation {
+        Some(id) => grants::describe(conn, party, id, lang)?,
+        None => None,
+    };
+    Ok(match described {
+        Some(d) => i18n::text_with(
+            lang,
+            &format!("access-done-{done}-named"),
+            &[("who", d.who), ("what", d.what)],
+        ),
+        None => i18n::text(lang, &format!("access-done-{done}")),
+    })
 }
 
 #[get("/access/{party}")]
@@ -502,6 +558,8 @@ async fn admin_page(
         .done
         .clone()
         .filter(|d| d == "granted" || d == "revoked");
+    let delegation = query.d.as_deref().and_then(|d| Uuid::parse_str(d).ok());
+    let lang = ctx.lang;
     // The warning's one-click path preselects the package in the form.
     let forms = Forms {
         person: GrantForm {
@@ -516,6 +574,12 @@ async fn admin_page(
     };
     let page = blocking(move || {
         let mut conn = pool.get()?;
+        let done = match done {
+            Some(kind) if decision::may_administer(&mut conn, user.person_id, party)? => {
+                Some(done_text(&mut conn, party, &kind, delegation, lang)?)
+            }
+            _ => None,
+        };
         load_admin_page(&mut conn, ctx, user.person_id, party, forms, done)
     })
     .await?;
@@ -575,7 +639,7 @@ async fn grant_access(
                 target,
                 &ctx.correlation_id,
             ) {
-                Ok(_) => return Ok(None),
+                Ok(id) => return Ok(Err(id)),
                 Err(e) => errors.what = Some(refusal(lang, e, "grant-error-already-held")?),
             }
         }
@@ -585,7 +649,7 @@ async fn grant_access(
             ..Default::default()
         };
         let page = load_admin_page(&mut conn, ctx, user.person_id, party, forms, None)?;
-        Ok(Some(page))
+        Ok(Ok(page))
     })
     .await?;
     after_grant(outcome, party, "")
@@ -601,24 +665,24 @@ fn refusal(lang: Language, err: GrantError, already_held: &str) -> Result<String
     }
 }
 
-/// After a grant form: back to the page (at `#anchor`, when given) when granted, else the page
-/// again with the form's errors next to its fields.
+/// After a grant form: the page again with the form's errors next to its fields, or (granted,
+/// the delegation's id) back to the page (at `#anchor`, when given) saying who got what.
 fn after_grant(
-    outcome: Option<AdminPage>,
+    outcome: Result<AdminPage, Uuid>,
     party: i64,
     anchor: &str,
 ) -> Result<HttpResponse, AppError> {
     match outcome {
-        None => Ok(HttpResponse::SeeOther()
+        Err(id) => Ok(HttpResponse::SeeOther()
             .insert_header((
                 header::LOCATION,
                 match anchor {
-                    "" => format!("/access/{party}?done=granted"),
-                    _ => format!("/access/{party}?done=granted#{anchor}"),
+                    "" => format!("/access/{party}?done=granted&d={id}"),
+                    _ => format!("/access/{party}?done=granted&d={id}#{anchor}"),
                 },
             ))
             .finish()),
-        Some(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
+        Ok(page) => render_status(&page, StatusCode::UNPROCESSABLE_ENTITY),
     }
 }
 
@@ -665,7 +729,7 @@ async fn grant_system_access(
                 target,
                 &ctx.correlation_id,
             ) {
-                Ok(_) => return Ok(None),
+                Ok(id) => return Ok(Err(id)),
                 Err(e) => errors.what = Some(refusal(lang, e, "system-error-already-held")?),
             }
         }
@@ -675,7 +739,7 @@ async fn grant_system_access(
             ..Default::default()
         };
         let page = load_admin_page(&mut conn, ctx, user.person_id, party, forms, None)?;
-        Ok(Some(page))
+        Ok(Ok(page))
     })
     .await?;
     after_grant(outcome, party, "systems")
@@ -686,10 +750,48 @@ async fn revoke_access(
     ctx: PageCtx,
     user: CurrentUser,
     path: web::Path<(i64, Uuid)>,
+    form: crate::web::form::Form<Confirmation>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let (party, delegation) = path.into_inner();
     let pool = state.pool.clone();
+    if !form.given() {
+        // First the check step: whose access to what goes, and that it can be given again.
+        let lang = ctx.lang;
+        let (described, label) = blocking(move || {
+            let mut conn = pool.get()?;
+            if !decision::may_administer(&mut conn, user.person_id, party)? {
+                return Err(AppError::NotFound);
+            }
+            let described =
+                grants::describe(&mut conn, party, delegation, lang)?.ok_or(AppError::NotFound)?;
+            let (name, org): (String, Option<String>) = crate::db::schema::parties::table
+                .find(party)
+                .select((
+                    crate::db::schema::parties::name,
+                    crate::db::schema::parties::org_number,
+                ))
+                .first(&mut conn)?;
+            Ok((
+                described,
+                crate::access::parties::label(&name, org.as_deref()),
+            ))
+        })
+        .await?;
+        let args = [
+            ("who", described.who.clone()),
+            ("what", described.what.clone()),
+        ];
+        return crate::web::render(&ConfirmPage {
+            heading: i18n::text_with(lang, "access-revoke-confirm-heading", &args),
+            text: i18n::text_with(lang, "access-revoke-confirm-text", &args),
+            action: format!("/access/{party}/delegations/{delegation}/revoke"),
+            confirm_label: i18n::text(lang, "access-revoke-confirm-button"),
+            cancel: format!("/access/{party}"),
+            acting: Some((label, String::new())),
+            ctx,
+        });
+    }
     let correlation = ctx.correlation_id.clone();
     let revoked = blocking(move || {
         let mut conn = pool.get()?;
@@ -709,6 +811,9 @@ async fn revoke_access(
         return Err(AppError::NotFound);
     }
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/access/{party}?done=revoked")))
+        .insert_header((
+            header::LOCATION,
+            format!("/access/{party}?done=revoked&d={delegation}"),
+        ))
         .finish())
 }

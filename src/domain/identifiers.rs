@@ -58,8 +58,10 @@ const ORG_WEIGHTS: [u8; 8] = [3, 2, 7, 6, 5, 4, 3, 2];
 pub struct NationalId(String);
 
 impl NationalId {
+    /// Spaces people type between the date of birth and the rest (or anywhere) are ignored.
     pub fn parse(input: &str, test_ids: TestIds) -> Result<Self, IdError> {
-        let input = input.trim();
+        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let input = compact.as_str();
         let d: [u8; 11] = digits(input)?;
         if mod11(&d[..9], &NID_WEIGHTS_1) != Some(d[9])
             || mod11(&d[..10], &NID_WEIGHTS_2) != Some(d[10])
@@ -238,6 +240,16 @@ mod tests {
             NationalId::from_parts("018190", 123).or_else(|| NationalId::from_parts("018190", 124));
         let synthetic = synthetic.expect("some individual number has check digits");
         assert!(NationalId::parse(synthetic.as_str(), TestIds::Allowed).is_ok());
+        // Typed with spaces, as people do: the same number.
+        let (birth, rest) = synthetic.as_str().split_at(6);
+        assert_eq!(
+            NationalId::parse(&format!(" {birth} {rest}\u{a0}"), TestIds::Allowed).as_ref(),
+            Ok(&synthetic)
+        );
+        assert_eq!(
+            OrgNumber::parse("974 760 673").map(|o| o.0),
+            Ok("974760673".to_owned())
+        );
         assert_eq!(
             NationalId::parse(synthetic.as_str(), TestIds::Refused),
             Err(IdError::Synthetic)

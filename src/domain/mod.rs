@@ -5,6 +5,7 @@ mod language;
 mod login_level;
 mod party_kind;
 mod status;
+pub mod time;
 
 pub use identifiers::{
     IdError, NationalId, OrgNumber, PartyRef, TestIds, grouped_org_number, masked_national_id,

@@ -173,8 +173,8 @@ pub(super) async fn message_page(
                 href: may_download
                     .then(|| format!("/inbox/messages/{id}/attachments/{}?party={party}", a.id)),
                 name: a.name.clone(),
-                media_type: a.media_type.clone(),
-                size: size(a.size_bytes),
+                media_type: i18n::file_kind(lang, &a.media_type),
+                size: size(lang, a.size_bytes),
             })
             .collect(),
         reply_links: message

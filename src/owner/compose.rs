@@ -95,6 +95,10 @@ impl ComposePage {
         self.errors.get(field)
     }
 
+    fn error_items(&self) -> Vec<crate::web::form::SummaryItem> {
+        super::form::error_items(&self.errors)
+    }
+
     /// Does the field hold this value (for `selected`)?
     fn is(&self, field: &str, value: &str) -> bool {
         self.form.get(field) == value
@@ -143,7 +147,16 @@ fn page(
             let field = format!("attachment_{}", u.id);
             UploadChoice {
                 checked: form.checked(&field),
-                label: format!("{} ({})", u.name, i18n::size(u.size_bytes)),
+                label: format!(
+                    "{} ({}, {})",
+                    u.name,
+                    i18n::size(ctx.lang, u.size_bytes),
+                    i18n::text_with(
+                        ctx.lang,
+                        "attachment-uploaded-at",
+                        &[("when", i18n::date_time(ctx.lang, &u.created_at))]
+                    )
+                ),
                 field,
             }
         })

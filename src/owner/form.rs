@@ -11,6 +11,7 @@ use crate::sending::{
     ExternalReference, Field, NewMessage, NoticeTexts, NotificationOrder, Problem, ReplyOption,
     TimeInput,
 };
+use crate::web::form::SummaryItem;
 use crate::web::i18n;
 use crate::web::multipart::FieldText;
 
@@ -92,16 +93,31 @@ pub(super) fn fresh_form() -> ComposeForm {
     form
 }
 
+/// The recipients typed in the form: one per line, or separated by commas or semicolons; on a
+/// line of digits and spaces only, the spaces people type inside a number ("010190 12345",
+/// "974 760 673") are kept together when that makes one number, else they separate numbers.
+fn recipient_tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for piece in text.split(['\n', ',', ';']) {
+        let compact: String = piece.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.is_empty() {
+            continue;
+        }
+        let digits_only = compact.bytes().all(|b| b.is_ascii_digit());
+        if digits_only && matches!(compact.len(), 9 | 11) {
+            out.push(compact);
+        } else {
+            out.extend(piece.split_whitespace().map(str::to_owned));
+        }
+    }
+    out
+}
+
 /// The message the form describes. Recipients are typed one per line, or separated by commas,
 /// semicolons or spaces; the one reply link and the one external reference count when either
 /// of their two fields is filled in.
 pub(super) fn new_message(form: &ComposeForm) -> NewMessage {
-    let mut recipients: Vec<String> = form
-        .get("recipients")
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let mut recipients = recipient_tokens(form.get("recipients"));
     recipients.dedup();
     let time = |name: &str| {
         Some(form.get(name).trim())
@@ -158,6 +174,44 @@ pub(super) fn new_message(form: &ComposeForm) -> NewMessage {
 
 /// The form's field for each part of the message (the form has one reply link and one
 /// reference, and no reminder texts or properties of its own).
+/// The fields of the compose and CSV forms in the order they appear, for the error summary.
+pub(super) const FIELD_ORDER: &[&str] = &[
+    "recipients_file",
+    "recipients",
+    "service",
+    "senders_reference",
+    "display_sender",
+    "language",
+    "title",
+    "summary",
+    "body",
+    "publish_at",
+    "due_at",
+    "confirmation_needed",
+    "reply_url",
+    "reply_text",
+    "ref_type",
+    "ref_value",
+    "properties",
+    "notification",
+    "email_subject",
+    "email_body",
+    "sms_text",
+    "ignore_reservation",
+    "ignore_reservation_reason",
+    "new_attachment",
+    "attachments",
+    "send_anyway",
+];
+
+/// Fields shown as a group, and the element their summary line links to.
+pub(super) const FIELD_ANCHORS: &[(&str, &str)] = &[("attachments", "new_attachment")];
+
+/// The error summary of a compose or CSV form.
+pub(super) fn error_items(errors: &HashMap<String, String>) -> Vec<SummaryItem> {
+    crate::web::form::summary(errors, FIELD_ORDER, FIELD_ANCHORS)
+}
+
 fn form_field(field: Field) -> &'static str {
     match field {
         Field::Recipients | Field::Recipient(_) => "recipients",
@@ -230,4 +284,17 @@ pub(super) fn form_errors(problems: &[Problem], lang: Language) -> HashMap<Strin
         break;
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recipient_tokens;
+
+    #[test]
+    fn numbers_typed_with_spaces_stay_whole() {
+        assert_eq!(
+            recipient_tokens("010190 12345\n974 760 673; 31129956715 974760673\r\n, ,"),
+            ["01019012345", "974760673", "31129956715", "974760673"]
+        );
+    }
 }

@@ -15,6 +15,7 @@ use crate::db::Prepared;
 use crate::sending::owners::Owner;
 use crate::state::AppState;
 use crate::web::i18n::{self, date_time};
+use crate::web::pages::{ConfirmPage, Confirmation};
 use crate::web::user::CurrentUser;
 use crate::web::{AppError, PageCtx, blocking, render};
 
@@ -377,15 +378,43 @@ fn own_sending(conn: &mut PgConnection, owner: i64, id: Uuid) -> Result<(), AppE
 /// notices are cancelled. Published messages are the recipients' and stay.
 #[post("/admin/sent/{id}/withdraw")]
 pub(super) async fn withdraw(
+    ctx: PageCtx,
     user: CurrentUser,
     path: web::Path<Uuid>,
     query: web::Query<SentQuery>,
+    form: crate::web::form::Form<Confirmation>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
     let owner_id = query.owner;
     let id = path.into_inner();
     let person = user.person_id;
+    if !form.given() {
+        // First the check step: how many messages go, and that published ones stay.
+        let (owner, count) = blocking(move || {
+            let mut conn = pool.get()?;
+            let owner = owner(&mut conn, person, owner_id)?;
+            own_sending(&mut conn, owner.id, id)?;
+            let n = crate::sending::withdrawable(
+                &mut conn,
+                crate::sending::Withdraw::Sending(id),
+                owner.id,
+            )?;
+            Ok((owner, n))
+        })
+        .await?;
+        let lang = ctx.lang;
+        let count = [("count", count.to_string())];
+        return crate::web::render(&ConfirmPage {
+            heading: i18n::text_with(lang, "sent-withdraw-confirm-heading", &count),
+            text: i18n::text(lang, "sent-withdraw-confirm-text"),
+            action: format!("/admin/sent/{id}/withdraw?owner={owner_id}"),
+            confirm_label: i18n::text(lang, "sent-withdraw-confirm-button"),
+            cancel: format!("/admin/sent/{id}?owner={owner_id}"),
+            acting: Some((owner.name.clone(), owner.number())),
+            ctx,
+        });
+    }
     let withdrawn = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, person, owner_id)?;

@@ -161,6 +161,32 @@ impl FormPage {
         self.errors.get(field)
     }
 
+    /// The error summary, in the form's order; the package group links to its first box.
+    fn error_items(&self) -> Vec<crate::web::form::SummaryItem> {
+        let first_package = self
+            .packages
+            .first()
+            .map(|p| format!("package-{}", p.id))
+            .unwrap_or_default();
+        crate::web::form::summary(
+            &self.errors,
+            &[
+                "id",
+                "title_nb",
+                "title_nn",
+                "title_en",
+                "description_nb",
+                "description_nn",
+                "description_en",
+                "packages",
+                "min_level",
+                "attachment_package",
+                "reminder_days",
+            ],
+            &[("packages", first_package.as_str())],
+        )
+    }
+
     fn text_field(&self, kind: &str, lang: &str, part: &str) -> String {
         text_field(kind, lang, part)
     }

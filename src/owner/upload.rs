@@ -61,6 +61,10 @@ impl UploadPage {
         self.errors.get(field)
     }
 
+    fn error_items(&self) -> Vec<crate::web::form::SummaryItem> {
+        super::form::error_items(&self.errors)
+    }
+
     fn is(&self, field: &str, value: &str) -> bool {
         self.form.get(field) == value
     }

@@ -46,9 +46,10 @@ impl TimeInput {
                     .map(|t| t.with_timezone(&Utc))
                     .ok()
                     .or_else(|| {
+                        // A form's time has no zone: it is the time in Norway.
                         NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
                             .ok()
-                            .map(|t| t.and_utc())
+                            .and_then(crate::domain::time::from_oslo)
                     })
             }
         }

@@ -20,4 +20,4 @@ pub use message::{
 };
 pub use preflight::{Outcome, Preflight, find_parties, preflight};
 pub use store::{BATCH, MassSend, Sent, send};
-pub use withdraw::{Withdraw, withdraw};
+pub use withdraw::{Withdraw, withdraw, withdrawable};

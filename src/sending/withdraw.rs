@@ -33,7 +33,7 @@ pub fn withdraw(
     let count: Count = diesel::sql_query(format!(
         "WITH gone AS ( \
              UPDATE correspondences SET status = 'PurgedByService', status_changed_at = now() \
-             WHERE {column} = $1 AND sender_id = $3 AND status = 'ReadyForPublish' AND published_at > now() \
+             WHERE {column} = $1 AND sender_id = $3 AND {WITHDRAWABLE} \
              RETURNING id \
          ), events AS ( \
              INSERT INTO correspondence_events (correspondence_id, status, actor_person_id, actor_party_id) \
@@ -45,6 +45,29 @@ pub fn withdraw(
     ))
     .bind::<SqlUuid, _>(id)
     .bind::<Nullable<BigInt>, _>(person)
+    .bind::<BigInt, _>(owner)
+    .get_result(conn)?;
+    Ok(count.n)
+}
+
+/// What may still be withdrawn: ready, and not yet published.
+const WITHDRAWABLE: &str = "status = 'ReadyForPublish' AND published_at > now()";
+
+/// How many of the owner's messages in `scope` [`withdraw`] would take back now.
+pub fn withdrawable(conn: &mut PgConnection, scope: Withdraw, owner: i64) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let (column, id) = match scope {
+        Withdraw::Sending(id) => ("sending_id", id),
+        Withdraw::Message(id) => ("id", id),
+    };
+    let count: Count = diesel::sql_query(format!(
+        "SELECT count(*) AS n FROM correspondences WHERE {column} = $1 AND sender_id = $2 AND {WITHDRAWABLE}"
+    ))
+    .bind::<SqlUuid, _>(id)
     .bind::<BigInt, _>(owner)
     .get_result(conn)?;
     Ok(count.n)

@@ -67,6 +67,54 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// How much of a multipart body is read looking for the token in its first part.
+const MULTIPART_HEAD_LIMIT: usize = 16 * 1024;
+
+/// The boundary named in a multipart content type.
+fn boundary_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.trim().split_once('=')?;
+        key.eq_ignore_ascii_case("boundary")
+            .then(|| value.trim_matches('"').to_owned())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+/// Where the first part of a multipart body ends (the start of the second delimiter), once
+/// that much has arrived.
+fn first_part_end(body: &[u8], boundary: &str) -> Option<usize> {
+    let delimiter = format!("\r\n--{boundary}");
+    let start = format!("--{boundary}").len();
+    body.get(start..)?
+        .windows(delimiter.len())
+        .position(|w| w == delimiter.as_bytes())
+        .map(|at| at + start)
+}
+
+/// The value of the body's first part when it is the field `name` (a plain text field).
+fn first_multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let opening = format!("--{boundary}\r\n");
+    if !body.starts_with(opening.as_bytes()) {
+        return None;
+    }
+    let end = first_part_end(body, boundary)?;
+    let part = body.get(opening.len()..end)?;
+    let split = part.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let headers = std::str::from_utf8(&part[..split]).ok()?;
+    let named = headers.lines().any(|line| {
+        line.to_ascii_lowercase()
+            .starts_with("content-disposition:")
+            && line.contains(&format!("name=\"{name}\""))
+            && !line.contains("filename=")
+    });
+    if !named {
+        return None;
+    }
+    std::str::from_utf8(&part[split + 4..])
+        .ok()
+        .map(str::to_owned)
+}
+
 fn forbidden<B>(req: ServiceRequest, why: &'static str) -> ServiceResponse<EitherBody<B>> {
     tracing::warn!(reason = why, "CSRF check failed");
     let response: HttpResponse<BoxBody> = AppError::Forbidden.error_response();
@@ -129,6 +177,32 @@ pub async fn protect<B: MessageBody + 'static>(
         given = form_field(&body, FIELD);
         req.set_payload(actix_web::dev::Payload::from(body));
     }
+    let multipart_boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|ct| ct.starts_with("multipart/form-data"))
+        .and_then(boundary_of);
+    if given.is_none()
+        && let Some(boundary) = multipart_boundary
+    {
+        // The forms put the token first; only the bytes up to it are read here, and they go
+        // back in front of the rest, so files still stream to the handler.
+        let mut payload = req.take_payload();
+        let mut head = BytesMut::new();
+        while head.len() < MULTIPART_HEAD_LIMIT && first_part_end(&head, &boundary).is_none() {
+            match payload.next().await {
+                Some(chunk) => head.extend_from_slice(&chunk?),
+                None => break,
+            }
+        }
+        let head = head.freeze();
+        given = first_multipart_field(&head, &boundary, FIELD);
+        let rest = futures_util::stream::once(async move { Ok(head) }).chain(payload);
+        req.set_payload(actix_web::dev::Payload::Stream {
+            payload: Box::pin(rest),
+        });
+    }
     match given {
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => next
             .call(req)
@@ -155,5 +229,22 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn the_token_is_read_from_the_first_part_of_a_multipart_form() {
+        let ct = "multipart/form-data; boundary=----x1";
+        let boundary = boundary_of(ct).unwrap_or_default();
+        assert_eq!(boundary, "----x1");
+        let body = b"------x1\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n------x1\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHei\r\n------x1--\r\n";
+        assert_eq!(
+            first_multipart_field(body, &boundary, FIELD).as_deref(),
+            Some("abc123")
+        );
+        // Only the first part counts, and only a complete one.
+        let later = b"------x1\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHei\r\n------x1\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n------x1--\r\n";
+        assert_eq!(first_multipart_field(later, &boundary, FIELD), None);
+        assert_eq!(first_multipart_field(&body[..60], &boundary, FIELD), None);
+        assert_eq!(first_part_end(&body[..60], &boundary), None);
     }
 }

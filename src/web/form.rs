@@ -91,3 +91,61 @@ mod tests {
         );
     }
 }
+
+/// One line of a form's error summary: the message, linking to its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryItem {
+    /// The id of the element the link goes to (the field's input).
+    pub anchor: String,
+    pub message: String,
+}
+
+/// The error summary of a form, in the order the fields appear (`order`); fields not listed
+/// follow by name. `anchors` names the element of fields that are a group (the first box of a
+/// fieldset), when it is not the field's own id.
+pub fn summary(
+    errors: &std::collections::HashMap<String, String>,
+    order: &[&str],
+    anchors: &[(&str, &str)],
+) -> Vec<SummaryItem> {
+    let mut fields: Vec<&String> = errors.keys().collect();
+    fields.sort_by_key(|f| {
+        (
+            order.iter().position(|o| o == f).unwrap_or(order.len()),
+            f.as_str(),
+        )
+    });
+    fields
+        .into_iter()
+        .map(|field| SummaryItem {
+            anchor: anchors
+                .iter()
+                .find(|(f, _)| f == field)
+                .map_or_else(|| field.clone(), |(_, a)| (*a).to_owned()),
+            message: errors[field].clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_follows_the_form_and_links_groups_to_their_first_box() {
+        let errors = std::collections::HashMap::from([
+            ("title".to_owned(), "Skriv en tittel.".to_owned()),
+            ("zeta".to_owned(), "Z".to_owned()),
+            ("packages".to_owned(), "Velg en pakke.".to_owned()),
+            ("alpha".to_owned(), "A".to_owned()),
+        ]);
+        let items = summary(
+            &errors,
+            &["packages", "title"],
+            &[("packages", "package-1")],
+        );
+        let anchors: Vec<&str> = items.iter().map(|i| i.anchor.as_str()).collect();
+        assert_eq!(anchors, ["package-1", "title", "alpha", "zeta"]);
+        assert_eq!(items[1].message, "Skriv en tittel.");
+    }
+}

@@ -13,9 +13,53 @@ fluent_templates::static_loader! {
     static LOCALES = {
         locales: "./templates/locales",
         fallback_language: "nb",
-        // Bidi isolation marks would end up inside HTML attributes and copied text.
-        customise: |bundle| bundle.set_use_isolating(false),
+        // Bidi isolation marks would end up inside HTML attributes and copied text. Numbers
+        // are written as the language writes them (1 000 000 in Norwegian, 1,000,000 in English).
+        customise: |bundle| {
+            bundle.set_use_isolating(false);
+            let english = bundle.locales.first().is_some_and(|l| l.language.as_str() == "en");
+            bundle.set_formatter(Some(if english { number_en } else { number_nb }));
+        },
     };
+}
+
+fn number_nb<M>(value: &FluentValue, _: &M) -> Option<String> {
+    match value {
+        FluentValue::Number(n) if n.value.fract() == 0.0 => {
+            Some(grouped(n.value as i64, Language::Nb))
+        }
+        _ => None,
+    }
+}
+
+fn number_en<M>(value: &FluentValue, _: &M) -> Option<String> {
+    match value {
+        FluentValue::Number(n) if n.value.fract() == 0.0 => {
+            Some(grouped(n.value as i64, Language::En))
+        }
+        _ => None,
+    }
+}
+
+/// A whole number in groups of three: a no-break space between them in Norwegian (as the
+/// language council writes it), a comma in English.
+pub fn grouped(n: i64, lang: Language) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let separator = match lang {
+        Language::En => ",",
+        Language::Nb | Language::Nn => "\u{a0}",
+    };
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2 + 1);
+    if n < 0 {
+        out.push('−');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(separator);
+        }
+        out.push(ch);
+    }
+    out
 }
 
 static IDS: LazyLock<[LanguageIdentifier; 3]> = LazyLock::new(|| {
@@ -35,35 +79,81 @@ pub fn text(lang: Language, key: &str) -> String {
     LOCALES.lookup(id(lang), key)
 }
 
-/// The text for `key` with named arguments.
+/// The text for `key` with named arguments. An argument that is a whole number goes in as a
+/// number, so messages choose plural forms by it and show it grouped.
 pub fn text_with(lang: Language, key: &str, args: &[(&'static str, String)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
         .iter()
-        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.as_str())))
+        .map(|(k, v)| {
+            let value = match v.parse::<i64>() {
+                // As typed: "+5" and "007" are text, not numbers.
+                Ok(n) if n.to_string() == *v => {
+                    FluentValue::from(n)
+                }
+                _ => FluentValue::from(v.as_str()),
+            };
+            (Cow::Borrowed(*k), value)
+        })
         .collect();
     LOCALES.lookup_with_args(id(lang), key, &args)
 }
 
-/// A date as people write it in the language: 22.11.2026, or 22 November 2026.
+/// A date as people in Norway write it, on the day it is in Norway: 22.11.2026, or
+/// 22 November 2026.
 pub fn date(lang: Language, at: &chrono::DateTime<chrono::Utc>) -> String {
+    let local = crate::domain::time::in_oslo(at);
     match lang {
-        Language::En => at.format("%-d %B %Y").to_string(),
-        Language::Nb | Language::Nn => at.format("%d.%m.%Y").to_string(),
+        Language::En => local.format("%-d %B %Y").to_string(),
+        Language::Nb | Language::Nn => local.format("%d.%m.%Y").to_string(),
     }
 }
 
-/// A date with the time of day.
+/// A date with the time of day in Norway (the pages say once that times are Norwegian).
 pub fn date_time(lang: Language, at: &chrono::DateTime<chrono::Utc>) -> String {
-    format!("{} {}", date(lang, at), at.format("%H:%M"))
+    let local = crate::domain::time::in_oslo(at);
+    format!("{} {}", date(lang, at), local.format("%H:%M"))
 }
 
-/// A byte size for people: 12 kB, 3.4 MB.
-pub fn size(bytes: i64) -> String {
+/// A byte size for people, with the language's decimal mark: 665 byte, 12 kB, 3,4 MB.
+pub fn size(lang: Language, bytes: i64) -> String {
+    let decimal = |value: f64, unit: &str| {
+        let text = format!("{value:.1}");
+        match lang {
+            Language::En => format!("{text} {unit}"),
+            Language::Nb | Language::Nn => format!("{} {unit}", text.replace('.', ",")),
+        }
+    };
     match bytes {
-        b if b < 1_000 => format!("{b} B"),
+        b if b < 1_000 => format!("{b} {}", text(lang, "size-bytes")),
         b if b < 1_000_000 => format!("{} kB", (b + 500) / 1_000),
-        b => format!("{:.1} MB", b as f64 / 1_000_000.0),
+        b if b < 1_000_000_000 => decimal(b as f64 / 1_000_000.0, "MB"),
+        b => decimal(b as f64 / 1_000_000_000.0, "GB"),
     }
+}
+
+/// What kind of file a media type is, in words ("PDF document", "Excel spreadsheet").
+pub fn file_kind(lang: Language, media_type: &str) -> String {
+    let kind = match media_type {
+        "application/pdf" => "pdf",
+        "text/plain" => "text",
+        "text/html" => "html",
+        "application/xml" | "text/xml" => "xml",
+        "application/json" => "json",
+        "text/csv" => "csv",
+        "application/msword"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "word",
+        "application/vnd.ms-excel"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "excel",
+        "application/vnd.ms-powerpoint"
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
+            "powerpoint"
+        }
+        "application/zip" => "zip",
+        "application/dicom" => "dicom",
+        t if t.starts_with("image/") => "image",
+        _ => "other",
+    };
+    text(lang, &format!("file-kind-{kind}"))
 }
 
 /// A field message for an identifier that did not parse.

@@ -75,3 +75,33 @@ mod tests {
         assert!(!is_local_path("/a\r\nSet-Cookie: x"));
     }
 }
+
+/// The check step before something that cannot be undone (removing access, withdrawing
+/// messages): what will happen, to whom, and the same form again with `confirmed=yes`.
+#[derive(Template)]
+#[template(path = "layout/confirm.html")]
+pub struct ConfirmPage {
+    pub ctx: PageCtx,
+    pub heading: String,
+    pub text: String,
+    /// Where the confirmed form posts (the action that asked).
+    pub action: String,
+    pub confirm_label: String,
+    /// Where "cancel" goes back to.
+    pub cancel: String,
+    /// The header's acting party, when the page acts for an organisation.
+    pub acting: Option<(String, String)>,
+}
+
+/// The form field a confirmed action carries.
+#[derive(Debug, Default, Deserialize)]
+pub struct Confirmation {
+    #[serde(default)]
+    pub confirmed: String,
+}
+
+impl Confirmation {
+    pub fn given(&self) -> bool {
+        self.confirmed == "yes"
+    }
+}

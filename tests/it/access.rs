@@ -742,17 +742,19 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
     };
     let response = grant().send().await.expect("post");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        response.headers()["location"],
-        format!("/access/{fjellvik}?done=granted").as_str()
+    let location = response.headers()["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        location.starts_with(&format!("/access/{fjellvik}?done=granted&d=")),
+        "{location}"
     );
-    let page = app
-        .get(&format!("/access/{fjellvik}?done=granted"))
-        .await
-        .text()
-        .await
-        .expect("page");
-    assert!(page.contains("Tilgangen er gitt."));
+    let page = app.get(&location).await.text().await.expect("page");
+    assert!(
+        page.contains("Per Olsen har fått tilgang til «Post til virksomheten med taushetsbelagt innhold»."),
+        "the line says who got what"
+    );
     assert!(
         !page.contains("Ingen har tilgangen «Post til virksomheten med taushetsbelagt innhold»"),
         "the warning is gone"
@@ -775,7 +777,8 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
         &mut app.pool.get().expect("conn"),
         "SELECT id::text AS t FROM delegations WHERE package_id = 'confidential-mail' AND revoked_at IS NULL",
     );
-    let response = app
+    // The button asks first: whose access to what goes; nothing is removed yet.
+    let check = app
         .client
         .post(app.url(&format!(
             "/access/{fjellvik}/delegations/{delegation}/revoke"
@@ -784,13 +787,39 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
         .send()
         .await
         .expect("revoke");
+    assert_eq!(check.status(), StatusCode::OK);
+    let check = check.text().await.expect("page");
+    assert!(check.contains("Fjerne tilgangen for Per Olsen?"), "{check}");
+    assert!(check.contains("Per Olsen mister tilgangen til «Post til virksomheten med taushetsbelagt innhold»"));
+    assert!(check.contains(r#"name="confirmed" value="yes""#));
+    assert!(check.contains(&format!(r#"href="/access/{fjellvik}""#)), "a way back");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM delegations WHERE id = '{delegation}' AND revoked_at IS NULL"
+        )),
+        1
+    );
+    let response = app
+        .client
+        .post(app.url(&format!(
+            "/access/{fjellvik}/delegations/{delegation}/revoke"
+        )))
+        .form(&[("csrf_token", token.as_str()), ("confirmed", "yes")])
+        .send()
+        .await
+        .expect("revoke");
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let page = app
-        .get(&format!("/access/{fjellvik}"))
-        .await
-        .text()
-        .await
-        .expect("page");
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let page = app.get(&location).await.text().await.expect("page");
+    assert!(
+        page.contains("Per Olsen har ikke lenger tilgang til «Post til virksomheten med taushetsbelagt innhold»."),
+        "the line says who lost what"
+    );
     assert!(
         page.contains("Ingen har tilgangen «Post til virksomheten med taushetsbelagt innhold»"),
         "the warning is back"
@@ -802,7 +831,7 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
         .post(app.url(&format!(
             "/access/{fjellvik}/delegations/{delegation}/revoke"
         )))
-        .form(&[("csrf_token", token.as_str())])
+        .form(&[("csrf_token", token.as_str()), ("confirmed", "yes")])
         .send()
         .await
         .expect("revoke");

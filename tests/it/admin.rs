@@ -529,7 +529,7 @@ async fn nobody_can_read_blocks_sending_until_the_sender_says_send_anyway() {
     fields.push(("service", "skatt-taushet"));
     let checked = post(&app, &path, &fields).await.text().await.expect("page");
     assert!(
-        checked.contains("1 mottakere: 0 klare, 0 reservert, 1 der ingen kan lese, 0 slettet.")
+        checked.contains("Én mottaker: 0 klare, 0 reservert, 1 der ingen kan lese, 0 slettet.")
     );
     assert!(checked.contains("Ingen kan lese"));
     assert!(
@@ -611,11 +611,30 @@ async fn scheduled_sends_can_be_withdrawn_and_every_send_exports_and_filters() {
         StatusCode::SEE_OTHER
     );
     let view = app.get(&location).await.text().await.expect("page");
-    assert!(view.contains("1 meldinger er ikke publisert ennå"));
-    let withdrawn = post(
+    assert!(view.contains("Én melding er ikke publisert ennå"));
+    // The button asks first, with the count; nothing is withdrawn yet.
+    let check = post(
         &app,
         &format!("/admin/sent/{sending}/withdraw?owner={owner}"),
         &[],
+    )
+    .await;
+    assert_eq!(check.status(), StatusCode::OK);
+    let check = check.text().await.expect("page");
+    assert!(
+        check.contains("Trekke tilbake én melding som ikke er publisert ennå?"),
+        "{check}"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE sending_id = '{sending}' AND status = 'PurgedByService'"
+        )),
+        0
+    );
+    let withdrawn = post(
+        &app,
+        &format!("/admin/sent/{sending}/withdraw?owner={owner}"),
+        &[("confirmed", "yes")],
     )
     .await;
     assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
@@ -640,7 +659,7 @@ async fn scheduled_sends_can_be_withdrawn_and_every_send_exports_and_filters() {
         .text()
         .await
         .expect("page");
-    assert!(after.contains("1 meldinger er trukket tilbake."));
+    assert!(after.contains("Én melding er trukket tilbake."));
     assert!(!after.contains("/withdraw"), "nothing left to withdraw");
     // Published mail cannot be withdrawn: the immediate send is untouched.
     assert_eq!(
@@ -1433,7 +1452,7 @@ async fn a_csv_file_as_people_save_it_is_read_and_every_bad_line_named() {
     );
     let view = app.get(&location).await.text().await.expect("page");
     assert!(
-        view.contains("4 linjer lest, 2 mottakere lagret, 1 linjer avvist."),
+        view.contains("4 linjer lest, 2 mottakere lagret, én linje avvist."),
         "{view}"
     );
     assert!(

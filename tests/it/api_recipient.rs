@@ -410,7 +410,7 @@ async fn a_recipient_system_reads_confirms_downloads_and_deletes_what_it_was_giv
     let (status, _) = form(
         &app,
         &format!("/access/{client}/delegations/{delegation}/revoke"),
-        &[],
+        &[("confirmed", "yes")],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);

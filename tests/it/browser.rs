@@ -777,7 +777,7 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
         browser
             .text_of(".preflight [role=status]")
             .await
-            .starts_with("1 mottakere: 1 klare")
+            .starts_with("Én mottaker: 1 klare")
     );
     browser.assert_accessible().await;
     browser.click("button[value=send]").await;
@@ -878,7 +878,7 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
         browser
             .text_of(".mass-progress")
             .await
-            .contains("4 linjer lest: 1 mottakere funnet, 2 linjer avvist."),
+            .contains("4 linjer lest: én mottaker funnet, 2 linjer avvist."),
         "the check's summary"
     );
     browser.assert_accessible().await;

@@ -111,7 +111,7 @@ access-people-heading = People with access
 access-revoke = Remove "{ $what }"
 access-grant-heading = Grant access
 access-grant-intro = Find the person by national identity number and last name, and choose an access package or a single service.
-form-has-errors = The form has errors. See the messages by the fields.
+form-has-errors = Fix the following before you continue:
 access-grant-national-id = National identity number
 access-grant-last-name = Last name
 access-grant-what = Access
@@ -176,7 +176,10 @@ inbox-filter-more = More choices
 inbox-filter-confirm = Needs confirmation
 inbox-filter-attachments = Has attachments
 inbox-filter-apply = Show
-inbox-unopenable-heading = There are { $count } message(s) here you cannot open
+inbox-unopenable-heading = There { $count ->
+    [one] is one message
+   *[other] are { $count } messages
+} here you cannot open
 inbox-unopenable-from = From
 inbox-unopenable-no-admin = The organisation has no main administrator who can give access. Contact the sender.
 inbox-unopenable-admins = These people can give you access: { $names }.
@@ -184,7 +187,10 @@ inbox-empty = No messages here.
 inbox-unread = Unread
 inbox-needs-high = Needs a higher security level
 inbox-needs-confirmation = Needs confirmation
-inbox-attachments = { $count } attachment(s)
+inbox-attachments = { $count ->
+    [one] 1 attachment
+   *[other] { $count } attachments
+}
 inbox-older = Older messages
 inbox-locked-title = A message that needs login at level high
 inbox-overdue = Overdue since { $date }
@@ -262,11 +268,26 @@ inbox-bulk-read = Mark as read
 inbox-bulk-unread = Mark as unread
 inbox-select = Select the message
 inbox-done-bulk-none = No messages were chosen. Tick the messages first, then choose what to do with them.
-inbox-done-bulk-read = { $count } message(s) marked as read.
-inbox-done-bulk-unread = { $count } message(s) marked as unread.
-inbox-done-bulk-inbox = { $count } message(s) moved to the inbox.
-inbox-done-bulk-archive = { $count } message(s) moved to the archive.
-inbox-done-bulk-bin = { $count } message(s) moved to the bin.
+inbox-done-bulk-read = { $count ->
+    [one] One message marked as read.
+   *[other] { $count } messages marked as read.
+}
+inbox-done-bulk-unread = { $count ->
+    [one] One message marked as unread.
+   *[other] { $count } messages marked as unread.
+}
+inbox-done-bulk-inbox = { $count ->
+    [one] One message moved to the inbox.
+   *[other] { $count } messages moved to the inbox.
+}
+inbox-done-bulk-archive = { $count ->
+    [one] One message moved to the archive.
+   *[other] { $count } messages moved to the archive.
+}
+inbox-done-bulk-bin = { $count ->
+    [one] One message moved to the bin.
+   *[other] { $count } messages moved to the bin.
+}
 message-download-all = Download all attachments (ZIP)
 message-print = Print view
 message-print-close = Close the print view
@@ -325,8 +346,8 @@ compose-title = Title
 compose-summary = Summary (optional)
 compose-body = Message text (Markdown)
 compose-preview = Preview
-compose-publish-at = Publish at (UTC, empty means now)
-compose-due-at = Due (UTC)
+compose-publish-at = Published (Norwegian time, empty means now)
+compose-due-at = Due (Norwegian time)
 compose-confirmation = The recipient must confirm the message
 compose-reply-link = Reply link
 compose-reply-url = Address (https)
@@ -379,7 +400,10 @@ compose-error-property = A property needs a name of at most 50 characters and a 
 compose-error-idempotency-key = The idempotency key must be 1 to 255 characters.
 compose-error-sender = The sender must be the service owner sent for (0192: and its organisation number).
 preflight-heading = Check before sending
-preflight-summary = { $total } recipients: { $ready } ready, { $reserved } reserved, { $nobody } where nobody can read, { $deleted } deleted.
+preflight-summary = { $total ->
+    [one] One recipient
+   *[other] { $total } recipients
+}: { $ready } ready, { $reserved } reserved, { $nobody } where nobody can read, { $deleted } deleted.
 preflight-ready = Ready
 preflight-reserved = Reserved
 preflight-nobody = Nobody can read
@@ -407,9 +431,15 @@ language-name-nb = Norwegian Bokmål
 language-name-nn = Norwegian Nynorsk
 language-name-en = English
 sent-export = Download the recipient list (CSV)
-sent-unpublished = { $count } messages are not published yet and can be withdrawn.
+sent-unpublished = { $count ->
+    [one] One message is not published yet and can be withdrawn.
+   *[other] { $count } messages are not published yet and can be withdrawn.
+}
 sent-withdraw = Withdraw what is not published
-sent-withdrawn = { $count } messages have been withdrawn.
+sent-withdrawn = { $count ->
+    [one] One message has been withdrawn.
+   *[other] { $count } messages have been withdrawn.
+}
 sent-show = Show
 sent-show-unread = With unread messages
 sent-show-notification-failed = With failed notices
@@ -421,11 +451,29 @@ mass-file = CSV file of recipients
 mass-send = Upload and send
 mass-check = Check the file
 mass-check-heading = Check of the file
-mass-check-summary = { $lines } lines read: { $recipients } recipients found, { $rejected } lines rejected. Nothing has been sent.
+mass-check-summary = { $lines ->
+    [one] One line
+   *[other] { $lines } lines
+} read: { $recipients ->
+    [one] one recipient
+   *[other] { $recipients } recipients
+} found, { $rejected ->
+    [one] one line
+   *[other] { $rejected } lines
+} rejected. Nothing has been sent.
 mass-check-next = The file is kept. Press "Upload and send" to send to the recipients found, or choose another file and check it.
 mass-error-file = Choose a CSV file of recipients.
 mass-started = The send has started. The recipients are stored in the background; reload the page to see how far it has come.
-mass-progress = { $lines } lines read, { $stored } recipients stored, { $rejected } lines rejected.
+mass-progress = { $lines ->
+    [one] One line
+   *[other] { $lines } lines
+} read, { $stored ->
+    [one] one recipient
+   *[other] { $stored } recipients
+} stored, { $rejected ->
+    [one] one line
+   *[other] { $rejected } lines
+} rejected.
 mass-state-running = In progress
 mass-state-done = Done
 mass-state-failed = Stopped by an error
@@ -473,7 +521,10 @@ digest-subject = Weekly report of unread messages
 digest-intro = Status of the messages you have sent, as of { $date }. The figures are per service; the report page lists the recipients.
 digest-link = See the details
 unread-notice-subject = Unread messages for { $org }
-unread-notice-body = { $org } has { $count } messages that have not been opened after a week. Perhaps nobody has been given access to them; as main administrator you can grant access.
+unread-notice-body = { $org } has { $count ->
+    [one] one message that has
+   *[other] { $count } messages that have
+} not been opened after a week. Perhaps nobody has been given access; as main administrator you can grant access.
 unread-notice-senders = Senders
 reports-contact = E-mail address for the weekly report
 reports-contact-help = Every Monday the figures on this page are sent here. Leave it empty to turn the report off.
@@ -495,6 +546,37 @@ header-nav = Main menu
 inbox-search-button = Search
 inbox-filter-more-heading = More filters and sorting
 inbox-chips-label = Filters in use:
-inbox-chip-remove = Remove the filter
 inbox-clear-filters = Remove all filters
 inbox-empty-filtered = No messages in { $folder } match the search and filters. The search covers this folder only.
+access-done-granted-named = { $who } now has access to “{ $what }”.
+access-done-revoked-named = { $who } no longer has access to “{ $what }”.
+
+# Check steps
+confirm-cancel = Cancel
+access-revoke-confirm-heading = Remove access for { $who }?
+access-revoke-confirm-text = { $who } loses access to “{ $what }” at once and can no longer read mail that needs it. A main administrator can give the access again later.
+access-revoke-confirm-button = Yes, remove the access
+sent-withdraw-confirm-heading = Withdraw { $count ->
+    [one] one message
+   *[other] { $count } messages
+} not yet published?
+sent-withdraw-confirm-text = The recipients will never see these messages, and their notices are not sent. Messages already published belong to the recipients and are not touched. This cannot be undone.
+sent-withdraw-confirm-button = Yes, withdraw them
+
+# Files as people name them
+size-bytes = bytes
+file-kind-pdf = PDF document
+file-kind-text = Text file
+file-kind-html = Web page (HTML)
+file-kind-xml = XML file
+file-kind-json = JSON file
+file-kind-csv = Spreadsheet (CSV)
+file-kind-word = Word document
+file-kind-excel = Excel spreadsheet
+file-kind-powerpoint = PowerPoint presentation
+file-kind-zip = ZIP archive
+file-kind-dicom = Medical image (DICOM)
+file-kind-image = Image
+file-kind-other = File
+footer-times = All times are Norwegian time (Europe/Oslo).
+attachment-uploaded-at = uploaded { $when }

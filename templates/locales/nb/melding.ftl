@@ -111,7 +111,7 @@ access-people-heading = Personer med tilgang
 access-revoke = Fjern «{ $what }»
 access-grant-heading = Gi tilgang
 access-grant-intro = Finn personen med fødselsnummer og etternavn, og velg en tilgangspakke eller en enkelttjeneste.
-form-has-errors = Skjemaet har feil. Se meldingene ved feltene.
+form-has-errors = Rett opp dette før du går videre:
 access-grant-national-id = Fødselsnummer
 access-grant-last-name = Etternavn
 access-grant-what = Tilgang
@@ -176,7 +176,10 @@ inbox-filter-more = Flere valg
 inbox-filter-confirm = Må bekreftes
 inbox-filter-attachments = Har vedlegg
 inbox-filter-apply = Vis
-inbox-unopenable-heading = Det finnes { $count } melding(er) her som du ikke kan åpne
+inbox-unopenable-heading = Det finnes { $count ->
+    [one] én melding
+   *[other] { $count } meldinger
+} her som du ikke kan åpne
 inbox-unopenable-from = Fra
 inbox-unopenable-no-admin = Virksomheten har ingen hovedadministrator som kan gi tilgang. Kontakt avsenderen.
 inbox-unopenable-admins = Disse kan gi deg tilgang: { $names }.
@@ -262,11 +265,26 @@ inbox-bulk-read = Merk som lest
 inbox-bulk-unread = Merk som ulest
 inbox-select = Velg meldingen
 inbox-done-bulk-none = Ingen meldinger var valgt. Kryss av for meldingene først, og velg så hva som skal gjøres med dem.
-inbox-done-bulk-read = { $count } melding(er) er merket som lest.
-inbox-done-bulk-unread = { $count } melding(er) er merket som ulest.
-inbox-done-bulk-inbox = { $count } melding(er) er flyttet til innboksen.
-inbox-done-bulk-archive = { $count } melding(er) er flyttet til arkivet.
-inbox-done-bulk-bin = { $count } melding(er) er flyttet til papirkurven.
+inbox-done-bulk-read = { $count ->
+    [one] Én melding er merket som lest.
+   *[other] { $count } meldinger er merket som lest.
+}
+inbox-done-bulk-unread = { $count ->
+    [one] Én melding er merket som ulest.
+   *[other] { $count } meldinger er merket som ulest.
+}
+inbox-done-bulk-inbox = { $count ->
+    [one] Én melding er flyttet til innboksen.
+   *[other] { $count } meldinger er flyttet til innboksen.
+}
+inbox-done-bulk-archive = { $count ->
+    [one] Én melding er flyttet til arkivet.
+   *[other] { $count } meldinger er flyttet til arkivet.
+}
+inbox-done-bulk-bin = { $count ->
+    [one] Én melding er flyttet til papirkurven.
+   *[other] { $count } meldinger er flyttet til papirkurven.
+}
 message-download-all = Last ned alle vedlegg (ZIP)
 message-print = Utskriftsvisning
 message-print-close = Lukk utskriftsvisning
@@ -325,8 +343,8 @@ compose-title = Tittel
 compose-summary = Sammendrag (valgfritt)
 compose-body = Meldingstekst (Markdown)
 compose-preview = Forhåndsvis
-compose-publish-at = Publiseres (UTC, tomt betyr nå)
-compose-due-at = Frist (UTC)
+compose-publish-at = Publiseres (norsk tid, tomt betyr nå)
+compose-due-at = Frist (norsk tid)
 compose-confirmation = Mottakeren må bekrefte meldingen
 compose-reply-link = Svarlenke
 compose-reply-url = Adresse (https)
@@ -379,7 +397,10 @@ compose-error-property = En egenskap trenger et navn på høyst 50 tegn og en ve
 compose-error-idempotency-key = Idempotensnøkkelen må ha 1 til 255 tegn.
 compose-error-sender = Avsenderen må være tjenesteeieren det sendes for (0192: og organisasjonsnummeret).
 preflight-heading = Kontroll før sending
-preflight-summary = { $total } mottakere: { $ready } klare, { $reserved } reservert, { $nobody } der ingen kan lese, { $deleted } slettet.
+preflight-summary = { $total ->
+    [one] Én mottaker
+   *[other] { $total } mottakere
+}: { $ready } klare, { $reserved } reservert, { $nobody } der ingen kan lese, { $deleted } slettet.
 preflight-ready = Klar
 preflight-reserved = Reservert
 preflight-nobody = Ingen kan lese
@@ -407,9 +428,15 @@ language-name-nb = Bokmål
 language-name-nn = Nynorsk
 language-name-en = Engelsk
 sent-export = Last ned mottakerlisten (CSV)
-sent-unpublished = { $count } meldinger er ikke publisert ennå og kan trekkes tilbake.
+sent-unpublished = { $count ->
+    [one] Én melding er ikke publisert ennå og kan trekkes tilbake.
+   *[other] { $count } meldinger er ikke publisert ennå og kan trekkes tilbake.
+}
 sent-withdraw = Trekk tilbake det som ikke er publisert
-sent-withdrawn = { $count } meldinger er trukket tilbake.
+sent-withdrawn = { $count ->
+    [one] Én melding er trukket tilbake.
+   *[other] { $count } meldinger er trukket tilbake.
+}
 sent-show = Vis
 sent-show-unread = Med uleste meldinger
 sent-show-notification-failed = Med varsler som feilet
@@ -421,11 +448,29 @@ mass-file = CSV-fil med mottakere
 mass-send = Last opp og send
 mass-check = Kontroller filen
 mass-check-heading = Kontroll av filen
-mass-check-summary = { $lines } linjer lest: { $recipients } mottakere funnet, { $rejected } linjer avvist. Ingenting er sendt.
+mass-check-summary = { $lines ->
+    [one] Én linje
+   *[other] { $lines } linjer
+} lest: { $recipients ->
+    [one] én mottaker
+   *[other] { $recipients } mottakere
+} funnet, { $rejected ->
+    [one] én linje
+   *[other] { $rejected } linjer
+} avvist. Ingenting er sendt.
 mass-check-next = Filen er tatt vare på. Trykk «Last opp og send» for å sende til mottakerne som ble funnet, eller velg en ny fil og kontroller den.
 mass-error-file = Velg en CSV-fil med mottakere.
 mass-started = Sendingen er startet. Mottakerne lagres i bakgrunnen; last siden på nytt for å se hvor langt den har kommet.
-mass-progress = { $lines } linjer lest, { $stored } mottakere lagret, { $rejected } linjer avvist.
+mass-progress = { $lines ->
+    [one] Én linje
+   *[other] { $lines } linjer
+} lest, { $stored ->
+    [one] én mottaker
+   *[other] { $stored } mottakere
+} lagret, { $rejected ->
+    [one] én linje
+   *[other] { $rejected } linjer
+} avvist.
 mass-state-running = Pågår
 mass-state-done = Ferdig
 mass-state-failed = Stoppet med feil
@@ -473,7 +518,10 @@ digest-subject = Ukerapport om uleste meldinger
 digest-intro = Status for meldinger dere har sendt, per { $date }. Tallene gjelder per tjeneste; se rapportsiden for mottakerne.
 digest-link = Se detaljene
 unread-notice-subject = Uleste meldinger til { $org }
-unread-notice-body = { $org } har { $count } meldinger som ikke er åpnet etter en uke. Kanskje har ingen fått tilgang til dem; som hovedadministrator kan du gi tilgang.
+unread-notice-body = { $org } har { $count ->
+    [one] én melding
+   *[other] { $count } meldinger
+} som ikke er åpnet etter en uke. Kanskje har ingen fått tilgang; som hovedadministrator kan du gi tilgang.
 unread-notice-senders = Avsendere
 reports-contact = E-postadresse for ukerapporten
 reports-contact-help = Hver mandag sendes tallene fra denne siden hit. La feltet stå tomt for å slå av rapporten.
@@ -495,6 +543,37 @@ header-nav = Hovedmeny
 inbox-search-button = Søk
 inbox-filter-more-heading = Flere filtre og sortering
 inbox-chips-label = Filtre i bruk:
-inbox-chip-remove = Fjern filteret
 inbox-clear-filters = Fjern alle filtre
 inbox-empty-filtered = Ingen meldinger i { $folder } passer med søket og filtrene. Søket gjelder bare denne mappen.
+access-done-granted-named = { $who } har fått tilgang til «{ $what }».
+access-done-revoked-named = { $who } har ikke lenger tilgang til «{ $what }».
+
+# Check steps
+confirm-cancel = Avbryt
+access-revoke-confirm-heading = Fjerne tilgangen for { $who }?
+access-revoke-confirm-text = { $who } mister tilgangen til «{ $what }» med en gang, og kan ikke lenger lese post som krever den. En hovedadministrator kan gi tilgangen igjen senere.
+access-revoke-confirm-button = Ja, fjern tilgangen
+sent-withdraw-confirm-heading = Trekke tilbake { $count ->
+    [one] én melding
+   *[other] { $count } meldinger
+} som ikke er publisert ennå?
+sent-withdraw-confirm-text = Mottakerne får aldri se disse meldingene, og varslene om dem sendes ikke. Meldinger som alt er publisert, tilhører mottakerne og blir ikke berørt. Dette kan ikke angres.
+sent-withdraw-confirm-button = Ja, trekk dem tilbake
+
+# Files as people name them
+size-bytes = byte
+file-kind-pdf = PDF-dokument
+file-kind-text = Tekstfil
+file-kind-html = Nettside (HTML)
+file-kind-xml = XML-fil
+file-kind-json = JSON-fil
+file-kind-csv = Regneark (CSV)
+file-kind-word = Word-dokument
+file-kind-excel = Excel-regneark
+file-kind-powerpoint = PowerPoint-presentasjon
+file-kind-zip = ZIP-arkiv
+file-kind-dicom = Medisinsk bilde (DICOM)
+file-kind-image = Bilde
+file-kind-other = Fil
+footer-times = Alle klokkeslett er norsk tid.
+attachment-uploaded-at = lastet opp { $when }

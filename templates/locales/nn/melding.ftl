@@ -111,7 +111,7 @@ access-people-heading = Personar med tilgang
 access-revoke = Fjern «{ $what }»
 access-grant-heading = Gi tilgang
 access-grant-intro = Finn personen med fødselsnummer og etternamn, og vel ein tilgangspakke eller ei enkeltteneste.
-form-has-errors = Skjemaet har feil. Sjå meldingane ved felta.
+form-has-errors = Rett opp dette før du går vidare:
 access-grant-national-id = Fødselsnummer
 access-grant-last-name = Etternamn
 access-grant-what = Tilgang
@@ -176,7 +176,10 @@ inbox-filter-more = Fleire val
 inbox-filter-confirm = Må stadfestast
 inbox-filter-attachments = Har vedlegg
 inbox-filter-apply = Vis
-inbox-unopenable-heading = Det finst { $count } melding(ar) her som du ikkje kan opne
+inbox-unopenable-heading = Det finst { $count ->
+    [one] éi melding
+   *[other] { $count } meldingar
+} her som du ikkje kan opne
 inbox-unopenable-from = Frå
 inbox-unopenable-no-admin = Verksemda har ingen hovudadministrator som kan gi tilgang. Kontakt avsendaren.
 inbox-unopenable-admins = Desse kan gi deg tilgang: { $names }.
@@ -262,11 +265,26 @@ inbox-bulk-read = Merk som lesen
 inbox-bulk-unread = Merk som ulesen
 inbox-select = Vel meldinga
 inbox-done-bulk-none = Ingen meldingar var valde. Kryss av for meldingane først, og vel så kva som skal gjerast med dei.
-inbox-done-bulk-read = { $count } melding(ar) er merkt som lesne.
-inbox-done-bulk-unread = { $count } melding(ar) er merkt som ulesne.
-inbox-done-bulk-inbox = { $count } melding(ar) er flytta til innboksen.
-inbox-done-bulk-archive = { $count } melding(ar) er flytta til arkivet.
-inbox-done-bulk-bin = { $count } melding(ar) er flytta til papirkorga.
+inbox-done-bulk-read = { $count ->
+    [one] Éi melding er merkt som lesen.
+   *[other] { $count } meldingar er merkte som lesne.
+}
+inbox-done-bulk-unread = { $count ->
+    [one] Éi melding er merkt som ulesen.
+   *[other] { $count } meldingar er merkte som ulesne.
+}
+inbox-done-bulk-inbox = { $count ->
+    [one] Éi melding er flytt til innboksen.
+   *[other] { $count } meldingar er flytte til innboksen.
+}
+inbox-done-bulk-archive = { $count ->
+    [one] Éi melding er flytt til arkivet.
+   *[other] { $count } meldingar er flytte til arkivet.
+}
+inbox-done-bulk-bin = { $count ->
+    [one] Éi melding er flytt til papirkorga.
+   *[other] { $count } meldingar er flytte til papirkorga.
+}
 message-download-all = Last ned alle vedlegga (ZIP)
 message-print = Utskriftsvising
 message-print-close = Lukk utskriftsvisinga
@@ -325,8 +343,8 @@ compose-title = Tittel
 compose-summary = Samandrag (valfritt)
 compose-body = Meldingstekst (Markdown)
 compose-preview = Førehandsvis
-compose-publish-at = Blir publisert (UTC, tomt tyder no)
-compose-due-at = Frist (UTC)
+compose-publish-at = Publiserast (norsk tid, tomt tyder no)
+compose-due-at = Frist (norsk tid)
 compose-confirmation = Mottakaren må stadfeste meldinga
 compose-reply-link = Svarlenkje
 compose-reply-url = Adresse (https)
@@ -379,7 +397,10 @@ compose-error-property = Ein eigenskap treng eit namn på høgst 50 teikn og ein
 compose-error-idempotency-key = Idempotensnøkkelen må ha 1 til 255 teikn.
 compose-error-sender = Avsendaren må vere tenesteeigaren det blir sendt for (0192: og organisasjonsnummeret).
 preflight-heading = Kontroll før sending
-preflight-summary = { $total } mottakarar: { $ready } klare, { $reserved } reservert, { $nobody } der ingen kan lese, { $deleted } sletta.
+preflight-summary = { $total ->
+    [one] Éin mottakar
+   *[other] { $total } mottakarar
+}: { $ready } klare, { $reserved } reservert, { $nobody } der ingen kan lese, { $deleted } sletta.
 preflight-ready = Klar
 preflight-reserved = Reservert
 preflight-nobody = Ingen kan lese
@@ -407,9 +428,15 @@ language-name-nb = Bokmål
 language-name-nn = Nynorsk
 language-name-en = Engelsk
 sent-export = Last ned mottakarlista (CSV)
-sent-unpublished = { $count } meldingar er ikkje publiserte enno og kan trekkjast tilbake.
+sent-unpublished = { $count ->
+    [one] Éi melding er ikkje publisert enno og kan trekkjast tilbake.
+   *[other] { $count } meldingar er ikkje publiserte enno og kan trekkjast tilbake.
+}
 sent-withdraw = Trekk tilbake det som ikkje er publisert
-sent-withdrawn = { $count } meldingar er trekte tilbake.
+sent-withdrawn = { $count ->
+    [one] Éi melding er trekt tilbake.
+   *[other] { $count } meldingar er trekte tilbake.
+}
 sent-show = Vis
 sent-show-unread = Med ulesne meldingar
 sent-show-notification-failed = Med varsel som feila
@@ -421,11 +448,29 @@ mass-file = CSV-fil med mottakarar
 mass-send = Last opp og send
 mass-check = Kontroller fila
 mass-check-heading = Kontroll av fila
-mass-check-summary = { $lines } linjer lesne: { $recipients } mottakarar funne, { $rejected } linjer avviste. Ingenting er sendt.
+mass-check-summary = { $lines ->
+    [one] Éi linje
+   *[other] { $lines } linjer
+} lesne: { $recipients ->
+    [one] éin mottakar
+   *[other] { $recipients } mottakarar
+} funne, { $rejected ->
+    [one] éi linje
+   *[other] { $rejected } linjer
+} avviste. Ingenting er sendt.
 mass-check-next = Fila er teken vare på. Trykk «Last opp og send» for å sende til mottakarane som vart funne, eller vel ei ny fil og kontroller henne.
 mass-error-file = Vel ei CSV-fil med mottakarar.
 mass-started = Sendinga er starta. Mottakarane blir lagra i bakgrunnen; last sida på nytt for å sjå kor langt ho har kome.
-mass-progress = { $lines } linjer lesne, { $stored } mottakarar lagra, { $rejected } linjer avviste.
+mass-progress = { $lines ->
+    [one] Éi linje
+   *[other] { $lines } linjer
+} lesne, { $stored ->
+    [one] éin mottakar
+   *[other] { $stored } mottakarar
+} lagra, { $rejected ->
+    [one] éi linje
+   *[other] { $rejected } linjer
+} avviste.
 mass-state-running = Pågår
 mass-state-done = Ferdig
 mass-state-failed = Stoppa med feil
@@ -473,7 +518,10 @@ digest-subject = Vekerapport om ulesne meldingar
 digest-intro = Status for meldingar de har sendt, per { $date }. Tala gjeld per teneste; sjå rapportsida for mottakarane.
 digest-link = Sjå detaljane
 unread-notice-subject = Ulesne meldingar til { $org }
-unread-notice-body = { $org } har { $count } meldingar som ikkje er opna etter ei veke. Kanskje har ingen fått tilgang til dei; som hovudadministrator kan du gi tilgang.
+unread-notice-body = { $org } har { $count ->
+    [one] éi melding
+   *[other] { $count } meldingar
+} som ikkje er opna etter ei veke. Kanskje har ingen fått tilgang; som hovudadministrator kan du gi tilgang.
 unread-notice-senders = Avsendarar
 reports-contact = E-postadresse for vekerapporten
 reports-contact-help = Kvar måndag blir tala frå denne sida sende hit. La feltet stå tomt for å slå av rapporten.
@@ -495,6 +543,37 @@ header-nav = Hovudmeny
 inbox-search-button = Søk
 inbox-filter-more-heading = Fleire filter og sortering
 inbox-chips-label = Filter i bruk:
-inbox-chip-remove = Fjern filteret
 inbox-clear-filters = Fjern alle filter
 inbox-empty-filtered = Ingen meldingar i { $folder } passar med søket og filtera. Søket gjeld berre denne mappa.
+access-done-granted-named = { $who } har fått tilgang til «{ $what }».
+access-done-revoked-named = { $who } har ikkje lenger tilgang til «{ $what }».
+
+# Check steps
+confirm-cancel = Avbryt
+access-revoke-confirm-heading = Fjerne tilgangen for { $who }?
+access-revoke-confirm-text = { $who } mistar tilgangen til «{ $what }» med ein gong, og kan ikkje lenger lese post som krev han. Ein hovudadministrator kan gi tilgangen igjen seinare.
+access-revoke-confirm-button = Ja, fjern tilgangen
+sent-withdraw-confirm-heading = Trekkje tilbake { $count ->
+    [one] éi melding
+   *[other] { $count } meldingar
+} som ikkje er publisert enno?
+sent-withdraw-confirm-text = Mottakarane får aldri sjå desse meldingane, og varsla om dei blir ikkje sende. Meldingar som alt er publiserte, høyrer til mottakarane og blir ikkje rørte. Dette kan ikkje angrast.
+sent-withdraw-confirm-button = Ja, trekk dei tilbake
+
+# Files as people name them
+size-bytes = byte
+file-kind-pdf = PDF-dokument
+file-kind-text = Tekstfil
+file-kind-html = Nettside (HTML)
+file-kind-xml = XML-fil
+file-kind-json = JSON-fil
+file-kind-csv = Rekneark (CSV)
+file-kind-word = Word-dokument
+file-kind-excel = Excel-rekneark
+file-kind-powerpoint = PowerPoint-presentasjon
+file-kind-zip = ZIP-arkiv
+file-kind-dicom = Medisinsk bilete (DICOM)
+file-kind-image = Bilete
+file-kind-other = Fil
+footer-times = Alle klokkeslett er norsk tid.
+attachment-uploaded-at = lasta opp { $when }
