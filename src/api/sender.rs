@@ -41,7 +41,7 @@ fn sendable(
     resource: Option<&str>,
 ) -> Result<Vec<Sendable>, Problem> {
     let owners: Vec<Sendable> = diesel::sql_query(
-        format!("SELECT o.party_id AS id, p.name, p.org_number = $1 AS own, \
+        format!("SELECT o.party_id AS id, p.name, p.org_number, p.org_number = $1 AS own, \
                 EXISTS (SELECT 1 FROM services s WHERE s.id = $2 AND s.owner_id = o.party_id) AS owns_resource \
          FROM service_owners o JOIN parties p ON p.id = o.party_id \
          WHERE NOT p.is_deleted AND (p.org_number = $1 OR EXISTS ( \

@@ -79,17 +79,36 @@ pub fn text(lang: Language, key: &str) -> String {
     LOCALES.lookup(id(lang), key)
 }
 
-/// The text for `key` with named arguments. An argument that is a whole number goes in as a
+/// The argument names that are counts: plural forms choose by them, and they show grouped.
+const COUNTS: &[&str] = &[
+    "count",
+    "total",
+    "ready",
+    "reserved",
+    "nobody",
+    "deleted",
+    "lines",
+    "recipients",
+    "rejected",
+    "stored",
+    "days",
+    "unread",
+    "sent",
+    "queued",
+    "failed",
+    "cancelled",
+    "readers",
+];
+
+/// The text for `key` with named arguments. A count (see [`COUNTS`]) that is a whole number goes in as a
 /// number, so messages choose plural forms by it and show it grouped.
 pub fn text_with(lang: Language, key: &str, args: &[(&'static str, String)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
         .iter()
         .map(|(k, v)| {
             let value = match v.parse::<i64>() {
-                // As typed: "+5" and "007" are text, not numbers.
-                Ok(n) if n.to_string() == *v => {
-                    FluentValue::from(n)
-                }
+                // Counts only: identifiers and codes stay as written.
+                Ok(n) if COUNTS.contains(k) && n.to_string() == *v => FluentValue::from(n),
                 _ => FluentValue::from(v.as_str()),
             };
             (Cow::Borrowed(*k), value)

@@ -771,7 +771,7 @@ async fn a_csv_send_stores_good_lines_and_names_each_rejected_line() {
         ("7", "Står på en tidligere linje"),
     ] {
         assert!(
-            view.contains(&format!("<th scope=\"row\">{line}</th>")) && view.contains(reason),
+            view.contains(&format!("<th scope=\"row\" data-label=\"Linje\">{line}</th>")) && view.contains(reason),
             "line {line}: {reason}"
         );
     }
@@ -1456,7 +1456,7 @@ async fn a_csv_file_as_people_save_it_is_read_and_every_bad_line_named() {
         "{view}"
     );
     assert!(
-        view.contains("<th scope=\"row\">3</th>") && view.contains("␀␀␀␀"),
+        view.contains("<th scope=\"row\" data-label=\"Linje\">3</th>") && view.contains("␀␀␀␀"),
         "the NUL line is named by its number"
     );
 
@@ -1574,7 +1574,7 @@ async fn a_csv_file_is_checked_before_it_is_sent() {
         ("6", "Står på en tidligere linje"),
     ] {
         assert!(
-            page.contains(&format!("<th scope=\"row\">{line}</th>")) && page.contains(reason),
+            page.contains(&format!("<th scope=\"row\" data-label=\"Linje\">{line}</th>")) && page.contains(reason),
             "line {line}: {reason}"
         );
     }
