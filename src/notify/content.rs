@@ -16,6 +16,8 @@ pub struct Facts<'a> {
     pub title: &'a str,
     /// For confidential messages: the access that must be delegated to open it.
     pub confidential_access: Option<&'a str>,
+    /// The recipient is a person: her confidential mail is hers to open, no grant needed.
+    pub to_person: bool,
     /// The sender's or service's own texts for this kind and language, where given.
     pub email_subject: Option<&'a str>,
     pub email_body: Option<&'a str>,
@@ -72,6 +74,40 @@ fn generic(language: Language, reminder: bool) -> Generic {
     }
 }
 
+/// The fixed notice of a confidential message to a person: no title, no sender texts; she
+/// opens it herself.
+fn confidential_to_person(language: Language, reminder: bool) -> Generic {
+    match (language, reminder) {
+        (Language::Nb, r) => Generic {
+            subject: if r {
+                "Påminnelse: uåpnet taushetsbelagt melding fra $sendersName$"
+            } else {
+                "Taushetsbelagt melding fra $sendersName$"
+            },
+            body: "Hei, $correspondenceRecipientName$.\n\n$sendersName$ har sendt deg en taushetsbelagt melding i tjenesten «$resourceName$». Logg inn i innboksen for å lese den.",
+            sms: "Du har fått en taushetsbelagt melding fra $sendersName$. Logg inn i innboksen for å lese den.",
+        },
+        (Language::Nn, r) => Generic {
+            subject: if r {
+                "Påminning: uopna teiepliktig melding frå $sendersName$"
+            } else {
+                "Teiepliktig melding frå $sendersName$"
+            },
+            body: "Hei, $correspondenceRecipientName$.\n\n$sendersName$ har sendt deg ei teiepliktig melding i tenesta «$resourceName$». Logg inn i innboksen for å lese henne.",
+            sms: "Du har fått ei teiepliktig melding frå $sendersName$. Logg inn i innboksen for å lese henne.",
+        },
+        (Language::En, r) => Generic {
+            subject: if r {
+                "Reminder: unopened confidential message from $sendersName$"
+            } else {
+                "Confidential message from $sendersName$"
+            },
+            body: "Hello, $correspondenceRecipientName$.\n\n$sendersName$ has sent you a confidential message in the service “$resourceName$”. Log in to your inbox to read it.",
+            sms: "You have a confidential message from $sendersName$. Log in to your inbox to read it.",
+        },
+    }
+}
+
 /// The fixed notice of a confidential message: no title, no sender texts, the access it needs.
 fn confidential(language: Language, reminder: bool) -> Generic {
     match (language, reminder) {
@@ -102,6 +138,16 @@ fn confidential(language: Language, reminder: bool) -> Generic {
             body: "$sendersName$ has sent a confidential message to $correspondenceRecipientName$ in the service “$resourceName$”.\n\nOnly a person with the access “$access$” can open it. The main administrator of $correspondenceRecipientName$ can grant it.",
             sms: "Confidential message from $sendersName$ to $correspondenceRecipientName$. It can only be opened with the access “$access$”.",
         },
+    }
+}
+
+/// The confidential notice for the recipient: a person's own, or an organisation's (naming
+/// the access someone must be given).
+fn confidential_notice(facts: &Facts<'_>) -> Generic {
+    if facts.to_person {
+        confidential_to_person(facts.language, facts.reminder)
+    } else {
+        confidential(facts.language, facts.reminder)
     }
 }
 
@@ -146,7 +192,7 @@ fn link_text(language: Language) -> &'static str {
 /// The e-mail for these facts.
 pub fn email(facts: &Facts<'_>) -> Email {
     let (subject, body) = if facts.confidential_access.is_some() {
-        let t = confidential(facts.language, facts.reminder);
+        let t = confidential_notice(facts);
         (t.subject.to_owned(), t.body.to_owned())
     } else {
         let t = generic(facts.language, facts.reminder);
@@ -191,7 +237,7 @@ pub fn html_escape(s: &str) -> String {
 /// The SMS for these facts.
 pub fn sms(facts: &Facts<'_>) -> String {
     let template = if facts.confidential_access.is_some() {
-        confidential(facts.language, facts.reminder).sms
+        confidential_notice(facts).sms
     } else {
         nonempty(facts.sms_text).unwrap_or(generic(facts.language, facts.reminder).sms)
     };
@@ -244,6 +290,7 @@ mod tests {
             service: "Skattemelding",
             title: "Din skattemelding for 2025",
             confidential_access: None,
+            to_person: false,
             email_subject: Some("Ny melding: $messageTitle$"),
             email_body: None,
             sms_text: Some(" "),
@@ -274,6 +321,21 @@ mod tests {
         assert!(!mail.text.contains("2025"));
         assert!(mail.text.contains("taushetsbelagt innhold"));
         assert!(sms(&f).contains("Teiepliktig"));
+    }
+
+    #[test]
+    fn a_confidential_notice_to_a_person_is_hers_to_open() {
+        let mut f = facts(Language::Nb);
+        f.confidential_access = Some("Post til virksomheten med taushetsbelagt innhold");
+        f.to_person = true;
+        let mail = email(&f);
+        assert!(
+            mail.text
+                .contains("har sendt deg en taushetsbelagt melding")
+        );
+        assert!(!mail.text.contains("Hovedadministratoren"), "{}", mail.text);
+        assert!(!mail.text.contains("2025"));
+        assert!(!sms(&f).contains("tilgangen"));
     }
 
     #[test]

@@ -413,6 +413,7 @@ impl Worker {
             service: &row.service,
             title: &row.title,
             confidential_access: row.confidential_access.as_deref(),
+            to_person: row.to_person,
             email_subject: row.email_subject.as_deref(),
             email_body: row.email_body.as_deref(),
             sms_text: row.sms_text.as_deref(),

@@ -115,6 +115,9 @@ pub struct Claimed {
     pub title: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub confidential_access: Option<String>,
+    /// The recipient is a person (who reads her own confidential mail without any grant).
+    #[diesel(sql_type = Bool)]
+    pub to_person: bool,
     #[diesel(sql_type = Nullable<Text>)]
     pub email_subject: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -152,6 +155,7 @@ pub fn claim(
                 CASE WHEN c.is_confidential THEN coalesce( \
                     (SELECT string_agg(CASE c.language WHEN 'nn' THEN p.name_nn WHEN 'en' THEN p.name_en ELSE p.name_nb END, ', ') \
                        FROM access_packages p WHERE p.id = ANY (s.required_packages)), s.title_nb) END AS confidential_access, \
+                r.kind = 'person' AS to_person, \
                 CASE n.kind WHEN 'initial' THEN coalesce(sd.email_subject, t.email_subject) \
                      ELSE coalesce(sd.reminder_email_subject, t.email_subject) END AS email_subject, \
                 CASE n.kind WHEN 'initial' THEN coalesce(sd.email_body, t.email_body) \

@@ -26,6 +26,8 @@ struct SendingRow {
     #[diesel(sql_type = Text)]
     service: String,
     #[diesel(sql_type = Text)]
+    title: String,
+    #[diesel(sql_type = Text)]
     reference: String,
     #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
@@ -39,6 +41,7 @@ struct SendingRow {
 
 pub(super) struct SendingView {
     pub href: String,
+    pub title: String,
     pub service: String,
     pub reference: String,
     pub when: String,
@@ -142,6 +145,7 @@ pub(super) async fn list(
         let rows: Vec<SendingRow> = diesel::sql_query(format!(
             "SELECT g.id, s.title_{l} AS service, \
                     coalesce((SELECT c.senders_reference FROM correspondences c WHERE c.sending_id = g.id LIMIT 1), '') AS reference, \
+                    coalesce((SELECT c.title FROM correspondences c WHERE c.sending_id = g.id LIMIT 1), '') AS title, \
                     g.created_at, \
                     (SELECT count(*) FROM correspondences c WHERE c.sending_id = g.id) AS recipients, \
                     (SELECT count(*) FROM correspondences c WHERE c.sending_id = g.id AND c.first_read_at IS NOT NULL) AS opened, \
@@ -162,6 +166,7 @@ pub(super) async fn list(
         .into_iter()
         .map(|r| SendingView {
             href: format!("/admin/sent/{}?owner={}", r.id, owner.id),
+            title: r.title,
             service: r.service,
             reference: r.reference,
             when: date_time(ctx.lang, &r.created_at),
@@ -204,9 +209,31 @@ struct RecipientRow {
     confirmed_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = BigInt)]
     readers: i64,
-    /// "email: sent, sms: queued, reminder email: queued"
-    #[diesel(sql_type = Text)]
-    notifications: String,
+    /// Each notice as "kind:channel:state" ("initial:email:sent").
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    notices: Vec<String>,
+}
+
+/// A notice's outcome in words: "Varsel på e-post: sendt".
+fn notice_outcome(lang: crate::domain::Language, notice: &str) -> String {
+    let mut parts = notice.splitn(3, ':');
+    let (kind, channel, state) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    i18n::text_with(
+        lang,
+        "notice-outcome",
+        &[
+            (
+                "kind",
+                i18n::text(lang, &format!("notification-kind-{kind}")),
+            ),
+            ("channel", i18n::text(lang, &format!("channel-{channel}"))),
+            ("state", i18n::text(lang, &format!("notice-state-{state}"))),
+        ],
+    )
 }
 
 pub(super) struct RecipientView {
@@ -266,7 +293,9 @@ pub(super) async fn one(
             title: String,
         }
         let service: Service = diesel::sql_query(format!(
-            "SELECT s.title_{l} AS title FROM sendings g JOIN services s ON s.id = g.service_id \
+            "SELECT coalesce((SELECT c.title FROM correspondences c WHERE c.sending_id = g.id LIMIT 1), '') \
+                    || ' (' || s.title_{l} || ')' AS title \
+             FROM sendings g JOIN services s ON s.id = g.service_id \
              WHERE g.id = $1 AND g.sender_id = $2"
         ))
         .bind::<SqlUuid, _>(id)
@@ -277,8 +306,8 @@ pub(super) async fn one(
         let rows: Vec<RecipientRow> = diesel::sql_query(
             "SELECT p.name, p.org_number, c.status, c.failure_reason, c.published_at, c.first_read_at, c.confirmed_at, \
                     (SELECT count(*) FROM service_readers(c.recipient_id, c.service_id)) AS readers, \
-                    coalesce((SELECT string_agg(n.kind || ' ' || n.channel || ': ' || n.state, ', ' ORDER BY n.kind, n.channel, n.id) \
-                              FROM notifications n WHERE n.correspondence_id = c.id), '') AS notifications \
+                    ARRAY(SELECT n.kind || ':' || n.channel || ':' || n.state FROM notifications n \
+                          WHERE n.correspondence_id = c.id ORDER BY n.kind, n.channel, n.id) AS notices \
              FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
              WHERE c.sending_id = $1 ORDER BY p.name, c.id LIMIT 1000",
         )
@@ -335,7 +364,15 @@ pub(super) async fn one(
             opened: r.first_read_at.map(|t| date_time(ctx.lang, &t)),
             confirmed: r.confirmed_at.map(|t| date_time(ctx.lang, &t)),
             readers: r.readers,
-            notifications: r.notifications,
+            notifications: if r.notices.is_empty() {
+                ctx.t("notice-none")
+            } else {
+                r.notices
+                    .iter()
+                    .map(|n| notice_outcome(ctx.lang, n))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
         })
         .collect();
     let done = match query.done.as_deref() {

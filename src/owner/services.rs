@@ -140,6 +140,8 @@ pub(super) fn text_field(kind: &str, lang: &str, part: &str) -> String {
 pub(super) struct PackageChoice {
     pub id: String,
     pub name: String,
+    /// Gives confidential mail (only by delegation, never by role).
+    pub confidential: bool,
     pub checked: bool,
     pub selected_for_attachments: bool,
 }
@@ -198,6 +200,8 @@ struct PackageRow {
     id: String,
     #[diesel(sql_type = Text)]
     name: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    is_confidential: bool,
 }
 
 fn package_choices(
@@ -207,7 +211,7 @@ fn package_choices(
 ) -> QueryResult<Vec<PackageChoice>> {
     let l = lang.code();
     let rows: Vec<PackageRow> = diesel::sql_query(format!(
-        "SELECT id, name_{l} AS name FROM access_packages ORDER BY sort_order, id"
+        "SELECT id, name_{l} AS name, is_confidential FROM access_packages ORDER BY sort_order, id"
     ))
     .load(conn)?;
     Ok(rows
@@ -217,6 +221,7 @@ fn package_choices(
             selected_for_attachments: form.get("attachment_package") == r.id,
             id: r.id,
             name: r.name,
+            confidential: r.is_confidential,
         })
         .collect())
 }
@@ -425,8 +430,18 @@ fn validate(
         descriptions[i] = description.to_owned();
     }
     let known = |id: &str| known_packages.iter().any(|p| p.id == id);
+    let confidential_package =
+        |id: &str| known_packages.iter().any(|p| p.id == id && p.confidential);
     if form.packages.is_empty() || !form.packages.iter().all(|p| known(p)) {
         errors.insert("packages".to_owned(), t("service-error-packages"));
+    } else if form.checked("confidential") && !form.packages.iter().all(|p| confidential_package(p))
+    {
+        // Confidential mail is read by those given the confidential package or this service
+        // by delegation; an ordinary package would let everyone with ordinary mail read it.
+        errors.insert(
+            "packages".to_owned(),
+            t("service-error-confidential-packages"),
+        );
     }
     let min_level = match form.get("min_level") {
         "substantial" => 3,

@@ -752,7 +752,9 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
     );
     let page = app.get(&location).await.text().await.expect("page");
     assert!(
-        page.contains("Per Olsen har fått tilgang til «Post til virksomheten med taushetsbelagt innhold»."),
+        page.contains(
+            "Per Olsen har fått tilgang til «Post til virksomheten med taushetsbelagt innhold»."
+        ),
         "the line says who got what"
     );
     assert!(
@@ -790,9 +792,14 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
     assert_eq!(check.status(), StatusCode::OK);
     let check = check.text().await.expect("page");
     assert!(check.contains("Fjerne tilgangen for Per Olsen?"), "{check}");
-    assert!(check.contains("Per Olsen mister tilgangen til «Post til virksomheten med taushetsbelagt innhold»"));
+    assert!(check.contains(
+        "Per Olsen mister tilgangen til «Post til virksomheten med taushetsbelagt innhold»"
+    ));
     assert!(check.contains(r#"name="confirmed" value="yes""#));
-    assert!(check.contains(&format!(r#"href="/access/{fjellvik}""#)), "a way back");
+    assert!(
+        check.contains(&format!(r#"href="/access/{fjellvik}""#)),
+        "a way back"
+    );
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM delegations WHERE id = '{delegation}' AND revoked_at IS NULL"

@@ -771,7 +771,9 @@ async fn a_csv_send_stores_good_lines_and_names_each_rejected_line() {
         ("7", "Står på en tidligere linje"),
     ] {
         assert!(
-            view.contains(&format!("<th scope=\"row\" data-label=\"Linje\">{line}</th>")) && view.contains(reason),
+            view.contains(&format!(
+                "<th scope=\"row\" data-label=\"Linje\">{line}</th>"
+            )) && view.contains(reason),
             "line {line}: {reason}"
         );
     }
@@ -1574,7 +1576,9 @@ async fn a_csv_file_is_checked_before_it_is_sent() {
         ("6", "Står på en tidligere linje"),
     ] {
         assert!(
-            page.contains(&format!("<th scope=\"row\" data-label=\"Linje\">{line}</th>")) && page.contains(reason),
+            page.contains(&format!(
+                "<th scope=\"row\" data-label=\"Linje\">{line}</th>"
+            )) && page.contains(reason),
             "line {line}: {reason}"
         );
     }

@@ -580,3 +580,16 @@ file-kind-image = Image
 file-kind-other = File
 footer-times = All times are Norwegian time (Europe/Oslo).
 attachment-uploaded-at = uploaded { $when }
+
+# Notice outcomes on the sender's pages
+notice-outcome = { $kind } by { $channel }: { $state }
+notice-none = No notice
+notice-state-queued = waiting to be sent
+notice-state-sending = being sent
+notice-state-sent = sent
+notice-state-delivered = delivered
+notice-state-failed = could not be sent
+notice-state-cancelled = cancelled
+sent-col-title = Title
+service-error-confidential-packages = A confidential service can only be read with the confidential-mail package (or by delegating the service itself). Untick the other packages.
+dev-outbox-login-first = (log in as one of the people above first)

@@ -577,3 +577,16 @@ file-kind-image = Bilde
 file-kind-other = Fil
 footer-times = Alle klokkeslett er norsk tid.
 attachment-uploaded-at = lastet opp { $when }
+
+# Notice outcomes on the sender's pages
+notice-outcome = { $kind } på { $channel }: { $state }
+notice-none = Ingen varsel
+notice-state-queued = venter på å bli sendt
+notice-state-sending = sendes nå
+notice-state-sent = sendt
+notice-state-delivered = levert
+notice-state-failed = kunne ikke sendes
+notice-state-cancelled = avlyst
+sent-col-title = Tittel
+service-error-confidential-packages = En taushetsbelagt tjeneste kan bare leses med tilgangspakken for taushetsbelagt post (eller ved at tjenesten selv delegeres). Fjern avkrysningen for de andre pakkene.
+dev-outbox-login-first = (logg inn med en av personene over først)

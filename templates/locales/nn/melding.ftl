@@ -577,3 +577,16 @@ file-kind-image = Bilete
 file-kind-other = Fil
 footer-times = Alle klokkeslett er norsk tid.
 attachment-uploaded-at = lasta opp { $when }
+
+# Notice outcomes on the sender's pages
+notice-outcome = { $kind } på { $channel }: { $state }
+notice-none = Ikkje varsla
+notice-state-queued = ventar på å bli sendt
+notice-state-sending = blir sendt no
+notice-state-sent = sendt
+notice-state-delivered = levert
+notice-state-failed = kunne ikkje sendast
+notice-state-cancelled = avlyst
+sent-col-title = Tittel
+service-error-confidential-packages = Ei teieplikttenest kan berre lesast med tilgangspakken for teiepliktig post (eller ved at tenesta sjølv blir delegert). Fjern avkryssinga for dei andre pakkane.
+dev-outbox-login-first = (logg inn med ein av personane over først)
