@@ -730,12 +730,19 @@ async fn grant_revoke_and_regrant_with_the_no_holder_warning() {
         "choice kept"
     );
 
+    assert!(
+        body.contains("href=\"#national_id\">Vi fant ingen person"),
+        "the summary at the top links to the field"
+    );
+
+    // The number as people type it, with a space after the date of birth.
+    let spaced = format!("{} {}", &clerk.as_str()[..6], &clerk.as_str()[6..]);
     let grant = || {
         app.client
             .post(app.url(&format!("/access/{fjellvik}/grant")))
             .form(&[
                 ("csrf_token", token.as_str()),
-                ("national_id", clerk.as_str()),
+                ("national_id", spaced.as_str()),
                 ("last_name", "olsen"),
                 ("what", "package:confidential-mail"),
             ])

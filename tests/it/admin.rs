@@ -113,6 +113,30 @@ async fn services_are_created_and_edited_with_errors_by_the_field() {
     ] {
         assert!(field_error(&body, field).is_some(), "{field} has a message");
     }
+    // The summary at the top lists them in the form's order, each a link to its field, and
+    // takes the focus when the page loads.
+    let summary = body
+        .split("id=\"error-summary\"")
+        .nth(1)
+        .and_then(|r| r.split("</div>").next())
+        .unwrap_or_default();
+    assert!(summary.contains("autofocus"), "{summary}");
+    let links: Vec<&str> = summary
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert_eq!(links[..2], ["id", "title_nn"], "{links:?}");
+    assert!(
+        links[2].starts_with("package-"),
+        "the packages link to their first box"
+    );
+    for anchor in &links {
+        assert!(
+            body.contains(&format!("id=\"{anchor}\"")),
+            "#{anchor} exists"
+        );
+    }
     assert!(body.contains("value=\"Varsel om bot\""), "input kept");
     assert_eq!(
         app.count("SELECT count(*) AS n FROM services WHERE title_nb = 'Varsel om bot'"),
@@ -137,14 +161,40 @@ async fn services_are_created_and_edited_with_errors_by_the_field() {
         ),
         ("initial_sms_text_nb", "Ny melding i innboksen"),
     ];
+    // Confidential with the ordinary-mail package would let anyone given ordinary mail read it:
+    // refused by the packages, nothing saved.
+    let mixed = post(&app, &path, &fields).await;
+    assert_eq!(mixed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let message = field_error(&mixed.text().await.expect("page"), "packages").unwrap_or_default();
+    assert!(
+        message.contains("kan bare leses med tilgangspakken for taushetsbelagt post"),
+        "{message}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM services WHERE id = 'skatt-bot'"),
+        0
+    );
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|f| **f != ("packages", "ordinary-mail"))
+        .copied()
+        .collect();
     let created = post(&app, &path, &fields).await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.count(
             "SELECT count(*) AS n FROM services WHERE id = 'skatt-bot' AND min_login_level = 4 AND is_confidential \
-             AND required_packages = ARRAY['ordinary-mail', 'confidential-mail'] AND reminder_delay = interval '5 days'"
+             AND required_packages = ARRAY['confidential-mail'] AND reminder_delay = interval '5 days'"
         ),
         1
+    );
+    // No confidential service of the platform (the demo's included) is readable by an ordinary package.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM services s WHERE s.is_confidential AND EXISTS ( \
+               SELECT 1 FROM unnest(s.required_packages) p JOIN access_packages a ON a.id = p WHERE NOT a.is_confidential)"
+        ),
+        0
     );
     assert_eq!(
         app.count(
@@ -480,7 +530,8 @@ async fn preflight_warns_and_sending_is_idempotent_and_visible_to_both_sides() {
         .and_then(|r| r.split("</tr>").next())
         .expect("Kari's row");
     assert!(
-        kari_row.contains("initial email: sent") && kari_row.contains("reminder email: cancelled"),
+        kari_row.contains("Varsel på e-post: sendt")
+            && kari_row.contains("Påminnelse på e-post: avlyst"),
         "{kari_row}"
     );
     assert_eq!(
@@ -1618,4 +1669,56 @@ async fn a_csv_file_is_checked_before_it_is_sent() {
         !app.data_dir.join(format!("uploads/{kept}.csv")).exists(),
         "the file is gone once sent"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn times_are_norwegian_ids_may_have_spaces_and_notice_outcomes_are_words() {
+    let (app, owner) = sender_app().await;
+    let path = format!("/admin/compose?owner={owner}");
+    // Kari's number as people type it, with a space after the date of birth.
+    let kari = CITIZEN.national_id();
+    let (birth, rest) = kari.as_str().split_at(6);
+    let spaced = format!("{birth} {rest}");
+    let mut fields = message(&spaced, "key-oslo", "send");
+    // Summer time: 08:00 in Norway is 06:00 UTC.
+    fields.push(("publish_at", "2099-06-01T08:00"));
+    let sent = post(&app, &path, &fields).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let location = sent.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert_eq!(
+        one(
+            &app,
+            &format!(
+                "SELECT to_char(c.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS t \
+                 FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
+                 WHERE p.national_id = '{}' AND c.sending_id = '{}'",
+                kari.as_str(),
+                location
+                    .trim_start_matches("/admin/sent/")
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+            )
+        ),
+        "2099-06-01 06:00"
+    );
+    let view = app.get(&location).await.text().await.expect("page");
+    assert!(view.contains("01.06.2099 08:00"), "shown in Norwegian time");
+    assert!(view.contains("Alle klokkeslett er norsk tid."));
+    assert!(
+        view.contains("data-label=\"Varsler\">Varsel på e-post: venter på å bli sendt<"),
+        "{view}"
+    );
+    assert!(!view.contains("initial email"), "no developer words");
+    for (code, words) in [
+        ("nn", "Varsel på e-post: ventar på å bli sendt<"),
+        ("en", "Notification by e-mail: waiting to be sent<"),
+    ] {
+        app.get(&format!("/language/{code}?return_to=/")).await;
+        let view = app.get(&location).await.text().await.expect("page");
+        assert!(view.contains(words), "{code}: {view}");
+    }
 }

@@ -547,7 +547,7 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
         .await;
     assert_eq!(
         browser.text_of(".ds-alert[data-color=success]").await,
-        "Access granted."
+        "Per Olsen now has access to “Confidential mail to the business”."
     );
     assert_eq!(
         browser.text_of(".ds-alert[data-color=danger] h2").await,
@@ -568,6 +568,21 @@ async fn the_access_pages_are_accessible_and_work_without_javascript() {
             .await
             .contains("it must be 11 digits")
     );
+    // The error summary at the top has the focus (no script needed: autofocus), and its link
+    // goes to the field.
+    browser
+        .wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+        .await;
+    let (tag, _) = browser.focused().await;
+    assert_eq!(tag.to_lowercase(), "div");
+    assert!(
+        browser
+            .text_of("#error-summary")
+            .await
+            .contains("it must be 11 digits")
+    );
+    browser.click("#error-summary a[href='#national_id']").await;
+    browser.wait_for("location.hash === '#national_id'").await;
     browser.assert_accessible().await;
 
     // Giving an organisation's systems access (the API): an error by its field, accessible too.
