@@ -110,31 +110,41 @@ LANGUAGE sql STABLE AS $$
     WHERE d.package_id = p_package AND d.revoked_at IS NULL
 $$;
 
--- Everyone who can read the service's mail for the party: the same rules as can_read_service,
--- turned around. Drives the send-time check, the administrators' warnings and unread reports.
-CREATE OR REPLACE FUNCTION service_readers(p_party bigint, p_service text)
-RETURNS TABLE (person_id bigint)
+-- Everyone who can read the service's mail for the party, and how (self, role, delegation): the
+-- same rules as can_read_service, turned around. Drives the send-time check, the preflight, the
+-- administrators' warnings and unread reports.
+CREATE OR REPLACE FUNCTION service_readers_by(p_party bigint, p_service text)
+RETURNS TABLE (person_id bigint, via text)
 LANGUAGE sql STABLE AS $$
     WITH target AS (
         SELECT id, kind FROM parties WHERE id = p_party
     ), scope AS (SELECT id FROM party_scope(p_party)), service AS (
         SELECT id, required_packages, is_confidential FROM services WHERE id = p_service
     )
-    SELECT t.id FROM target t WHERE t.kind = 'person'
+    SELECT t.id, 'self' FROM target t WHERE t.kind = 'person'
     UNION
-    SELECT r.person_id
+    SELECT r.person_id, 'role'
     FROM er_roles r
     JOIN scope s ON s.id = r.org_id
     JOIN role_packages rp ON rp.role_code = r.role_code
     JOIN access_packages ap ON ap.id = rp.package_id AND NOT ap.is_confidential
     JOIN service sv ON rp.package_id = ANY (sv.required_packages) AND NOT sv.is_confidential
     UNION
-    SELECT d.to_person_id
+    SELECT d.to_person_id, 'delegation'
     FROM delegations d
     JOIN scope s ON s.id = d.party_id
     JOIN service sv ON d.service_id = sv.id OR d.package_id = ANY (sv.required_packages)
     WHERE d.revoked_at IS NULL
 $$;
+
+-- The persons who can read the service's mail for the party, each once.
+CREATE OR REPLACE FUNCTION service_readers(p_party bigint, p_service text)
+RETURNS TABLE (person_id bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT b.person_id FROM service_readers_by(p_party, p_service) b
+$$;
+
+
 
 -- May the person administer access for the organisation (main administrator or access manager)?
 CREATE OR REPLACE FUNCTION may_administer(p_person bigint, p_party bigint)
@@ -259,4 +269,15 @@ LANGUAGE sql STABLE AS $$
     SELECT h.id FROM held h
     UNION
     SELECT p.id FROM held h JOIN parties p ON p.parent_id = h.id
+$$;
+
+-- The organisations whose systems can read the service's mail for the party by delegation.
+CREATE OR REPLACE FUNCTION service_reader_systems(p_party bigint, p_service text)
+RETURNS TABLE (org_id bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT d.to_org_id
+    FROM system_delegations d
+    JOIN party_scope(p_party) s ON s.id = d.party_id
+    WHERE d.revoked_at IS NULL
+      AND p_service IN (SELECT service_id FROM system_readable_service_ids(d.to_org_id, p_party))
 $$;

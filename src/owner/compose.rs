@@ -59,7 +59,8 @@ pub(super) struct PreflightRow {
     pub label: String,
     pub outcome: &'static str,
     pub color: &'static str,
-    pub readers: i64,
+    /// Who can read it and how, in words.
+    pub readers: String,
     pub addresses: String,
 }
 
@@ -93,6 +94,15 @@ pub(super) struct UploadChoice {
 impl ComposePage {
     fn error(&self, field: &str) -> Option<&String> {
         self.errors.get(field)
+    }
+
+    /// The form can show its text as the recipient will see it.
+    fn can_preview(&self) -> bool {
+        true
+    }
+
+    fn preview(&self) -> Option<&str> {
+        self.preview_html.as_deref()
     }
 
     fn error_items(&self) -> Vec<crate::web::form::SummaryItem> {
@@ -196,6 +206,33 @@ pub(super) async fn compose_form(
     render(&page)
 }
 
+/// Who can read a recipient's message and how: the person herself (and those she gave
+/// access), or for an organisation the people by role and by delegation and the systems; a
+/// zero says why.
+fn readers_how(lang: Language, p: &Preflight) -> String {
+    let args = [
+        ("count", p.readers.to_string()),
+        ("role", p.by_role.to_string()),
+        ("delegation", p.by_delegation.to_string()),
+        ("systems", p.systems.to_string()),
+    ];
+    let people = if p.kind == crate::domain::PartyKind::Person {
+        i18n::text_with(lang, "preflight-readers-person", &args)
+    } else if p.readers == 0 {
+        i18n::text(lang, "preflight-readers-none")
+    } else {
+        i18n::text_with(lang, "preflight-readers-org", &args)
+    };
+    if p.systems > 0 {
+        format!(
+            "{people} {}",
+            i18n::text_with(lang, "preflight-readers-systems", &args)
+        )
+    } else {
+        people
+    }
+}
+
 fn preflight_rows(lang: Language, rows: &[Preflight], ignore: bool) -> Vec<PreflightRow> {
     rows.iter()
         .map(|p| {
@@ -209,7 +246,7 @@ fn preflight_rows(lang: Language, rows: &[Preflight], ignore: bool) -> Vec<Prefl
                 label: crate::access::parties::label(&p.name, p.org_number.as_deref()),
                 outcome,
                 color,
-                readers: p.readers,
+                readers: readers_how(lang, p),
                 addresses: i18n::text_with(
                     lang,
                     "preflight-addresses",

@@ -61,6 +61,15 @@ impl UploadPage {
         self.errors.get(field)
     }
 
+    /// The CSV form checks its file instead of previewing (its texts are per recipient).
+    fn can_preview(&self) -> bool {
+        false
+    }
+
+    fn preview(&self) -> Option<&str> {
+        None
+    }
+
     fn error_items(&self) -> Vec<crate::web::form::SummaryItem> {
         super::form::error_items(&self.errors)
     }

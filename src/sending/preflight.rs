@@ -25,6 +25,15 @@ pub struct Preflight {
     /// Persons who can read the service's mail for the recipient.
     #[diesel(sql_type = BigInt)]
     pub readers: i64,
+    /// Of them, those who read by a role in the business register.
+    #[diesel(sql_type = BigInt)]
+    pub by_role: i64,
+    /// Of them, those given access by delegation.
+    #[diesel(sql_type = BigInt)]
+    pub by_delegation: i64,
+    /// Organisations whose systems read it by delegation.
+    #[diesel(sql_type = BigInt)]
+    pub systems: i64,
     #[diesel(sql_type = BigInt)]
     pub emails: i64,
     #[diesel(sql_type = BigInt)]
@@ -89,7 +98,8 @@ pub fn preflight(
         diesel::sql_query(format!(
             "SELECT p.id AS party_id, p.kind, p.name, p.org_number, p.is_deleted, \
                     coalesce(cp.is_reserved, false) AS is_reserved, \
-                    (SELECT count(*) FROM service_readers(p.id, $2)) AS readers, \
+                    rd.readers, rd.by_role, rd.by_delegation, \
+                    (SELECT count(*) FROM service_reader_systems(p.id, $2)) AS systems, \
                     CASE WHEN p.kind = 'person' THEN \
                         (cp.email IS NOT NULL AND cp.confirmed_at > now() - {STALE})::int::bigint \
                     ELSE (SELECT count(*) FROM org_notification_addresses a WHERE a.org_id = p.id AND a.channel = 'email') END AS emails, \
@@ -97,6 +107,10 @@ pub fn preflight(
                         (cp.mobile IS NOT NULL AND cp.confirmed_at > now() - {STALE})::int::bigint \
                     ELSE (SELECT count(*) FROM org_notification_addresses a WHERE a.org_id = p.id AND a.channel = 'sms') END AS phones \
              FROM unnest($1::bigint[]) WITH ORDINALITY r(id, i) JOIN parties p ON p.id = r.id \
+             CROSS JOIN LATERAL (SELECT count(DISTINCT b.person_id) AS readers, \
+                    count(DISTINCT b.person_id) FILTER (WHERE b.via = 'role') AS by_role, \
+                    count(DISTINCT b.person_id) FILTER (WHERE b.via = 'delegation') AS by_delegation \
+                  FROM service_readers_by(p.id, $2) b) rd \
              LEFT JOIN contact_points cp ON cp.person_id = p.id ORDER BY r.i"
         ))
         .bind::<Array<BigInt>, _>(parties)

@@ -98,6 +98,10 @@ const COUNTS: &[&str] = &[
     "failed",
     "cancelled",
     "readers",
+    "role",
+    "delegation",
+    "systems",
+    "others",
 ];
 
 /// The text for `key` with named arguments. A count (see [`COUNTS`]) that is a whole number goes in as a

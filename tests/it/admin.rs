@@ -417,6 +417,11 @@ async fn preflight_warns_and_sending_is_idempotent_and_visible_to_both_sides() {
         checked.contains("2 mottakere: 1 klare, 1 reservert, 0 der ingen kan lese, 0 slettet.")
     );
     assert!(checked.contains("Reservert"));
+    // Who can read each, and how: a person reads her own mail.
+    assert!(
+        checked.contains("data-label=\"Kan lese\">Mottakeren selv<"),
+        "{checked}"
+    );
 
     // Send, twice with the same key (a double click): one send, one message each.
     let first = post(&app, &path, &message(&recipients, "key-1", "send")).await;
@@ -586,6 +591,8 @@ async fn nobody_can_read_blocks_sending_until_the_sender_says_send_anyway() {
     assert!(
         checked.contains("hovedadministrator må delegere tilgangspakken for taushetsbelagt post")
     );
+    // The zero is explained where it shows.
+    assert!(checked.contains("Ingen: ingen har en rolle som gir tilgangen tjenesten krever"));
 
     fields.retain(|(k, _)| *k != "step");
     fields.push(("step", "send"));

@@ -593,3 +593,26 @@ notice-state-cancelled = cancelled
 sent-col-title = Title
 service-error-confidential-packages = A confidential service can only be read with the confidential-mail package (or by delegating the service itself). Untick the other packages.
 dev-outbox-login-first = (log in as one of the people above first)
+
+# The compose form's sections
+compose-choose-service = Choose a service
+compose-section-recipients = Recipients
+compose-section-service = Service and sender
+compose-section-content = Content
+compose-section-times = Time and due date
+
+# Who can read, in the preflight
+preflight-readers-person = { $delegation ->
+    [0] The recipient
+    [one] The recipient and one person given access
+   *[other] The recipient and { $delegation } people given access
+}
+preflight-readers-org = { $count ->
+    [one] One person
+   *[other] { $count } people
+}: { $role } by a role in the business register, { $delegation } by delegation.
+preflight-readers-none = Nobody: no one holds a role that gives the access the service needs, and no one has been given it. A main administrator must give someone the access before the message can be read.
+preflight-readers-systems = { $systems ->
+    [one] One system
+   *[other] { $systems } systems
+} can also fetch it.

@@ -590,3 +590,26 @@ notice-state-cancelled = avlyst
 sent-col-title = Tittel
 service-error-confidential-packages = En taushetsbelagt tjeneste kan bare leses med tilgangspakken for taushetsbelagt post (eller ved at tjenesten selv delegeres). Fjern avkrysningen for de andre pakkene.
 dev-outbox-login-first = (logg inn med en av personene over først)
+
+# The compose form's sections
+compose-choose-service = Velg tjeneste
+compose-section-recipients = Mottakere
+compose-section-service = Tjeneste og avsender
+compose-section-content = Innhold
+compose-section-times = Tidspunkt og frist
+
+# Who can read, in the preflight
+preflight-readers-person = { $delegation ->
+    [0] Mottakeren selv
+    [one] Mottakeren selv og én med delegert tilgang
+   *[other] Mottakeren selv og { $delegation } med delegert tilgang
+}
+preflight-readers-org = { $count ->
+    [one] Én person
+   *[other] { $count } personer
+}: { $role } ved rolle i Enhetsregisteret, { $delegation } ved delegering.
+preflight-readers-none = Ingen: ingen har en rolle som gir tilgangen tjenesten krever, og ingen har fått den delegert. Hovedadministrator må gi noen tilgangen før meldingen kan leses.
+preflight-readers-systems = { $systems ->
+    [one] Ett fagsystem
+   *[other] { $systems } fagsystemer
+} kan også hente den.

@@ -590,3 +590,26 @@ notice-state-cancelled = avlyst
 sent-col-title = Tittel
 service-error-confidential-packages = Ei teieplikttenest kan berre lesast med tilgangspakken for teiepliktig post (eller ved at tenesta sjølv blir delegert). Fjern avkryssinga for dei andre pakkane.
 dev-outbox-login-first = (logg inn med ein av personane over først)
+
+# The compose form's sections
+compose-choose-service = Vel teneste
+compose-section-recipients = Mottakarar
+compose-section-service = Teneste og avsendar
+compose-section-content = Innhald
+compose-section-times = Tidspunkt og frist
+
+# Who can read, in the preflight
+preflight-readers-person = { $delegation ->
+    [0] Mottakaren sjølv
+    [one] Mottakaren sjølv og éin med delegert tilgang
+   *[other] Mottakaren sjølv og { $delegation } med delegert tilgang
+}
+preflight-readers-org = { $count ->
+    [one] Éin person
+   *[other] { $count } personar
+}: { $role } ved rolle i Einingsregisteret, { $delegation } ved delegering.
+preflight-readers-none = Ingen: ingen har ei rolle som gir tilgangen tenesta krev, og ingen har fått han delegert. Hovudadministrator må gi nokon tilgangen før meldinga kan lesast.
+preflight-readers-systems = { $systems ->
+    [one] Eitt fagsystem
+   *[other] { $systems } fagsystem
+} kan òg hente ho.
