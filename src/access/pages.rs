@@ -214,6 +214,9 @@ pub struct PackageView {
     pub description: String,
     pub confidential: bool,
     pub holders: Vec<String>,
+    /// Nobody holding it is a problem (a mail package: its mail goes unread), not the usual
+    /// state of a package like the accountant's.
+    pub alarm: bool,
 }
 
 pub struct WarningView {
@@ -416,11 +419,15 @@ fn load_admin_page(
                 description: row.description.clone(),
                 confidential: row.confidential,
                 holders: Vec::new(),
+                alarm: false,
             });
         }
         if let (Some(p), Some(holder)) = (packages.last_mut(), row.holder_name) {
             p.holders.push(holder);
         }
+    }
+    for p in &mut packages {
+        p.alarm = p.holders.is_empty() && MAIL_PACKAGES.contains(&p.id.as_str());
     }
     let mut warnings = Vec::new();
     for package in MAIL_PACKAGES {

@@ -253,7 +253,7 @@ status-Reserved = Reserved
 status-Failed = Failed
 status-AttachmentsDownloaded = Attachments downloaded
 activity-Published = Published
-activity-Fetched = Fetched by { $who }
+activity-Fetched = Downloaded to the case system of { $who }
 activity-Read = Opened by { $who }
 activity-Replied = Replied to by { $who }
 activity-Confirmed = Confirmed by { $who }
@@ -616,3 +616,4 @@ preflight-readers-systems = { $systems ->
     [one] One system
    *[other] { $systems } systems
 } can also fetch it.
+access-grant-what-help = An access package gives access to all mail of a kind (the packages are described under “Overview by access package” further down). A single service gives access to mail from that service only.

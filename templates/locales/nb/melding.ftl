@@ -250,7 +250,7 @@ status-Reserved = Reservert
 status-Failed = Feilet
 status-AttachmentsDownloaded = Vedlegg lastet ned
 activity-Published = Publisert
-activity-Fetched = Hentet av { $who }
+activity-Fetched = Lastet ned til fagsystemet til { $who }
 activity-Read = Åpnet av { $who }
 activity-Replied = Besvart av { $who }
 activity-Confirmed = Bekreftet av { $who }
@@ -613,3 +613,4 @@ preflight-readers-systems = { $systems ->
     [one] Ett fagsystem
    *[other] { $systems } fagsystemer
 } kan også hente den.
+access-grant-what-help = En tilgangspakke gir tilgang til all post av et slag (pakkene er beskrevet under «Oversikt per tilgangspakke» lenger ned). En enkelttjeneste gir bare tilgang til post fra den ene tjenesten.

@@ -250,7 +250,7 @@ status-Reserved = Reservert
 status-Failed = Feila
 status-AttachmentsDownloaded = Vedlegg lasta ned
 activity-Published = Publisert
-activity-Fetched = Henta av { $who }
+activity-Fetched = Lasta ned til fagsystemet til { $who }
 activity-Read = Opna av { $who }
 activity-Replied = Svart på av { $who }
 activity-Confirmed = Stadfesta av { $who }
@@ -613,3 +613,4 @@ preflight-readers-systems = { $systems ->
     [one] Eitt fagsystem
    *[other] { $systems } fagsystem
 } kan òg hente ho.
+access-grant-what-help = Ein tilgangspakke gir tilgang til all post av eit slag (pakkane er skildra under «Oversikt per tilgangspakke» lenger ned). Ei enkeltteneste gir berre tilgang til post frå den eine tenesta.
