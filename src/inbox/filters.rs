@@ -211,7 +211,11 @@ impl Filters {
         &self,
         today: NaiveDate,
     ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-        let start = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+        // Midnight in Norway (never inside a summer-time shift, which happens at 02:00).
+        let start = |d: NaiveDate| {
+            let midnight = d.and_time(NaiveTime::MIN);
+            crate::domain::time::from_oslo(midnight).unwrap_or_else(|| midnight.and_utc())
+        };
         (
             self.from_date(today).map(start),
             self.to.map(|to| start(to + Duration::days(1))),
@@ -314,15 +318,22 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
         let f = parse("period=7");
         assert_eq!(f.from_date(today), NaiveDate::from_ymd_opt(2026, 11, 22));
+        // Days are Norwegian days: 1 January starts at 23:00 UTC the day before (winter time),
+        // a day in June at 22:00 UTC (summer time).
         let f = parse("period=7&from=2026-01-01&to=2026-01-31");
         let (from, to) = f.published_range(today);
         assert_eq!(
             from.map(|t| t.to_rfc3339()).as_deref(),
-            Some("2026-01-01T00:00:00+00:00")
+            Some("2025-12-31T23:00:00+00:00")
         );
         assert_eq!(
             to.map(|t| t.to_rfc3339()).as_deref(),
-            Some("2026-02-01T00:00:00+00:00")
+            Some("2026-01-31T23:00:00+00:00")
+        );
+        let (from, _) = parse("from=2026-06-10").published_range(today);
+        assert_eq!(
+            from.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-06-09T22:00:00+00:00")
         );
     }
 

@@ -84,7 +84,9 @@ pub fn list(
     // much mail the party has (a generic plan, once chosen, sorted all 100,000 messages of a
     // large party when the index order would have given the first page at once) and, for a
     // search, on how selective the words are.
-    listing_sql(actor, scope, f, lang, limit, Utc::now().date_naive())
+    // Days are Norwegian days: "today" and a chosen date start at midnight in Norway.
+    let today = crate::domain::time::in_oslo(&Utc::now()).date();
+    listing_sql(actor, scope, f, lang, limit, today)
         .query()
         .load(conn)
 }

@@ -924,7 +924,7 @@ async fn a_sender_composes_checks_and_sends_and_sees_the_recipient_open_it() {
 /// the access pages and the sender's pages.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_fits_a_phone_names_the_acting_party_and_passes_axe() {
-    use melding::auth::demo_idp::personas::SENDER;
+    use melding::auth::demo_idp::personas::{MUNICIPAL_ADMIN, SENDER};
     let app = TestApp::spawn().await;
     app.seed_demo();
     let mut conn = app.pool.get().expect("conn");
@@ -979,66 +979,95 @@ async fn every_page_fits_a_phone_names_the_acting_party_and_passes_axe() {
         ("/accessibility".to_owned(), "deg selv"),
         ("/no-such-page".to_owned(), "deg selv"),
     ] {
-        for (width, height) in [(390, 844), (1366, 900)] {
-            browser
-                .call(
-                    "POST",
-                    &browser.session_path("/window/rect"),
-                    json!({ "width": width, "height": height }),
-                )
-                .await;
-            browser.goto(&app.url(&path)).await;
-            let sizes = browser
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth];",
-                    json!([]),
-                )
-                .await;
-            let (wide, screen) = (
-                sizes[0].as_i64().unwrap_or(0),
-                sizes[1].as_i64().unwrap_or(0),
-            );
-            assert!(
-                screen > 0 && wide <= screen,
-                "{path} is {wide} px wide on a {screen} px screen"
-            );
-            let header = browser.text_of(".site-header__who").await;
-            assert!(
-                header.contains("Nils Skattum")
-                    && header.contains(&format!("på vegne av {acting}")),
-                "{path} at {width} px: the header says {header:?}"
-            );
-            // The menu is one tap away on a phone, inline on a laptop.
-            let menu_shown = browser
-                .execute(
-                    "return getComputedStyle(document.querySelector('.site-header__menu')).display !== 'none';",
-                    json!([]),
-                )
-                .await;
-            assert_eq!(menu_shown, json!(width < 768), "{path} at {width} px");
-            browser.assert_accessible().await;
-            // For people to look at: each page on a phone and on a laptop.
-            // Ids are named by what they stand for, so each run writes the same files.
-            let name: String = path
-                .split('?')
-                .next()
-                .unwrap_or_default()
-                .split('/')
-                .map(|part| {
-                    if uuid::Uuid::parse_str(part).is_ok() {
-                        "one"
-                    } else {
-                        part
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("-")
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                .collect();
-            browser
-                .screenshot(&format!("page{name}"), width, height)
-                .await;
-        }
+        browser.goto(&app.url(&path)).await;
+        check_both_sizes(&browser, &path, "Nils Skattum", acting).await;
+    }
+
+    // A main administrator's pages: the organisation's access, and the check step before
+    // removing someone's access (reached by the button, as people do).
+    drop(browser);
+    let admin = Browser::start("nb").await;
+    admin.log_in_as(&app, &MUNICIPAL_ADMIN).await;
+    let fjellvik = crate::helpers::text(
+        &mut app.pool.get().expect("conn"),
+        "SELECT id::text AS t FROM parties WHERE name = 'Fjellvik kommune'",
+    );
+    let path = format!("/access/{fjellvik}");
+    admin.goto(&app.url(&path)).await;
+    check_both_sizes(&admin, &path, "Ingrid Berg", "Fjellvik kommune").await;
+    admin.click("form[action$='/revoke'] button").await;
+    admin
+        .wait_for("document.querySelector('.confirm-page')")
+        .await;
+    check_both_sizes(
+        &admin,
+        "/access/revoke-check",
+        "Ingrid Berg",
+        "Fjellvik kommune",
+    )
+    .await;
+}
+
+/// The page now shown fits a 390 px phone and a 1366 px laptop, names `user` and whom they act
+/// for in the header, offers the menu on the phone only, and passes axe; a screenshot of each
+/// size goes to target/screenshots for people to look at.
+async fn check_both_sizes(browser: &Browser, path: &str, user: &str, acting: &str) {
+    for (width, height) in [(390, 844), (1366, 900)] {
+        browser
+            .call(
+                "POST",
+                &browser.session_path("/window/rect"),
+                json!({ "width": width, "height": height }),
+            )
+            .await;
+        let sizes = browser
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                json!([]),
+            )
+            .await;
+        let (wide, screen) = (
+            sizes[0].as_i64().unwrap_or(0),
+            sizes[1].as_i64().unwrap_or(0),
+        );
+        assert!(
+            screen > 0 && wide <= screen,
+            "{path} is {wide} px wide on a {screen} px screen"
+        );
+        let header = browser.text_of(".site-header__who").await;
+        assert!(
+            header.contains(user) && header.contains(&format!("på vegne av {acting}")),
+            "{path} at {width} px: the header says {header:?}"
+        );
+        // The menu is one tap away on a phone, inline on a laptop.
+        let menu_shown = browser
+            .execute(
+                "return getComputedStyle(document.querySelector('.site-header__menu')).display !== 'none';",
+                json!([]),
+            )
+            .await;
+        assert_eq!(menu_shown, json!(width < 768), "{path} at {width} px");
+        browser.assert_accessible().await;
+        // Ids are named by what they stand for, so each run writes the same files.
+        let name: String = path
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .split('/')
+            .map(|part| {
+                if uuid::Uuid::parse_str(part).is_ok() || part.parse::<i64>().is_ok() {
+                    "one"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("-")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        browser
+            .screenshot(&format!("page{name}"), width, height)
+            .await;
     }
 }

@@ -957,7 +957,7 @@ fn main_administrators_hear_of_mail_unread_for_a_week_without_its_title() {
     assert_eq!(found.len(), 1, "the main administrator is told once");
     let text = decoded(&found[0]);
     assert!(
-        text.contains("Fjell AS har 1 meldinger") && text.contains("Testetaten"),
+        text.contains("Fjell AS har én melding som ikke er åpnet") && text.contains("Testetaten"),
         "{text}"
     );
     assert!(!text.contains("Vedtak i saken din"), "never the title");
