@@ -6,6 +6,7 @@
 //! for both roles with keyset paging, and one message for its sender or its recipient's system.
 
 pub mod attachments;
+mod binding;
 pub mod message;
 pub mod problem;
 pub mod send;

@@ -24,7 +24,7 @@ use crate::state::AppState;
 use crate::web::blocking;
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 #[schema(as = InitializeContent)]
 pub struct Content {
     language: Option<String>,
@@ -34,7 +34,7 @@ pub struct Content {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ReplyOption {
     #[serde(rename = "linkURL")]
     link_url: String,
@@ -42,15 +42,36 @@ pub struct ReplyOption {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ExternalReference {
     reference_type: String,
     reference_value: String,
 }
 
+/// Altinn's notification channels, in Altinn's order (a client may send the number).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: the value is read as text by the sending rules
+pub enum NotificationChannelExt {
+    Email,
+    Sms,
+    EmailPreferred,
+    SmsPreferred,
+    EmailAndSms,
+}
+
+/// Altinn's notice templates: the sender's own texts, or Altinn's generic ones.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+pub enum NotificationTemplateExt {
+    CustomMessage,
+    GenericAltinnMessage,
+}
+
 #[derive(Deserialize, Default, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Notification {
+    /// Altinn requires it; melding takes the generic texts when it is missing.
+    notification_template: Option<NotificationTemplateExt>,
+    #[schema(value_type = Option<NotificationChannelExt>)]
     notification_channel: Option<String>,
     email_subject: Option<String>,
     email_body: Option<String>,
@@ -64,7 +85,7 @@ pub struct Notification {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Correspondence {
     resource_id: String,
     sender: Option<String>,
@@ -87,10 +108,13 @@ pub struct Correspondence {
     ignore_reservation_reason: Option<String>,
     #[serde(default)]
     existing_attachments: Vec<Uuid>,
+    /// The sender's own name-value pairs, stored with the message and returned with it.
+    #[serde(default)]
+    property_list: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct SendRequest {
     correspondence: Correspondence,
     recipients: Vec<String>,
@@ -129,8 +153,17 @@ impl SendRequest {
     /// The message this request describes.
     fn new_message(self) -> NewMessage {
         let c = self.correspondence;
-        let n = c.notification.unwrap_or_default();
+        let mut n = c.notification.unwrap_or_default();
         let text = |t: Option<String>| t.unwrap_or_default();
+        // Altinn's generic template: the service's or the generic texts, whatever was given.
+        if n.notification_template == Some(NotificationTemplateExt::GenericAltinnMessage) {
+            n.email_subject = None;
+            n.email_body = None;
+            n.sms_body = None;
+            n.reminder_email_subject = None;
+            n.reminder_email_body = None;
+            n.reminder_sms_body = None;
+        }
         NewMessage {
             recipients: self.recipients,
             service_id: c.resource_id,
@@ -160,7 +193,7 @@ impl SendRequest {
                     value: r.reference_value,
                 })
                 .collect(),
-            properties: Vec::new(),
+            properties: c.property_list.into_iter().collect(),
             notification: NotificationOrder {
                 channel: n
                     .notification_channel
@@ -242,10 +275,11 @@ fn problem_of(problems: &[sending::Problem]) -> Problem {
 pub async fn initialize(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<SendRequest>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, WRITE).await?;
-    send_request(&state, caller, body.into_inner()).await
+    let request = super::binding::bind(body.into_inner(), "SendRequest", "body")?;
+    send_request(&state, caller, request).await
 }
 
 /// `POST /correspondence/upload`: the same request as the multipart part `request` (JSON),
@@ -278,10 +312,9 @@ pub async fn upload(
                     if !part.utf8 {
                         return Err(Problem::field("request", "is not UTF-8"));
                     }
-                    request = Some(
-                        serde_json::from_str(&part.text)
-                            .map_err(|e| Problem::field("request", e.to_string()))?,
-                    );
+                    let value: serde_json::Value = serde_json::from_str(&part.text)
+                        .map_err(|e| Problem::field("request", e.to_string()))?;
+                    request = Some(super::binding::bind(value, "SendRequest", "request")?);
                 }
                 "attachments" => {
                     let name = field

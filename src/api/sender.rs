@@ -191,6 +191,8 @@ pub(super) struct Row {
     external_references: serde_json::Value,
     #[diesel(sql_type = Jsonb)]
     reply_links: serde_json::Value,
+    #[diesel(sql_type = Jsonb)]
+    properties: serde_json::Value,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     first_read_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -211,7 +213,7 @@ pub(super) const COLUMNS: &str = concat!(
     party_urn!(),
     " AS recipient, \
      c.status, c.status_changed_at, c.created_at, c.published_at, c.due_at, c.confirmation_needed, \
-     c.language, c.title, c.summary, c.external_references, c.reply_links, c.first_read_at, c.confirmed_at"
+     c.language, c.title, c.summary, c.external_references, c.reply_links, c.properties, c.first_read_at, c.confirmed_at"
 );
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -245,6 +247,9 @@ pub(super) struct Overview {
     external_references: serde_json::Value,
     #[schema(value_type = Vec<Object>)]
     reply_options: serde_json::Value,
+    /// The sender's name-value pairs (`propertyList` of the send).
+    #[schema(value_type = HashMap<String, String>)]
+    property_list: serde_json::Value,
     read: Option<DateTime<Utc>>,
     confirmed: Option<DateTime<Utc>>,
 }
@@ -271,6 +276,10 @@ impl From<Row> for Overview {
             },
             external_references: r.external_references,
             reply_options: r.reply_links,
+            property_list: match r.properties {
+                serde_json::Value::Object(map) => serde_json::Value::Object(map),
+                _ => serde_json::Value::Object(serde_json::Map::new()),
+            },
             read: r.first_read_at,
             confirmed: r.confirmed_at,
         }

@@ -437,12 +437,51 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
     }
     assert_eq!(app.count("SELECT count(*) AS n FROM correspondences"), 3);
 
-    let mut unknown = request.clone();
-    unknown["colour"] = Value::String("blue".into());
-    let (status, problem) = post(&app, &good, &unknown).await;
+    // As Altinn's API binds a request: PascalCase names, enums by number or in any case,
+    // unknown properties ignored; propertyList stored and returned; the generic template
+    // leaves the given texts aside.
+    let pascal = serde_json::json!({
+        "Correspondence": {
+            "ResourceId": "testbrev",
+            "SendersReference": "SAK-2026-2",
+            "Content": {
+                "Language": "nb",
+                "MessageTitle": "Brev i PascalCase",
+                "MessageSummary": "Kort",
+                "MessageBody": "Hei."
+            },
+            "Notification": {
+                "NotificationTemplate": 1,
+                "NotificationChannel": 0,
+                "EmailSubject": "Egen tittel som ikke skal brukes"
+            },
+            "PropertyList": { "caseNumber": "2026/7", "Arkivdel": "A" },
+            "Colour": "blue"
+        },
+        "Recipients": [w.persons[0].1.as_str()],
+        "IdempotentKey": "9f1c2d3e-0000-4000-8000-000000000002",
+        "SomethingNew": { "nested": true }
+    });
+    let (status, sent) = post(&app, &good, &pascal).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let id = sent["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("MEL-1005"))
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences c JOIN sendings s ON s.id = c.sending_id \
+             WHERE c.id = '{id}' AND c.title = 'Brev i PascalCase' AND s.notification_channel = 'Email' \
+             AND s.email_subject IS NULL"
+        )),
+        1,
+        "bound by name in any case, the channel by its number, the generic texts"
+    );
+    let (status, overview, _) = call(&app, &format!("/correspondence/{id}"), Some(&good)).await;
+    assert_eq!(status, StatusCode::OK, "{overview}");
+    assert_eq!(
+        overview["propertyList"],
+        serde_json::json!({ "caseNumber": "2026/7", "Arkivdel": "A" })
     );
 
     let (status, problem) = post(&app, &token(&app, "974761076", &[SCOPE_READ], 5), &request).await;
