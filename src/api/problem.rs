@@ -24,6 +24,9 @@ pub struct Problem {
     #[serde(skip_serializing_if = "no_errors")]
     #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     pub errors: Box<BTreeMap<String, Vec<String>>>,
+    /// Altinn's own number for this problem, where Altinn has one (its clients read it).
+    #[serde(rename = "errorCode", skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<u32>,
     /// Seconds, for `Retry-After` (0: none).
     #[serde(skip)]
     retry_after: u64,
@@ -55,6 +58,7 @@ impl Problem {
             code,
             detail: None,
             errors: Box::default(),
+            error_code: None,
             retry_after: 0,
         }
     }
@@ -120,6 +124,20 @@ impl Problem {
     /// 405: the API has this path, but not with this method.
     pub fn method_not_allowed() -> Self {
         problem!(405, "MEL-1008", "This method is not allowed here")
+    }
+
+    /// 409 as Altinn answers a reused `idempotentKey` (its problem 1034); the first send's
+    /// messages are found by the key or the sender's reference.
+    pub fn duplicate_key() -> Self {
+        let mut p = Problem::new(
+            409,
+            "MEL-1009",
+            "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+            "Conflict",
+        )
+        .with_detail("A correspondence with the same idempotent key already exists");
+        p.error_code = Some(1034);
+        p
     }
 
     /// 500, without details.

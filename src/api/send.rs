@@ -145,8 +145,6 @@ pub(super) struct Sent {
 pub(super) struct SendResponse {
     correspondences: Vec<Sent>,
     attachment_ids: Vec<Uuid>,
-    /// False when the idempotency key had been used: this is the first call's result.
-    created: bool,
 }
 
 impl SendRequest {
@@ -268,8 +266,8 @@ fn problem_of(problems: &[sending::Problem]) -> Problem {
 /// `POST /correspondence`
 #[utoipa::path(post, path = "/correspondence", tag = "sender", request_body = SendRequest,
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 201, body = SendResponse, description = "Sent"),
-              (status = 200, body = SendResponse, description = "The first result of a repeated idempotentKey"),
+    responses((status = 200, body = SendResponse, description = "Sent"),
+              (status = 409, body = Problem, content_type = "application/problem+json", description = "The idempotentKey was used before (Altinn's problem 1034); nothing new was sent"),
               (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence")]
 pub async fn initialize(
@@ -288,7 +286,7 @@ pub async fn initialize(
     request_body(content_type = "multipart/form-data",
         description = "A part `request` with the JSON of POST /correspondence, then one part `attachments` per file"),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 201, body = SendResponse), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = SendResponse), (status = 409, body = Problem, content_type = "application/problem+json"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence/upload")]
 pub async fn upload(
     req: HttpRequest,
@@ -427,15 +425,14 @@ async fn send_request(
         Ok((sent, correspondences))
     })
     .await?;
-    let status = if sent.created { 201 } else { 200 };
-    Ok(
-        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
-            .json(SendResponse {
-                correspondences,
-                attachment_ids: Vec::new(),
-                created: sent.created,
-            }),
-    )
+    // As Altinn: the key was used before, nothing new was made.
+    if !sent.created {
+        return Err(Problem::duplicate_key());
+    }
+    Ok(HttpResponse::Ok().json(SendResponse {
+        correspondences,
+        attachment_ids: Vec::new(),
+    }))
 }
 
 /// The messages of a send with their readers and notices (for the first and a repeated call).

@@ -374,7 +374,7 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         "idempotentKey": "9f1c2d3e-0000-4000-8000-000000000001"
     });
     let (status, first) = post(&app, &good, &request).await;
-    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(status, StatusCode::OK, "{first}");
     let sent = first["correspondences"].as_array().expect("a list");
     assert_eq!(sent.len(), 3);
     assert!(sent.iter().all(|c| c["status"] == "Published"));
@@ -400,11 +400,15 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         1
     );
 
-    // The same key again: the first result, nothing new.
+    // The same key again: 409 with Altinn's problem (1034), nothing new.
     let (status, again) = post(&app, &good, &request).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(again["created"], false);
-    assert_eq!(again["correspondences"], first["correspondences"]);
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    assert_eq!(again["errorCode"], 1034);
+    assert_eq!(again["title"], "Conflict");
+    assert_eq!(
+        again["detail"],
+        "A correspondence with the same idempotent key already exists"
+    );
     assert_eq!(app.count("SELECT count(*) AS n FROM correspondences"), 3);
 
     // Every problem named by its field; nothing stored.
@@ -463,7 +467,7 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         "SomethingNew": { "nested": true }
     });
     let (status, sent) = post(&app, &good, &pascal).await;
-    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(status, StatusCode::OK, "{sent}");
     let id = sent["correspondences"][0]["correspondenceId"]
         .as_str()
         .expect("id")
@@ -622,7 +626,7 @@ async fn attachments_are_described_uploaded_checked_reused_and_deleted_only_unus
         "recipients": [w.persons[0].1.as_str()]
     });
     let (status, sent) = post(&app, &good, &request).await;
-    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(status, StatusCode::OK, "{sent}");
     assert_eq!(
         app.count("SELECT count(*) AS n FROM correspondences WHERE attachment_count = 1"),
         1
@@ -1033,7 +1037,7 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
         "recipients": [w.persons[0].1.as_str()]
     });
     let (status, sent) = post(&app, &good, &request).await;
-    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(status, StatusCode::OK);
     spec.check("SendResponse", &sent);
     let message = sent["correspondences"][0]["correspondenceId"]
         .as_str()
@@ -1118,7 +1122,7 @@ async fn a_send_with_files_in_one_multipart_request() {
             Part::bytes(b"navn;verdi".to_vec()).file_name("tabell.csv"),
         );
     let response = post(form).await.expect("request");
-    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("JSON");
     Spec::load(&app).await.check("SendResponse", &body);
     assert_eq!(
