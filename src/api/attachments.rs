@@ -18,9 +18,19 @@ use crate::state::AppState;
 use crate::web::blocking;
 
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct NewAttachment {
     file_name: String,
+    /// Altinn's name shown in the inbox; melding shows the file name (accepted, not stored).
+    #[allow(dead_code)]
+    display_name: Option<String>,
+    /// Altinn's flag for encrypted content (accepted, not acted on).
+    #[allow(dead_code)]
+    is_encrypted: Option<bool>,
+    /// Altinn's sending organisation (`urn:altinn:organization:identifier-no:` or `0192:`);
+    /// melding takes the owner from the token and the service.
+    #[allow(dead_code)]
+    sender: Option<String>,
     /// The service the attachment is for: says which service owner it belongs to when the
     /// client sends for several (a distributor).
     resource_id: Option<String>,
@@ -101,15 +111,15 @@ fn find(conn: &mut PgConnection, owners: &[i64], id: Uuid) -> Result<Row, Proble
 /// `POST /attachment`: describes an attachment; its bytes follow with `/upload`.
 #[utoipa::path(post, path = "/attachment", tag = "attachments", request_body = NewAttachment,
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 201, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Uuid, description = "The attachment's id, as Altinn answers"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/attachment")]
 pub async fn initialize(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<NewAttachment>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, WRITE).await?;
-    let new = body.into_inner();
+    let new: NewAttachment = super::binding::bind(body.into_inner(), "NewAttachment", "body")?;
     let media_type = check_name(&new.file_name).map_err(|e| {
         Problem::field(
             "fileName",
@@ -155,7 +165,7 @@ pub async fn initialize(
         find(conn, &[owner], id)
     })
     .await?;
-    Ok(HttpResponse::Created().json(Overview::from(row)))
+    Ok(HttpResponse::Ok().json(row.id))
 }
 
 /// `POST /attachment/{id}/upload`: the bytes, streamed to storage (never held whole).
