@@ -298,6 +298,8 @@ pub async fn upload(
     let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
     let bad = |e: actix_multipart::MultipartError| Problem::field("body", e.to_string());
     let mut request: Option<SendRequest> = None;
+    // Altinn's form: every field in dot notation (`correspondence.content.messageTitle`).
+    let mut form = super::binding::Form::default();
     let mut stored = Vec::new();
     let storage = &state.storage;
     // The owner the files belong to: the service's, so the `request` part goes first.
@@ -328,7 +330,10 @@ pub async fn upload(
                             let caller = caller.clone();
                             let resource = request
                                 .as_ref()
-                                .map(|r| r.correspondence.resource_id.clone());
+                                .map(|r| r.correspondence.resource_id.clone())
+                                .or_else(|| {
+                                    form.text_at("SendRequest", "/correspondence/resourceId")
+                                });
                             let found = blocking(move || {
                                 Ok(owner_of(&mut *pool.get()?, &caller, resource.as_deref()))
                             })
@@ -350,15 +355,25 @@ pub async fn upload(
                     stored.push(id);
                 }
                 other => {
-                    return Err(Problem::field(
-                        other,
-                        "unknown part: give `request` and `attachments`",
-                    ));
+                    let name = other.to_owned();
+                    let part = crate::web::multipart::text_field(&mut field, &name).await?;
+                    if !part.utf8 {
+                        return Err(Problem::field(&name, "is not UTF-8"));
+                    }
+                    form.insert(&name, part.text)?;
                 }
             }
         }
-        let mut request =
-            request.ok_or_else(|| Problem::field("request", "the JSON part is missing"))?;
+        let mut request = match request {
+            Some(request) => request,
+            None if !form.is_empty() => super::binding::bind_form(&form, "SendRequest")?,
+            None => {
+                return Err(Problem::field(
+                    "request",
+                    "give the request as the JSON part `request` or as fields in dot notation",
+                ));
+            }
+        };
         request
             .correspondence
             .existing_attachments

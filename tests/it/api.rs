@@ -1167,6 +1167,86 @@ async fn a_send_with_files_in_one_multipart_request() {
         1,
         "the file of the refused request is not kept"
     );
+
+    // Altinn's form, as eFormidling's integration point sends it: every field in dot notation
+    // (names in any case), the message id as idempotentKey, the file streamed.
+    let message_id = "5f3c2b1a-0000-4000-8000-00000000e4f1";
+    let dotted = || {
+        Form::new()
+            .text("Correspondence.ResourceId", "testbrev")
+            .text("correspondence.sendersReference", message_id)
+            .text("correspondence.content.language", "nb")
+            .text(
+                "correspondence.content.messageTitle",
+                "Vedtak fra eFormidling",
+            )
+            .text("correspondence.content.messageSummary", "Kort")
+            .text("correspondence.content.messageBody", "Se vedlegget.")
+            .text("correspondence.isConfirmationNeeded", "false")
+            .text("correspondence.propertyList.senderOrgNumber", "974761076")
+            .text("correspondence.notification.notificationTemplate", "1")
+            .text("correspondence.notification.notificationChannel", "0")
+            .text(
+                "recipients[0]",
+                format!(
+                    "urn:altinn:person:identifier-no:{}",
+                    w.persons[0].1.as_str()
+                ),
+            )
+            .text("idempotentKey", message_id)
+            .part(
+                "attachments",
+                Part::bytes(b"%PDF-1.4 dpv".to_vec()).file_name("vedtak.pdf"),
+            )
+    };
+    let response = post(dotted()).await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("JSON");
+    Spec::load(&app).await.check("SendResponse", &body);
+    let id = body["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND attachment_count = 1 \
+             AND title = 'Vedtak fra eFormidling' AND properties ->> 'senderOrgNumber' = '974761076'"
+        )),
+        1
+    );
+    // The same send again: 409, nothing new, its file not kept; found by the reference.
+    let again = post(dotted()).await.expect("request");
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let problem: Value = again.json().await.expect("JSON");
+    assert_eq!(problem["errorCode"], 1034);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences WHERE senders_reference = '{message_id}'"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM attachments WHERE name = 'vedtak.pdf' AND state = 'purged'"
+        ),
+        1,
+        "the repeated request's file is not kept"
+    );
+    let (status, found, _) = call(
+        &app,
+        &format!("/correspondence?role=sender&sendersReference={message_id}"),
+        Some(&good),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert!(found.to_string().contains(&id), "{found}");
+    // A field name that is not dot notation is named in the answer.
+    let response = post(Form::new().text("recipients[x]", "1"))
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let problem: Value = response.json().await.expect("JSON");
+    assert!(problem["errors"]["recipients[x]"].is_array(), "{problem}");
 }
 
 /// A path the API has, asked with a method it does not take, answers 405 (as HTTP and
