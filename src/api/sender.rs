@@ -353,9 +353,18 @@ pub async fn search(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, EITHER).await?;
-    let q = query.into_inner();
+    let mut q = query.into_inner();
+    // Altinn's values in any case (`Sender`, `recipient`), as its clients send them.
+    let asked_role = q.role.as_deref().map(str::to_ascii_lowercase);
+    if let Some(status) = &q.status
+        && let Some(known) = Status::ALL
+            .iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(status.trim()))
+    {
+        q.status = Some(known.as_str().to_owned());
+    }
     let role = match (
-        q.role.as_deref(),
+        asked_role.as_deref(),
         caller.has(SCOPE_WRITE),
         caller.has(SCOPE_READ),
     ) {
@@ -363,7 +372,13 @@ pub async fn search(
         (Some("recipient"), _, true) => Role::Recipient,
         (Some("sender"), false, _) => return Err(Problem::scope(SCOPE_WRITE)),
         (Some("recipient"), _, false) => return Err(Problem::scope(SCOPE_READ)),
-        (Some(_), _, _) => return Err(Problem::field("role", "is `sender` or `recipient`")),
+        (Some("recipientandsender"), _, _) => {
+            return Err(Problem::field(
+                "role",
+                "ask once as `Sender` and once as `Recipient`: melding answers one side at a time",
+            ));
+        }
+        (Some(_), _, _) => return Err(Problem::field("role", "is `Sender` or `Recipient`")),
         (None, true, false) => Role::Sender,
         (None, false, _) => Role::Recipient,
         (None, true, true) => {

@@ -1234,7 +1234,7 @@ async fn a_send_with_files_in_one_multipart_request() {
     );
     let (status, found, _) = call(
         &app,
-        &format!("/correspondence?role=sender&sendersReference={message_id}"),
+        &format!("/correspondence?role=Sender&sendersReference={message_id}&status=PUBLISHED"),
         Some(&good),
     )
     .await;
