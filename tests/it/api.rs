@@ -1240,6 +1240,21 @@ async fn a_send_with_files_in_one_multipart_request() {
     .await;
     assert_eq!(status, StatusCode::OK, "{found}");
     assert!(found.to_string().contains(&id), "{found}");
+    // Polling the status, as the integration point does: Published, then Read once the
+    // recipient has opened it in the inbox.
+    let status_of = |body: &Value| body["status"].as_str().unwrap_or_default().to_owned();
+    let (_, overview, _) = call(&app, &format!("/correspondence/{id}"), Some(&good)).await;
+    assert_eq!(status_of(&overview), "Published", "{overview}");
+    let reader = app.second_user();
+    reader
+        .login_as(w.persons[0].1.as_str(), "substantial")
+        .await;
+    let page = reader
+        .get(&format!("/inbox/messages/{id}?party={}", w.persons[0].0))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let (_, overview, _) = call(&app, &format!("/correspondence/{id}"), Some(&good)).await;
+    assert_eq!(status_of(&overview), "Read", "{overview}");
     // A field name that is not dot notation is named in the answer.
     let response = post(Form::new().text("recipients[x]", "1"))
         .await
