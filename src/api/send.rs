@@ -111,6 +111,8 @@ pub struct Correspondence {
     /// The sender's own name-value pairs, stored with the message and returned with it.
     #[serde(default)]
     property_list: BTreeMap<String, String>,
+    /// Altinn's flag; when given it must say what the service says.
+    is_confidential: Option<bool>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -411,8 +413,28 @@ async fn send_request(
 ) -> Result<HttpResponse, Problem> {
     let test_ids = state.config.test_ids;
     let resource = Some(request.correspondence.resource_id.clone());
+    let confidential = request.correspondence.is_confidential;
     let message = request.new_message();
     let (sent, correspondences) = as_owner(state, caller, resource, move |conn, owner| {
+        // Altinn's `isConfidential` must match the service (the service decides who reads).
+        if let Some(claimed) = confidential {
+            use crate::db::schema::services;
+            let actual: Option<bool> = services::table
+                .find(&message.service_id)
+                .select(services::is_confidential)
+                .first(conn)
+                .optional()?;
+            if actual.is_some_and(|actual| actual != claimed) {
+                return Err(Problem::field(
+                    "correspondence.isConfidential",
+                    if claimed {
+                        "the service is not confidential"
+                    } else {
+                        "the service is confidential: its mail is read only with the confidential package or by delegation"
+                    },
+                ));
+            }
+        }
         let sender = Sender {
             owner: &owner,
             person: None,

@@ -487,6 +487,24 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         overview["propertyList"],
         serde_json::json!({ "caseNumber": "2026/7", "Arkivdel": "A" })
     );
+    // isConfidential must say what the service says; nothing is sent otherwise.
+    let mut claimed = pascal.clone();
+    claimed["Correspondence"]["IsConfidential"] = Value::Bool(true);
+    claimed["IdempotentKey"] = Value::String("9f1c2d3e-0000-4000-8000-000000000003".into());
+    let before = app.count("SELECT count(*) AS n FROM correspondences");
+    let (status, problem) = post(&app, &good, &claimed).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(
+        problem["errors"]["correspondence.isConfidential"].is_array(),
+        "{problem}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM correspondences"),
+        before
+    );
+    claimed["Correspondence"]["IsConfidential"] = Value::Bool(false);
+    let (status, sent) = post(&app, &good, &claimed).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
 
     let (status, problem) = post(&app, &token(&app, "974761076", &[SCOPE_READ], 5), &request).await;
     assert_eq!(
