@@ -74,34 +74,34 @@ fn generic(language: Language, reminder: bool) -> Generic {
     }
 }
 
+/// The subject of a confidential notice: no title, the sender, whether it is a reminder.
+fn confidential_subject(language: Language, reminder: bool) -> &'static str {
+    match (language, reminder) {
+        (Language::Nb, true) => "Påminnelse: uåpnet taushetsbelagt melding fra $sendersName$",
+        (Language::Nb, false) => "Taushetsbelagt melding fra $sendersName$",
+        (Language::Nn, true) => "Påminning: uopna teiepliktig melding frå $sendersName$",
+        (Language::Nn, false) => "Teiepliktig melding frå $sendersName$",
+        (Language::En, true) => "Reminder: unopened confidential message from $sendersName$",
+        (Language::En, false) => "Confidential message from $sendersName$",
+    }
+}
+
 /// The fixed notice of a confidential message to a person: no title, no sender texts; she
 /// opens it herself.
 fn confidential_to_person(language: Language, reminder: bool) -> Generic {
     match (language, reminder) {
         (Language::Nb, r) => Generic {
-            subject: if r {
-                "Påminnelse: uåpnet taushetsbelagt melding fra $sendersName$"
-            } else {
-                "Taushetsbelagt melding fra $sendersName$"
-            },
+            subject: confidential_subject(Language::Nb, r),
             body: "Hei, $correspondenceRecipientName$.\n\n$sendersName$ har sendt deg en taushetsbelagt melding i tjenesten «$resourceName$». Logg inn i innboksen for å lese den.",
             sms: "Du har fått en taushetsbelagt melding fra $sendersName$. Logg inn i innboksen for å lese den.",
         },
         (Language::Nn, r) => Generic {
-            subject: if r {
-                "Påminning: uopna teiepliktig melding frå $sendersName$"
-            } else {
-                "Teiepliktig melding frå $sendersName$"
-            },
+            subject: confidential_subject(Language::Nn, r),
             body: "Hei, $correspondenceRecipientName$.\n\n$sendersName$ har sendt deg ei teiepliktig melding i tenesta «$resourceName$». Logg inn i innboksen for å lese henne.",
             sms: "Du har fått ei teiepliktig melding frå $sendersName$. Logg inn i innboksen for å lese henne.",
         },
         (Language::En, r) => Generic {
-            subject: if r {
-                "Reminder: unopened confidential message from $sendersName$"
-            } else {
-                "Confidential message from $sendersName$"
-            },
+            subject: confidential_subject(Language::En, r),
             body: "Hello, $correspondenceRecipientName$.\n\n$sendersName$ has sent you a confidential message in the service “$resourceName$”. Log in to your inbox to read it.",
             sms: "You have a confidential message from $sendersName$. Log in to your inbox to read it.",
         },
@@ -112,29 +112,17 @@ fn confidential_to_person(language: Language, reminder: bool) -> Generic {
 fn confidential(language: Language, reminder: bool) -> Generic {
     match (language, reminder) {
         (Language::Nb, r) => Generic {
-            subject: if r {
-                "Påminnelse: uåpnet taushetsbelagt melding fra $sendersName$"
-            } else {
-                "Taushetsbelagt melding fra $sendersName$"
-            },
+            subject: confidential_subject(Language::Nb, r),
             body: "$sendersName$ har sendt en taushetsbelagt melding til $correspondenceRecipientName$ i tjenesten «$resourceName$».\n\nFor å åpne den må en person ha tilgangen «$access$». Hovedadministratoren for $correspondenceRecipientName$ kan gi den.",
             sms: "Taushetsbelagt melding fra $sendersName$ til $correspondenceRecipientName$. Den kan bare åpnes med tilgangen «$access$».",
         },
         (Language::Nn, r) => Generic {
-            subject: if r {
-                "Påminning: uopna teiepliktig melding frå $sendersName$"
-            } else {
-                "Teiepliktig melding frå $sendersName$"
-            },
+            subject: confidential_subject(Language::Nn, r),
             body: "$sendersName$ har sendt ei teiepliktig melding til $correspondenceRecipientName$ i tenesta «$resourceName$».\n\nFor å opne henne må ein person ha tilgangen «$access$». Hovudadministratoren for $correspondenceRecipientName$ kan gi han.",
             sms: "Teiepliktig melding frå $sendersName$ til $correspondenceRecipientName$. Ho kan berre opnast med tilgangen «$access$».",
         },
         (Language::En, r) => Generic {
-            subject: if r {
-                "Reminder: unopened confidential message from $sendersName$"
-            } else {
-                "Confidential message from $sendersName$"
-            },
+            subject: confidential_subject(Language::En, r),
             body: "$sendersName$ has sent a confidential message to $correspondenceRecipientName$ in the service “$resourceName$”.\n\nOnly a person with the access “$access$” can open it. The main administrator of $correspondenceRecipientName$ can grant it.",
             sms: "Confidential message from $sendersName$ to $correspondenceRecipientName$. It can only be opened with the access “$access$”.",
         },

@@ -12,6 +12,22 @@ pub enum Withdraw {
     Message(Uuid),
 }
 
+impl Withdraw {
+    /// The column that selects the scope, and its value.
+    fn column(self) -> (&'static str, Uuid) {
+        match self {
+            Withdraw::Sending(id) => ("sending_id", id),
+            Withdraw::Message(id) => ("id", id),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
 /// Withdraws the owner's messages in `scope` that are not yet published: status
 /// PurgedByService with its event, queued notices cancelled. Published mail is the recipient's
 /// and stays. Returns how many were withdrawn.
@@ -21,15 +37,7 @@ pub fn withdraw(
     owner: i64,
     person: Option<i64>,
 ) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let (column, id) = match scope {
-        Withdraw::Sending(id) => ("sending_id", id),
-        Withdraw::Message(id) => ("id", id),
-    };
+    let (column, id) = scope.column();
     let count: Count = diesel::sql_query(format!(
         "WITH gone AS ( \
              UPDATE correspondences SET status = 'PurgedByService', status_changed_at = now() \
@@ -55,15 +63,7 @@ const WITHDRAWABLE: &str = "status = 'ReadyForPublish' AND published_at > now()"
 
 /// How many of the owner's messages in `scope` [`withdraw`] would take back now.
 pub fn withdrawable(conn: &mut PgConnection, scope: Withdraw, owner: i64) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let (column, id) = match scope {
-        Withdraw::Sending(id) => ("sending_id", id),
-        Withdraw::Message(id) => ("id", id),
-    };
+    let (column, id) = scope.column();
     let count: Count = diesel::sql_query(format!(
         "SELECT count(*) AS n FROM correspondences WHERE {column} = $1 AND sender_id = $2 AND {WITHDRAWABLE}"
     ))

@@ -24,19 +24,17 @@ fluent_templates::static_loader! {
 }
 
 fn number_nb<M>(value: &FluentValue, _: &M) -> Option<String> {
-    match value {
-        FluentValue::Number(n) if n.value.fract() == 0.0 => {
-            Some(grouped(n.value as i64, Language::Nb))
-        }
-        _ => None,
-    }
+    whole(value, Language::Nb)
 }
 
 fn number_en<M>(value: &FluentValue, _: &M) -> Option<String> {
+    whole(value, Language::En)
+}
+
+/// A whole number as the language groups it; other values as Fluent writes them.
+fn whole(value: &FluentValue, lang: Language) -> Option<String> {
     match value {
-        FluentValue::Number(n) if n.value.fract() == 0.0 => {
-            Some(grouped(n.value as i64, Language::En))
-        }
+        FluentValue::Number(n) if n.value.fract() == 0.0 => Some(grouped(n.value as i64, lang)),
         _ => None,
     }
 }
