@@ -4,16 +4,17 @@
 //! (`existingAttachments`); it can be deleted only while no message uses it.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::problem::Problem;
 use super::sender::{as_owner, as_sender};
 use super::{WRITE, authenticate};
 use crate::db::schema::{attachments, correspondence_attachments};
-use crate::sending::attachments::{UploadError, Written, check_name, write_stream};
+use super::shapes::{AttachmentDetailsExt, AttachmentOverviewExt};
+use crate::sending::attachments::{NameError, UploadError, Written, check_name, write_stream};
 use crate::state::AppState;
 use crate::web::blocking;
 
@@ -21,11 +22,9 @@ use crate::web::blocking;
 #[serde(rename_all = "camelCase")]
 pub struct NewAttachment {
     file_name: String,
-    /// Altinn's name shown in the inbox; melding shows the file name (accepted, not stored).
-    #[allow(dead_code)]
+    /// Altinn's name to show; kept and returned (the inbox shows the file name).
     display_name: Option<String>,
-    /// Altinn's flag for encrypted content (accepted, not acted on).
-    #[allow(dead_code)]
+    /// Altinn's flag for encrypted content (kept and returned, not acted on).
     is_encrypted: Option<bool>,
     /// Altinn's sending organisation (`urn:altinn:organization:identifier-no:` or `0192:`);
     /// melding takes the owner from the token and the service.
@@ -47,53 +46,9 @@ struct Row {
     name: String,
     media_type: String,
     size_bytes: i64,
-    sha256: Option<String>,
     sender_md5: Option<String>,
     storage_key: String,
     state: String,
-    senders_reference: Option<String>,
-    created_at: DateTime<Utc>,
-    uploaded_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = AttachmentOverview)]
-pub(super) struct Overview {
-    attachment_id: Uuid,
-    file_name: String,
-    data_type: String,
-    senders_reference: Option<String>,
-    /// Initialized, UploadProcessing, Published, Failed or Purged.
-    status: &'static str,
-    size: Option<i64>,
-    checksum: Option<String>,
-    sha256: Option<String>,
-    created: DateTime<Utc>,
-    uploaded: Option<DateTime<Utc>>,
-}
-
-impl From<Row> for Overview {
-    fn from(r: Row) -> Self {
-        Overview {
-            attachment_id: r.id,
-            status: match r.state.as_str() {
-                "initialized" => "Initialized",
-                "uploading" => "UploadProcessing",
-                "published" => "Published",
-                "failed" => "Failed",
-                _ => "Purged",
-            },
-            size: (r.state == "published").then_some(r.size_bytes),
-            file_name: r.name,
-            data_type: r.media_type,
-            senders_reference: r.senders_reference,
-            checksum: r.sender_md5,
-            sha256: r.sha256,
-            created: r.created_at,
-            uploaded: r.uploaded_at,
-        }
-    }
 }
 
 /// The attachment if it belongs to one of the caller's owners; otherwise it does not exist for
@@ -105,7 +60,16 @@ fn find(conn: &mut PgConnection, owners: &[i64], id: Uuid) -> Result<Row, Proble
         .select(Row::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(Problem::not_found)
+        .ok_or_else(Problem::no_attachment)
+}
+
+/// The attachment as Altinn's clients read it, if one of `owners` owns it.
+fn overview_of(
+    conn: &mut PgConnection,
+    owners: &[i64],
+    id: Uuid,
+) -> Result<AttachmentOverviewExt, Problem> {
+    AttachmentOverviewExt::find(conn, owners, id)?.ok_or_else(Problem::no_attachment)
 }
 
 /// `POST /attachment`: describes an attachment; its bytes follow with `/upload`.
@@ -125,7 +89,23 @@ pub async fn initialize(
             "fileName",
             crate::web::i18n::text(crate::domain::Language::En, e.key()),
         )
+        .altinn(match e {
+            NameError::Empty => 2010,
+            NameError::TooLong => 2011,
+            NameError::Characters | NameError::Reserved => 2012,
+            NameError::Extension => 2013,
+        })
     })?;
+    if new
+        .display_name
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > 255 || n.contains('\0'))
+    {
+        return Err(Problem::field(
+            "displayName",
+            "at most 255 characters, no NUL",
+        ));
+    }
     let checksum = new.checksum.map(|c| c.trim().to_ascii_lowercase());
     if let Some(c) = &checksum
         && !(c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -160,6 +140,9 @@ pub async fn initialize(
                 attachments::storage_key.eq(format!("{owner}/{id}")),
                 attachments::state.eq("initialized"),
                 attachments::senders_reference.eq(&new.senders_reference),
+                attachments::resource_id.eq(&new.resource_id),
+                attachments::display_name.eq(&new.display_name),
+                attachments::is_encrypted.eq(new.is_encrypted.unwrap_or(false)),
             ))
             .execute(conn)?;
         find(conn, &[owner], id)
@@ -173,7 +156,7 @@ pub async fn initialize(
     params(("id" = Uuid, Path, description = "The attachment")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = AttachmentOverviewExt), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/attachment/{id}/upload")]
 pub async fn upload(
     req: HttpRequest,
@@ -214,10 +197,13 @@ pub async fn upload(
             let _ = std::fs::remove_file(&file);
             (
                 "failed",
-                Some(Problem::field(
-                    "checksum",
-                    "the uploaded bytes do not match the MD5 checksum",
-                )),
+                Some(
+                    Problem::field(
+                        "checksum",
+                        "the uploaded bytes do not match the MD5 checksum",
+                    )
+                    .altinn(2008),
+                ),
                 None,
             )
         }
@@ -228,7 +214,11 @@ pub async fn upload(
                 UploadError::TooLarge => "the file is larger than allowed".to_owned(),
                 other => other.to_string(),
             };
-            ("failed", Some(Problem::field("file", message)), None)
+            (
+                "failed",
+                Some(Problem::field("file", message).altinn(2004)),
+                None,
+            )
         }
     };
     let pool = state.pool.clone();
@@ -251,12 +241,12 @@ pub async fn upload(
                 .set(attachments::state.eq(state_after))
                 .execute(&mut conn)?,
         };
-        Ok(find(&mut conn, &[owner], id))
+        Ok(overview_of(&mut conn, &[owner], id))
     })
     .await??;
     match problem {
         Some(p) => Err(p),
-        None => Ok(HttpResponse::Ok().json(Overview::from(row))),
+        None => Ok(HttpResponse::Ok().json(row)),
     }
 }
 
@@ -264,7 +254,7 @@ pub async fn upload(
 #[utoipa::path(get, path = "/attachment/{id}", tag = "attachments",
     params(("id" = Uuid, Path, description = "The attachment")),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = AttachmentOverviewExt), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/attachment/{id}")]
 pub async fn overview(
     req: HttpRequest,
@@ -273,15 +263,70 @@ pub async fn overview(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, WRITE).await?;
     let id = path.into_inner();
-    let row = as_sender(&state, caller, move |conn, owners| find(conn, &owners, id)).await?;
-    Ok(HttpResponse::Ok().json(Overview::from(row)))
+    let found = as_sender(&state, caller, move |conn, owners| {
+        overview_of(conn, &owners, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// `GET /attachment/{id}/details`: the overview with its status history.
+#[utoipa::path(get, path = "/attachment/{id}/details", tag = "attachments",
+    params(("id" = Uuid, Path, description = "The attachment")),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = AttachmentDetailsExt), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/attachment/{id}/details")]
+pub async fn details(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, WRITE).await?;
+    let id = path.into_inner();
+    let found = as_sender(&state, caller, move |conn, owners| {
+        overview_of(conn, &owners, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(found.details()))
+}
+
+/// `GET /attachment/{id}/download`: the uploaded bytes, for the sender that owns them.
+#[utoipa::path(get, path = "/attachment/{id}/download", tag = "attachments",
+    params(("id" = Uuid, Path, description = "The attachment")),
+    security(("maskinporten" = ["altinn:correspondence.write"])),
+    responses((status = 200, body = Vec<u8>, content_type = "application/octet-stream"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/attachment/{id}/download")]
+pub async fn download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, WRITE).await?;
+    let id = path.into_inner();
+    let row = as_sender(&state, caller, move |conn, owners| {
+        let row = find(conn, &owners, id)?;
+        // Only bytes that arrived whole (and matched their checksum) are given out.
+        if row.state != "published" {
+            return Err(Problem::no_attachment());
+        }
+        Ok(row)
+    })
+    .await?;
+    let file = crate::inbox::message::Attachment {
+        id: row.id,
+        name: row.name,
+        media_type: row.media_type,
+        size_bytes: row.size_bytes,
+        storage_key: row.storage_key,
+    };
+    Ok(crate::inbox::zip_stream::file_response(&req, &state.storage, &file).await?)
 }
 
 /// `DELETE /attachment/{id}`: only while no message uses it; the file is removed.
 #[utoipa::path(delete, path = "/attachment/{id}", tag = "attachments",
     params(("id" = Uuid, Path, description = "The attachment")),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = AttachmentOverviewExt), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[delete("/attachment/{id}")]
 pub async fn purge(
     req: HttpRequest,
@@ -310,9 +355,10 @@ pub async fn purge(
         )
         .set(attachments::state.eq("purged"))
         .execute(conn)?;
-        find(conn, &owners, id)
+        Ok((find(conn, &owners, id)?, overview_of(conn, &owners, id)?))
     })
     .await?;
+    let (row, purged) = row;
     let _ = std::fs::remove_file(state.storage.path(&row.storage_key));
-    Ok(HttpResponse::Ok().json(Overview::from(row)))
+    Ok(HttpResponse::Ok().json(purged))
 }

@@ -6,16 +6,16 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel::sql_types::BigInt;
 use uuid::Uuid;
 
 use super::problem::Problem;
-use super::sender::{Details, NoticeDetails, Overview, Row, StatusEvent, find_row, owner_ids, row};
+use super::sender::{Row, find_row, owner_ids, row};
+use super::shapes::{CorrespondenceDetailsExt, CorrespondenceOverviewExt, Extras};
 use super::token::{SCOPE_READ, SCOPE_WRITE};
 use super::{Caller, EITHER, READ, authenticate};
 use crate::access::decision::{self, MessageAccess};
 use crate::inbox::message::{self as inbox, By};
-use crate::notify::outbox::MASKED_ADDRESS;
 use crate::state::AppState;
 use crate::web::blocking;
 
@@ -46,7 +46,7 @@ enum Side {
 /// Finds the message for the caller: as its sender first (write scope), then as a system that
 /// may read it for its recipient (read scope).
 fn locate(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> Result<(Side, Row), Problem> {
-    let mut refusal = Problem::not_found();
+    let mut refusal = Problem::no_correspondence();
     if caller.has(SCOPE_WRITE) {
         match owner_ids(conn, caller) {
             Ok(owners) => {
@@ -86,7 +86,7 @@ where
     F: FnOnce(&mut PgConnection, Side, Row) -> Result<T, Problem> + Send + 'static,
     T: Send + 'static,
 {
-    let id = Uuid::parse_str(id).map_err(|_| Problem::not_found())?;
+    let id = Uuid::parse_str(id).map_err(|_| Problem::no_correspondence())?;
     let pool = state.pool.clone();
     blocking(move || {
         let mut conn = pool.get()?;
@@ -102,16 +102,16 @@ fn recipient(side: Side) -> Result<(String, bool), Problem> {
             system,
             attachments,
         } => Ok((system, attachments)),
-        Side::Sender => Err(Problem::not_found()),
+        Side::Sender => Err(Problem::no_correspondence()),
     }
 }
 
-/// `GET /correspondence/{id}`: the message's overview (title, summary, status, dates; no body).
-/// For a recipient's system it records Fetched (once per system).
+/// `GET /correspondence/{id}`: the message's overview (Altinn's `CorrespondenceOverviewExt`);
+/// the body only for the recipient's system, for which it records Fetched (once per system).
 #[utoipa::path(get, path = "/correspondence/{id}", tag = "correspondence",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CorrespondenceOverviewExt), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence/{id}")]
 pub async fn overview(
     req: HttpRequest,
@@ -123,50 +123,51 @@ pub async fn overview(
         return Ok(super::unrouted(&req));
     }
     let caller = authenticate(&req, EITHER).await?;
-    let found = with_message(&state, caller, &path, |conn, side, found| {
-        if let Side::Recipient { system, .. } = side {
-            inbox::record_fetch(conn, found.id, &system, found.recipient_id)?;
-        }
-        Ok(found)
+    let overview = with_message(&state, caller, &path, |conn, side, found| {
+        let body = match side {
+            Side::Recipient { system, .. } => {
+                inbox::record_fetch(conn, found.id, &system, found.recipient_id)?;
+                Some(body_of(conn, found.id)?)
+            }
+            Side::Sender => None,
+        };
+        Ok(CorrespondenceOverviewExt::load(conn, found, body)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Overview::from(found)))
+    Ok(HttpResponse::Ok().json(overview))
 }
 
-/// `GET /correspondence/{id}/details`: the overview with the status history and every notice
-/// (kind, channel, masked address, outcome).
+/// The message's body (Markdown).
+fn body_of(conn: &mut PgConnection, id: Uuid) -> QueryResult<String> {
+    use crate::db::schema::correspondences;
+    correspondences::table
+        .find(id)
+        .select(correspondences::body)
+        .first(conn)
+}
+
+/// `GET /correspondence/{id}/details`: the message with its status history and notice orders
+/// (Altinn's `CorrespondenceDetailsExt`; with `melding=true` also every notice as melding keeps
+/// it: kind, channel, masked address, outcome, attempts).
 #[utoipa::path(get, path = "/correspondence/{id}/details", tag = "correspondence",
-    params(("id" = Uuid, Path, description = "The message")),
+    params(("id" = Uuid, Path, description = "The message"), Extras),
     security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Details), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CorrespondenceDetailsExt), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence/{id}/details")]
 pub async fn details(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    extras: web::Query<Extras>,
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, EITHER).await?;
-    let details = with_message(&state, caller, &path, |conn, _, found| {
-        let id = found.id;
-        let status_history: Vec<StatusEvent> = diesel::sql_query(
-            "SELECT status, occurred_at AS status_changed FROM correspondence_events \
-             WHERE correspondence_id = $1 ORDER BY occurred_at, id",
-        )
-        .bind::<SqlUuid, _>(id)
-        .load(conn)?;
-        let notifications: Vec<NoticeDetails> = diesel::sql_query(format!(
-            "SELECT n.kind, n.channel, {MASKED_ADDRESS} AS address, n.state AS status, \
-                    n.failure_reason, n.attempts, n.run_at AS requested_send_time, \
-                    n.sent_at AS sent, n.delivered_at AS delivered \
-             FROM notifications n WHERE n.correspondence_id = $1 ORDER BY n.kind, n.channel, n.id"
-        ))
-        .bind::<SqlUuid, _>(id)
-        .load(conn)?;
-        Ok(Details {
-            overview: Overview::from(found),
-            status_history,
-            notifications,
-        })
+    let extras = extras.melding;
+    let details = with_message(&state, caller, &path, move |conn, side, found| {
+        let body = match side {
+            Side::Recipient { .. } => Some(body_of(conn, found.id)?),
+            Side::Sender => None,
+        };
+        Ok(CorrespondenceDetailsExt::load(conn, found, body, extras)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(details))
@@ -184,15 +185,11 @@ pub async fn content(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    use crate::db::schema::correspondences;
     let caller = authenticate(&req, READ).await?;
     let body = with_message(&state, caller, &path, |conn, side, found| {
         let (system, _) = recipient(side)?;
         inbox::record_open(conn, found.id, By::System(&system), found.recipient_id)?;
-        Ok(correspondences::table
-            .find(found.id)
-            .select(correspondences::body)
-            .first::<String>(conn)?)
+        Ok(body_of(conn, found.id)?)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -204,7 +201,7 @@ pub async fn content(
 #[utoipa::path(post, path = "/correspondence/{id}/markasread", tag = "recipient",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Uuid, description = "The message's id"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence/{id}/markasread")]
 pub async fn mark_as_read(
     req: HttpRequest,
@@ -215,10 +212,10 @@ pub async fn mark_as_read(
     let found = with_message(&state, caller, &path, |conn, side, found| {
         let (system, _) = recipient(side)?;
         inbox::record_open(conn, found.id, By::System(&system), found.recipient_id)?;
-        row(conn, found.id, None)
+        Ok(found.id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Overview::from(found)))
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// `POST /correspondence/{id}/confirm`: confirms a message that asks for it (reading it too);
@@ -226,7 +223,7 @@ pub async fn mark_as_read(
 #[utoipa::path(post, path = "/correspondence/{id}/confirm", tag = "recipient",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Uuid, description = "The message's id"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence/{id}/confirm")]
 pub async fn confirm(
     req: HttpRequest,
@@ -246,10 +243,10 @@ pub async fn confirm(
             inbox::record_open(conn, found.id, By::System(&system), found.recipient_id)?;
             inbox::confirm(conn, found.id, By::System(&system), found.recipient_id)
         })?;
-        row(conn, found.id, None)
+        Ok(found.id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Overview::from(found)))
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// `DELETE /correspondence/{id}/purge`: the sender withdraws a message that is not published
@@ -258,7 +255,7 @@ pub async fn confirm(
 #[utoipa::path(delete, path = "/correspondence/{id}/purge", tag = "correspondence",
     params(("id" = Uuid, Path, description = "The message")),
     security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = Overview), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Uuid, description = "The message's id"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[delete("/correspondence/{id}/purge")]
 pub async fn purge(
     req: HttpRequest,
@@ -303,11 +300,11 @@ pub async fn purge(
             };
             entry.target = Some(("correspondence", id.to_string()));
             crate::audit::record(conn, entry)?;
-            row(conn, id, None)
+            Ok(id)
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(Overview::from(found)))
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// `GET /correspondence/{id}/attachment/{attachmentId}/download`: one attachment, for the
@@ -331,7 +328,7 @@ pub async fn download(
         let file = inbox::attachments(conn, found.id)?
             .into_iter()
             .find(|a| a.id == attachment && may_open)
-            .ok_or_else(Problem::not_found)?;
+            .ok_or_else(Problem::no_attachment)?;
         inbox::record_download(conn, found.id, By::System(&system), found.recipient_id)?;
         Ok(file)
     })

@@ -11,6 +11,7 @@ pub mod message;
 pub mod problem;
 pub mod send;
 pub mod sender;
+pub mod shapes;
 pub mod token;
 
 use std::collections::HashMap;
@@ -43,6 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(send::upload)
             .service(attachments::initialize)
             .service(attachments::upload)
+            .service(attachments::details)
+            .service(attachments::download)
             .service(attachments::overview)
             .service(attachments::purge)
             .service(sender::search)
@@ -187,7 +190,8 @@ mod tests {
     servers((url = "/correspondence/api/v1")),
     paths(
         send::initialize, send::upload,
-        attachments::initialize, attachments::upload, attachments::overview, attachments::purge,
+        attachments::initialize, attachments::upload, attachments::overview, attachments::details,
+        attachments::download, attachments::purge,
         sender::search, message::overview, message::details, message::content,
         message::mark_as_read, message::confirm, message::purge, message::download,
         message::download_all,

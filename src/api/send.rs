@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::problem::Problem;
 use super::sender::{as_owner, owner_of, party_urn};
+use super::shapes::Extras;
 use super::{WRITE, authenticate};
 use crate::domain::Language;
 use crate::sending::{
@@ -106,6 +107,7 @@ pub struct Correspondence {
     ignore_reservation: bool,
     /// Required with `ignoreReservation` (it is logged with the send).
     ignore_reservation_reason: Option<String>,
+    /// melding's place of old for `existingAttachments` (Altinn's is beside `recipients`).
     #[serde(default)]
     existing_attachments: Vec<Uuid>,
     /// The sender's own name-value pairs, stored with the message and returned with it.
@@ -120,9 +122,13 @@ pub struct Correspondence {
 pub struct SendRequest {
     correspondence: Correspondence,
     recipients: Vec<String>,
+    /// Attachments uploaded before (`POST /attachment`), sent with this message.
+    #[serde(default)]
+    existing_attachments: Vec<Uuid>,
     idempotent_key: Option<String>,
 }
 
+/// A notice as melding queued it (an extra, with `?melding=true`).
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct NoticeOut {
@@ -131,21 +137,46 @@ pub(super) struct NoticeOut {
     status: String,
 }
 
+/// Altinn's outcome of ordering a message's notices.
 #[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct Sent {
-    correspondence_id: Uuid,
-    recipient: String,
-    status: String,
-    /// How many persons can open it now; 0 means nobody at the recipient can read it.
-    readers: i64,
-    notifications: Vec<NoticeOut>,
+#[allow(dead_code)] // `Failure` is Altinn's, for an order that failed; melding's orders are rows
+pub enum InitializedNotificationStatusExt {
+    Success,
+    MissingContact,
+    Failure,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct SendResponse {
-    correspondences: Vec<Sent>,
+pub(super) struct InitializedCorrespondencesNotificationsExt {
+    order_id: Uuid,
+    is_reminder: bool,
+    status: InitializedNotificationStatusExt,
+}
+
+/// One message made (Altinn's `InitializedCorrespondencesExt`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct InitializedCorrespondencesExt {
+    correspondence_id: Uuid,
+    #[schema(value_type = String)]
+    status: String,
+    recipient: String,
+    notifications: Vec<InitializedCorrespondencesNotificationsExt>,
+    /// melding (with `?melding=true`): how many persons can open it now; 0 means nobody at the
+    /// recipient can read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    readers: Option<i64>,
+    /// melding (with `?melding=true`): each notice queued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notices: Option<Vec<NoticeOut>>,
+}
+
+/// The answer of a send (Altinn's `InitializeCorrespondencesResponseExt`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct InitializeCorrespondencesResponseExt {
+    correspondences: Vec<InitializedCorrespondencesExt>,
     attachment_ids: Vec<Uuid>,
 }
 
@@ -212,8 +243,21 @@ impl SendRequest {
                 sms_any_time: n.send_any_time.unwrap_or(false),
             },
             ignore_reservation: c.ignore_reservation,
-            ignore_reservation_reason: text(c.ignore_reservation_reason),
-            attachments: c.existing_attachments,
+            // Altinn's clients give no reason; melding keeps that none was given.
+            ignore_reservation_reason: match c.ignore_reservation_reason {
+                Some(reason) if !reason.trim().is_empty() => reason,
+                _ if c.ignore_reservation => "(no reason given)".to_owned(),
+                _ => String::new(),
+            },
+            attachments: {
+                let mut ids = self.existing_attachments;
+                for id in c.existing_attachments {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                ids
+            },
             idempotency_key: self.idempotent_key,
         }
     }
@@ -253,7 +297,28 @@ fn json_path(field: Field) -> String {
     }
 }
 
-/// The problems as the API names them: by JSON path, in English.
+/// Altinn's number for a problem of the sending rules, where Altinn has one.
+fn altinn_code(key: &str) -> Option<u32> {
+    Some(match key {
+        "compose-error-title" => 1020,
+        "compose-error-body" => 1021,
+        "compose-error-language" => 1023,
+        "compose-error-due-past" => 1008,
+        "compose-error-due-before-publish" => 1009,
+        "compose-error-due-needed" => 1016,
+        "compose-error-recipients-unknown" => 1029,
+        "compose-error-idempotency-key" => 1033,
+        "compose-error-reply-url" => 1035,
+        "compose-error-service" => 1036,
+        "attachment-error-many" => 1038,
+        "compose-error-display-sender" => 1039,
+        "compose-error-summary" => 1042,
+        _ => return None,
+    })
+}
+
+/// The problems as the API names them: by JSON path, in English, with Altinn's number of the
+/// first that has one. Recipients that do not exist, and nothing else, are 404 as in Altinn.
 fn problem_of(problems: &[sending::Problem]) -> Problem {
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for p in problems {
@@ -262,13 +327,23 @@ fn problem_of(problems: &[sending::Problem]) -> Problem {
             .or_default()
             .push(p.text(Language::En));
     }
-    Problem::invalid(errors)
+    let mut problem = Problem::invalid(errors);
+    if let Some(code) = problems.iter().find_map(|p| altinn_code(p.key)) {
+        problem = problem.altinn(code);
+    }
+    if problems
+        .iter()
+        .all(|p| p.key == "compose-error-recipients-unknown")
+    {
+        problem = problem.with_status(404);
+    }
+    problem
 }
 
 /// `POST /correspondence`
 #[utoipa::path(post, path = "/correspondence", tag = "sender", request_body = SendRequest,
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = SendResponse, description = "Sent"),
+    responses((status = 200, body = InitializeCorrespondencesResponseExt, description = "Sent"),
               (status = 409, body = Problem, content_type = "application/problem+json", description = "The idempotentKey was used before (Altinn's problem 1034); nothing new was sent"),
               (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence")]
@@ -276,10 +351,11 @@ pub async fn initialize(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<serde_json::Value>,
+    extras: web::Query<Extras>,
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, WRITE).await?;
     let request = super::binding::bind(body.into_inner(), "SendRequest", "body")?;
-    send_request(&state, caller, request).await
+    send_request(&state, caller, request, extras.melding).await
 }
 
 /// `POST /correspondence/upload`: the same request as the multipart part `request` (JSON),
@@ -288,12 +364,13 @@ pub async fn initialize(
     request_body(content_type = "multipart/form-data",
         description = "A part `request` with the JSON of POST /correspondence, then one part `attachments` per file"),
     security(("maskinporten" = ["altinn:correspondence.write"])),
-    responses((status = 200, body = SendResponse), (status = 409, body = Problem, content_type = "application/problem+json"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = InitializeCorrespondencesResponseExt), (status = 409, body = Problem, content_type = "application/problem+json"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[post("/correspondence/upload")]
 pub async fn upload(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: web::Payload,
+    extras: web::Query<Extras>,
 ) -> Result<HttpResponse, Problem> {
     use futures_util::TryStreamExt;
     let caller = authenticate(&req, WRITE).await?;
@@ -330,12 +407,7 @@ pub async fn upload(
                         None => {
                             let pool = state.pool.clone();
                             let caller = caller.clone();
-                            let resource = request
-                                .as_ref()
-                                .map(|r| r.correspondence.resource_id.clone())
-                                .or_else(|| {
-                                    form.text_at("SendRequest", "/correspondence/resourceId")
-                                });
+                            let resource = resource_of(&request, &form);
                             let found = blocking(move || {
                                 Ok(owner_of(&mut *pool.get()?, &caller, resource.as_deref()))
                             })
@@ -355,6 +427,17 @@ pub async fn upload(
                     .await
                     .map_err(|e| Problem::field(&at, e.to_string()))?;
                     stored.push(id);
+                    // Made for the message's service, as Altinn's overview of it says.
+                    if let Some(resource) = resource_of(&request, &form) {
+                        let pool = state.pool.clone();
+                        blocking(move || {
+                            use crate::db::schema::attachments;
+                            Ok(diesel::update(attachments::table.find(id))
+                                .set(attachments::resource_id.eq(resource))
+                                .execute(&mut *pool.get()?)?)
+                        })
+                        .await?;
+                    }
                 }
                 other => {
                     let name = other.to_owned();
@@ -380,7 +463,7 @@ pub async fn upload(
             .correspondence
             .existing_attachments
             .extend(stored.iter().copied());
-        send_request(&state, caller, request).await
+        send_request(&state, caller, request, extras.melding).await
     }
     .await;
     if outcome.is_err() && !stored.is_empty() {
@@ -405,16 +488,26 @@ pub async fn upload(
     outcome
 }
 
+/// The service a multipart request names so far (its JSON part, or its dot-notation field).
+fn resource_of(request: &Option<SendRequest>, form: &super::binding::Form) -> Option<String> {
+    request
+        .as_ref()
+        .map(|r| r.correspondence.resource_id.clone())
+        .or_else(|| form.text_at("SendRequest", "/correspondence/resourceId"))
+}
+
 /// Checks and sends one request (JSON, or the multipart variant's request part).
 async fn send_request(
     state: &AppState,
     caller: super::Caller,
     request: SendRequest,
+    extras: bool,
 ) -> Result<HttpResponse, Problem> {
     let test_ids = state.config.test_ids;
     let resource = Some(request.correspondence.resource_id.clone());
     let confidential = request.correspondence.is_confidential;
     let message = request.new_message();
+    let attachment_ids = message.attachments.clone();
     let (sent, correspondences) = as_owner(state, caller, resource, move |conn, owner| {
         // Altinn's `isConfidential` must match the service (the service decides who reads).
         if let Some(claimed) = confidential {
@@ -445,8 +538,23 @@ async fn send_request(
         let Checked { draft, recipients } =
             message.check(conn, &sender)?.map_err(|p| problem_of(&p))?;
         let checks = sending::preflight(conn, &draft.service_id, &recipients)?;
-        let sent = sending::send(conn, &draft, &recipients)?;
         let ignore = draft.ignore_reservation_reason.is_some();
+        // As Altinn: one recipient who is reserved is refused (nothing is made) unless the
+        // reservation is ignored; among several, the reserved get the status Reserved.
+        if let [only] = checks.as_slice()
+            && only.outcome(ignore) == Outcome::Reserved
+        {
+            return Err(Problem::field(
+                "recipients[0]",
+                format!(
+                    "Recipient {} has reserved themselves from public correspondences. Can be overridden using the 'IgnoreReservation' flag",
+                    message_recipient(&message, 0)
+                ),
+            )
+            .with_status(422)
+            .altinn(1030));
+        }
+        let sent = sending::send(conn, &draft, &recipients)?;
         let mut entry = crate::audit::Entry::new("correspondence_sent_api");
         entry.acting_for = Some(owner.id);
         entry.target = Some(("sending", sent.sending_id.to_string()));
@@ -458,7 +566,7 @@ async fn send_request(
         });
         crate::audit::record(conn, entry)?;
         let readers: HashMap<i64, i64> = checks.iter().map(|p| (p.party_id, p.readers)).collect();
-        let correspondences = results(conn, sent.sending_id, &readers)?;
+        let correspondences = results(conn, sent.sending_id, &readers, extras)?;
         Ok((sent, correspondences))
     })
     .await?;
@@ -466,19 +574,20 @@ async fn send_request(
     if !sent.created {
         return Err(Problem::duplicate_key());
     }
-    Ok(HttpResponse::Ok().json(SendResponse {
+    Ok(HttpResponse::Ok().json(InitializeCorrespondencesResponseExt {
         correspondences,
-        attachment_ids: Vec::new(),
+        attachment_ids,
     }))
 }
 
-/// The messages of a send with their readers and notices (for the first and a repeated call).
+/// The messages of a send with their notice orders (and melding's readers and notices).
 /// `readers` comes from the preflight (how many persons can read for each recipient party).
 fn results(
     conn: &mut PgConnection,
     sending: Uuid,
     readers: &HashMap<i64, i64>,
-) -> QueryResult<Vec<Sent>> {
+    extras: bool,
+) -> QueryResult<Vec<InitializedCorrespondencesExt>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = SqlUuid)]
@@ -505,12 +614,39 @@ fn results(
     .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|r| Sent {
-            correspondence_id: r.id,
-            recipient: r.recipient,
-            status: r.status,
-            readers: readers.get(&r.recipient_id).copied().unwrap_or(0),
-            notifications: serde_json::from_value(r.notices).unwrap_or_default(),
+        .map(|r| {
+            let notices: Vec<NoticeOut> = serde_json::from_value(r.notices).unwrap_or_default();
+            let has = |kind: &str| notices.iter().any(|n| n.kind == kind);
+            // The first notice's order is missing its contact when nothing could be queued.
+            let mut notifications = vec![InitializedCorrespondencesNotificationsExt {
+                order_id: super::shapes::order_id(r.id, false),
+                is_reminder: false,
+                status: if has("initial") {
+                    InitializedNotificationStatusExt::Success
+                } else {
+                    InitializedNotificationStatusExt::MissingContact
+                },
+            }];
+            if has("reminder") {
+                notifications.push(InitializedCorrespondencesNotificationsExt {
+                    order_id: super::shapes::order_id(r.id, true),
+                    is_reminder: true,
+                    status: InitializedNotificationStatusExt::Success,
+                });
+            }
+            InitializedCorrespondencesExt {
+                correspondence_id: r.id,
+                status: super::shapes::status_name(&r.status).to_owned(),
+                recipient: r.recipient,
+                notifications,
+                readers: extras.then(|| readers.get(&r.recipient_id).copied().unwrap_or(0)),
+                notices: extras.then_some(notices),
+            }
         })
         .collect())
+}
+
+/// The recipient as the request named it (for a problem's text).
+fn message_recipient(message: &NewMessage, i: usize) -> &str {
+    message.recipients.get(i).map_or("", |r| r.trim())
 }

@@ -8,14 +8,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::problem::Problem;
 use super::token::{SCOPE_READ, SCOPE_WRITE};
 use super::{Caller, EITHER, authenticate};
 use crate::access::reference::SERVICE_OWNER_SEND;
-use crate::domain::Status;
+use super::shapes::{CorrespondenceOverviewExt, CorrespondencesExt};
 use crate::sending::owners::Owner;
 use crate::state::AppState;
 use crate::web::blocking;
@@ -160,43 +160,45 @@ pub(super) struct Row {
     pub(super) recipient_id: i64,
 
     #[diesel(sql_type = Text)]
-    service_id: String,
+    pub(super) service_id: String,
     #[diesel(sql_type = Text)]
-    sender_org: String,
+    pub(super) sender_org: String,
     #[diesel(sql_type = Text)]
-    senders_reference: String,
+    pub(super) senders_reference: String,
     #[diesel(sql_type = Nullable<Text>)]
-    display_sender: Option<String>,
+    pub(super) display_sender: Option<String>,
     #[diesel(sql_type = Text)]
-    recipient: String,
+    pub(super) recipient: String,
     #[diesel(sql_type = Text)]
-    status: String,
+    pub(super) status: String,
     #[diesel(sql_type = Timestamptz)]
-    status_changed_at: DateTime<Utc>,
+    pub(super) status_changed_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
-    created_at: DateTime<Utc>,
+    pub(super) created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
     pub(super) published_at: DateTime<Utc>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
-    due_at: Option<DateTime<Utc>>,
+    pub(super) due_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Bool)]
     pub(super) confirmation_needed: bool,
     #[diesel(sql_type = Text)]
-    language: String,
+    pub(super) language: String,
     #[diesel(sql_type = Text)]
     pub(super) title: String,
     #[diesel(sql_type = Nullable<Text>)]
-    summary: Option<String>,
+    pub(super) summary: Option<String>,
     #[diesel(sql_type = Jsonb)]
-    external_references: serde_json::Value,
+    pub(super) external_references: serde_json::Value,
     #[diesel(sql_type = Jsonb)]
-    reply_links: serde_json::Value,
+    pub(super) reply_links: serde_json::Value,
     #[diesel(sql_type = Jsonb)]
-    properties: serde_json::Value,
+    pub(super) properties: serde_json::Value,
     #[diesel(sql_type = Nullable<Timestamptz>)]
-    first_read_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    confirmed_at: Option<DateTime<Utc>>,
+    pub(super) first_read_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Bool)]
+    pub(super) is_confidential: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(super) failure_reason: Option<String>,
 }
 
 /// A party's URN (SQL over the `parties` row aliased `p`), as the API names recipients.
@@ -213,111 +215,40 @@ pub(super) const COLUMNS: &str = concat!(
     party_urn!(),
     " AS recipient, \
      c.status, c.status_changed_at, c.created_at, c.published_at, c.due_at, c.confirmation_needed, \
-     c.language, c.title, c.summary, c.external_references, c.reply_links, c.properties, c.first_read_at, c.confirmed_at"
+     c.language, c.title, c.summary, c.external_references, c.reply_links, c.properties, c.first_read_at, c.is_confidential, c.failure_reason"
 );
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = MessageContent)]
-pub(super) struct Content {
-    language: String,
-    message_title: String,
-    message_summary: Option<String>,
-}
-
-/// A message as its sender sees it (Altinn's `CorrespondenceOverview`, without the body).
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = CorrespondenceOverview)]
-pub(super) struct Overview {
-    correspondence_id: Uuid,
-    resource_id: String,
-    sender: String,
-    senders_reference: String,
-    message_sender: Option<String>,
-    recipient: String,
-    status: String,
-    status_changed: DateTime<Utc>,
-    created: DateTime<Utc>,
-    requested_publish_time: DateTime<Utc>,
-    due_date_time: Option<DateTime<Utc>>,
-    is_confirmation_needed: bool,
-    content: Content,
-    #[schema(value_type = Vec<Object>)]
-    external_references: serde_json::Value,
-    #[schema(value_type = Vec<Object>)]
-    reply_options: serde_json::Value,
-    /// The sender's name-value pairs (`propertyList` of the send).
-    #[schema(value_type = HashMap<String, String>)]
-    property_list: serde_json::Value,
-    read: Option<DateTime<Utc>>,
-    confirmed: Option<DateTime<Utc>>,
-}
-
-impl From<Row> for Overview {
-    fn from(r: Row) -> Self {
-        Overview {
-            correspondence_id: r.id,
-            resource_id: r.service_id,
-            sender: format!("0192:{}", r.sender_org),
-            senders_reference: r.senders_reference,
-            message_sender: r.display_sender,
-            recipient: r.recipient,
-            status: r.status,
-            status_changed: r.status_changed_at,
-            created: r.created_at,
-            requested_publish_time: r.published_at,
-            due_date_time: r.due_at,
-            is_confirmation_needed: r.confirmation_needed,
-            content: Content {
-                language: r.language,
-                message_title: r.title,
-                message_summary: r.summary,
-            },
-            external_references: r.external_references,
-            reply_options: r.reply_links,
-            property_list: match r.properties {
-                serde_json::Value::Object(map) => serde_json::Value::Object(map),
-                _ => serde_json::Value::Object(serde_json::Map::new()),
-            },
-            read: r.first_read_at,
-            confirmed: r.confirmed_at,
-        }
-    }
-}
-
 #[derive(Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// `sender` (what the client sent) or `recipient` (mail to the parties the client serves);
-    /// needed only when the token carries both scopes.
+    /// `Recipient` (mail to the parties the client serves), `Sender` (what the client sent) or
+    /// `RecipientAndSender`, in any case or as Altinn's number; by default what the token's
+    /// scopes allow.
     role: Option<String>,
     /// Recipient role: one party (URN, `0192:` or bare number) instead of all the client serves.
     on_behalf_of: Option<String>,
     resource_id: Option<String>,
-    /// From this time (sender: created, recipient: published).
-    from: Option<DateTime<Utc>>,
+    /// From this time (sender: created, recipient: published); a date alone is midnight UTC.
+    from: Option<String>,
     /// Before this time.
-    to: Option<DateTime<Utc>>,
+    to: Option<String>,
+    /// Altinn's status name (any case) or number.
     status: Option<String>,
     senders_reference: Option<String>,
     /// Sender role: the messages of one send with this `idempotentKey`.
     idempotent_key: Option<String>,
-    /// Only messages nobody has opened yet.
+    /// Altinn 2's ids: melding has none, so nothing matches.
+    altinn2_correspondence_id: Option<i64>,
+    /// melding: only messages nobody has opened yet.
     unread: Option<bool>,
-    /// From the previous page's `next`.
+    /// melding: from the previous page's `next` (with `melding=true`).
     cursor: Option<String>,
-    /// 1 to 1,000; 100 by default.
+    /// melding: 1 to 1,000; 1,000 ids by default, 100 overviews with `melding=true`.
     limit: Option<i64>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct SearchResult {
-    correspondences: Vec<Overview>,
-    /// The cursor of the next page, absent on the last.
-    next: Option<String>,
+    /// melding: the overviews and the next page's cursor besides the ids.
+    #[serde(default)]
+    melding: bool,
 }
 
 fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {
@@ -333,6 +264,30 @@ fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
         .then_some((at, Uuid::parse_str(id).ok()?))
 }
 
+/// A time as .NET binds a `DateTimeOffset`: with an offset, or without (UTC), or a date alone.
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime};
+    let text = text.trim();
+    let at = DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|t| t.and_utc())
+        })
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc())
+        })?;
+    // What PostgreSQL's timestamps can hold, and more than mail will ever need.
+    (1..=9999)
+        .contains(&chrono::Datelike::year(&at))
+        .then_some(at)
+}
+
 /// Which side of the mail a call is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -340,12 +295,56 @@ enum Role {
     Recipient,
 }
 
-/// `GET /correspondence`: as sender, the messages sent for the client's service owners, newest
-/// created first; as recipient, the mail the client's systems may read for the parties it
-/// serves (itself and those that delegated to it), newest published first. Filtered, in pages.
+/// The filters of a search, checked.
+struct Filters {
+    resource_id: Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    status: Option<String>,
+    senders_reference: Option<String>,
+    idempotent_key: Option<String>,
+    on_behalf_of: Option<crate::domain::PartyRef>,
+    unread: bool,
+    cursor: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+}
+
+/// The sides a search asks about: the role as given (any case, or Altinn's number), else what
+/// the token's scopes allow.
+fn sides(role: Option<&str>, caller: &Caller) -> Result<Vec<Role>, Problem> {
+    let (write, read) = (caller.has(SCOPE_WRITE), caller.has(SCOPE_READ));
+    let asked = role.map(|r| r.trim().to_ascii_lowercase());
+    Ok(match asked.as_deref() {
+        Some("sender" | "1") if write => vec![Role::Sender],
+        Some("recipient" | "0") if read => vec![Role::Recipient],
+        Some("sender" | "1") => return Err(Problem::scope(SCOPE_WRITE)),
+        Some("recipient" | "0") => return Err(Problem::scope(SCOPE_READ)),
+        Some("recipientandsender" | "2") | None => {
+            let mut sides = Vec::new();
+            if read {
+                sides.push(Role::Recipient);
+            }
+            if write {
+                sides.push(Role::Sender);
+            }
+            sides
+        }
+        Some(_) => {
+            return Err(Problem::field(
+                "role",
+                "is `Recipient`, `Sender` or `RecipientAndSender`",
+            ));
+        }
+    })
+}
+
+/// `GET /correspondence`: as Altinn, the ids of the messages found (newest first, at most
+/// 1,000): as sender, those sent for the client's service owners; as recipient, the mail the
+/// client's systems may read for the parties it serves (itself and those that delegated to it).
+/// With `melding=true`, the overviews too, in pages with a cursor (one role at a time).
 #[utoipa::path(get, path = "/correspondence", tag = "search", params(SearchQuery),
     security(("maskinporten" = ["altinn:correspondence.write"]), ("maskinporten" = ["altinn:correspondence.read"])),
-    responses((status = 200, body = SearchResult), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = CorrespondencesExt), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
 #[get("/correspondence")]
 pub async fn search(
     req: HttpRequest,
@@ -353,58 +352,38 @@ pub async fn search(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, EITHER).await?;
-    let mut q = query.into_inner();
-    // Altinn's values in any case (`Sender`, `recipient`), as its clients send them.
-    let asked_role = q.role.as_deref().map(str::to_ascii_lowercase);
-    if let Some(status) = &q.status
-        && let Some(known) = Status::ALL
-            .iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(status.trim()))
-    {
-        q.status = Some(known.as_str().to_owned());
+    let q = query.into_inner();
+    let sides = sides(q.role.as_deref(), &caller)?;
+    if q.melding && sides.len() > 1 {
+        return Err(Problem::field(
+            "role",
+            "is needed with `melding=true` (`Sender` or `Recipient`): pages follow one side's order",
+        ));
     }
-    let role = match (
-        asked_role.as_deref(),
-        caller.has(SCOPE_WRITE),
-        caller.has(SCOPE_READ),
-    ) {
-        (Some("sender"), true, _) => Role::Sender,
-        (Some("recipient"), _, true) => Role::Recipient,
-        (Some("sender"), false, _) => return Err(Problem::scope(SCOPE_WRITE)),
-        (Some("recipient"), _, false) => return Err(Problem::scope(SCOPE_READ)),
-        (Some("recipientandsender"), _, _) => {
-            return Err(Problem::field(
-                "role",
-                "ask once as `Sender` and once as `Recipient`: melding answers one side at a time",
-            ));
-        }
-        (Some(_), _, _) => return Err(Problem::field("role", "is `Sender` or `Recipient`")),
-        (None, true, false) => Role::Sender,
-        (None, false, _) => Role::Recipient,
-        (None, true, true) => {
-            return Err(Problem::field(
-                "role",
-                "is needed (`sender` or `recipient`): the token carries both scopes",
-            ));
-        }
-    };
-    let limit = q.limit.unwrap_or(100);
+    let limit = q.limit.unwrap_or(if q.melding { 100 } else { 1000 });
     if !(1..=1000).contains(&limit) {
         return Err(Problem::field("limit", "must be between 1 and 1000"));
     }
-    if let Some(status) = &q.status
-        && !Status::ALL.iter().any(|s| s.as_str() == status)
+    let status = match q.status.as_deref() {
+        Some(s) => Some(
+            super::shapes::status_from_altinn(s)
+                .ok_or_else(|| Problem::field("status", "is not a known status"))?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let time = |field: &str, text: Option<&str>| match text {
+        Some(t) => parse_time(t).map(Some).ok_or_else(|| {
+            Problem::field(field, "must be a time between the years 1 and 9999")
+        }),
+        None => Ok(None),
+    };
+    let (from, to) = (time("from", q.from.as_deref())?, time("to", q.to.as_deref())?);
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
     {
-        return Err(Problem::field("status", "is not a known status"));
-    }
-    // What PostgreSQL's timestamps can hold, and more than mail will ever need.
-    for (field, at) in [("from", q.from), ("to", q.to)] {
-        if at.is_some_and(|at| !(1..=9999).contains(&chrono::Datelike::year(&at))) {
-            return Err(Problem::field(
-                field,
-                "must be a time between the years 1 and 9999",
-            ));
-        }
+        return Err(Problem::field("from", "From date cannot be after to date").altinn(1027));
     }
     let cursor = match q.cursor.as_deref() {
         Some(c) => Some(
@@ -413,144 +392,149 @@ pub async fn search(
         ),
         None => None,
     };
-    let on_behalf_of = match (&q.on_behalf_of, role) {
-        (None, _) => None,
-        (Some(_), Role::Sender) => {
+    let only_recipient = !sides.contains(&Role::Sender);
+    let on_behalf_of = match &q.on_behalf_of {
+        None => None,
+        Some(_) if !sides.contains(&Role::Recipient) => {
             return Err(Problem::field("onBehalfOf", "is for the recipient role"));
         }
-        (Some(p), Role::Recipient) => Some(
+        Some(p) => Some(
             crate::domain::PartyRef::parse(p.trim(), state.config.test_ids).map_err(|_| {
                 Problem::field("onBehalfOf", "is not a person or organisation number")
             })?,
         ),
     };
-    if q.idempotent_key.is_some() && role == Role::Recipient {
+    if q.idempotent_key.is_some() && only_recipient {
         return Err(Problem::field("idempotentKey", "is for the sender role"));
     }
+    let filters = Filters {
+        resource_id: q.resource_id,
+        from,
+        to,
+        status,
+        senders_reference: q.senders_reference,
+        idempotent_key: q.idempotent_key,
+        on_behalf_of,
+        unread: q.unread.unwrap_or(false),
+        cursor,
+        limit,
+    };
+    // Altinn 2's ids name nothing here.
+    let nothing = q.altinn2_correspondence_id.is_some();
     let pool = state.pool.clone();
-    let rows = blocking(move || {
+    let found = blocking(move || {
         let mut conn = pool.get()?;
-        let conn = &mut conn;
-        // Sender: the owners' ids; recipient: the parties served, and the client organisation.
-        let (ids, org) = match role {
-            Role::Sender => match owner_ids(conn, &caller) {
-                Ok(owners) => (owners, 0),
-                Err(p) => return Ok(Err(p)),
-            },
-            Role::Recipient => {
-                let Some(org) =
-                    crate::access::grants::find_organization(conn, &caller.client.org_number)?
-                else {
-                    return Ok(Ok(Vec::new()));
-                };
-                let mut served = super::message::served(conn, org)?;
-                if let Some(party) = &on_behalf_of {
-                    let wanted = crate::sending::find_parties(conn, &[party.number().to_owned()])?;
-                    served.retain(|id| wanted.first().copied().flatten() == Some(*id));
-                }
-                (served, org)
+        let mut found: Vec<(Role, Row)> = Vec::new();
+        for role in sides.iter().copied().filter(|_| !nothing) {
+            // Sender: the owners' ids; recipient: the parties served, and the client
+            // organisation. A side the client has nothing on answers nothing.
+            match find(&mut conn, &caller, role, &filters) {
+                Ok(rows) => found.extend(rows.into_iter().map(|r| (role, r))),
+                Err(p) if sides.len() == 1 => return Ok(Err(p)),
+                Err(_) => {}
             }
-        };
-        // One index scan per owner or party (each newest first, from the cursor on, at most a
-        // page), merged: `= ANY` over the list would read all their mail to sort it.
-        let (at, scope, delivered) = match role {
-            Role::Sender => ("created_at", "c.sender_id = k.id", "true"),
-            Role::Recipient => (
-                "published_at",
-                "c.recipient_id = k.id AND c.service_id IN \
-                 (SELECT service_id FROM system_readable_service_ids($12, k.id))",
-                "delivered(c.published_at, c.status)",
-            ),
-        };
-        let rows: Vec<Row> = diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM unnest($1::bigint[]) k(id) CROSS JOIN LATERAL ( \
-                 SELECT c.* FROM correspondences c \
-                 WHERE {scope} AND ({delivered}) \
-                   AND ($2::text IS NULL OR c.service_id = $2) \
-                   AND ($3::timestamptz IS NULL OR c.{at} >= $3) \
-                   AND ($4::timestamptz IS NULL OR c.{at} < $4) \
-                   AND ($5::text IS NULL OR c.status = $5) \
-                   AND ($6::text IS NULL OR c.senders_reference = $6) \
-                   AND (NOT $7 OR c.first_read_at IS NULL) \
-                   AND ($8::timestamptz IS NULL OR (c.{at}, c.id) < ($8, $9)) \
-                   AND ($11::text IS NULL OR c.sending_id IN \
-                        (SELECT g.id FROM sendings g WHERE g.idempotency_key = $11 AND g.sender_id = c.sender_id)) \
-                 ORDER BY c.{at} DESC, c.id DESC LIMIT $10 \
-             ) c \
-             JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
-             ORDER BY c.{at} DESC, c.id DESC LIMIT $10"
-        ))
-        .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
-        .bind::<Nullable<Text>, _>(q.resource_id)
-        .bind::<Nullable<Timestamptz>, _>(q.from)
-        .bind::<Nullable<Timestamptz>, _>(q.to)
-        .bind::<Nullable<Text>, _>(q.status)
-        .bind::<Nullable<Text>, _>(q.senders_reference)
-        .bind::<Bool, _>(q.unread.unwrap_or(false))
-        .bind::<Nullable<Timestamptz>, _>(cursor.map(|c| c.0))
-        .bind::<SqlUuid, _>(cursor.map_or(Uuid::nil(), |c| c.1))
-        .bind::<BigInt, _>(limit + 1)
-        .bind::<Nullable<Text>, _>(q.idempotent_key)
-        .bind::<BigInt, _>(org)
-        .load(conn)?;
-        Ok(Ok(rows))
+        }
+        Ok(Ok(found))
     })
     .await??;
-    let mut rows = rows;
+    let mut ids: Vec<Uuid> = Vec::with_capacity(found.len());
+    for (_, r) in &found {
+        if !ids.contains(&r.id) {
+            ids.push(r.id);
+        }
+    }
+    ids.truncate(limit as usize);
+    if !q.melding {
+        return Ok(HttpResponse::Ok().json(CorrespondencesExt {
+            ids,
+            correspondences: None,
+            next: None,
+        }));
+    }
+    let mut rows: Vec<(Role, Row)> = found;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| match role {
+        rows.last().map(|(role, r)| match role {
             Role::Sender => encode_cursor(r.created_at, r.id),
             Role::Recipient => encode_cursor(r.published_at, r.id),
         })
     } else {
         None
     };
-    Ok(HttpResponse::Ok().json(SearchResult {
-        correspondences: rows.into_iter().map(Overview::from).collect(),
+    Ok(HttpResponse::Ok().json(CorrespondencesExt {
+        ids,
+        correspondences: Some(
+            rows.into_iter()
+                .map(|(_, r)| CorrespondenceOverviewExt::listed(r))
+                .collect(),
+        ),
         next,
     }))
 }
 
-#[derive(Serialize, QueryableByName, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct StatusEvent {
-    #[diesel(sql_type = Text)]
-    pub(super) status: String,
-    #[diesel(sql_type = Timestamptz)]
-    pub(super) status_changed: DateTime<Utc>,
-}
-
-#[derive(Serialize, QueryableByName, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct NoticeDetails {
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = Text)]
-    channel: String,
-    /// The address, masked.
-    #[diesel(sql_type = Text)]
-    address: String,
-    #[diesel(sql_type = Text)]
-    status: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    failure_reason: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    attempts: i32,
-    #[diesel(sql_type = Timestamptz)]
-    requested_send_time: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    sent: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    delivered: Option<DateTime<Utc>>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = CorrespondenceDetails)]
-pub(super) struct Details {
-    #[serde(flatten)]
-    pub(super) overview: Overview,
-    pub(super) status_history: Vec<StatusEvent>,
-    pub(super) notifications: Vec<NoticeDetails>,
+/// One side's messages matching the filters, newest first, at most one more than the limit.
+fn find(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    role: Role,
+    f: &Filters,
+) -> Result<Vec<Row>, Problem> {
+    let (ids, org) = match role {
+        Role::Sender => (owner_ids(conn, caller)?, 0),
+        Role::Recipient => {
+            let Some(org) =
+                crate::access::grants::find_organization(conn, &caller.client.org_number)?
+            else {
+                return Ok(Vec::new());
+            };
+            let mut served = super::message::served(conn, org)?;
+            if let Some(party) = &f.on_behalf_of {
+                let wanted = crate::sending::find_parties(conn, &[party.number().to_owned()])?;
+                served.retain(|id| wanted.first().copied().flatten() == Some(*id));
+            }
+            (served, org)
+        }
+    };
+    // One index scan per owner or party (each newest first, from the cursor on, at most a
+    // page), merged: `= ANY` over the list would read all their mail to sort it.
+    let (at, scope, delivered) = match role {
+        Role::Sender => ("created_at", "c.sender_id = k.id", "true"),
+        Role::Recipient => (
+            "published_at",
+            "c.recipient_id = k.id AND c.service_id IN \
+             (SELECT service_id FROM system_readable_service_ids($12, k.id))",
+            "delivered(c.published_at, c.status)",
+        ),
+    };
+    Ok(diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM unnest($1::bigint[]) k(id) CROSS JOIN LATERAL ( \
+             SELECT c.* FROM correspondences c \
+             WHERE {scope} AND ({delivered}) \
+               AND ($2::text IS NULL OR c.service_id = $2) \
+               AND ($3::timestamptz IS NULL OR c.{at} >= $3) \
+               AND ($4::timestamptz IS NULL OR c.{at} < $4) \
+               AND ($5::text IS NULL OR c.status = $5) \
+               AND ($6::text IS NULL OR c.senders_reference = $6) \
+               AND (NOT $7 OR c.first_read_at IS NULL) \
+               AND ($8::timestamptz IS NULL OR (c.{at}, c.id) < ($8, $9)) \
+               AND ($11::text IS NULL OR c.sending_id IN \
+                    (SELECT g.id FROM sendings g WHERE g.idempotency_key = $11 AND g.sender_id = c.sender_id)) \
+             ORDER BY c.{at} DESC, c.id DESC LIMIT $10 \
+         ) c \
+         JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
+         ORDER BY c.{at} DESC, c.id DESC LIMIT $10"
+    ))
+    .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
+    .bind::<Nullable<Text>, _>(f.resource_id.as_deref())
+    .bind::<Nullable<Timestamptz>, _>(f.from)
+    .bind::<Nullable<Timestamptz>, _>(f.to)
+    .bind::<Nullable<Text>, _>(f.status.as_deref())
+    .bind::<Nullable<Text>, _>(f.senders_reference.as_deref())
+    .bind::<Bool, _>(f.unread)
+    .bind::<Nullable<Timestamptz>, _>(f.cursor.map(|c| c.0))
+    .bind::<SqlUuid, _>(f.cursor.map_or(Uuid::nil(), |c| c.1))
+    .bind::<BigInt, _>(f.limit + 1)
+    .bind::<Nullable<Text>, _>(f.idempotent_key.as_deref())
+    .bind::<BigInt, _>(org)
+    .load(conn)?)
 }

@@ -51,6 +51,9 @@ diesel::table! {
         created_at -> Timestamptz,
         uploaded_at -> Nullable<Timestamptz>,
         expires_at -> Nullable<Timestamptz>,
+        resource_id -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        is_encrypted -> Bool,
     }
 }
 
