@@ -32,6 +32,42 @@ pub struct Content {
     message_title: Option<String>,
     message_summary: Option<String>,
     message_body: Option<String>,
+    /// Attachments of the message: files uploaded in the same multipart request
+    /// (`NewCorrespondenceAttachment`, matched by `fileName`) or uploaded before
+    /// (`ExistingCorrespondenceAttachment`, by `id`).
+    #[serde(default)]
+    attachments: Vec<InitializeAttachment>,
+}
+
+/// Where an attachment's bytes are, as Altinn names it.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = InitializeAttachmentDataLocationTypeExt)]
+pub enum DataLocationType {
+    /// In this request: a file part of `POST /correspondence/upload` with the same `fileName`.
+    #[default]
+    NewCorrespondenceAttachment,
+    /// Uploaded before (`POST /attachment`), named by `id`.
+    ExistingCorrespondenceAttachment,
+    /// Altinn's external storage; melding keeps every file itself and refuses it.
+    ExistingExternalStorage,
+}
+
+/// One attachment of `content.attachments` (Altinn's `InitializeCorrespondenceAttachmentExt`).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = InitializeCorrespondenceAttachmentExt)]
+pub struct InitializeAttachment {
+    file_name: Option<String>,
+    display_name: Option<String>,
+    #[serde(default)]
+    is_encrypted: bool,
+    /// MD5 of the file, hex; checked when the bytes arrive.
+    checksum: Option<String>,
+    senders_reference: Option<String>,
+    id: Option<Uuid>,
+    #[serde(default)]
+    data_location_type: DataLocationType,
+    expiration_time: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -83,6 +119,121 @@ pub struct Notification {
     reminder_sms_body: Option<String>,
     /// SMS outside 09:00-17:00 (Europe/Oslo) too.
     send_any_time: Option<bool>,
+    /// Accepted; melding's e-mails are plain text with a generated HTML part.
+    #[allow(dead_code)]
+    email_content_type: Option<EmailContentType>,
+    #[allow(dead_code)]
+    reminder_email_content_type: Option<EmailContentType>,
+    /// Accepted; the reminder goes by the channel of the first notice.
+    #[allow(dead_code)]
+    #[schema(value_type = Option<NotificationChannelExt>)]
+    reminder_notification_channel: Option<String>,
+    #[allow(dead_code)]
+    senders_reference: Option<String>,
+    /// Accepted; the first notice goes at publishing (as Altinn's does by default).
+    #[allow(dead_code)]
+    requested_send_time: Option<DateTime<Utc>>,
+    /// Addresses to notify beside (or, with `overrideRegisteredContactInformation`, instead
+    /// of) the recipient's registered ones.
+    #[serde(default)]
+    custom_recipients: Vec<NotificationRecipient>,
+    /// Altinn's older single custom recipient.
+    custom_recipient: Option<NotificationRecipient>,
+    /// Altinn's deprecated form: the first entry's recipients are used.
+    #[serde(default)]
+    custom_notification_recipients: Vec<CustomNotificationRecipient>,
+    #[serde(default)]
+    override_registered_contact_information: bool,
+}
+
+/// Altinn's e-mail content types.
+#[derive(Deserialize, Clone, Copy, utoipa::ToSchema)]
+pub enum EmailContentType {
+    Plain,
+    Html,
+}
+
+/// An address to notify (Altinn's `NotificationRecipientExt`): melding takes `emailAddress`
+/// and `mobileNumber`.
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = NotificationRecipientExt)]
+pub struct NotificationRecipient {
+    email_address: Option<String>,
+    mobile_number: Option<String>,
+    organization_number: Option<String>,
+    national_identity_number: Option<String>,
+    #[allow(dead_code)]
+    is_reserved: Option<bool>,
+}
+
+/// Altinn's deprecated `CustomNotificationRecipientExt`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = CustomNotificationRecipientExt)]
+pub struct CustomNotificationRecipient {
+    #[allow(dead_code)]
+    recipient_to_override: Option<String>,
+    #[serde(default)]
+    recipients: Vec<NotificationRecipient>,
+}
+
+/// The custom notice addresses of a request as `(channel, address)`, checked, chosen by the
+/// notification channel as the registered ones are; and whether they replace the registered.
+fn custom_addresses(request: &SendRequest) -> Result<(Vec<(String, String)>, bool), Problem> {
+    let Some(n) = &request.correspondence.notification else {
+        return Ok((Vec::new(), false));
+    };
+    let at = "correspondence.notification.customRecipients";
+    let listed = n
+        .custom_recipients
+        .iter()
+        .chain(&n.custom_recipient)
+        .chain(n.custom_notification_recipients.iter().take(1).flat_map(|c| &c.recipients));
+    let mut email = Vec::new();
+    let mut sms = Vec::new();
+    for r in listed {
+        if r.organization_number.is_some() || r.national_identity_number.is_some() {
+            return Err(Problem::field(
+                at,
+                "name an e-mail address or a mobile number: notices to another party's registered addresses are not offered",
+            ));
+        }
+        if let Some(a) = r.email_address.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            if a.chars().count() > 254 || a.parse::<lettre::Address>().is_err() {
+                return Err(Problem::field(at, "is not an e-mail address").altinn(3011));
+            }
+            email.push(("email".to_owned(), a.to_owned()));
+        }
+        if let Some(m) = r.mobile_number.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            let m: String = m.chars().filter(|c| *c != ' ').collect();
+            let digits = m.strip_prefix('+').unwrap_or(&m);
+            if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Problem::field(at, "is not a mobile number").altinn(3012));
+            }
+            sms.push(("sms".to_owned(), m));
+        }
+    }
+    let channel = n
+        .notification_channel
+        .as_deref()
+        .unwrap_or("Email")
+        .to_ascii_lowercase();
+    let chosen = match channel.as_str() {
+        "sms" => sms,
+        "emailandsms" => email.into_iter().chain(sms).collect(),
+        "smspreferred" if !sms.is_empty() => sms,
+        "smspreferred" => email,
+        "emailpreferred" if email.is_empty() => sms,
+        _ => email,
+    };
+    if n.override_registered_contact_information && chosen.is_empty() {
+        return Err(Problem::field(
+            "correspondence.notification.overrideRegisteredContactInformation",
+            "needs a custom recipient with an address on the notification channel",
+        ));
+    }
+    Ok((chosen, n.override_registered_contact_information))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -251,7 +402,8 @@ impl SendRequest {
             },
             attachments: {
                 let mut ids = self.existing_attachments;
-                for id in c.existing_attachments {
+                let named = c.content.attachments.iter().filter_map(|a| a.id);
+                for id in c.existing_attachments.into_iter().chain(named) {
                     if !ids.contains(&id) {
                         ids.push(id);
                     }
@@ -416,7 +568,7 @@ pub async fn upload(
                             *owner.insert(found)
                         }
                     };
-                    let id = crate::sending::attachments::store(
+                    let file = crate::sending::attachments::store(
                         &state.pool,
                         storage,
                         owner,
@@ -426,7 +578,8 @@ pub async fn upload(
                     )
                     .await
                     .map_err(|e| Problem::field(&at, e.to_string()))?;
-                    stored.push(id);
+                    let id = file.id;
+                    stored.push((name, file));
                     // Made for the message's service, as Altinn's overview of it says.
                     if let Some(resource) = resource_of(&request, &form) {
                         let pool = state.pool.clone();
@@ -449,7 +602,7 @@ pub async fn upload(
                 }
             }
         }
-        let mut request = match request {
+        let mut request: SendRequest = match request {
             Some(request) => request,
             None if !form.is_empty() => super::binding::bind_form(&form, "SendRequest")?,
             None => {
@@ -459,17 +612,23 @@ pub async fn upload(
                 ));
             }
         };
-        request
-            .correspondence
-            .existing_attachments
-            .extend(stored.iter().copied());
+        // Each file goes to the entry of `content.attachments` that names it.
+        let pool = state.pool.clone();
+        let files = stored.clone();
+        let (mut request, loose) = blocking(move || {
+            let loose = match_files(&mut *pool.get()?, &mut request, &files);
+            Ok((request, loose))
+        })
+        .await?;
+        let loose = loose?;
+        request.correspondence.existing_attachments.extend(loose);
         send_request(&state, caller, request, extras.melding).await
     }
     .await;
     if outcome.is_err() && !stored.is_empty() {
         // Files of a request that was not sent are not kept.
         let pool = state.pool.clone();
-        let ids = stored.clone();
+        let ids: Vec<Uuid> = stored.iter().map(|(_, f)| f.id).collect();
         let keys: Vec<String> = blocking(move || {
             use crate::db::schema::attachments;
             Ok(
@@ -503,6 +662,8 @@ async fn send_request(
     request: SendRequest,
     extras: bool,
 ) -> Result<HttpResponse, Problem> {
+    check_attachment_entries(&request.correspondence.content.attachments)?;
+    let (custom, replace) = custom_addresses(&request)?;
     let test_ids = state.config.test_ids;
     let resource = Some(request.correspondence.resource_id.clone());
     let confidential = request.correspondence.is_confidential;
@@ -554,7 +715,13 @@ async fn send_request(
             .with_status(422)
             .altinn(1030));
         }
-        let sent = sending::send(conn, &draft, &recipients)?;
+        let sent = conn.transaction(|conn| {
+            let sent = sending::send(conn, &draft, &recipients)?;
+            if sent.created && (!custom.is_empty() || replace) {
+                sending::custom_notices(conn, sent.sending_id, &custom, replace)?;
+            }
+            Ok::<_, diesel::result::Error>(sent)
+        })?;
         let mut entry = crate::audit::Entry::new("correspondence_sent_api");
         entry.acting_for = Some(owner.id);
         entry.target = Some(("sending", sent.sending_id.to_string()));
@@ -578,6 +745,118 @@ async fn send_request(
         correspondences,
         attachment_ids,
     }))
+}
+
+/// `content.attachments` as a send can take them: each names an attachment uploaded before
+/// (a file of the multipart request has been matched and uploaded by now).
+fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<(), Problem> {
+    for (i, a) in entries.iter().enumerate() {
+        let at = format!("correspondence.content.attachments[{i}]");
+        match a.data_location_type {
+            DataLocationType::ExistingExternalStorage => {
+                return Err(Problem::field(
+                    &format!("{at}.dataLocationType"),
+                    "external storage is not offered: upload the file (POST /attachment, or as a file part of POST /correspondence/upload)",
+                ));
+            }
+            DataLocationType::NewCorrespondenceAttachment if a.id.is_none() => {
+                return Err(Problem::field(
+                    &format!("{at}.fileName"),
+                    "a new attachment is uploaded with the message: send it with POST /correspondence/upload and a file part of the same file name, or upload it first with POST /attachment and name it as ExistingCorrespondenceAttachment",
+                )
+                .altinn(1005));
+            }
+            DataLocationType::ExistingCorrespondenceAttachment if a.id.is_none() => {
+                return Err(Problem::field(
+                    &format!("{at}.id"),
+                    "name the attachment uploaded before by its id",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The new attachments of `content.attachments` given the files of a multipart request, by
+/// file name as Altinn matches them: each entry takes the first file of its name not yet
+/// taken, its checksum is checked and its metadata kept. Every file must be named by an entry
+/// (unless no entry names new files: melding's own form attaches them all).
+fn match_files(
+    conn: &mut PgConnection,
+    request: &mut SendRequest,
+    files: &[(String, crate::sending::attachments::Stored)],
+) -> Result<Vec<Uuid>, Problem> {
+    use crate::db::schema::attachments;
+    let entries = &mut request.correspondence.content.attachments;
+    let new = |a: &InitializeAttachment| {
+        a.data_location_type == DataLocationType::NewCorrespondenceAttachment && a.id.is_none()
+    };
+    if !entries.iter().any(new) {
+        return Ok(files.iter().map(|(_, f)| f.id).collect());
+    }
+    let mut taken = vec![false; files.len()];
+    for (i, a) in entries.iter_mut().enumerate() {
+        if !new(a) {
+            continue;
+        }
+        let at = format!("correspondence.content.attachments[{i}]");
+        let name = a.file_name.clone().unwrap_or_default();
+        let Some(k) = (0..files.len()).find(|&k| !taken[k] && files[k].0 == name) else {
+            return Err(Problem::field(
+                &format!("{at}.fileName"),
+                format!("no file part of the request has the file name {name:?}"),
+            )
+            .altinn(1005));
+        };
+        taken[k] = true;
+        let file = &files[k].1;
+        if let Some(sum) = a.checksum.as_deref().map(str::trim).filter(|c| !c.is_empty())
+            && !sum.eq_ignore_ascii_case(&file.md5)
+        {
+            return Err(Problem::field(
+                &format!("{at}.checksum"),
+                "the uploaded bytes do not match the MD5 checksum",
+            )
+            .altinn(2008));
+        }
+        for (value, what) in [(&a.display_name, "displayName"), (&a.file_name, "fileName")] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > 255 || v.contains('\0')) {
+                return Err(Problem::field(
+                    &format!("{at}.{what}"),
+                    "at most 255 characters, no NUL",
+                ));
+            }
+        }
+        if a.senders_reference.as_ref().is_some_and(|r| r.chars().count() > 4096) {
+            return Err(Problem::field(
+                &format!("{at}.sendersReference"),
+                "at most 4096 characters",
+            ));
+        }
+        diesel::update(attachments::table.find(file.id))
+            .set((
+                attachments::display_name.eq(&a.display_name),
+                attachments::is_encrypted.eq(a.is_encrypted),
+                attachments::senders_reference.eq(&a.senders_reference),
+                attachments::sender_md5.eq(a.checksum.as_ref().map(|c| c.trim().to_ascii_lowercase())),
+                attachments::expires_at.eq(a.expiration_time),
+            ))
+            .execute(conn)?;
+        a.id = Some(file.id);
+        a.data_location_type = DataLocationType::ExistingCorrespondenceAttachment;
+    }
+    if let Some(k) = taken.iter().position(|t| !t) {
+        return Err(Problem::field(
+            &format!("attachments[{k}]"),
+            format!(
+                "the file {:?} is not named by any entry of correspondence.content.attachments",
+                files[k].0
+            ),
+        )
+        .altinn(1005));
+    }
+    Ok(Vec::new())
 }
 
 /// The messages of a send with their notice orders (and melding's readers and notices).
@@ -606,7 +885,7 @@ fn results(
                 c.status, c.recipient_id, \
                 coalesce((SELECT jsonb_agg(jsonb_build_object('kind', n.kind, 'channel', n.channel, 'status', n.state) \
                                            ORDER BY n.kind, n.channel, n.id) \
-                          FROM notifications n WHERE n.correspondence_id = c.id), '[]') AS notices \
+                          FROM notifications n WHERE n.correspondence_id = c.id AND n.state <> 'cancelled'), '[]') AS notices \
          FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
          WHERE c.sending_id = $1 ORDER BY c.created_at, c.id"),
     )

@@ -338,8 +338,8 @@ async fn read_form(
         // A part refused before or while it was read still has bytes to skip; one read to its
         // end (stored, or empty) must not be read again.
         let unread = match stored {
-            Some(Ok(id)) => {
-                form.choose_attachment(id);
+            Some(Ok(stored)) => {
+                form.choose_attachment(stored.id);
                 false
             }
             Some(Err(e)) => {

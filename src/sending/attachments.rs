@@ -168,6 +168,14 @@ where
     result
 }
 
+/// An upload stored and recorded.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub id: Uuid,
+    /// MD5 of the bytes, hex: what Altinn's clients give as the checksum.
+    pub md5: String,
+}
+
 /// Streams `data` to storage under a new key, hashing as it goes, and records the attachment
 /// as published for `owner`. Nothing is recorded (and the file is removed) on any failure.
 pub async fn store<S, E>(
@@ -177,7 +185,7 @@ pub async fn store<S, E>(
     person: Option<i64>,
     name: &str,
     data: S,
-) -> Result<Uuid, UploadError>
+) -> Result<Stored, UploadError>
 where
     S: futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -186,7 +194,7 @@ where
     let id = Uuid::now_v7();
     let key = format!("{owner}/{id}");
     let path = storage.path(&key);
-    let Written { size, sha256, .. } = write_stream(&path, data).await?;
+    let Written { size, sha256, md5 } = write_stream(&path, data).await?;
     let pool = pool.clone();
     let name = name.to_owned();
     let stored = actix_web::web::block(move || -> anyhow::Result<()> {
@@ -209,7 +217,7 @@ where
     })
     .await;
     match stored {
-        Ok(Ok(())) => Ok(id),
+        Ok(Ok(())) => Ok(Stored { id, md5 }),
         Ok(Err(e)) => {
             let _ = std::fs::remove_file(&path);
             Err(UploadError::Stream(e))

@@ -285,3 +285,40 @@ fn enqueue_notifications(
     )
     .execute(conn)
 }
+
+/// Notices to addresses the sender named for every message of a send (Altinn's custom
+/// notification recipients): `(channel, address)` with channel `email` or `sms`. With
+/// `replace` (Altinn's `overrideRegisteredContactInformation`) the registered addresses are
+/// not notified: their queued first notices are cancelled. In the send's transaction.
+pub fn custom_notices(
+    conn: &mut PgConnection,
+    sending_id: Uuid,
+    addresses: &[(String, String)],
+    replace: bool,
+) -> QueryResult<usize> {
+    if replace {
+        diesel::sql_query(
+            "UPDATE notifications SET state = 'cancelled', updated_at = now() \
+             WHERE correspondence_id IN (SELECT id FROM correspondences WHERE sending_id = $1) \
+               AND kind = 'initial' AND state = 'queued'",
+        )
+        .bind::<SqlUuid, _>(sending_id)
+        .execute(conn)?;
+    }
+    let (channels, values): (Vec<&str>, Vec<&str>) = addresses
+        .iter()
+        .map(|(c, a)| (c.as_str(), a.as_str()))
+        .unzip();
+    diesel::sql_query(
+        "INSERT INTO notifications (correspondence_id, kind, channel, address, run_at, expires_at) \
+         SELECT c.id, 'initial', a.channel, a.address, c.published_at, c.published_at + interval '48 hours' \
+         FROM correspondences c CROSS JOIN unnest($2::text[], $3::text[]) AS a(channel, address) \
+         WHERE c.sending_id = $1 AND c.status IN ('Published', 'ReadyForPublish') \
+         ON CONFLICT (correspondence_id, kind, channel, address) \
+         DO UPDATE SET state = 'queued', updated_at = now() WHERE notifications.state = 'cancelled'",
+    )
+    .bind::<SqlUuid, _>(sending_id)
+    .bind::<Array<Text>, _>(channels)
+    .bind::<Array<Text>, _>(values)
+    .execute(conn)
+}
