@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::problem::Problem;
 use super::sender::{as_owner, as_sender};
+use super::shapes::{AttachmentDetailsExt, AttachmentOverviewExt};
 use super::{WRITE, authenticate};
 use crate::db::schema::{attachments, correspondence_attachments};
-use super::shapes::{AttachmentDetailsExt, AttachmentOverviewExt};
 use crate::sending::attachments::{NameError, UploadError, Written, check_name, write_stream};
 use crate::state::AppState;
 use crate::web::blocking;
@@ -235,6 +235,8 @@ pub async fn upload(
                     attachments::size_bytes.eq(size as i64),
                     attachments::sha256.eq(sha256),
                     attachments::uploaded_at.eq(diesel::dsl::now),
+                    // The deadline of the upload is met; the file is kept with its messages.
+                    attachments::expires_at.eq(None::<chrono::DateTime<Utc>>),
                 ))
                 .execute(&mut conn)?,
             None => diesel::update(target)

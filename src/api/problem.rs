@@ -40,18 +40,54 @@ fn no_errors(errors: &Box<BTreeMap<String, Vec<String>>>) -> bool {
 /// The `type` and `title` of a status, as ASP.NET Core (and so Altinn) writes them.
 fn status_type(status: u16) -> (&'static str, &'static str) {
     match status {
-        400 => ("https://tools.ietf.org/html/rfc9110#section-15.5.1", "Bad Request"),
-        401 => ("https://tools.ietf.org/html/rfc9110#section-15.5.2", "Unauthorized"),
-        403 => ("https://tools.ietf.org/html/rfc9110#section-15.5.4", "Forbidden"),
-        404 => ("https://tools.ietf.org/html/rfc9110#section-15.5.5", "Not Found"),
-        405 => ("https://tools.ietf.org/html/rfc9110#section-15.5.6", "Method Not Allowed"),
-        409 => ("https://tools.ietf.org/html/rfc9110#section-15.5.10", "Conflict"),
-        413 => ("https://tools.ietf.org/html/rfc9110#section-15.5.14", "Content Too Large"),
-        422 => ("https://tools.ietf.org/html/rfc9110#section-15.5.21", "Unprocessable Entity"),
-        429 => ("https://tools.ietf.org/html/rfc6585#section-4", "Too Many Requests"),
-        502 => ("https://tools.ietf.org/html/rfc9110#section-15.6.3", "Bad Gateway"),
-        503 => ("https://tools.ietf.org/html/rfc9110#section-15.6.4", "Service Unavailable"),
-        _ => ("https://tools.ietf.org/html/rfc9110#section-15.6.1", "Internal Server Error"),
+        400 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+            "Bad Request",
+        ),
+        401 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+            "Unauthorized",
+        ),
+        403 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+            "Forbidden",
+        ),
+        404 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+            "Not Found",
+        ),
+        405 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+            "Method Not Allowed",
+        ),
+        409 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+            "Conflict",
+        ),
+        413 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+            "Content Too Large",
+        ),
+        422 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.21",
+            "Unprocessable Entity",
+        ),
+        429 => (
+            "https://tools.ietf.org/html/rfc6585#section-4",
+            "Too Many Requests",
+        ),
+        502 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.6.3",
+            "Bad Gateway",
+        ),
+        503 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            "Service Unavailable",
+        ),
+        _ => (
+            "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+            "Internal Server Error",
+        ),
     }
 }
 
@@ -96,8 +132,12 @@ impl Problem {
 
     /// 403: the token lacks the scope this call needs.
     pub fn scope(scope: &str) -> Self {
-        Problem::new(403, "MEL-1002", "The access token lacks the required scope.")
-            .with_detail(format!("This call needs the scope {scope}."))
+        Problem::new(
+            403,
+            "MEL-1002",
+            "The access token lacks the required scope.",
+        )
+        .with_detail(format!("This call needs the scope {scope}."))
     }
 
     /// 403: the client organisation may not send for any service owner.
@@ -116,7 +156,12 @@ impl Problem {
 
     /// 404 for a message (Altinn's 1001).
     pub fn no_correspondence() -> Self {
-        Problem::new(404, "MEL-1004", "The requested correspondence was not found.").altinn(1001)
+        Problem::new(
+            404,
+            "MEL-1004",
+            "The requested correspondence was not found.",
+        )
+        .altinn(1001)
     }
 
     /// 404 for an attachment (Altinn's 2001).

@@ -81,6 +81,7 @@ pub struct ReplyOption {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalReference {
+    #[schema(value_type = super::shapes::ReferenceTypeExt)]
     reference_type: String,
     reference_value: String,
 }
@@ -185,11 +186,12 @@ fn custom_addresses(request: &SendRequest) -> Result<(Vec<(String, String)>, boo
         return Ok((Vec::new(), false));
     };
     let at = "correspondence.notification.customRecipients";
-    let listed = n
-        .custom_recipients
-        .iter()
-        .chain(&n.custom_recipient)
-        .chain(n.custom_notification_recipients.iter().take(1).flat_map(|c| &c.recipients));
+    let listed = n.custom_recipients.iter().chain(&n.custom_recipient).chain(
+        n.custom_notification_recipients
+            .iter()
+            .take(1)
+            .flat_map(|c| &c.recipients),
+    );
     let mut email = Vec::new();
     let mut sms = Vec::new();
     for r in listed {
@@ -199,13 +201,23 @@ fn custom_addresses(request: &SendRequest) -> Result<(Vec<(String, String)>, boo
                 "name an e-mail address or a mobile number: notices to another party's registered addresses are not offered",
             ));
         }
-        if let Some(a) = r.email_address.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        if let Some(a) = r
+            .email_address
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
             if a.chars().count() > 254 || a.parse::<lettre::Address>().is_err() {
                 return Err(Problem::field(at, "is not an e-mail address").altinn(3011));
             }
             email.push(("email".to_owned(), a.to_owned()));
         }
-        if let Some(m) = r.mobile_number.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        if let Some(m) = r
+            .mobile_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
             let m: String = m.chars().filter(|c| *c != ' ').collect();
             let digits = m.strip_prefix('+').unwrap_or(&m);
             if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -741,10 +753,12 @@ async fn send_request(
     if !sent.created {
         return Err(Problem::duplicate_key());
     }
-    Ok(HttpResponse::Ok().json(InitializeCorrespondencesResponseExt {
-        correspondences,
-        attachment_ids,
-    }))
+    Ok(
+        HttpResponse::Ok().json(InitializeCorrespondencesResponseExt {
+            correspondences,
+            attachment_ids,
+        }),
+    )
 }
 
 /// `content.attachments` as a send can take them: each names an attachment uploaded before
@@ -811,7 +825,11 @@ fn match_files(
         };
         taken[k] = true;
         let file = &files[k].1;
-        if let Some(sum) = a.checksum.as_deref().map(str::trim).filter(|c| !c.is_empty())
+        if let Some(sum) = a
+            .checksum
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
             && !sum.eq_ignore_ascii_case(&file.md5)
         {
             return Err(Problem::field(
@@ -821,14 +839,20 @@ fn match_files(
             .altinn(2008));
         }
         for (value, what) in [(&a.display_name, "displayName"), (&a.file_name, "fileName")] {
-            if value.as_ref().is_some_and(|v| v.chars().count() > 255 || v.contains('\0')) {
+            if value
+                .as_ref()
+                .is_some_and(|v| v.chars().count() > 255 || v.contains('\0'))
+            {
                 return Err(Problem::field(
                     &format!("{at}.{what}"),
                     "at most 255 characters, no NUL",
                 ));
             }
         }
-        if a.senders_reference.as_ref().is_some_and(|r| r.chars().count() > 4096) {
+        if a.senders_reference
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > 4096)
+        {
             return Err(Problem::field(
                 &format!("{at}.sendersReference"),
                 "at most 4096 characters",
@@ -839,7 +863,8 @@ fn match_files(
                 attachments::display_name.eq(&a.display_name),
                 attachments::is_encrypted.eq(a.is_encrypted),
                 attachments::senders_reference.eq(&a.senders_reference),
-                attachments::sender_md5.eq(a.checksum.as_ref().map(|c| c.trim().to_ascii_lowercase())),
+                attachments::sender_md5
+                    .eq(a.checksum.as_ref().map(|c| c.trim().to_ascii_lowercase())),
                 attachments::expires_at.eq(a.expiration_time),
             ))
             .execute(conn)?;

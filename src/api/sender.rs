@@ -12,10 +12,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::problem::Problem;
+use super::shapes::{CorrespondenceOverviewExt, CorrespondencesExt};
 use super::token::{SCOPE_READ, SCOPE_WRITE};
 use super::{Caller, EITHER, authenticate};
 use crate::access::reference::SERVICE_OWNER_SEND;
-use super::shapes::{CorrespondenceOverviewExt, CorrespondencesExt};
 use crate::sending::owners::Owner;
 use crate::state::AppState;
 use crate::web::blocking;
@@ -374,12 +374,15 @@ pub async fn search(
         None => None,
     };
     let time = |field: &str, text: Option<&str>| match text {
-        Some(t) => parse_time(t).map(Some).ok_or_else(|| {
-            Problem::field(field, "must be a time between the years 1 and 9999")
-        }),
+        Some(t) => parse_time(t)
+            .map(Some)
+            .ok_or_else(|| Problem::field(field, "must be a time between the years 1 and 9999")),
         None => Ok(None),
     };
-    let (from, to) = (time("from", q.from.as_deref())?, time("to", q.to.as_deref())?);
+    let (from, to) = (
+        time("from", q.from.as_deref())?,
+        time("to", q.to.as_deref())?,
+    );
     if let (Some(from), Some(to)) = (from, to)
         && from > to
     {

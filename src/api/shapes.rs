@@ -109,8 +109,10 @@ pub struct CorrespondenceAttachmentExt {
     status_text: Option<String>,
     #[diesel(sql_type = Timestamptz)]
     status_changed: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
-    expiration_time: DateTime<Utc>,
+    /// When the sender gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    expiration_time: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<Text>)]
     data_type: Option<String>,
 }
@@ -126,12 +128,14 @@ pub(super) fn attachments_of(
     id: Uuid,
 ) -> QueryResult<Vec<CorrespondenceAttachmentExt>> {
     diesel::sql_query(format!(
-        "SELECT a.id, a.name AS file_name, a.name AS display_name, false AS is_encrypted, \
+        "SELECT a.id, a.name AS file_name, coalesce(a.display_name, a.name) AS display_name, \
+                a.is_encrypted, \
                 a.sender_md5 AS checksum, coalesce(a.senders_reference, '') AS senders_reference, \
                 'AltinnCorrespondenceAttachment' AS data_location_type, a.created_at AS created, \
                 {ATTACHMENT_STATUS} AS status, NULL::text AS status_text, \
                 coalesce(a.uploaded_at, a.created_at) AS status_changed, \
-                coalesce(a.expires_at, 'infinity') AS expiration_time, a.media_type AS data_type \
+                CASE WHEN a.state = 'published' THEN a.expires_at END AS expiration_time, \
+                a.media_type AS data_type \
          FROM correspondence_attachments ca JOIN attachments a ON a.id = ca.attachment_id \
          WHERE ca.correspondence_id = $1 ORDER BY ca.position"
     ))
@@ -302,11 +306,7 @@ pub struct CorrespondenceOverviewExt {
 impl CorrespondenceOverviewExt {
     /// One message's overview, with its attachments and notice orders; `body` for the
     /// recipient's system.
-    pub(super) fn load(
-        conn: &mut PgConnection,
-        r: Row,
-        body: Option<String>,
-    ) -> QueryResult<Self> {
+    pub(super) fn load(conn: &mut PgConnection, r: Row, body: Option<String>) -> QueryResult<Self> {
         let attachments = attachments_of(conn, r.id)?;
         let notifications = notice_kinds(conn, r.id)?
             .into_iter()
@@ -473,8 +473,14 @@ fn notification_orders(id: Uuid, resource: &str, notices: &[Notice]) -> Vec<Noti
                 (true, false) => "Sms",
                 _ => "Email",
             };
-            let open = mine.iter().any(|n| matches!(n.status.as_str(), "queued" | "sending"));
-            let last = mine.iter().map(|n| n.updated).max().unwrap_or(first.created);
+            let open = mine
+                .iter()
+                .any(|n| matches!(n.status.as_str(), "queued" | "sending"));
+            let last = mine
+                .iter()
+                .map(|n| n.updated)
+                .max()
+                .unwrap_or(first.created);
             Some(NotificationExt {
                 id: order_id(id, reminder).to_string(),
                 requested_send_time: first.requested_send_time,

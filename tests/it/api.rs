@@ -68,8 +68,8 @@ async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
     let mut pages = 0;
     loop {
         let path = match &cursor {
-            Some(c) => format!("/correspondence?limit=400&cursor={c}"),
-            None => "/correspondence?limit=400".to_owned(),
+            Some(c) => format!("/correspondence?melding=true&role=sender&limit=400&cursor={c}"),
+            None => "/correspondence?melding=true&role=sender&limit=400".to_owned(),
         };
         let (status, body, _) = call(&app, &path, Some(&good)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -92,9 +92,19 @@ async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
 
     // Filters: the sender's reference, and a status.
     let (_, body, _) = call(&app, "/correspondence?sendersReference=ref-2", Some(&good)).await;
-    assert_eq!(body["correspondences"].as_array().expect("list").len(), 10);
+    assert_eq!(body["ids"].as_array().expect("list").len(), 10);
+    assert!(
+        body.get("correspondences").is_none(),
+        "Altinn's answer: ids only"
+    );
     let (_, body, _) = call(&app, "/correspondence?status=Read&limit=5", Some(&good)).await;
-    assert_eq!(body["correspondences"].as_array().expect("list").len(), 0);
+    assert_eq!(body["ids"].as_array().expect("list").len(), 0);
+    let (_, body, _) = call(&app, "/correspondence?status=2", Some(&good)).await;
+    assert_eq!(
+        body["ids"].as_array().expect("list").len(),
+        1_000,
+        "Published by number; 1,000 ids a page"
+    );
 
     // One message's overview; another sender's message does not exist for this client.
     let id = seen.iter().next().expect("an id").clone();
@@ -110,8 +120,12 @@ async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
     );
 
     // Its details: the status history and the notices with masked addresses.
-    let (status, details, _) =
-        call(&app, &format!("/correspondence/{id}/details"), Some(&good)).await;
+    let (status, details, _) = call(
+        &app,
+        &format!("/correspondence/{id}/details?melding=true"),
+        Some(&good),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let history: Vec<&str> = details["statusHistory"]
         .as_array()
@@ -120,7 +134,10 @@ async fn a_sender_system_pages_through_its_mail_without_gaps_or_repeats() {
         .map(|e| e["status"].as_str().expect("status"))
         .collect();
     assert_eq!(history, ["Initialized", "ReadyForPublish", "Published"]);
-    let notices = details["notifications"].as_array().expect("notices");
+    let orders = details["notifications"].as_array().expect("orders");
+    assert_eq!(orders.len(), 1, "Altinn's order of the first notice");
+    assert_eq!(orders[0]["isReminder"], false);
+    let notices = details["notices"].as_array().expect("notices");
     assert_eq!(
         notices.len(),
         1,
@@ -249,8 +266,8 @@ async fn tokens_are_refused_for_every_flaw_and_nothing_leaks() {
             "MEL-1004",
         ),
         (
-            "an unknown query field",
-            "/correspondence?colour=blue",
+            "a role Altinn does not have",
+            "/correspondence?role=Nobody",
             good.clone(),
             StatusCode::BAD_REQUEST,
             "MEL-1005",
@@ -306,7 +323,7 @@ async fn the_token_command_mints_tokens_the_demo_accepts() {
     let token = String::from_utf8(output.stdout).expect("utf-8");
     let (status, body, _) = call(&app, "/correspondence", Some(token.trim())).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["correspondences"], serde_json::json!([]));
+    assert_eq!(body["ids"], serde_json::json!([]));
 
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_melding"))
         .args(["token", "--org", "123"])
@@ -318,9 +335,14 @@ async fn the_token_command_mints_tokens_the_demo_accepts() {
 }
 
 pub async fn post(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Value) {
+    post_to(app, token, "/correspondence", body).await
+}
+
+/// POSTs `body` as JSON to `path` under the Correspondence API.
+pub async fn post_to(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
     let response = app
         .client
-        .post(app.url("/correspondence/api/v1/correspondence"))
+        .post(app.url(&format!("/correspondence/api/v1{path}")))
         .bearer_auth(token)
         .json(body)
         .send()
@@ -373,7 +395,7 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         ],
         "idempotentKey": "9f1c2d3e-0000-4000-8000-000000000001"
     });
-    let (status, first) = post(&app, &good, &request).await;
+    let (status, first) = post_to(&app, &good, "/correspondence?melding=true", &request).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     let sent = first["correspondences"].as_array().expect("a list");
     assert_eq!(sent.len(), 3);
@@ -388,8 +410,13 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         "the organisation has nobody who can read it"
     );
     assert_eq!(
-        sent[0]["notifications"],
+        sent[0]["notices"],
         serde_json::json!([{ "kind": "initial", "channel": "email", "status": "queued" }])
+    );
+    assert_eq!(sent[0]["notifications"][0]["status"], "Success");
+    assert_eq!(
+        sent[2]["notifications"][0]["status"], "MissingContact",
+        "nobody to notify at the organisation"
     );
     assert_eq!(
         app.count(
@@ -637,11 +664,44 @@ async fn attachments_are_described_uploaded_checked_reused_and_deleted_only_unus
     .await;
     assert_eq!(status, StatusCode::OK, "{uploaded}");
     assert_eq!(uploaded["status"], "Published");
-    assert_eq!(uploaded["size"], pdf.len());
+    assert_eq!(uploaded["checksum"], md5.as_str());
+    assert_eq!(uploaded["fileName"], "vedtak.pdf");
     assert_eq!(
-        uploaded["sha256"],
-        format!("{:x}", sha2::Sha256::digest(&pdf))
+        app.count(&format!(
+            "SELECT count(*) AS n FROM attachments WHERE id = '{id}' AND size_bytes = {} AND sha256 = '{:x}'",
+            pdf.len(),
+            sha2::Sha256::digest(&pdf)
+        )),
+        1,
+        "kept with its size and SHA-256"
     );
+    // Its details (the status history) and its bytes, for the sender.
+    let (status, details) = send_json(
+        &app,
+        Method::GET,
+        &format!("/attachment/{id}/details"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{details}");
+    let history: Vec<&str> = details["statusHistory"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .map(|e| e["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(history.last(), Some(&"Published"), "{details}");
+    let download = app
+        .client
+        .get(app.url(&format!("/correspondence/api/v1/attachment/{id}/download")))
+        .bearer_auth(&good)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.bytes().await.expect("bytes").to_vec(), pdf);
 
     // Used by a message, it cannot be deleted; an unused one can.
     let request = serde_json::json!({
@@ -800,7 +860,13 @@ async fn a_sender_withdraws_only_what_is_not_yet_published() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{withdrawn}");
-    assert_eq!(withdrawn["status"], "PurgedByService");
+    assert_eq!(
+        withdrawn,
+        Value::String(later.clone()),
+        "Altinn answers the id"
+    );
+    let (_, overview, _) = call(&app, &format!("/correspondence/{later}"), Some(&good)).await;
+    assert_eq!(overview["status"], "PurgedByAltinn", "Altinn's name");
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM notifications WHERE correspondence_id = '{later}' AND state <> 'cancelled'"
@@ -866,6 +932,17 @@ impl Spec {
             .expect("request");
         assert_eq!(response.status(), StatusCode::OK);
         Spec(response.json().await.expect("JSON"))
+    }
+
+    /// Altinn 3 Correspondence's published document (`tests/altinn/`), whose schemas the
+    /// Altinn-compatible answers must match as they are (no members beyond Altinn's).
+    pub fn altinn() -> Spec {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/altinn/correspondence-v1.openapi.json"
+        );
+        let text = std::fs::read_to_string(path).expect("Altinn's document");
+        Spec(serde_json::from_str(&text).expect("JSON"))
     }
 
     pub fn check(&self, schema: &str, value: &Value) {
@@ -937,6 +1014,15 @@ impl Spec {
         at: &str,
         strict: bool,
     ) -> Result<(), String> {
+        // OpenAPI 3.0's way of allowing null.
+        if value.is_null() && schema["nullable"] == Value::Bool(true) {
+            return Ok(());
+        }
+        if let Some(options) = schema["enum"].as_array()
+            && !options.contains(value)
+        {
+            return Err(format!("{at}: {value} is not one of {options:?}"));
+        }
         let kind = match value {
             Value::Null => "null",
             Value::Bool(_) => "boolean",
@@ -964,12 +1050,27 @@ impl Spec {
                     return Err(format!("{at}.{name}: required but missing"));
                 }
             }
+            // `additionalProperties` given as a schema (`{}` is any) allows other members.
+            let open = schema["additionalProperties"].is_object();
             for (name, v) in object {
                 match props.get(name) {
                     Some(s) => self.validate(s, v, &format!("{at}.{name}"))?,
-                    None if strict => return Err(format!("{at}.{name}: not in the document")),
+                    None if strict && !open => {
+                        return Err(format!("{at}.{name}: not in the document"));
+                    }
                     None => {}
                 }
+            }
+        } else if let (Some(object), Some(values)) = (
+            value.as_object(),
+            schema["additionalProperties"].as_object(),
+        ) && schema.get("properties").is_none()
+            && !values.is_empty()
+        {
+            // A map (`propertyList`): each value by the schema of the values.
+            let values = Value::Object(values.clone());
+            for (name, v) in object {
+                self.validate(&values, v, &format!("{at}.{name}"))?;
             }
         }
         if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
@@ -1005,6 +1106,8 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
         ("/attachment/{id}/upload", "post"),
         ("/attachment/{id}", "get"),
         ("/attachment/{id}", "delete"),
+        ("/attachment/{id}/details", "get"),
+        ("/attachment/{id}/download", "get"),
     ] {
         assert!(
             spec.0["paths"][path][method].is_object(),
@@ -1052,7 +1155,22 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
         Some(b"tekst".to_vec()),
     )
     .await;
-    spec.check("AttachmentOverview", &uploaded);
+    let altinn = Spec::altinn();
+    let both = |name: &str, value: &Value| {
+        spec.check(name, value);
+        altinn.check(name, value);
+    };
+    both("AttachmentOverviewExt", &uploaded);
+    let (_, details) = send_json(
+        &app,
+        Method::GET,
+        &format!("/attachment/{id}/details"),
+        &good,
+        None,
+        None,
+    )
+    .await;
+    both("AttachmentDetailsExt", &details);
     let request = serde_json::json!({
         "correspondence": {
             "resourceId": "testbrev",
@@ -1067,22 +1185,42 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
     });
     let (status, sent) = post(&app, &good, &request).await;
     assert_eq!(status, StatusCode::OK);
-    spec.check("SendResponse", &sent);
+    both("InitializeCorrespondencesResponseExt", &sent);
     let message = sent["correspondences"][0]["correspondenceId"]
         .as_str()
         .expect("id")
         .to_owned();
     let (_, list, _) = call(&app, "/correspondence?limit=1", Some(&good)).await;
-    spec.check("SearchResult", &list);
+    both("CorrespondencesExt", &list);
     let (_, overview, _) = call(&app, &format!("/correspondence/{message}"), Some(&good)).await;
-    spec.check("CorrespondenceOverview", &overview);
+    both("CorrespondenceOverviewExt", &overview);
     let (_, details, _) = call(
         &app,
         &format!("/correspondence/{message}/details"),
         Some(&good),
     )
     .await;
-    spec.check("CorrespondenceDetails", &details);
+    both("CorrespondenceDetailsExt", &details);
+    // melding's extras are in melding's document.
+    let (_, list, _) = call(
+        &app,
+        "/correspondence?limit=1&melding=true&role=sender",
+        Some(&good),
+    )
+    .await;
+    spec.check("CorrespondencesExt", &list);
+    assert_eq!(
+        list["correspondences"][0]["correspondenceId"],
+        message.as_str()
+    );
+    let (_, details, _) = call(
+        &app,
+        &format!("/correspondence/{message}/details?melding=true"),
+        Some(&good),
+    )
+    .await;
+    spec.check("CorrespondenceDetailsExt", &details);
+    assert!(details["notices"].is_array(), "{details}");
     let (_, purged) = send_json(
         &app,
         Method::DELETE,
@@ -1092,7 +1230,11 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
         None,
     )
     .await;
-    spec.check("CorrespondenceOverview", &purged);
+    assert_eq!(
+        purged,
+        Value::String(message.clone()),
+        "Altinn answers the id"
+    );
     for (status, problem) in [
         send_json(
             &app,
@@ -1116,6 +1258,7 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
     ] {
         assert!(status.is_client_error());
         spec.check("Problem", &problem);
+        altinn.check("ProblemDetails", &problem);
     }
 }
 
@@ -1153,7 +1296,10 @@ async fn a_send_with_files_in_one_multipart_request() {
     let response = post(form).await.expect("request");
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("JSON");
-    Spec::load(&app).await.check("SendResponse", &body);
+    Spec::load(&app)
+        .await
+        .check("InitializeCorrespondencesResponseExt", &body);
+    Spec::altinn().check("InitializeCorrespondencesResponseExt", &body);
     assert_eq!(
         app.count(
             "SELECT count(*) AS n FROM correspondences c WHERE c.attachment_count = 2 \
@@ -1220,7 +1366,10 @@ async fn a_send_with_files_in_one_multipart_request() {
     let response = post(dotted()).await.expect("request");
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("JSON");
-    Spec::load(&app).await.check("SendResponse", &body);
+    Spec::load(&app)
+        .await
+        .check("InitializeCorrespondencesResponseExt", &body);
+    Spec::altinn().check("InitializeCorrespondencesResponseExt", &body);
     let id = body["correspondences"][0]["correspondenceId"]
         .as_str()
         .expect("id")

@@ -8,6 +8,7 @@ mod helpers;
 mod access;
 mod admin;
 mod api;
+mod api_altinn;
 mod api_fuzz;
 mod api_recipient;
 mod api_schema;
