@@ -185,8 +185,17 @@ fn api(config: &Config, auth: &Auth, public_url: &str) -> anyhow::Result<Option<
     } else {
         return Ok(None);
     };
+    let exchange = crate::api::token::Exchange::new(
+        format!(
+            "{}/authentication/api/v1/openid/",
+            public_url.trim_end_matches('/')
+        ),
+        verifier.audience.clone(),
+        config.session_key(),
+    );
     Ok(Some(crate::api::Api::new(
         verifier,
+        exchange,
         config.api.rate_per_minute,
     )))
 }

@@ -250,3 +250,86 @@ pub fn insert(conn: &mut PgConnection) -> QueryResult<()> {
         .execute(conn)?;
     Ok(())
 }
+
+/// Digdir, which runs eFormidling: the owner of its shared digital post services.
+pub const EFORMIDLING_OWNER: &str = "991825827";
+
+/// eFormidling's processes for digital post (DPV) as shared services: (id, nb, nn, en,
+/// confidential). eFormidling's service registry names these ids as the resources.
+pub const EFORMIDLING_SERVICES: &[(&str, &str, &str, &str, bool)] = &[
+    (
+        "eformidling-dpv-informasjon",
+        "Informasjon til innbygger",
+        "Informasjon til innbyggjar",
+        "Information to citizens",
+        false,
+    ),
+    (
+        "eformidling-dpv-vedtak",
+        "Vedtak til innbygger",
+        "Vedtak til innbyggjar",
+        "Decisions to citizens",
+        false,
+    ),
+    (
+        "eformidling-dpv-saksbehandling",
+        "Saksbehandling",
+        "Sakshandsaming",
+        "Case handling",
+        false,
+    ),
+    (
+        "eformidling-dpv-taushetsbelagt",
+        "Taushetsbelagt saksbehandling",
+        "Teiepliktig sakshandsaming",
+        "Confidential case handling",
+        true,
+    ),
+];
+
+/// Makes eFormidling's digital post services ready, owned by Digdir, once Digdir is a party
+/// (the business register brings it; the demo seeds it). Existing services are left as they
+/// are (an administrator may have changed them). Returns how many were added.
+pub fn eformidling_services(conn: &mut PgConnection) -> QueryResult<usize> {
+    use crate::db::schema::{parties, service_owners, services};
+    let Some(owner) = parties::table
+        .filter(parties::org_number.eq(EFORMIDLING_OWNER))
+        .filter(parties::kind.eq("organization"))
+        .select(parties::id)
+        .first::<i64>(conn)
+        .optional()?
+    else {
+        return Ok(0);
+    };
+    diesel::insert_into(service_owners::table)
+        .values((
+            service_owners::party_id.eq(owner),
+            service_owners::short_name.eq("digdir"),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    let rows: Vec<_> = EFORMIDLING_SERVICES
+        .iter()
+        .map(|(id, nb, nn, en, confidential)| {
+            (
+                services::id.eq(*id),
+                services::owner_id.eq(owner),
+                services::title_nb.eq(*nb),
+                services::title_nn.eq(*nn),
+                services::title_en.eq(*en),
+                services::required_packages.eq(vec![Some(if *confidential {
+                    CONFIDENTIAL_MAIL
+                } else {
+                    ORDINARY_MAIL
+                })]),
+                services::is_confidential.eq(*confidential),
+                services::min_login_level.eq(if *confidential { 4i16 } else { 3 }),
+                services::is_shared.eq(true),
+            )
+        })
+        .collect();
+    diesel::insert_into(services::table)
+        .values(&rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+}

@@ -7,6 +7,7 @@
 
 pub mod attachments;
 mod binding;
+mod exchange;
 pub mod message;
 pub mod problem;
 pub mod send;
@@ -21,9 +22,10 @@ use std::time::Instant;
 use actix_web::{HttpRequest, web};
 
 use problem::Problem;
-use token::{Client, Verifier};
+use token::{Client, Exchange, Verifier};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(exchange::maskinporten);
     cfg.service(
         web::scope("/correspondence/api/v1")
             .app_data(
@@ -66,13 +68,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// The API's verifier and rate limiter (absent when no token issuer is configured).
 pub struct Api {
     pub verifier: Verifier,
+    /// melding's own tokens, given for Maskinporten tokens.
+    pub exchange: Exchange,
     limiter: RateLimiter,
 }
 
 impl Api {
-    pub fn new(verifier: Verifier, per_minute: u32) -> Self {
+    pub fn new(verifier: Verifier, exchange: Exchange, per_minute: u32) -> Self {
         Api {
             verifier,
+            exchange,
             limiter: RateLimiter::new(per_minute),
         }
     }
@@ -109,7 +114,13 @@ pub async fn authenticate(req: &HttpRequest, scopes: &[&'static str]) -> Result<
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(Problem::unauthenticated)?;
-    let client = api.verifier.verify(token.trim(), scopes).await?;
+    let token = token.trim();
+    // A token melding gave in exchange is melding's to check; any other is the issuer's.
+    let client = if token::issuer_of(token).as_deref() == Some(api.exchange.issuer.as_str()) {
+        api.exchange.verify(token, scopes)?
+    } else {
+        api.verifier.verify(token, scopes).await?
+    };
     api.limiter
         .check(client.org_number.as_str())
         .map_err(Problem::too_many)?;

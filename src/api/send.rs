@@ -102,6 +102,8 @@ pub enum NotificationChannelExt {
 pub enum NotificationTemplateExt {
     CustomMessage,
     GenericAltinnMessage,
+    /// Altinn's template for mail migrated from Altinn 2: melding's generic texts.
+    Altinn2Message,
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -350,7 +352,13 @@ impl SendRequest {
         let mut n = c.notification.unwrap_or_default();
         let text = |t: Option<String>| t.unwrap_or_default();
         // Altinn's generic template: the service's or the generic texts, whatever was given.
-        if n.notification_template == Some(NotificationTemplateExt::GenericAltinnMessage) {
+        if matches!(
+            n.notification_template,
+            Some(
+                NotificationTemplateExt::GenericAltinnMessage
+                    | NotificationTemplateExt::Altinn2Message
+            )
+        ) {
             n.email_subject = None;
             n.email_body = None;
             n.sms_body = None;

@@ -48,6 +48,8 @@ pub struct Client {
     pub org_number: OrgNumber,
     pub client_id: Option<String>,
     pub scopes: Vec<String>,
+    /// When the token expires (seconds since 1970).
+    pub expires: i64,
 }
 
 #[derive(Deserialize)]
@@ -179,6 +181,31 @@ impl Verifier {
 
     /// Verifies `token` and that it carries one of `scopes`.
     pub async fn verify(&self, token: &str, scopes: &[&'static str]) -> Result<Client, TokenError> {
+        let parts = Parts::split(token)?;
+        if parts.header.alg != "RS256" {
+            return Err(TokenError::Malformed);
+        }
+        let key = self.key(parts.header.kid.as_deref()).await?;
+        key.verify_signature(
+            &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            parts.signed.as_bytes(),
+            &parts.signature,
+        )
+        .map_err(|_| TokenError::BadSignature)?;
+        check_claims(parts.claims()?, &self.issuer, &self.audience, scopes)
+    }
+}
+
+/// A compact JWT taken apart (nothing verified yet).
+struct Parts<'a> {
+    header: Header,
+    signed: &'a str,
+    claims: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+impl<'a> Parts<'a> {
+    fn split(token: &'a str) -> Result<Self, TokenError> {
         let mut parts = token.split('.');
         let (Some(h), Some(c), Some(s), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -192,49 +219,131 @@ impl Verifier {
         };
         let header: Header =
             serde_json::from_slice(&decode(h)?).map_err(|_| TokenError::Malformed)?;
-        if header.alg != "RS256" {
+        Ok(Parts {
+            header,
+            signed: &token[..h.len() + 1 + c.len()],
+            claims: decode(c)?,
+            signature: decode(s)?,
+        })
+    }
+
+    fn claims(&self) -> Result<Claims, TokenError> {
+        serde_json::from_slice(&self.claims).map_err(|_| TokenError::Malformed)
+    }
+}
+
+/// The issuer a token names, unverified: which verifier is to check it.
+pub fn issuer_of(token: &str) -> Option<String> {
+    Parts::split(token).ok()?.claims().ok().map(|c| c.iss)
+}
+
+/// The checks of a token's claims once its signature holds: issuer, audience, time, scope and
+/// the client organisation.
+fn check_claims(
+    claims: Claims,
+    issuer: &str,
+    audience: &str,
+    wanted: &[&'static str],
+) -> Result<Client, TokenError> {
+    if claims.iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        return Err(TokenError::Issuer);
+    }
+    let audience_ok = match &claims.aud {
+        Some(Audience::One(a)) => *a == audience,
+        Some(Audience::Many(list)) => list.iter().any(|a| a == audience),
+        None => false,
+    };
+    if !audience_ok {
+        return Err(TokenError::Audience);
+    }
+    let now = chrono::Utc::now().timestamp();
+    if claims.exp + LEEWAY < now || claims.nbf.is_some_and(|nbf| nbf - LEEWAY > now) {
+        return Err(TokenError::Expired);
+    }
+    let scopes: Vec<String> = claims.scope.split_whitespace().map(str::to_owned).collect();
+    if !scopes.iter().any(|s| wanted.contains(&s.as_str())) {
+        return Err(TokenError::Scope(wanted.join(" or ")));
+    }
+    let org = claims
+        .consumer
+        .as_ref()
+        .and_then(|c| c.id.strip_prefix("0192:"))
+        .and_then(|n| OrgNumber::parse(n).ok())
+        .ok_or(TokenError::Consumer)?;
+    Ok(Client {
+        org_number: org,
+        client_id: claims.client_id,
+        scopes,
+        expires: claims.exp,
+    })
+}
+
+/// melding's own tokens, given in exchange for a Maskinporten token as Altinn's token exchange
+/// does (`GET /authentication/api/v1/exchange/maskinporten`): the same client, scopes and expiry,
+/// signed HS256 with a key derived from the session key, so every node checks them.
+pub struct Exchange {
+    pub issuer: String,
+    audience: String,
+    key: [u8; 32],
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+impl Exchange {
+    pub fn new(issuer: String, audience: String, secret: &[u8]) -> Self {
+        use hmac::Mac;
+        let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
+        mac.update(b"melding: tokens given in exchange");
+        Exchange {
+            issuer,
+            audience,
+            key: mac.finalize().into_bytes().into(),
+        }
+    }
+
+    fn mac(&self) -> HmacSha256 {
+        use hmac::Mac;
+        HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length")
+    }
+
+    /// A token for the client a Maskinporten token named, valid as long as that token.
+    pub fn issue(&self, client: &Client) -> String {
+        use hmac::Mac;
+        let now = chrono::Utc::now().timestamp();
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let claims = serde_json::json!({
+            "iss": self.issuer,
+            "aud": self.audience,
+            "iat": now,
+            "nbf": now,
+            "exp": client.expires,
+            "jti": uuid::Uuid::now_v7().to_string(),
+            "client_id": client.client_id,
+            "scope": client.scopes.join(" "),
+            "consumer": {
+                "authority": "iso6523-actorid-upis",
+                "ID": format!("0192:{}", client.org_number.as_str()),
+            },
+        });
+        let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let mut mac = self.mac();
+        mac.update(format!("{header}.{claims}").as_bytes());
+        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{header}.{claims}.{signature}")
+    }
+
+    /// Verifies a token this exchange gave and that it carries one of `scopes`.
+    pub fn verify(&self, token: &str, scopes: &[&'static str]) -> Result<Client, TokenError> {
+        use hmac::Mac;
+        let parts = Parts::split(token)?;
+        if parts.header.alg != "HS256" {
             return Err(TokenError::Malformed);
         }
-        let key = self.key(header.kid.as_deref()).await?;
-        key.verify_signature(
-            &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-            format!("{h}.{c}").as_bytes(),
-            &decode(s)?,
-        )
-        .map_err(|_| TokenError::BadSignature)?;
-        let claims: Claims =
-            serde_json::from_slice(&decode(c)?).map_err(|_| TokenError::Malformed)?;
-        if claims.iss.trim_end_matches('/') != self.issuer.trim_end_matches('/') {
-            return Err(TokenError::Issuer);
-        }
-        let audience_ok = match &claims.aud {
-            Some(Audience::One(a)) => *a == self.audience,
-            Some(Audience::Many(list)) => list.contains(&self.audience),
-            None => false,
-        };
-        if !audience_ok {
-            return Err(TokenError::Audience);
-        }
-        let now = chrono::Utc::now().timestamp();
-        if claims.exp + LEEWAY < now || claims.nbf.is_some_and(|nbf| nbf - LEEWAY > now) {
-            return Err(TokenError::Expired);
-        }
-        let wanted = scopes;
-        let scopes: Vec<String> = claims.scope.split_whitespace().map(str::to_owned).collect();
-        if !scopes.iter().any(|s| wanted.contains(&s.as_str())) {
-            return Err(TokenError::Scope(wanted.join(" or ")));
-        }
-        let org = claims
-            .consumer
-            .as_ref()
-            .and_then(|c| c.id.strip_prefix("0192:"))
-            .and_then(|n| OrgNumber::parse(n).ok())
-            .ok_or(TokenError::Consumer)?;
-        Ok(Client {
-            org_number: org,
-            client_id: claims.client_id,
-            scopes,
-        })
+        let mut mac = self.mac();
+        mac.update(parts.signed.as_bytes());
+        mac.verify_slice(&parts.signature)
+            .map_err(|_| TokenError::BadSignature)?;
+        check_claims(parts.claims()?, &self.issuer, &self.audience, scopes)
     }
 }
 

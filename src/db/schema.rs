@@ -371,6 +371,7 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        is_shared -> Bool,
     }
 }
 

@@ -45,6 +45,8 @@ pub fn import(
         name(files.roles),
         roles(&mut conn, files.roles, test_ids, progress)?,
     ));
+    // With Digdir in the register, eFormidling's digital post services are ready.
+    crate::access::reference::eformidling_services(&mut conn)?;
     Ok(reports)
 }
 

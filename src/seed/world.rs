@@ -454,6 +454,17 @@ pub fn insert(conn: &mut PgConnection, rng: &mut Rng) -> QueryResult<()> {
     let municipal_unit_ids = insert_parties(conn, &unit_rows)?;
 
     insert_services(conn, &owner_ids)?;
+    // Digdir, which runs eFormidling, with its shared digital post services.
+    insert_parties(
+        conn,
+        &[org(
+            crate::access::reference::EFORMIDLING_OWNER.to_owned(),
+            "Digitaliseringsdirektoratet".to_owned(),
+            "ORGL",
+            None,
+        )],
+    )?;
+    crate::access::reference::eformidling_services(conn)?;
 
     // Organisations: the citizen persona's company first, then generated ones.
     let mut org_rows = vec![org(

@@ -558,7 +558,8 @@ impl NewMessage {
         } else {
             services::table
                 .filter(services::id.eq(&draft.service_id))
-                .filter(services::owner_id.eq(owner))
+                // A shared service (eFormidling's digital post) is every owner's to send with.
+                .filter(services::owner_id.eq(owner).or(services::is_shared))
                 .filter(services::is_active)
                 .count()
                 .get_result(conn)?

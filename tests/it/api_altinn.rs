@@ -296,3 +296,187 @@ async fn altinns_refusals_reserved_unknown_and_custom_notice_addresses() {
     altinn.check("CorrespondencesExt", &list);
     assert_eq!(list["ids"].as_array().expect("ids").len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maskinporten_token_is_exchanged_for_one_the_api_takes() {
+    let app = TestApp::spawn().await;
+    world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let maskinporten = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let exchange = |bearer: String| {
+        app.client
+            .get(app.url("/authentication/api/v1/exchange/maskinporten"))
+            .bearer_auth(bearer)
+            .send()
+    };
+    let response = exchange(maskinporten.clone()).await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/plain")
+    );
+    let exchanged = response.text().await.expect("the token");
+    assert_ne!(exchanged, maskinporten);
+    let (status, body, _) = call(&app, "/correspondence", Some(&exchanged)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["ids"], json!([]));
+    // The Maskinporten token still works directly.
+    let (status, _, _) = call(&app, "/correspondence", Some(&maskinporten)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Refused: a token melding gave (not exchanged twice), a changed one, none.
+    let again = exchange(exchanged.clone()).await.expect("request");
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    let mut parts: Vec<String> = exchanged.split('.').map(str::to_owned).collect();
+    parts[2] = parts[2].chars().rev().collect();
+    let forged = parts.join(".");
+    let (status, problem, _) = call(&app, "/correspondence", Some(&forged)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
+    let none = app
+        .client
+        .get(app.url("/authentication/api/v1/exchange/maskinporten"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// eFormidling's integration point sends digital post (DPV) with Altinn's multipart form, each
+/// field in dot notation as its flattener writes them, to the resource its service registry
+/// names for the process; the four processes are shared services every service owner may use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eformidlings_digital_post_goes_to_the_shared_process_services() {
+    let app = TestApp::spawn().await;
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    {
+        let mut conn = app.pool.get().expect("conn");
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(
+                "INSERT INTO parties (kind, org_number, name, org_form) \
+                 VALUES ('organization', '991825827', 'Digitaliseringsdirektoratet', 'ORGL')",
+            ),
+            &mut conn,
+        )
+        .expect("Digdir");
+        let made = melding::access::reference::eformidling_services(&mut conn).expect("services");
+        assert_eq!(made, 4);
+        let again = melding::access::reference::eformidling_services(&mut conn).expect("again");
+        assert_eq!(again, 0, "ready once, left as they are");
+    }
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM services WHERE is_shared AND is_confidential \
+             AND id = 'eformidling-dpv-taushetsbelagt' AND required_packages = ARRAY['confidential-mail']"
+        ),
+        1,
+        "the confidential process is confidential"
+    );
+    let good = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let altinn = Spec::altinn();
+    let pdf = b"%PDF-1.4 vedtak fra eFormidling".to_vec();
+    let message_id = "0b9c3f1e-6f5a-4c1d-9a7e-2d4b8c6e1f00";
+    let form = |resource: &str, confidential: bool, key: &str| {
+        Form::new()
+            .text("correspondence.resourceId", resource.to_owned())
+            .text("correspondence.sender", "0192:974761076")
+            .text("correspondence.sendersReference", key.to_owned())
+            .text("correspondence.messageSender", "Testetaten")
+            .text(
+                "correspondence.requestedPublishTime",
+                "2026-01-05T09:30:00.123456+01:00",
+            )
+            .text("correspondence.isConfirmationNeeded", "false")
+            .text("correspondence.isConfidential", confidential.to_string())
+            .text("correspondence.content.language", "nb")
+            .text("correspondence.content.messageTitle", "Vedtak i saken din")
+            .text(
+                "correspondence.content.messageSummary",
+                "Vedtak i saken din",
+            )
+            .text("correspondence.content.messageBody", "Se vedlagte vedtak.")
+            .text(
+                "correspondence.content.attachments[0].fileName",
+                "vedtak.pdf",
+            )
+            .text(
+                "correspondence.content.attachments[0].displayName",
+                "Vedtak",
+            )
+            .text("correspondence.content.attachments[0].isEncrypted", "false")
+            .text(
+                "correspondence.content.attachments[0].sendersReference",
+                "AttachmentReference_as123452",
+            )
+            .text(
+                "correspondence.notification.notificationTemplate",
+                "GenericAltinnMessage",
+            )
+            .text("correspondence.notification.notificationChannel", "Email")
+            .text("correspondence.notification.sendReminder", "true")
+            .text("correspondence.propertyList.senderOrgNumber", "974761076")
+            .text(
+                "recipients[0]",
+                format!(
+                    "urn:altinn:person:identifier-no:{}",
+                    w.persons[0].1.as_str()
+                ),
+            )
+            .text("idempotentKey", key.to_owned())
+            .part(
+                "attachments",
+                Part::bytes(pdf.clone()).file_name("vedtak.pdf"),
+            )
+    };
+    let upload = |form: Form| {
+        app.client
+            .post(app.url("/correspondence/api/v1/correspondence/upload"))
+            .bearer_auth(&good)
+            .multipart(form)
+            .send()
+    };
+    let response = upload(form("eformidling-dpv-vedtak", false, message_id))
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("JSON");
+    altinn.check("InitializeCorrespondencesResponseExt", &body);
+    let id = body["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM correspondences c JOIN parties p ON p.id = c.sender_id \
+             WHERE c.id = '{id}' AND c.service_id = 'eformidling-dpv-vedtak' AND p.org_number = '974761076' \
+             AND c.attachment_count = 1 AND c.properties ->> 'senderOrgNumber' = '974761076'"
+        )),
+        1,
+        "the sending owner's message on the shared service"
+    );
+    let (status, overview, _) = call(&app, &format!("/correspondence/{id}"), Some(&good)).await;
+    assert_eq!(status, StatusCode::OK);
+    altinn.check("CorrespondenceOverviewExt", &overview);
+    assert_eq!(
+        overview["content"]["attachments"][0]["displayName"],
+        "Vedtak"
+    );
+
+    // The confidential process must be named confidential, and then goes.
+    let response = upload(form(
+        "eformidling-dpv-taushetsbelagt",
+        false,
+        "0b9c3f1e-6f5a-4c1d-9a7e-2d4b8c6e1f01",
+    ))
+    .await
+    .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = upload(form(
+        "eformidling-dpv-taushetsbelagt",
+        true,
+        "0b9c3f1e-6f5a-4c1d-9a7e-2d4b8c6e1f02",
+    ))
+    .await
+    .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+}
