@@ -122,10 +122,8 @@ pub struct Notification {
     reminder_sms_body: Option<String>,
     /// SMS outside 09:00-17:00 (Europe/Oslo) too.
     send_any_time: Option<bool>,
-    /// Accepted; melding's e-mails are plain text with a generated HTML part.
-    #[allow(dead_code)]
+    /// `Html`: the e-mail bodies are HTML, read as text (melding's e-mails have its own layout).
     email_content_type: Option<EmailContentType>,
-    #[allow(dead_code)]
     reminder_email_content_type: Option<EmailContentType>,
     /// Accepted; the reminder goes by the channel of the first notice.
     #[allow(dead_code)]
@@ -150,7 +148,7 @@ pub struct Notification {
 }
 
 /// Altinn's e-mail content types.
-#[derive(Deserialize, Clone, Copy, utoipa::ToSchema)]
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
 pub enum EmailContentType {
     Plain,
     Html,
@@ -366,6 +364,14 @@ impl SendRequest {
             n.reminder_email_body = None;
             n.reminder_sms_body = None;
         }
+        // HTML bodies become text: melding's notices have their own layout for every sender.
+        let html = Some(EmailContentType::Html);
+        if n.email_content_type == html {
+            n.email_body = n.email_body.as_deref().map(html_to_text);
+        }
+        if n.reminder_email_content_type == html {
+            n.reminder_email_body = n.reminder_email_body.as_deref().map(html_to_text);
+        }
         NewMessage {
             recipients: self.recipients,
             service_id: c.resource_id,
@@ -433,6 +439,41 @@ impl SendRequest {
             idempotency_key: self.idempotent_key,
         }
     }
+}
+
+/// The text of an HTML fragment: tags (and scripts and styles with their content) removed,
+/// paragraphs, line breaks, list items and headings as line breaks, entities decoded.
+fn html_to_text(html: &str) -> String {
+    let mut marked = html.to_owned();
+    for tag in [
+        "<br>", "<br/>", "<br />", "</p>", "</div>", "</li>", "</h1>", "</h2>", "</h3>", "</h4>",
+        "</tr>",
+    ] {
+        marked = replace_ignore_case(&marked, tag, &format!("{tag}\n"));
+    }
+    let text = ammonia::Builder::empty().clean(&marked).to_string();
+    let decoded = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    let lines: Vec<&str> = decoded.lines().map(str::trim).collect();
+    lines.join("\n").trim().to_owned()
+}
+
+fn replace_ignore_case(text: &str, from: &str, to: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(i) = lower[at..].find(from) {
+        out.push_str(&text[at..at + i]);
+        out.push_str(to);
+        at += i + from.len();
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// The request's JSON path for each part of the message.
@@ -961,4 +1002,20 @@ fn results(
 /// The recipient as the request named it (for a problem's text).
 fn message_recipient(message: &NewMessage, i: usize) -> &str {
     message.recipients.get(i).map_or("", |r| r.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_to_text;
+
+    #[test]
+    fn html_bodies_are_read_as_text() {
+        assert_eq!(
+            html_to_text(
+                "<P>Hei &amp; velkommen,<BR>du har <b>post</b>.</p><script>alert(1)</script><ul><li>Én</li><li>To &lt;3</li></ul>"
+            ),
+            "Hei & velkommen,\ndu har post.\nÉn\nTo <3"
+        );
+        assert_eq!(html_to_text("Bare tekst"), "Bare tekst");
+    }
 }

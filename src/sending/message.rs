@@ -237,8 +237,12 @@ fn reply_link_ok(url: &str, text: &str) -> (bool, bool) {
 }
 
 /// Checks the three texts of a notice: all empty (`None`), or each given within its limit.
+/// A notice's own texts: none, or those the channel uses (e-mail subject and text, SMS text; all
+/// three for the channels that may use both). A text the channel does not use may be left empty
+/// (it is stored as none, and the service's or the generic text stands in).
 fn notice_texts(
     texts: &NoticeTexts,
+    channel: Option<NotificationChannel>,
     fields: [Field; 3],
     problems: &mut Vec<Problem>,
 ) -> Option<(String, String, String)> {
@@ -250,8 +254,19 @@ fn notice_texts(
     if given.iter().all(|s| s.is_empty()) {
         return None;
     }
-    for ((value, max), field) in given.iter().zip([255, 10_000, 2_000]).zip(fields) {
-        if value.is_empty() || too_long(value, max) {
+    let (email, sms) = match channel {
+        Some(NotificationChannel::Email) => (true, false),
+        Some(NotificationChannel::Sms) => (false, true),
+        _ => (true, true),
+    };
+    let needed = [email, email, sms];
+    for (((value, max), field), needed) in given
+        .iter()
+        .zip([255, 10_000, 2_000])
+        .zip(fields)
+        .zip(needed)
+    {
+        if (needed && value.is_empty()) || too_long(value, max) {
             problems.push(Problem::new(field, "service-error-text"));
         }
     }
@@ -433,11 +448,13 @@ impl NewMessage {
         );
         let initial_texts = notice_texts(
             &order.initial,
+            notification,
             [Field::EmailSubject, Field::EmailBody, Field::SmsText],
             problems,
         );
         let reminder_texts = notice_texts(
             &order.reminder,
+            notification,
             [
                 Field::ReminderEmailSubject,
                 Field::ReminderEmailBody,

@@ -158,6 +158,12 @@ fn create_sending(
     }
     let sending_id = Uuid::now_v7();
     let (initial, reminder) = (&draft.initial_texts, &draft.reminder_texts);
+    // A text left empty (one the channel does not use) is none: the service's or the generic
+    // text stands in.
+    type Texts = Option<(String, String, String)>;
+    let given = |texts: &Texts, part: fn(&(String, String, String)) -> &String| {
+        texts.as_ref().map(part).filter(|t| !t.is_empty()).cloned()
+    };
     diesel::insert_into(sendings::table)
         .values((
             sendings::id.eq(sending_id),
@@ -168,12 +174,12 @@ fn create_sending(
             sendings::idempotency_key.eq(&draft.idempotency_key),
             sendings::recipient_count.eq(recipient_count as i32),
             sendings::notification_channel.eq(draft.notification.map(|c| c.name())),
-            sendings::email_subject.eq(initial.as_ref().map(|t| &t.0)),
-            sendings::email_body.eq(initial.as_ref().map(|t| &t.1)),
-            sendings::sms_text.eq(initial.as_ref().map(|t| &t.2)),
-            sendings::reminder_email_subject.eq(reminder.as_ref().map(|t| &t.0)),
-            sendings::reminder_email_body.eq(reminder.as_ref().map(|t| &t.1)),
-            sendings::reminder_sms_text.eq(reminder.as_ref().map(|t| &t.2)),
+            sendings::email_subject.eq(given(initial, |t| &t.0)),
+            sendings::email_body.eq(given(initial, |t| &t.1)),
+            sendings::sms_text.eq(given(initial, |t| &t.2)),
+            sendings::reminder_email_subject.eq(given(reminder, |t| &t.0)),
+            sendings::reminder_email_body.eq(given(reminder, |t| &t.1)),
+            sendings::reminder_sms_text.eq(given(reminder, |t| &t.2)),
             sendings::send_reminder.eq(draft.send_reminder),
             sendings::sms_any_time.eq(draft.sms_any_time),
             sendings::ignore_reservation.eq(draft.ignore_reservation_reason.is_some()),

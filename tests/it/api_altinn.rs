@@ -277,6 +277,24 @@ async fn altinns_refusals_reserved_unknown_and_custom_notice_addresses() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     assert_eq!(problem["errorCode"], 3011);
 
+    // An HTML e-mail body (emailContentType 1 = Html) is kept as its text.
+    let mut html = request(w.persons[0].1.as_str(), "H-1");
+    html["correspondence"]["notification"] = json!({
+        "notificationTemplate": "CustomMessage",
+        "notificationChannel": "Email",
+        "emailSubject": "Nytt brev",
+        "emailBody": "<p>Hei,<br>du har fått <b>brev</b> &amp; svar.</p>",
+        "emailContentType": 1
+    });
+    let (status, sent) = post(&app, &good, &html).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM sendings WHERE email_body = E'Hei,\\ndu har fått brev & svar.'"
+        ),
+        1
+    );
+
     // Search: from after to is Altinn's 1027; times as .NET reads them.
     let (status, problem, _) = call(
         &app,
@@ -294,7 +312,7 @@ async fn altinns_refusals_reserved_unknown_and_custom_notice_addresses() {
     .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     altinn.check("CorrespondencesExt", &list);
-    assert_eq!(list["ids"].as_array().expect("ids").len(), 2);
+    assert_eq!(list["ids"].as_array().expect("ids").len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
