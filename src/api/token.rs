@@ -284,26 +284,28 @@ fn check_claims(
 pub struct Exchange {
     pub issuer: String,
     audience: String,
-    key: [u8; 32],
+    /// HMAC-SHA256 takes a key of its block size (64 bytes) as it is.
+    key: [u8; 64],
 }
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 impl Exchange {
     pub fn new(issuer: String, audience: String, secret: &[u8]) -> Self {
-        use hmac::Mac;
-        let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
-        mac.update(b"melding: tokens given in exchange");
+        use sha2::Digest;
+        let mut hash = sha2::Sha512::new();
+        hash.update(b"melding: tokens given in exchange\0");
+        hash.update(secret);
         Exchange {
             issuer,
             audience,
-            key: mac.finalize().into_bytes().into(),
+            key: hash.finalize().into(),
         }
     }
 
     fn mac(&self) -> HmacSha256 {
-        use hmac::Mac;
-        HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length")
+        use hmac::digest::KeyInit;
+        HmacSha256::new(&self.key.into())
     }
 
     /// A token for the client a Maskinporten token named, valid as long as that token.
