@@ -243,6 +243,8 @@ pub async fn upload(
                 .set(attachments::state.eq(state_after))
                 .execute(&mut conn)?,
         };
+        // Messages sent before this upload are published with its last attachment, or fail.
+        crate::sending::attachment_settled(&mut conn, id, state_after == "published")?;
         Ok(overview_of(&mut conn, &[owner], id))
     })
     .await??;

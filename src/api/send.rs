@@ -723,14 +723,14 @@ async fn send_request(
     request: SendRequest,
     extras: bool,
 ) -> Result<HttpResponse, Problem> {
-    check_attachment_entries(&request.correspondence.content.attachments)?;
+    let later = check_attachment_entries(&request.correspondence.content.attachments)?;
     let (custom, replace) = custom_addresses(&request)?;
     let test_ids = state.config.test_ids;
     let resource = Some(request.correspondence.resource_id.clone());
     let confidential = request.correspondence.is_confidential;
     let message = request.new_message();
-    let attachment_ids = message.attachments.clone();
-    let (sent, correspondences) = as_owner(state, caller, resource, move |conn, owner| {
+    let mut attachment_ids = message.attachments.clone();
+    let (sent, correspondences, later_ids) = as_owner(state, caller, resource, move |conn, owner| {
         // Altinn's `isConfidential` must match the service (the service decides who reads).
         if let Some(claimed) = confidential {
             use crate::db::schema::services;
@@ -757,8 +757,20 @@ async fn send_request(
             test_ids,
             recipients: Recipients::Listed,
         };
-        let Checked { draft, recipients } =
-            message.check(conn, &sender)?.map_err(|p| problem_of(&p))?;
+        let Checked {
+            mut draft,
+            recipients,
+        } = message.check(conn, &sender)?.map_err(|p| problem_of(&p))?;
+        if draft.attachments.len() + later.len() > crate::sending::message::MAX_ATTACHMENTS {
+            return Err(Problem::field(
+                "correspondence.content.attachments",
+                format!(
+                    "at most {} attachments in all",
+                    crate::sending::message::MAX_ATTACHMENTS
+                ),
+            )
+            .altinn(1038));
+        }
         let checks = sending::preflight(conn, &draft.service_id, &recipients)?;
         let ignore = draft.ignore_reservation_reason.is_some();
         // As Altinn: one recipient who is reserved is refused (nothing is made) unless the
@@ -776,12 +788,23 @@ async fn send_request(
             .with_status(422)
             .altinn(1030));
         }
-        let sent = conn.transaction(|conn| {
-            let sent = sending::send(conn, &draft, &recipients)?;
-            if sent.created && (!custom.is_empty() || replace) {
+        let (sent, later_ids) = conn.transaction(|conn| {
+            // New attachments whose bytes come later: the messages wait for them.
+            let later_ids = record_later_files(conn, owner.id, &draft.service_id, &later)?;
+            draft.attachments.extend(later_ids.iter().copied());
+            let sent = if later_ids.is_empty() {
+                sending::send(conn, &draft, &recipients)?
+            } else {
+                sending::send_held(conn, &draft, &recipients)?
+            };
+            if !sent.created {
+                // Nothing of a repeated send is kept.
+                return Err(Problem::duplicate_key());
+            }
+            if !custom.is_empty() || replace {
                 sending::custom_notices(conn, sent.sending_id, &custom, replace)?;
             }
-            Ok::<_, diesel::result::Error>(sent)
+            Ok::<_, Problem>((sent, later_ids))
         })?;
         let mut entry = crate::audit::Entry::new("correspondence_sent_api");
         entry.acting_for = Some(owner.id);
@@ -795,9 +818,10 @@ async fn send_request(
         crate::audit::record(conn, entry)?;
         let readers: HashMap<i64, i64> = checks.iter().map(|p| (p.party_id, p.readers)).collect();
         let correspondences = results(conn, sent.sending_id, &readers, extras)?;
-        Ok((sent, correspondences))
+        Ok((sent, correspondences, later_ids))
     })
     .await?;
+    attachment_ids.extend(later_ids);
     // As Altinn: the key was used before, nothing new was made.
     if !sent.created {
         return Err(Problem::duplicate_key());
@@ -810,9 +834,22 @@ async fn send_request(
     )
 }
 
-/// `content.attachments` as a send can take them: each names an attachment uploaded before
-/// (a file of the multipart request has been matched and uploaded by now).
-fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<(), Problem> {
+/// An attachment a JSON send names whose bytes come later (`POST /attachment/{id}/upload`).
+struct LaterFile {
+    name: String,
+    media_type: &'static str,
+    display_name: Option<String>,
+    senders_reference: Option<String>,
+    checksum: Option<String>,
+    is_encrypted: bool,
+}
+
+/// `content.attachments` as a send can take them: attachments uploaded before (by `id`), and
+/// new ones whose bytes come later, checked here and returned (a multipart request's files have
+/// been matched and uploaded by now, and named by id).
+fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<Vec<LaterFile>, Problem> {
+    use crate::sending::attachments::{NameError, check_name};
+    let mut later = Vec::new();
     for (i, a) in entries.iter().enumerate() {
         let at = format!("correspondence.content.attachments[{i}]");
         match a.data_location_type {
@@ -823,11 +860,55 @@ fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<(), Prob
                 ));
             }
             DataLocationType::NewCorrespondenceAttachment if a.id.is_none() => {
-                return Err(Problem::field(
-                    &format!("{at}.fileName"),
-                    "a new attachment is uploaded with the message: send it with POST /correspondence/upload and a file part of the same file name, or upload it first with POST /attachment and name it as ExistingCorrespondenceAttachment",
-                )
-                .altinn(1005));
+                let name = a.file_name.clone().unwrap_or_default();
+                let media_type = check_name(&name).map_err(|e| {
+                    Problem::field(
+                        &format!("{at}.fileName"),
+                        crate::web::i18n::text(Language::En, e.key()),
+                    )
+                    .altinn(match e {
+                        NameError::Empty => 2010,
+                        NameError::TooLong => 2011,
+                        NameError::Characters | NameError::Reserved => 2012,
+                        NameError::Extension => 2013,
+                    })
+                })?;
+                let checksum = a.checksum.as_ref().map(|c| c.trim().to_ascii_lowercase());
+                if checksum
+                    .as_ref()
+                    .is_some_and(|c| !(c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit())))
+                {
+                    return Err(Problem::field(
+                        &format!("{at}.checksum"),
+                        "an MD5 checksum: 32 hexadecimal digits",
+                    ));
+                }
+                if a.display_name
+                    .as_ref()
+                    .is_some_and(|v| v.chars().count() > 255 || v.contains('\0'))
+                {
+                    return Err(Problem::field(
+                        &format!("{at}.displayName"),
+                        "at most 255 characters, no NUL",
+                    ));
+                }
+                if a.senders_reference
+                    .as_ref()
+                    .is_some_and(|r| r.chars().count() > 4096)
+                {
+                    return Err(Problem::field(
+                        &format!("{at}.sendersReference"),
+                        "at most 4096 characters",
+                    ));
+                }
+                later.push(LaterFile {
+                    name,
+                    media_type,
+                    display_name: a.display_name.clone(),
+                    senders_reference: a.senders_reference.clone(),
+                    checksum,
+                    is_encrypted: a.is_encrypted,
+                });
             }
             DataLocationType::ExistingCorrespondenceAttachment if a.id.is_none() => {
                 return Err(Problem::field(
@@ -838,7 +919,40 @@ fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<(), Prob
             _ => {}
         }
     }
-    Ok(())
+    Ok(later)
+}
+
+/// Records the attachments of a send whose bytes come later, `Initialized` as
+/// `POST /attachment` makes them, for `owner`; their ids.
+fn record_later_files(
+    conn: &mut PgConnection,
+    owner: i64,
+    resource: &str,
+    files: &[LaterFile],
+) -> QueryResult<Vec<Uuid>> {
+    use crate::db::schema::attachments;
+    let mut ids = Vec::with_capacity(files.len());
+    for f in files {
+        let id = Uuid::now_v7();
+        diesel::insert_into(attachments::table)
+            .values((
+                attachments::id.eq(id),
+                attachments::owner_id.eq(owner),
+                attachments::name.eq(&f.name),
+                attachments::media_type.eq(f.media_type),
+                attachments::size_bytes.eq(0),
+                attachments::sender_md5.eq(&f.checksum),
+                attachments::storage_key.eq(format!("{owner}/{id}")),
+                attachments::state.eq("initialized"),
+                attachments::senders_reference.eq(&f.senders_reference),
+                attachments::resource_id.eq(resource),
+                attachments::display_name.eq(&f.display_name),
+                attachments::is_encrypted.eq(f.is_encrypted),
+            ))
+            .execute(conn)?;
+        ids.push(id);
+    }
+    Ok(ids)
 }
 
 /// The new attachments of `content.attachments` given the files of a multipart request, by
@@ -971,6 +1085,18 @@ fn results(
             let notices: Vec<NoticeOut> = serde_json::from_value(r.notices).unwrap_or_default();
             let has = |kind: &str| notices.iter().any(|n| n.kind == kind);
             // The first notice's order is missing its contact when nothing could be queued.
+            // A message waiting for its attachments has no notices yet: they are ordered when
+            // it is published.
+            if r.status == "Initialized" {
+                return InitializedCorrespondencesExt {
+                    correspondence_id: r.id,
+                    status: r.status,
+                    recipient: r.recipient,
+                    notifications: Vec::new(),
+                    readers: extras.then(|| readers.get(&r.recipient_id).copied().unwrap_or(0)),
+                    notices: extras.then_some(notices),
+                };
+            }
             let mut notifications = vec![InitializedCorrespondencesNotificationsExt {
                 order_id: super::shapes::order_id(r.id, false),
                 is_reminder: false,

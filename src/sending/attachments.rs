@@ -267,18 +267,20 @@ pub fn owned(conn: &mut PgConnection, owner: i64, ids: &[Uuid]) -> QueryResult<V
 /// Uploads whose time ran out (their process was lost mid-stream) are failed and their partial
 /// files removed; the sender sees `Failed` and describes the attachment again.
 pub fn fail_stalled_uploads(conn: &mut PgConnection, storage: &Storage) -> QueryResult<usize> {
-    let keys: Vec<String> = diesel::update(
+    let failed: Vec<(Uuid, String)> = diesel::update(
         attachments::table
             .filter(attachments::state.eq("uploading"))
             .filter(attachments::expires_at.lt(diesel::dsl::now)),
     )
     .set(attachments::state.eq("failed"))
-    .returning(attachments::storage_key)
+    .returning((attachments::id, attachments::storage_key))
     .get_results(conn)?;
-    for key in &keys {
+    for (id, key) in &failed {
         let _ = std::fs::remove_file(storage.path(key));
+        // Messages that waited for it fail with it.
+        super::store::attachment_settled(conn, *id, false)?;
     }
-    Ok(keys.len())
+    Ok(failed.len())
 }
 
 #[cfg(test)]

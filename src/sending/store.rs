@@ -22,17 +22,118 @@ pub struct Sent {
 
 /// Sends `draft` to `recipients` (party ids, checked by the preflight): all or nothing.
 pub fn send(conn: &mut PgConnection, draft: &Draft, recipients: &[i64]) -> QueryResult<Sent> {
+    send_as(conn, draft, recipients, false)
+}
+
+/// As [`send`], but the messages wait, `Initialized`, for attachments still to be uploaded
+/// (Altinn's initialize names new attachments whose bytes come later): nobody sees them and no
+/// notice goes until [`attachment_settled`] finds every attachment of a message published.
+pub fn send_held(conn: &mut PgConnection, draft: &Draft, recipients: &[i64]) -> QueryResult<Sent> {
+    send_as(conn, draft, recipients, true)
+}
+
+fn send_as(
+    conn: &mut PgConnection,
+    draft: &Draft,
+    recipients: &[i64],
+    held: bool,
+) -> QueryResult<Sent> {
     conn.transaction(|conn| {
         let sent = create_sending(conn, draft, recipients.len())?;
         if !sent.created {
             return Ok(sent);
         }
         let publish_at = publish_time(draft);
+        let channel = draft.notification.unwrap_or(NotificationChannel::Email);
         for batch in recipients.chunks(BATCH) {
-            let ids = insert_batch(conn, draft, sent.sending_id, publish_at, batch)?;
-            enqueue_notifications(conn, draft, sent.sending_id, &ids)?;
+            let ids = insert_batch(conn, draft, sent.sending_id, publish_at, batch, held)?;
+            if !held {
+                enqueue_notifications(conn, channel, &draft.service_id, sent.sending_id, &ids)?;
+            }
         }
         Ok(sent)
+    })
+}
+
+/// An attachment's upload ended: published, the messages held for it whose attachments are now
+/// all published are released (published, or ready for their publish time) and their notices
+/// queued; failed, the messages held for it fail. Returns how many messages changed.
+pub fn attachment_settled(
+    conn: &mut PgConnection,
+    attachment: Uuid,
+    published: bool,
+) -> QueryResult<usize> {
+    #[derive(QueryableByName)]
+    struct Released {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = SqlUuid)]
+        sending_id: Uuid,
+        #[diesel(sql_type = Text)]
+        service_id: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        channel: Option<String>,
+    }
+    conn.transaction(|conn| {
+        if !published {
+            return diesel::sql_query(
+                "WITH failed AS ( \
+                     UPDATE correspondences c SET status = 'Failed', status_changed_at = now(), \
+                            failure_reason = 'An attachment could not be uploaded' \
+                     FROM correspondence_attachments ca \
+                     WHERE ca.correspondence_id = c.id AND ca.attachment_id = $1 AND c.status = 'Initialized' \
+                     RETURNING c.id \
+                 ) \
+                 INSERT INTO correspondence_events (correspondence_id, status, details) \
+                 SELECT id, 'Failed', 'An attachment could not be uploaded' FROM failed",
+            )
+            .bind::<SqlUuid, _>(attachment)
+            .execute(conn);
+        }
+        let released: Vec<Released> = diesel::sql_query(
+            "WITH ready AS ( \
+                 SELECT c.id FROM correspondences c \
+                 JOIN correspondence_attachments ca ON ca.correspondence_id = c.id \
+                 WHERE ca.attachment_id = $1 AND c.status = 'Initialized' \
+                   AND NOT EXISTS (SELECT 1 FROM correspondence_attachments x \
+                                   JOIN attachments a ON a.id = x.attachment_id \
+                                   WHERE x.correspondence_id = c.id AND a.state <> 'published') \
+                 FOR UPDATE OF c \
+             ), released AS ( \
+                 UPDATE correspondences c \
+                 SET status = CASE WHEN c.published_at <= now() THEN 'Published' ELSE 'ReadyForPublish' END, \
+                     published_at = greatest(c.published_at, now()), status_changed_at = now() \
+                 FROM ready WHERE c.id = ready.id \
+                 RETURNING c.id, c.sending_id, c.service_id, c.status, c.published_at \
+             ), events AS ( \
+                 INSERT INTO correspondence_events (correspondence_id, status, occurred_at) \
+                 SELECT r.id, e.status, e.at FROM released r \
+                 CROSS JOIN LATERAL (VALUES ('ReadyForPublish', now(), true), \
+                                            ('Published', r.published_at, r.status = 'Published')) e (status, at, keep) \
+                 WHERE e.keep \
+             ) \
+             SELECT r.id, r.sending_id, r.service_id, s.notification_channel AS channel \
+             FROM released r JOIN sendings s ON s.id = r.sending_id",
+        )
+        .bind::<SqlUuid, _>(attachment)
+        .load(conn)?;
+        let mut sends: std::collections::BTreeMap<Uuid, (String, Option<String>, Vec<Uuid>)> =
+            std::collections::BTreeMap::new();
+        for r in &released {
+            sends
+                .entry(r.sending_id)
+                .or_insert_with(|| (r.service_id.clone(), r.channel.clone(), Vec::new()))
+                .2
+                .push(r.id);
+        }
+        for (sending, (service, channel, ids)) in sends {
+            let channel = channel
+                .as_deref()
+                .and_then(NotificationChannel::parse)
+                .unwrap_or(NotificationChannel::Email);
+            enqueue_notifications(conn, channel, &service, sending, &ids)?;
+        }
+        Ok(released.len())
     })
 }
 
@@ -49,6 +150,7 @@ fn insert_batch(
     sending_id: Uuid,
     publish_at: DateTime<Utc>,
     recipients: &[i64],
+    held: bool,
 ) -> QueryResult<Vec<Uuid>> {
     let ids: Vec<Uuid> = recipients.iter().map(|_| Uuid::now_v7()).collect();
     let reply_links = serde_json::Value::Array(
@@ -87,7 +189,7 @@ fn insert_batch(
                         replace($8, '{{recipientName}}', r.name), replace($9, '{{recipientName}}', r.name), \
                         replace($10, '{{recipientName}}', r.name), $11, $12, $13, s.is_confidential, $14, $15, \
                         CASE WHEN r.is_deleted THEN 'Failed' WHEN r.reserved AND NOT $16 THEN 'Reserved' \
-                             WHEN $19 THEN 'Published' ELSE 'ReadyForPublish' END, \
+                             WHEN $22 THEN 'Initialized' WHEN $19 THEN 'Published' ELSE 'ReadyForPublish' END, \
                         CASE WHEN r.is_deleted THEN 'The recipient is deleted from the business register' END, \
                         cardinality($20::uuid[]), $21 \
                  FROM r CROSS JOIN services s CROSS JOIN parties o WHERE s.id = $17 AND o.id = $4 \
@@ -99,8 +201,8 @@ fn insert_batch(
              INSERT INTO correspondence_events (correspondence_id, status, actor_person_id, actor_party_id, occurred_at) \
              SELECT ins.id, e.status, $18, $4, CASE WHEN e.status = 'Published' THEN $11 ELSE now() END \
              FROM ins CROSS JOIN LATERAL (VALUES ('Initialized', true), \
-                 ('ReadyForPublish', ins.status NOT IN ('Failed', 'Reserved')), \
-                 (ins.status, ins.status <> 'ReadyForPublish')) e (status, keep) \
+                 ('ReadyForPublish', ins.status NOT IN ('Failed', 'Reserved', 'Initialized')), \
+                 (ins.status, ins.status NOT IN ('ReadyForPublish', 'Initialized'))) e (status, keep) \
              WHERE e.keep",
         )
         .bind::<Array<SqlUuid>, _>(&ids)
@@ -125,7 +227,8 @@ fn insert_batch(
         // of the transaction, which may precede `publish_at`.
         .bind::<Bool, _>(draft.publish_at.is_none_or(|t| t <= Utc::now()))
         .bind::<Array<SqlUuid>, _>(&draft.attachments)
-        .bind::<Jsonb, _>(properties),
+        .bind::<Jsonb, _>(properties)
+        .bind::<Bool, _>(held),
     )
     .execute(conn)?;
     Ok(ids)
@@ -224,8 +327,9 @@ impl MassSend {
         let sending = self.sent.sending_id;
         let publish_at = self.publish_at;
         conn.transaction(|conn| {
-            let ids = insert_batch(conn, draft, sending, publish_at, batch)?;
-            enqueue_notifications(conn, draft, sending, &ids)?;
+            let ids = insert_batch(conn, draft, sending, publish_at, batch, false)?;
+            let channel = draft.notification.unwrap_or(NotificationChannel::Email);
+            enqueue_notifications(conn, channel, &draft.service_id, sending, &ids)?;
             diesel::update(sendings::table.find(sending))
                 .set(sendings::recipient_count.eq(sendings::recipient_count + batch.len() as i32))
                 .execute(conn)?;
@@ -241,11 +345,11 @@ impl MassSend {
 /// (a week after the notice, as the law counts it), so a mass send writes one row, not two.
 fn enqueue_notifications(
     conn: &mut PgConnection,
-    draft: &Draft,
+    channel: NotificationChannel,
+    service_id: &str,
     sending_id: Uuid,
     messages: &[Uuid],
 ) -> QueryResult<usize> {
-    let channel = draft.notification.unwrap_or(NotificationChannel::Email);
     Prepared(
         diesel::sql_query(format!(
             "WITH msgs AS ( \
@@ -285,7 +389,7 @@ fn enqueue_notifications(
              ON CONFLICT (correspondence_id, kind, channel, address) DO NOTHING"
         ))
         .bind::<SqlUuid, _>(sending_id)
-        .bind::<Text, _>(&draft.service_id)
+        .bind::<Text, _>(service_id)
         .bind::<Text, _>(channel.name())
         .bind::<Array<SqlUuid>, _>(messages),
     )

@@ -58,8 +58,9 @@ pub fn withdraw(
     Ok(count.n)
 }
 
-/// What may still be withdrawn: ready, and not yet published.
-const WITHDRAWABLE: &str = "status = 'ReadyForPublish' AND published_at > now()";
+/// What may still be withdrawn: waiting for its attachments, or ready and not yet published.
+const WITHDRAWABLE: &str =
+    "(status = 'Initialized' OR (status = 'ReadyForPublish' AND published_at > now()))";
 
 /// How many of the owner's messages in `scope` [`withdraw`] would take back now.
 pub fn withdrawable(conn: &mut PgConnection, scope: Withdraw, owner: i64) -> QueryResult<i64> {

@@ -168,14 +168,70 @@ async fn new_attachments_are_matched_to_the_files_of_the_request_by_name() {
             "recipients": [w.persons[0].1.as_str()]
         })
     };
-    let (status, problem) = post(
-        &app,
-        &good,
-        &request(json!({ "fileName": "ny.pdf", "sendersReference": "N-1", "dataLocationType": 0 })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
-    assert_eq!(problem["errorCode"], 1005);
+    // As Altinn's JSON initialize: the message waits, unseen and unnoticed, for the upload.
+    let later = b"%PDF-1.4 kommer senere".to_vec();
+    let held = |checksum: String| {
+        request(json!({
+            "fileName": "ny.pdf", "displayName": "Nytt vedtak", "sendersReference": "N-1",
+            "dataLocationType": 0, "checksum": checksum
+        }))
+    };
+    let upload_later = |id: String, bytes: Vec<u8>| {
+        app.client
+            .post(app.url(&format!("/correspondence/api/v1/attachment/{id}/upload")))
+            .bearer_auth(&good)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+    };
+    for (bytes, outcome) in [(later.clone(), "Published"), (b"annet".to_vec(), "Failed")] {
+        let (status, sent) = post(&app, &good, &held(md5_hex(&later))).await;
+        assert_eq!(status, StatusCode::OK, "{sent}");
+        altinn.check("InitializeCorrespondencesResponseExt", &sent);
+        let message = sent["correspondences"][0]["correspondenceId"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        assert_eq!(sent["correspondences"][0]["status"], "Initialized");
+        assert_eq!(sent["correspondences"][0]["notifications"], json!([]));
+        let attachment = sent["attachmentIds"][0].as_str().expect("id").to_owned();
+        let notices = format!(
+            "SELECT count(*) AS n FROM notifications WHERE correspondence_id = '{message}'"
+        );
+        assert_eq!(app.count(&notices), 0, "no notice before it is published");
+        let response = upload_later(attachment, bytes).await.expect("upload");
+        assert_eq!(
+            response.status().is_success(),
+            outcome == "Published",
+            "{outcome}"
+        );
+        let (_, overview, _) = call(&app, &format!("/correspondence/{message}"), Some(&good)).await;
+        assert_eq!(overview["status"], outcome, "{overview}");
+        let (_, details, _) = call(
+            &app,
+            &format!("/correspondence/{message}/details"),
+            Some(&good),
+        )
+        .await;
+        altinn.check("CorrespondenceDetailsExt", &details);
+        let history: Vec<&str> = details["statusHistory"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .map(|e| e["status"].as_str().expect("status"))
+            .collect();
+        if outcome == "Published" {
+            assert_eq!(history, ["Initialized", "ReadyForPublish", "Published"]);
+            assert_eq!(app.count(&notices), 1, "the notice goes with publishing");
+            assert_eq!(
+                overview["content"]["attachments"][0]["displayName"],
+                "Nytt vedtak"
+            );
+        } else {
+            assert_eq!(history, ["Initialized", "Failed"]);
+            assert_eq!(app.count(&notices), 0);
+        }
+    }
     let existing = body["attachmentIds"][0].as_str().expect("id");
     let (status, sent) = post(
         &app,
