@@ -425,29 +425,37 @@ pub async fn search(
     // Altinn 2's ids name nothing here.
     let nothing = q.altinn2_correspondence_id.is_some();
     let pool = state.pool.clone();
+    let melding = q.melding;
     let found = blocking(move || {
         let mut conn = pool.get()?;
         let mut found: Vec<(Role, Row)> = Vec::new();
+        let mut ids: Vec<Uuid> = Vec::new();
         for role in sides.iter().copied().filter(|_| !nothing) {
             // Sender: the owners' ids; recipient: the parties served, and the client
-            // organisation. A side the client has nothing on answers nothing.
-            match find(&mut conn, &caller, role, &filters) {
-                Ok(rows) => found.extend(rows.into_iter().map(|r| (role, r))),
+            // organisation. A side the client has nothing on answers nothing. Altinn's answer
+            // reads the ids alone.
+            let side = if melding {
+                find(&mut conn, &caller, role, &filters)
+                    .map(|rows| found.extend(rows.into_iter().map(|r| (role, r))))
+            } else {
+                find_ids(&mut conn, &caller, role, &filters).map(|more| ids.extend(more))
+            };
+            match side {
+                Ok(()) => {}
                 Err(p) if sides.len() == 1 => return Ok(Err(p)),
                 Err(_) => {}
             }
         }
-        Ok(Ok(found))
+        Ok(Ok((found, ids)))
     })
     .await??;
-    let mut ids: Vec<Uuid> = Vec::with_capacity(found.len());
-    for (_, r) in &found {
-        if !ids.contains(&r.id) {
-            ids.push(r.id);
-        }
-    }
+    let (found, mut ids) = found;
+    ids.extend(found.iter().map(|(_, r)| r.id));
+    // A message both sent and received by the client is listed once.
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
     ids.truncate(limit as usize);
-    if !q.melding {
+    if !melding {
         return Ok(HttpResponse::Ok().json(CorrespondencesExt {
             ids,
             correspondences: None,
@@ -482,62 +490,139 @@ fn find(
     role: Role,
     f: &Filters,
 ) -> Result<Vec<Row>, Problem> {
-    let (ids, org) = match role {
-        Role::Sender => (owner_ids(conn, caller)?, 0),
-        Role::Recipient => {
-            let Some(org) =
-                crate::access::grants::find_organization(conn, &caller.client.org_number)?
-            else {
-                return Ok(Vec::new());
-            };
-            let mut served = super::message::served(conn, org)?;
-            if let Some(party) = &f.on_behalf_of {
-                let wanted = crate::sending::find_parties(conn, &[party.number().to_owned()])?;
-                served.retain(|id| wanted.first().copied().flatten() == Some(*id));
-            }
-            (served, org)
-        }
+    let Some(scope) = Scope::of(conn, caller, role, f)? else {
+        return Ok(Vec::new());
     };
-    // One index scan per owner or party (each newest first, from the cursor on, at most a
-    // page), merged: `= ANY` over the list would read all their mail to sort it.
-    let (at, scope, delivered) = match role {
-        Role::Sender => ("created_at", "c.sender_id = k.id", "true"),
-        Role::Recipient => (
-            "published_at",
-            "c.recipient_id = k.id AND c.service_id IN \
-             (SELECT service_id FROM system_readable_service_ids($12, k.id))",
-            "delivered(c.published_at, c.status)",
-        ),
-    };
-    Ok(diesel::sql_query(format!(
-        "SELECT {COLUMNS} FROM unnest($1::bigint[]) k(id) CROSS JOIN LATERAL ( \
-             SELECT c.* FROM correspondences c \
-             WHERE {scope} AND ({delivered}) \
-               AND ($2::text IS NULL OR c.service_id = $2) \
-               AND ($3::timestamptz IS NULL OR c.{at} >= $3) \
-               AND ($4::timestamptz IS NULL OR c.{at} < $4) \
-               AND ($5::text IS NULL OR c.status = $5) \
-               AND ($6::text IS NULL OR c.senders_reference = $6) \
-               AND (NOT $7 OR c.first_read_at IS NULL) \
-               AND ($8::timestamptz IS NULL OR (c.{at}, c.id) < ($8, $9)) \
-               AND ($11::text IS NULL OR c.sending_id IN \
-                    (SELECT g.id FROM sendings g WHERE g.idempotency_key = $11 AND g.sender_id = c.sender_id)) \
-             ORDER BY c.{at} DESC, c.id DESC LIMIT $10 \
-         ) c \
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ({}) c \
          JOIN parties p ON p.id = c.recipient_id JOIN parties o ON o.id = c.sender_id \
-         ORDER BY c.{at} DESC, c.id DESC LIMIT $10"
-    ))
-    .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
-    .bind::<Nullable<Text>, _>(f.resource_id.as_deref())
-    .bind::<Nullable<Timestamptz>, _>(f.from)
-    .bind::<Nullable<Timestamptz>, _>(f.to)
-    .bind::<Nullable<Text>, _>(f.status.as_deref())
-    .bind::<Nullable<Text>, _>(f.senders_reference.as_deref())
-    .bind::<Bool, _>(f.unread)
-    .bind::<Nullable<Timestamptz>, _>(f.cursor.map(|c| c.0))
-    .bind::<SqlUuid, _>(f.cursor.map_or(Uuid::nil(), |c| c.1))
-    .bind::<BigInt, _>(f.limit + 1)
-    .bind::<Nullable<Text>, _>(f.idempotent_key.as_deref())
-    .bind::<BigInt, _>(org)
-    .load(conn)?)
+         ORDER BY c.{at} DESC, c.id DESC",
+        scope.sql(role, "c.*"),
+        at = role.time_column(),
+    );
+    Ok(scope.load(conn, sql, f)?)
+}
+
+/// One side's ids matching the filters, newest first (Altinn's answer): the same scans as
+/// [`find`], reading no more than the ids.
+fn find_ids(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    role: Role,
+    f: &Filters,
+) -> Result<Vec<Uuid>, Problem> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    let Some(scope) = Scope::of(conn, caller, role, f)? else {
+        return Ok(Vec::new());
+    };
+    let at = role.time_column();
+    let sql = format!(
+        "SELECT c.id FROM ({}) c",
+        scope.sql(role, &format!("c.id, c.{at}"))
+    );
+    let rows: Vec<Id> = scope.load(conn, sql, f)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+impl Role {
+    /// The time a side's messages are ordered by: created (sender), published (recipient).
+    fn time_column(self) -> &'static str {
+        match self {
+            Role::Sender => "created_at",
+            Role::Recipient => "published_at",
+        }
+    }
+}
+
+/// Whose messages a search reads: the owners the client sends for, or the parties it serves
+/// (and the client organisation, for the system side of the access decision).
+struct Scope {
+    ids: Vec<i64>,
+    org: i64,
+}
+
+impl Scope {
+    /// `None` when the client has nothing on this side.
+    fn of(
+        conn: &mut PgConnection,
+        caller: &Caller,
+        role: Role,
+        f: &Filters,
+    ) -> Result<Option<Scope>, Problem> {
+        Ok(Some(match role {
+            Role::Sender => Scope {
+                ids: owner_ids(conn, caller)?,
+                org: 0,
+            },
+            Role::Recipient => {
+                let Some(org) =
+                    crate::access::grants::find_organization(conn, &caller.client.org_number)?
+                else {
+                    return Ok(None);
+                };
+                let mut served = super::message::served(conn, org)?;
+                if let Some(party) = &f.on_behalf_of {
+                    let wanted = crate::sending::find_parties(conn, &[party.number().to_owned()])?;
+                    served.retain(|id| wanted.first().copied().flatten() == Some(*id));
+                }
+                Scope { ids: served, org }
+            }
+        }))
+    }
+
+    /// The matching messages (`select` of `c`), newest first, at most one more than the limit:
+    /// one index scan per owner or party (each newest first, from the cursor on, at most a
+    /// page), merged; `= ANY` over the list would read all their mail to sort it.
+    fn sql(&self, role: Role, select: &str) -> String {
+        let at = role.time_column();
+        let (scope, delivered) = match role {
+            Role::Sender => ("c.sender_id = k.id", "true"),
+            Role::Recipient => (
+                "c.recipient_id = k.id AND c.service_id IN \
+                 (SELECT service_id FROM system_readable_service_ids($12, k.id))",
+                "delivered(c.published_at, c.status)",
+            ),
+        };
+        format!(
+            "SELECT c.* FROM unnest($1::bigint[]) k(id) CROSS JOIN LATERAL ( \
+                 SELECT {select} FROM correspondences c \
+                 WHERE {scope} AND ({delivered}) \
+                   AND ($2::text IS NULL OR c.service_id = $2) \
+                   AND ($3::timestamptz IS NULL OR c.{at} >= $3) \
+                   AND ($4::timestamptz IS NULL OR c.{at} < $4) \
+                   AND ($5::text IS NULL OR c.status = $5) \
+                   AND ($6::text IS NULL OR c.senders_reference = $6) \
+                   AND (NOT $7 OR c.first_read_at IS NULL) \
+                   AND ($8::timestamptz IS NULL OR (c.{at}, c.id) < ($8, $9)) \
+                   AND ($11::text IS NULL OR c.sending_id IN \
+                        (SELECT g.id FROM sendings g WHERE g.idempotency_key = $11 AND g.sender_id = c.sender_id)) \
+                 ORDER BY c.{at} DESC, c.id DESC LIMIT $10 \
+             ) c ORDER BY c.{at} DESC, c.id DESC LIMIT $10"
+        )
+    }
+
+    /// Runs `sql` (built on [`Scope::sql`]) with the filters bound.
+    fn load<U>(&self, conn: &mut PgConnection, sql: String, f: &Filters) -> QueryResult<Vec<U>>
+    where
+        U: QueryableByName<diesel::pg::Pg> + 'static,
+    {
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Array<BigInt>, _>(&self.ids)
+            .bind::<Nullable<Text>, _>(f.resource_id.as_deref())
+            .bind::<Nullable<Timestamptz>, _>(f.from)
+            .bind::<Nullable<Timestamptz>, _>(f.to)
+            .bind::<Nullable<Text>, _>(f.status.as_deref())
+            .bind::<Nullable<Text>, _>(f.senders_reference.as_deref())
+            .bind::<Bool, _>(f.unread)
+            .bind::<Nullable<Timestamptz>, _>(f.cursor.map(|c| c.0))
+            .bind::<SqlUuid, _>(f.cursor.map_or(Uuid::nil(), |c| c.1))
+            .bind::<BigInt, _>(f.limit + 1)
+            .bind::<Nullable<Text>, _>(f.idempotent_key.as_deref())
+            .bind::<BigInt, _>(self.org)
+            .load(conn)
+    }
 }
