@@ -305,8 +305,36 @@ struct Filters {
     idempotent_key: Option<String>,
     on_behalf_of: Option<crate::domain::PartyRef>,
     unread: bool,
+    /// `propertyList` entries a message must have (a JSON object), if any.
+    properties: Option<serde_json::Value>,
     cursor: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
+}
+
+/// Properties to search by: `propertyList.<name>=<value>` in the query (the prefix in any case,
+/// the name as stored), at most ten. melding's: Altinn's search has none.
+fn property_filter(query: &str) -> Result<Option<serde_json::Value>, Problem> {
+    let mut wanted = serde_json::Map::new();
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let Some(prefix) = key.get(..13) else {
+            continue;
+        };
+        if !prefix.eq_ignore_ascii_case("propertyList.") {
+            continue;
+        }
+        let name = &key[13..];
+        if name.is_empty() || name.contains('\0') || value.contains('\0') {
+            return Err(Problem::field(&key, "name a property and its value"));
+        }
+        wanted.insert(
+            name.to_owned(),
+            serde_json::Value::String(value.into_owned()),
+        );
+    }
+    if wanted.len() > 10 {
+        return Err(Problem::field("propertyList", "at most ten properties"));
+    }
+    Ok((!wanted.is_empty()).then_some(serde_json::Value::Object(wanted)))
 }
 
 /// The sides a search asks about: the role as given (any case, or Altinn's number), else what
@@ -353,6 +381,7 @@ pub async fn search(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, EITHER).await?;
     let q = query.into_inner();
+    let properties = property_filter(req.query_string())?;
     let sides = sides(q.role.as_deref(), &caller)?;
     if q.melding && sides.len() > 1 {
         return Err(Problem::field(
@@ -419,6 +448,7 @@ pub async fn search(
         idempotent_key: q.idempotent_key,
         on_behalf_of,
         unread: q.unread.unwrap_or(false),
+        properties,
         cursor,
         limit,
     };
@@ -600,6 +630,7 @@ impl Scope {
                    AND ($8::timestamptz IS NULL OR (c.{at}, c.id) < ($8, $9)) \
                    AND ($11::text IS NULL OR c.sending_id IN \
                         (SELECT g.id FROM sendings g WHERE g.idempotency_key = $11 AND g.sender_id = c.sender_id)) \
+                   AND ($13::jsonb IS NULL OR c.properties @> $13) \
                  ORDER BY c.{at} DESC, c.id DESC LIMIT $10 \
              ) c ORDER BY c.{at} DESC, c.id DESC LIMIT $10"
         )
@@ -623,6 +654,7 @@ impl Scope {
             .bind::<BigInt, _>(f.limit + 1)
             .bind::<Nullable<Text>, _>(f.idempotent_key.as_deref())
             .bind::<BigInt, _>(self.org)
+            .bind::<Nullable<diesel::sql_types::Jsonb>, _>(&f.properties)
             .load(conn)
     }
 }

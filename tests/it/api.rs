@@ -514,6 +514,28 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         overview["propertyList"],
         serde_json::json!({ "caseNumber": "2026/7", "Arkivdel": "A" })
     );
+    // Searchable by its properties (melding's filter).
+    for (query, found) in [
+        ("propertyList.caseNumber=2026%2F7", true),
+        (
+            "PROPERTYLIST.caseNumber=2026%2F7&propertyList.Arkivdel=A",
+            true,
+        ),
+        ("propertyList.caseNumber=2026%2F8", false),
+    ] {
+        let (status, list, _) = call(
+            &app,
+            &format!("/correspondence?role=Sender&{query}"),
+            Some(&good),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(
+            list["ids"] == serde_json::json!([id]),
+            found,
+            "{query}: {list}"
+        );
+    }
     // isConfidential must say what the service says; nothing is sent otherwise.
     let mut claimed = pascal.clone();
     claimed["Correspondence"]["IsConfidential"] = Value::Bool(true);
