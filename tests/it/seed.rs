@@ -11,14 +11,24 @@ async fn demo_world_is_complete_and_seeded_once() {
     let mut conn = app.pool.get().expect("connection");
     let c = |conn: &mut PgConnection, sql: &str| count(conn, sql);
 
-    assert_eq!(c(&mut conn, "SELECT count(*) AS n FROM service_owners"), 5);
+    // Five demo owners, and Digdir with eFormidling's four digital post processes (shared).
+    assert_eq!(c(&mut conn, "SELECT count(*) AS n FROM service_owners"), 6);
     assert!(c(&mut conn, "SELECT count(*) AS n FROM services") >= 20);
+    assert_eq!(
+        c(
+            &mut conn,
+            "SELECT count(*) AS n FROM services s JOIN parties p ON p.id = s.owner_id \
+             WHERE s.is_shared AND s.id LIKE 'eformidling-dpv-%' AND p.org_number = '991825827'"
+        ),
+        4
+    );
     assert_eq!(
         c(
             &mut conn,
             "SELECT count(*) AS n FROM services WHERE is_confidential"
         ),
-        2
+        3,
+        "two demo services and eFormidling's confidential process"
     );
     assert!(
         c(
@@ -134,5 +144,5 @@ async fn demo_world_is_complete_and_seeded_once() {
         c(&mut conn, "SELECT count(*) AS n FROM correspondences"),
         before
     );
-    assert_eq!(c(&mut conn, "SELECT count(*) AS n FROM service_owners"), 5);
+    assert_eq!(c(&mut conn, "SELECT count(*) AS n FROM service_owners"), 6);
 }
