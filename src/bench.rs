@@ -36,6 +36,7 @@ fn bench_draft(service: &str, owner: i64, channel: &'static str, reference: &str
         reply_links: Vec::new(),
         external_references: Vec::new(),
         notification: Some(NotificationChannel::Email),
+        reminder_notification: None,
         send_reminder: false,
         sms_any_time: true,
         ignore_reservation_reason: None,

@@ -125,8 +125,7 @@ pub struct Notification {
     /// `Html`: the e-mail bodies are HTML, read as text (melding's e-mails have its own layout).
     email_content_type: Option<EmailContentType>,
     reminder_email_content_type: Option<EmailContentType>,
-    /// Accepted; the reminder goes by the channel of the first notice.
-    #[allow(dead_code)]
+    /// The reminder's channel, when not the first notice's.
     #[schema(value_type = Option<NotificationChannelExt>)]
     reminder_notification_channel: Option<String>,
     #[allow(dead_code)]
@@ -418,6 +417,7 @@ impl SendRequest {
                 },
                 send_reminder: n.send_reminder.unwrap_or(true),
                 sms_any_time: n.send_any_time.unwrap_or(false),
+                reminder_channel: n.reminder_notification_channel.unwrap_or_default(),
             },
             ignore_reservation: c.ignore_reservation,
             // Altinn's clients give no reason; melding keeps that none was given.
@@ -498,6 +498,9 @@ fn json_path(field: Field) -> String {
         Field::Reference(i) => format!("{c}.externalReferences[{i}]"),
         Field::Properties | Field::Property(_) => format!("{c}.propertyList"),
         Field::NotificationChannel => format!("{c}.notification.notificationChannel"),
+        Field::ReminderNotificationChannel => {
+            format!("{c}.notification.reminderNotificationChannel")
+        }
         Field::EmailSubject => format!("{c}.notification.emailSubject"),
         Field::EmailBody => format!("{c}.notification.emailBody"),
         Field::SmsText => format!("{c}.notification.smsBody"),

@@ -330,6 +330,7 @@ diesel::table! {
         ignore_reservation -> Bool,
         ignore_reservation_reason -> Nullable<Text>,
         created_at -> Timestamptz,
+        reminder_notification_channel -> Nullable<Text>,
     }
 }
 

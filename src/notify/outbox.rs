@@ -277,19 +277,58 @@ pub fn schedule_reminders(
     now: DateTime<Utc>,
     initial: &[i64],
 ) -> QueryResult<usize> {
-    diesel::sql_query(
+    // Sends whose reminder goes by another channel: that channel's addresses, looked up again.
+    #[derive(QueryableByName)]
+    struct Other {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        sending_id: uuid::Uuid,
+        #[diesel(sql_type = Text)]
+        service_id: String,
+        #[diesel(sql_type = Text)]
+        channel: String,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        correspondence_id: uuid::Uuid,
+    }
+    let others: Vec<Other> = diesel::sql_query(
+        "SELECT DISTINCT c.sending_id, c.service_id, sd.reminder_notification_channel AS channel, \
+                c.id AS correspondence_id \
+         FROM notifications n JOIN correspondences c ON c.id = n.correspondence_id \
+         JOIN sendings sd ON sd.id = c.sending_id \
+         WHERE n.id = ANY ($1) AND n.kind = 'initial' AND sd.send_reminder \
+           AND sd.reminder_notification_channel IS NOT NULL AND c.first_read_at IS NULL",
+    )
+    .bind::<Array<BigInt>, _>(initial)
+    .load(conn)?;
+    let mut scheduled = 0;
+    let mut sends: std::collections::BTreeMap<uuid::Uuid, (String, String, Vec<uuid::Uuid>)> =
+        std::collections::BTreeMap::new();
+    for o in others {
+        sends
+            .entry(o.sending_id)
+            .or_insert_with(|| (o.service_id, o.channel, Vec::new()))
+            .2
+            .push(o.correspondence_id);
+    }
+    for (sending, (service, channel, messages)) in sends {
+        if let Some(channel) = crate::sending::NotificationChannel::parse(&channel) {
+            scheduled += crate::sending::enqueue_reminders(
+                conn, now, channel, &service, sending, &messages,
+            )?;
+        }
+    }
+    Ok(scheduled + diesel::sql_query(
         "INSERT INTO notifications (correspondence_id, kind, channel, address, person_id, run_at, expires_at) \
          SELECT n.correspondence_id, 'reminder', n.channel, n.address, n.person_id, \
                 $1 + s.reminder_delay, $1 + s.reminder_delay + interval '48 hours' \
          FROM notifications n JOIN correspondences c ON c.id = n.correspondence_id \
          JOIN services s ON s.id = c.service_id LEFT JOIN sendings sd ON sd.id = c.sending_id \
          WHERE n.id = ANY ($2) AND n.kind = 'initial' AND coalesce(sd.send_reminder, true) \
-           AND c.first_read_at IS NULL \
+           AND sd.reminder_notification_channel IS NULL AND c.first_read_at IS NULL \
          ON CONFLICT (correspondence_id, kind, channel, address) DO NOTHING",
     )
     .bind::<Timestamptz, _>(now)
     .bind::<Array<BigInt>, _>(initial)
-    .execute(conn)
+    .execute(conn)?)
 }
 
 /// Releases rows this worker holds but will not send (shutdown): queued again, the attempt not

@@ -63,6 +63,9 @@ pub struct Draft {
     /// (type, value)
     pub external_references: Vec<(String, String)>,
     pub notification: Option<NotificationChannel>,
+    /// The reminder's channel when it is not the first notice's (its addresses are looked up
+    /// again when the reminder is made).
+    pub reminder_notification: Option<NotificationChannel>,
     pub send_reminder: bool,
     pub sms_any_time: bool,
     /// When set, reserved persons get the message anyway; the reason is kept with the send.

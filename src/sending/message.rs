@@ -74,6 +74,8 @@ pub struct NotificationOrder {
     pub send_reminder: bool,
     /// SMS outside 09:00-17:00 (Europe/Oslo) too.
     pub sms_any_time: bool,
+    /// The reminder's [`NotificationChannel`] by name, when not the first notice's.
+    pub reminder_channel: String,
 }
 
 impl Default for NotificationOrder {
@@ -84,6 +86,7 @@ impl Default for NotificationOrder {
             reminder: NoticeTexts::default(),
             send_reminder: true,
             sms_any_time: false,
+            reminder_channel: String::new(),
         }
     }
 }
@@ -152,6 +155,7 @@ pub enum Field {
     Properties,
     Property(usize),
     NotificationChannel,
+    ReminderNotificationChannel,
     EmailSubject,
     EmailBody,
     SmsText,
@@ -427,6 +431,13 @@ impl NewMessage {
             Field::NotificationChannel,
             "compose-error-channel",
         );
+        let reminder_channel = order.reminder_channel.trim();
+        let reminder_notification = NotificationChannel::parse(reminder_channel);
+        check(
+            reminder_channel.is_empty() || reminder_notification.is_some(),
+            Field::ReminderNotificationChannel,
+            "compose-error-channel",
+        );
         let ignore_reason = self.ignore_reservation_reason.trim();
         check(
             !self.ignore_reservation
@@ -454,7 +465,7 @@ impl NewMessage {
         );
         let reminder_texts = notice_texts(
             &order.reminder,
-            notification,
+            reminder_notification.or(notification),
             [
                 Field::ReminderEmailSubject,
                 Field::ReminderEmailBody,
@@ -480,6 +491,8 @@ impl NewMessage {
             reply_links,
             external_references,
             notification,
+            // Only when it differs: otherwise the reminder follows the first notice.
+            reminder_notification: reminder_notification.filter(|r| Some(*r) != notification),
             send_reminder: order.send_reminder,
             sms_any_time: order.sms_any_time,
             ignore_reservation_reason: Some(ignore_reason.to_owned())
@@ -518,6 +531,7 @@ impl NewMessage {
             (Field::PublishAt, time(&self.publish_at)),
             (Field::DueAt, time(&self.due_at)),
             (Field::NotificationChannel, &n.channel),
+            (Field::ReminderNotificationChannel, &n.reminder_channel),
             (Field::EmailSubject, &n.initial.email_subject),
             (Field::EmailBody, &n.initial.email_body),
             (Field::SmsText, &n.initial.sms),

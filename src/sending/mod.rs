@@ -19,5 +19,7 @@ pub use message::{
     Recipients, ReplyOption, Sender, TimeInput,
 };
 pub use preflight::{Outcome, Preflight, find_parties, preflight};
-pub use store::{BATCH, MassSend, Sent, attachment_settled, custom_notices, send, send_held};
+pub use store::{
+    BATCH, MassSend, Sent, attachment_settled, custom_notices, enqueue_reminders, send, send_held,
+};
 pub use withdraw::{Withdraw, withdraw, withdrawable};

@@ -277,6 +277,8 @@ fn create_sending(
             sendings::idempotency_key.eq(&draft.idempotency_key),
             sendings::recipient_count.eq(recipient_count as i32),
             sendings::notification_channel.eq(draft.notification.map(|c| c.name())),
+            sendings::reminder_notification_channel
+                .eq(draft.reminder_notification.map(|c| c.name())),
             sendings::email_subject.eq(given(initial, |t| &t.0)),
             sendings::email_body.eq(given(initial, |t| &t.1)),
             sendings::sms_text.eq(given(initial, |t| &t.2)),
@@ -350,12 +352,42 @@ fn enqueue_notifications(
     sending_id: Uuid,
     messages: &[Uuid],
 ) -> QueryResult<usize> {
+    enqueue(conn, None, channel, service_id, sending_id, messages)
+}
+
+/// The reminders of a send whose reminder goes by another channel than its first notice
+/// (Altinn's `reminderNotificationChannel`): the addresses that channel picks, as for the first
+/// notice, due the service's reminder delay after `now`, for the messages nobody has opened.
+pub fn enqueue_reminders(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    channel: NotificationChannel,
+    service_id: &str,
+    sending_id: Uuid,
+    messages: &[Uuid],
+) -> QueryResult<usize> {
+    enqueue(conn, Some(now), channel, service_id, sending_id, messages)
+}
+
+/// The first notices (`reminder_from` none: at publishing) or the reminders (due the service's
+/// delay after `reminder_from`, only for unopened messages) of a send's messages.
+fn enqueue(
+    conn: &mut PgConnection,
+    reminder_from: Option<DateTime<Utc>>,
+    channel: NotificationChannel,
+    service_id: &str,
+    sending_id: Uuid,
+    messages: &[Uuid],
+) -> QueryResult<usize> {
     Prepared(
         diesel::sql_query(format!(
             "WITH msgs AS ( \
-                 SELECT c.id, c.recipient_id, c.published_at, p.kind \
+                 SELECT c.id, c.recipient_id, \
+                        coalesce($5 + (SELECT s.reminder_delay FROM services s WHERE s.id = $2), c.published_at) AS run_at, \
+                        p.kind \
                  FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
                  WHERE c.sending_id = $1 AND c.id = ANY ($4) AND c.status IN ('Published', 'ReadyForPublish') \
+                   AND ($5::timestamptz IS NULL OR c.first_read_at IS NULL) \
              ), addrs AS ( \
                  SELECT m.id, 'email' AS channel, cp.email AS address, cp.person_id FROM msgs m \
                  JOIN contact_points cp ON cp.person_id = m.recipient_id \
@@ -384,14 +416,16 @@ fn enqueue_notifications(
                      ELSE true END \
              ) \
              INSERT INTO notifications (correspondence_id, kind, channel, address, person_id, run_at, expires_at) \
-             SELECT c.id, 'initial', c.channel, c.address, c.person_id, m.published_at, m.published_at + interval '48 hours' \
+             SELECT c.id, CASE WHEN $5::timestamptz IS NULL THEN 'initial' ELSE 'reminder' END, c.channel, c.address, \
+                    c.person_id, m.run_at, m.run_at + interval '48 hours' \
              FROM chosen c JOIN msgs m ON m.id = c.id \
              ON CONFLICT (correspondence_id, kind, channel, address) DO NOTHING"
         ))
         .bind::<SqlUuid, _>(sending_id)
         .bind::<Text, _>(service_id)
         .bind::<Text, _>(channel.name())
-        .bind::<Array<SqlUuid>, _>(messages),
+        .bind::<Array<SqlUuid>, _>(messages)
+        .bind::<Nullable<Timestamptz>, _>(reminder_from),
     )
     .execute(conn)
 }

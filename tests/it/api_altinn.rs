@@ -351,6 +351,49 @@ async fn altinns_refusals_reserved_unknown_and_custom_notice_addresses() {
         1
     );
 
+    // The reminder by another channel (Altinn's reminderNotificationChannel, here by number):
+    // the first notice by e-mail, the reminder by SMS to the registered mobile.
+    let mut by_sms = request(w.persons[0].1.as_str(), "RC-1");
+    by_sms["correspondence"]["notification"]["sendReminder"] = Value::Bool(true);
+    by_sms["correspondence"]["notification"]["reminderNotificationChannel"] = json!(1);
+    let (status, sent) = post(&app, &good, &by_sms).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let id = sent["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let initial: Vec<i64> = {
+        use diesel::prelude::*;
+        use melding::db::schema::notifications;
+        notifications::table
+            .filter(notifications::correspondence_id.eq(uuid::Uuid::parse_str(&id).expect("id")))
+            .filter(notifications::kind.eq("initial"))
+            .select(notifications::id)
+            .load(&mut app.pool.get().expect("conn"))
+            .expect("initial notices")
+    };
+    assert_eq!(initial.len(), 1, "one first notice, by e-mail");
+    melding::notify::outbox::schedule_reminders(
+        &mut app.pool.get().expect("conn"),
+        chrono::Utc::now(),
+        &initial,
+    )
+    .expect("reminders");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM notifications WHERE correspondence_id = '{id}' \
+             AND kind = 'reminder' AND channel = 'sms' AND address = '+4790000000' AND run_at > now() + interval '6 days'"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM notifications WHERE correspondence_id = '{id}' AND kind = 'reminder'"
+        )),
+        1,
+        "no e-mail reminder"
+    );
+
     // Search: from after to is Altinn's 1027; times as .NET reads them.
     let (status, problem, _) = call(
         &app,
@@ -368,7 +411,7 @@ async fn altinns_refusals_reserved_unknown_and_custom_notice_addresses() {
     .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     altinn.check("CorrespondencesExt", &list);
-    assert_eq!(list["ids"].as_array().expect("ids").len(), 3);
+    assert_eq!(list["ids"].as_array().expect("ids").len(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

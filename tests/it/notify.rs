@@ -291,6 +291,7 @@ pub fn draft(world: &World, channel: NotificationChannel) -> Draft {
         reply_links: Vec::new(),
         external_references: Vec::new(),
         notification: Some(channel),
+        reminder_notification: None,
         send_reminder: true,
         sms_any_time: true,
         ignore_reservation_reason: None,

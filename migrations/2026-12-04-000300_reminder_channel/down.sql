@@ -1,0 +1,1 @@
+ALTER TABLE sendings DROP COLUMN reminder_notification_channel;
