@@ -178,73 +178,142 @@ pub struct CustomNotificationRecipient {
     recipients: Vec<NotificationRecipient>,
 }
 
-/// The custom notice addresses of a request as `(channel, address)`, checked, chosen by the
-/// notification channel as the registered ones are; and whether they replace the registered.
-fn custom_addresses(request: &SendRequest) -> Result<(Vec<(String, String)>, bool), Problem> {
+/// The custom notice recipients of a request, checked: addresses given, and parties (by
+/// organisation number or national id) whose registered addresses are to be notified.
+#[derive(Default)]
+struct CustomNotices {
+    email: Vec<(String, String)>,
+    sms: Vec<(String, String)>,
+    parties: Vec<String>,
+    /// The notification channel, lower case.
+    channel: String,
+    replace: bool,
+}
+
+const CUSTOM_AT: &str = "correspondence.notification.customRecipients";
+
+fn custom_notices(
+    request: &SendRequest,
+    test_ids: crate::domain::TestIds,
+) -> Result<CustomNotices, Problem> {
     let Some(n) = &request.correspondence.notification else {
-        return Ok((Vec::new(), false));
+        return Ok(CustomNotices::default());
     };
-    let at = "correspondence.notification.customRecipients";
     let listed = n.custom_recipients.iter().chain(&n.custom_recipient).chain(
         n.custom_notification_recipients
             .iter()
             .take(1)
             .flat_map(|c| &c.recipients),
     );
-    let mut email = Vec::new();
-    let mut sms = Vec::new();
+    let mut out = CustomNotices {
+        channel: n
+            .notification_channel
+            .as_deref()
+            .unwrap_or("Email")
+            .to_ascii_lowercase(),
+        replace: n.override_registered_contact_information,
+        ..CustomNotices::default()
+    };
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     for r in listed {
-        if r.organization_number.is_some() || r.national_identity_number.is_some() {
+        let (email, mobile) = (given(&r.email_address), given(&r.mobile_number));
+        let party = given(&r.organization_number).or(given(&r.national_identity_number));
+        // As Altinn: exactly one identifier per custom recipient.
+        let named = [email.is_some(), mobile.is_some(), party.is_some()];
+        if named.iter().filter(|n| **n).count() != 1 {
             return Err(Problem::field(
-                at,
-                "name an e-mail address or a mobile number: notices to another party's registered addresses are not offered",
+                CUSTOM_AT,
+                "give each custom recipient exactly one of emailAddress, mobileNumber, organizationNumber or nationalIdentityNumber",
             ));
         }
-        if let Some(a) = r
-            .email_address
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-        {
+        if let Some(a) = email {
             if a.chars().count() > 254 || a.parse::<lettre::Address>().is_err() {
-                return Err(Problem::field(at, "is not an e-mail address").altinn(3011));
+                return Err(Problem::field(CUSTOM_AT, "is not an e-mail address").altinn(3011));
             }
-            email.push(("email".to_owned(), a.to_owned()));
+            out.email.push(("email".to_owned(), a));
         }
-        if let Some(m) = r
-            .mobile_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|m| !m.is_empty())
-        {
+        if let Some(m) = mobile {
             let m: String = m.chars().filter(|c| *c != ' ').collect();
             let digits = m.strip_prefix('+').unwrap_or(&m);
             if !(8..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Problem::field(at, "is not a mobile number").altinn(3012));
+                return Err(Problem::field(CUSTOM_AT, "is not a mobile number").altinn(3012));
             }
-            sms.push(("sms".to_owned(), m));
+            out.sms.push(("sms".to_owned(), m));
+        }
+        if let Some(p) = party {
+            let parsed = crate::domain::PartyRef::parse(&p, test_ids).map_err(|_| {
+                Problem::field(CUSTOM_AT, "is not an organisation number or a national id")
+            })?;
+            out.parties.push(parsed.number().to_owned());
         }
     }
-    let channel = n
-        .notification_channel
-        .as_deref()
-        .unwrap_or("Email")
-        .to_ascii_lowercase();
-    let chosen = match channel.as_str() {
-        "sms" => sms,
-        "emailandsms" => email.into_iter().chain(sms).collect(),
-        "smspreferred" if !sms.is_empty() => sms,
-        "smspreferred" => email,
-        "emailpreferred" if email.is_empty() => sms,
-        _ => email,
-    };
-    if n.override_registered_contact_information && chosen.is_empty() {
-        return Err(Problem::field(
-            "correspondence.notification.overrideRegisteredContactInformation",
-            "needs a custom recipient with an address on the notification channel",
-        ));
+    Ok(out)
+}
+
+impl CustomNotices {
+    /// The addresses to notify as `(channel, address)`, the named parties' registered ones
+    /// looked up, chosen by the notification channel as the recipient's are; and whether they
+    /// replace the recipient's registered addresses.
+    fn resolve(
+        mut self,
+        conn: &mut PgConnection,
+    ) -> Result<(Vec<(String, String)>, bool), Problem> {
+        if !self.parties.is_empty() {
+            let found = sending::find_parties(conn, &self.parties)?;
+            if found.iter().any(Option::is_none) {
+                return Err(Problem::field(
+                    CUSTOM_AT,
+                    "names a party that does not exist",
+                ));
+            }
+            let ids: Vec<i64> = found.into_iter().flatten().collect();
+            #[derive(QueryableByName)]
+            struct Address {
+                #[diesel(sql_type = Text)]
+                channel: String,
+                #[diesel(sql_type = Text)]
+                address: String,
+            }
+            let registered: Vec<Address> = diesel::sql_query(
+                "SELECT 'email' AS channel, cp.email AS address FROM contact_points cp \
+                 WHERE cp.person_id = ANY ($1) AND cp.email IS NOT NULL AND NOT cp.is_reserved \
+                 UNION ALL SELECT 'sms', cp.mobile FROM contact_points cp \
+                 WHERE cp.person_id = ANY ($1) AND cp.mobile IS NOT NULL AND NOT cp.is_reserved \
+                 UNION ALL SELECT a.channel, a.address FROM org_notification_addresses a \
+                 WHERE a.org_id = ANY ($1)",
+            )
+            .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
+            .load(conn)?;
+            for a in registered {
+                match a.channel.as_str() {
+                    "email" => self.email.push((a.channel, a.address)),
+                    "sms" => self.sms.push((a.channel, a.address)),
+                    _ => {}
+                }
+            }
+        }
+        let (email, sms) = (self.email, self.sms);
+        let chosen = match self.channel.as_str() {
+            "sms" => sms,
+            "emailandsms" => email.into_iter().chain(sms).collect(),
+            "smspreferred" if !sms.is_empty() => sms,
+            "smspreferred" => email,
+            "emailpreferred" if email.is_empty() => sms,
+            _ => email,
+        };
+        if self.replace && chosen.is_empty() {
+            return Err(Problem::field(
+                "correspondence.notification.overrideRegisteredContactInformation",
+                "needs a custom recipient with an address on the notification channel",
+            ));
+        }
+        Ok((chosen, self.replace))
     }
-    Ok((chosen, n.override_registered_contact_information))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -727,7 +796,7 @@ async fn send_request(
     extras: bool,
 ) -> Result<HttpResponse, Problem> {
     let later = check_attachment_entries(&request.correspondence.content.attachments)?;
-    let (custom, replace) = custom_addresses(&request)?;
+    let custom = custom_notices(&request, state.config.test_ids)?;
     let test_ids = state.config.test_ids;
     let resource = Some(request.correspondence.resource_id.clone());
     let confidential = request.correspondence.is_confidential;
@@ -791,6 +860,7 @@ async fn send_request(
             .with_status(422)
             .altinn(1030));
         }
+        let (custom, replace) = custom.resolve(conn)?;
         let (sent, later_ids) = conn.transaction(|conn| {
             // New attachments whose bytes come later: the messages wait for them.
             let later_ids = record_later_files(conn, owner.id, &draft.service_id, &later)?;

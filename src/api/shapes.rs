@@ -397,6 +397,8 @@ pub struct NotificationStatusExt {
     last_update: DateTime<Utc>,
 }
 
+/// Altinn's recipient of a notice; the same schema as the custom recipients of a send (the
+/// request's `NotificationRecipient`), so both name all of its members.
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationRecipientExt {
@@ -404,6 +406,12 @@ pub struct NotificationRecipientExt {
     email_address: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     mobile_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    national_identity_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_reserved: Option<bool>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -458,6 +466,9 @@ fn notification_orders(id: Uuid, resource: &str, notices: &[Notice]) -> Vec<Noti
                         recipient: NotificationRecipientExt {
                             email_address: (channel == "email").then(|| n.address.clone()),
                             mobile_number: (channel == "sms").then(|| n.address.clone()),
+                            organization_number: None,
+                            national_identity_number: None,
+                            is_reserved: None,
                         },
                         send_status: NotificationStatusExt {
                             status: notice_status(&n.status),

@@ -325,6 +325,37 @@ async fn altinns_refusals_reserved_unknown_and_custom_notice_addresses() {
         1,
         "the registered address is not notified"
     );
+    // A party named instead: its registered addresses (here an organisation's official one).
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "INSERT INTO org_notification_addresses (org_id, channel, address) \
+             VALUES ({}, 'email', 'post@testetaten.example')",
+            w.owner
+        )),
+        &mut app.pool.get().expect("conn"),
+    )
+    .expect("official address");
+    let mut by_party = custom.clone();
+    by_party["correspondence"]["notification"]["customRecipients"] =
+        json!([{ "organizationNumber": "974761076" }]);
+    by_party["correspondence"]["sendersReference"] = Value::String("C-3".into());
+    let (status, sent) = post(&app, &good, &by_party).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let id = sent["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM notifications WHERE correspondence_id = '{id}' \
+             AND state = 'queued' AND address = 'post@testetaten.example'"
+        )),
+        1
+    );
+    let mut two = custom.clone();
+    two["correspondence"]["notification"]["customRecipients"] =
+        json!([{ "organizationNumber": "974761076", "emailAddress": "a@b.example" }]);
+    let (status, problem) = post(&app, &good, &two).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     let mut bad = custom.clone();
     bad["correspondence"]["notification"]["customRecipients"] =
         json!([{ "emailAddress": "ikke en adresse" }]);
@@ -411,7 +442,7 @@ async fn altinns_refusals_reserved_unknown_and_custom_notice_addresses() {
     .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     altinn.check("CorrespondencesExt", &list);
-    assert_eq!(list["ids"].as_array().expect("ids").len(), 4);
+    assert_eq!(list["ids"].as_array().expect("ids").len(), 5);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
