@@ -72,6 +72,120 @@ fn overview_of(
     AttachmentOverviewExt::find(conn, owners, id)?.ok_or_else(Problem::no_attachment)
 }
 
+/// An attachment described before its bytes arrive (`POST /attachment`, or a new attachment a
+/// JSON send names), checked as Altinn checks it.
+pub(super) struct Described {
+    file_name: String,
+    media_type: &'static str,
+    display_name: Option<String>,
+    senders_reference: Option<String>,
+    /// MD5, lower-case hex.
+    checksum: Option<String>,
+    is_encrypted: bool,
+}
+
+/// `field` under `at` (`""` for the request body itself).
+fn path(at: &str, field: &str) -> String {
+    if at.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{at}.{field}")
+    }
+}
+
+/// Checks the texts an attachment's sender gives beside its file: the name shown and the
+/// sender's reference. Problems are named under `at`.
+pub(super) fn check_labels(
+    at: &str,
+    display_name: Option<&str>,
+    senders_reference: Option<&str>,
+) -> Result<(), Problem> {
+    if display_name.is_some_and(|n| n.chars().count() > 255 || n.contains('\0')) {
+        return Err(Problem::field(
+            &path(at, "displayName"),
+            "at most 255 characters, no NUL",
+        ));
+    }
+    if senders_reference.is_some_and(|r| r.chars().count() > 4096) {
+        return Err(Problem::field(
+            &path(at, "sendersReference"),
+            "at most 4096 characters",
+        ));
+    }
+    Ok(())
+}
+
+impl Described {
+    /// The description checked (file name with Altinn's 2010-2013, checksum format, labels);
+    /// problems named under `at`.
+    pub(super) fn check(
+        at: &str,
+        file_name: &str,
+        display_name: Option<String>,
+        senders_reference: Option<String>,
+        checksum: Option<String>,
+        is_encrypted: bool,
+    ) -> Result<Self, Problem> {
+        let media_type = check_name(file_name).map_err(|e| {
+            Problem::field(
+                &path(at, "fileName"),
+                crate::web::i18n::text(crate::domain::Language::En, e.key()),
+            )
+            .altinn(match e {
+                NameError::Empty => 2010,
+                NameError::TooLong => 2011,
+                NameError::Characters | NameError::Reserved => 2012,
+                NameError::Extension => 2013,
+            })
+        })?;
+        check_labels(at, display_name.as_deref(), senders_reference.as_deref())?;
+        let checksum = checksum.map(|c| c.trim().to_ascii_lowercase());
+        if let Some(c) = &checksum
+            && !(c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(Problem::field(
+                &path(at, "checksum"),
+                "an MD5 checksum: 32 hexadecimal digits",
+            ));
+        }
+        Ok(Described {
+            file_name: file_name.to_owned(),
+            media_type,
+            display_name,
+            senders_reference,
+            checksum,
+            is_encrypted,
+        })
+    }
+
+    /// Records it `Initialized` for `owner` (made for `resource`, when named); its id.
+    pub(super) fn record(
+        &self,
+        conn: &mut PgConnection,
+        owner: i64,
+        resource: Option<&str>,
+    ) -> QueryResult<Uuid> {
+        let id = Uuid::now_v7();
+        diesel::insert_into(attachments::table)
+            .values((
+                attachments::id.eq(id),
+                attachments::owner_id.eq(owner),
+                attachments::name.eq(&self.file_name),
+                attachments::media_type.eq(self.media_type),
+                attachments::size_bytes.eq(0),
+                attachments::sender_md5.eq(&self.checksum),
+                attachments::storage_key.eq(format!("{owner}/{id}")),
+                attachments::state.eq("initialized"),
+                attachments::senders_reference.eq(&self.senders_reference),
+                attachments::resource_id.eq(resource),
+                attachments::display_name.eq(&self.display_name),
+                attachments::is_encrypted.eq(self.is_encrypted),
+            ))
+            .execute(conn)?;
+        Ok(id)
+    }
+}
+
 /// `POST /attachment`: describes an attachment; its bytes follow with `/upload`.
 #[utoipa::path(post, path = "/attachment", tag = "attachments", request_body = NewAttachment,
     security(("maskinporten" = ["altinn:correspondence.write"])),
@@ -84,68 +198,18 @@ pub async fn initialize(
 ) -> Result<HttpResponse, Problem> {
     let caller = authenticate(&req, WRITE).await?;
     let new: NewAttachment = super::binding::bind(body.into_inner(), "NewAttachment", "body")?;
-    let media_type = check_name(&new.file_name).map_err(|e| {
-        Problem::field(
-            "fileName",
-            crate::web::i18n::text(crate::domain::Language::En, e.key()),
-        )
-        .altinn(match e {
-            NameError::Empty => 2010,
-            NameError::TooLong => 2011,
-            NameError::Characters | NameError::Reserved => 2012,
-            NameError::Extension => 2013,
-        })
-    })?;
-    if new
-        .display_name
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > 255 || n.contains('\0'))
-    {
-        return Err(Problem::field(
-            "displayName",
-            "at most 255 characters, no NUL",
-        ));
-    }
-    let checksum = new.checksum.map(|c| c.trim().to_ascii_lowercase());
-    if let Some(c) = &checksum
-        && !(c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        return Err(Problem::field(
-            "checksum",
-            "an MD5 checksum: 32 hexadecimal digits",
-        ));
-    }
-    if new
-        .senders_reference
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > 4096)
-    {
-        return Err(Problem::field(
-            "sendersReference",
-            "at most 4096 characters",
-        ));
-    }
+    let described = Described::check(
+        "",
+        &new.file_name,
+        new.display_name,
+        new.senders_reference,
+        new.checksum,
+        new.is_encrypted.unwrap_or(false),
+    )?;
     let resource = new.resource_id.clone();
     let row = as_owner(&state, caller, resource, move |conn, owner| {
-        let owner = owner.id;
-        let id = Uuid::now_v7();
-        diesel::insert_into(attachments::table)
-            .values((
-                attachments::id.eq(id),
-                attachments::owner_id.eq(owner),
-                attachments::name.eq(&new.file_name),
-                attachments::media_type.eq(media_type),
-                attachments::size_bytes.eq(0),
-                attachments::sender_md5.eq(&checksum),
-                attachments::storage_key.eq(format!("{owner}/{id}")),
-                attachments::state.eq("initialized"),
-                attachments::senders_reference.eq(&new.senders_reference),
-                attachments::resource_id.eq(&new.resource_id),
-                attachments::display_name.eq(&new.display_name),
-                attachments::is_encrypted.eq(new.is_encrypted.unwrap_or(false)),
-            ))
-            .execute(conn)?;
-        find(conn, &[owner], id)
+        let id = described.record(conn, owner.id, new.resource_id.as_deref())?;
+        find(conn, &[owner.id], id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(row.id))
@@ -265,13 +329,21 @@ pub async fn overview(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, WRITE).await?;
-    let id = path.into_inner();
-    let found = as_sender(&state, caller, move |conn, owners| {
+    let found = sender_overview(&req, &state, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// The attachment's overview for the sender system calling, if one of its owners owns it.
+async fn sender_overview(
+    req: &HttpRequest,
+    state: &AppState,
+    id: Uuid,
+) -> Result<AttachmentOverviewExt, Problem> {
+    let caller = authenticate(req, WRITE).await?;
+    as_sender(state, caller, move |conn, owners| {
         overview_of(conn, &owners, id)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(found))
+    .await
 }
 
 /// `GET /attachment/{id}/details`: the overview with its status history.
@@ -285,12 +357,7 @@ pub async fn details(
     state: web::Data<AppState>,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, WRITE).await?;
-    let id = path.into_inner();
-    let found = as_sender(&state, caller, move |conn, owners| {
-        overview_of(conn, &owners, id)
-    })
-    .await?;
+    let found = sender_overview(&req, &state, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(found.details()))
 }
 

@@ -6,7 +6,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::problem::Problem;
-use super::{Api, EITHER, authenticate, token};
+use super::{Api, EITHER, authenticate};
 
 #[get("/authentication/api/v1/exchange/maskinporten")]
 pub async fn maskinporten(req: HttpRequest) -> Result<HttpResponse, Problem> {
@@ -14,18 +14,11 @@ pub async fn maskinporten(req: HttpRequest) -> Result<HttpResponse, Problem> {
         .app_data::<web::Data<Api>>()
         .ok_or_else(Problem::not_found)?
         .clone();
-    let presented = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(Problem::unauthenticated)?;
+    let caller = authenticate(&req, EITHER).await?;
     // Only a Maskinporten token is exchanged, not one melding gave.
-    if token::issuer_of(presented).as_deref() == Some(api.exchange.issuer.as_str()) {
+    if caller.client.exchanged {
         return Err(Problem::unauthenticated());
     }
-    let caller = authenticate(&req, EITHER).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(api.exchange.issue(&caller.client)))

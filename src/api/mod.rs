@@ -114,13 +114,7 @@ pub async fn authenticate(req: &HttpRequest, scopes: &[&'static str]) -> Result<
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(Problem::unauthenticated)?;
-    let token = token.trim();
-    // A token melding gave in exchange is melding's to check; any other is the issuer's.
-    let client = if token::issuer_of(token).as_deref() == Some(api.exchange.issuer.as_str()) {
-        api.exchange.verify(token, scopes)?
-    } else {
-        api.verifier.verify(token, scopes).await?
-    };
+    let client = token::verify(&api.verifier, &api.exchange, token.trim(), scopes).await?;
     api.limiter
         .check(client.org_number.as_str())
         .map_err(Problem::too_many)?;

@@ -12,6 +12,7 @@ use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::attachments::Described;
 use super::problem::Problem;
 use super::sender::{as_owner, owner_of, party_urn};
 use super::shapes::Extras;
@@ -711,19 +712,7 @@ pub async fn upload(
                     )
                     .await
                     .map_err(|e| Problem::field(&at, e.to_string()))?;
-                    let id = file.id;
                     stored.push((name, file));
-                    // Made for the message's service, as Altinn's overview of it says.
-                    if let Some(resource) = resource_of(&request, &form) {
-                        let pool = state.pool.clone();
-                        blocking(move || {
-                            use crate::db::schema::attachments;
-                            Ok(diesel::update(attachments::table.find(id))
-                                .set(attachments::resource_id.eq(resource))
-                                .execute(&mut *pool.get()?)?)
-                        })
-                        .await?;
-                    }
                 }
                 other => {
                     let name = other.to_owned();
@@ -749,7 +738,16 @@ pub async fn upload(
         let pool = state.pool.clone();
         let files = stored.clone();
         let (mut request, loose) = blocking(move || {
-            let loose = match_files(&mut *pool.get()?, &mut request, &files);
+            use crate::db::schema::attachments;
+            let mut conn = pool.get()?;
+            // Made for the message's service, as Altinn's overview of them says.
+            let ids: Vec<Uuid> = files.iter().map(|(_, f)| f.id).collect();
+            if !ids.is_empty() {
+                diesel::update(attachments::table.filter(attachments::id.eq_any(&ids)))
+                    .set(attachments::resource_id.eq(&request.correspondence.resource_id))
+                    .execute(&mut conn)?;
+            }
+            let loose = match_files(&mut conn, &mut request, &files);
             Ok((request, loose))
         })
         .await?;
@@ -802,7 +800,7 @@ async fn send_request(
     let confidential = request.correspondence.is_confidential;
     let message = request.new_message();
     let mut attachment_ids = message.attachments.clone();
-    let (sent, correspondences, later_ids) = as_owner(state, caller, resource, move |conn, owner| {
+    let (correspondences, later_ids) = as_owner(state, caller, resource, move |conn, owner| {
         // Altinn's `isConfidential` must match the service (the service decides who reads).
         if let Some(claimed) = confidential {
             use crate::db::schema::services;
@@ -863,7 +861,10 @@ async fn send_request(
         let (custom, replace) = custom.resolve(conn)?;
         let (sent, later_ids) = conn.transaction(|conn| {
             // New attachments whose bytes come later: the messages wait for them.
-            let later_ids = record_later_files(conn, owner.id, &draft.service_id, &later)?;
+            let later_ids = later
+                .iter()
+                .map(|d| d.record(conn, owner.id, Some(&draft.service_id)))
+                .collect::<QueryResult<Vec<Uuid>>>()?;
             draft.attachments.extend(later_ids.iter().copied());
             let sent = if later_ids.is_empty() {
                 sending::send(conn, &draft, &recipients)?
@@ -871,7 +872,7 @@ async fn send_request(
                 sending::send_held(conn, &draft, &recipients)?
             };
             if !sent.created {
-                // Nothing of a repeated send is kept.
+                // As Altinn: the key was used before; nothing of this request is kept.
                 return Err(Problem::duplicate_key());
             }
             if !custom.is_empty() || replace {
@@ -891,14 +892,10 @@ async fn send_request(
         crate::audit::record(conn, entry)?;
         let readers: HashMap<i64, i64> = checks.iter().map(|p| (p.party_id, p.readers)).collect();
         let correspondences = results(conn, sent.sending_id, &readers, extras)?;
-        Ok((sent, correspondences, later_ids))
+        Ok((correspondences, later_ids))
     })
     .await?;
     attachment_ids.extend(later_ids);
-    // As Altinn: the key was used before, nothing new was made.
-    if !sent.created {
-        return Err(Problem::duplicate_key());
-    }
     Ok(
         HttpResponse::Ok().json(InitializeCorrespondencesResponseExt {
             correspondences,
@@ -907,21 +904,10 @@ async fn send_request(
     )
 }
 
-/// An attachment a JSON send names whose bytes come later (`POST /attachment/{id}/upload`).
-struct LaterFile {
-    name: String,
-    media_type: &'static str,
-    display_name: Option<String>,
-    senders_reference: Option<String>,
-    checksum: Option<String>,
-    is_encrypted: bool,
-}
-
 /// `content.attachments` as a send can take them: attachments uploaded before (by `id`), and
-/// new ones whose bytes come later, checked here and returned (a multipart request's files have
-/// been matched and uploaded by now, and named by id).
-fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<Vec<LaterFile>, Problem> {
-    use crate::sending::attachments::{NameError, check_name};
+/// new ones whose bytes come later (`POST /attachment/{id}/upload`), checked here and returned
+/// (a multipart request's files have been matched and uploaded by now, and named by id).
+fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<Vec<Described>, Problem> {
     let mut later = Vec::new();
     for (i, a) in entries.iter().enumerate() {
         let at = format!("correspondence.content.attachments[{i}]");
@@ -933,55 +919,14 @@ fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<Vec<Late
                 ));
             }
             DataLocationType::NewCorrespondenceAttachment if a.id.is_none() => {
-                let name = a.file_name.clone().unwrap_or_default();
-                let media_type = check_name(&name).map_err(|e| {
-                    Problem::field(
-                        &format!("{at}.fileName"),
-                        crate::web::i18n::text(Language::En, e.key()),
-                    )
-                    .altinn(match e {
-                        NameError::Empty => 2010,
-                        NameError::TooLong => 2011,
-                        NameError::Characters | NameError::Reserved => 2012,
-                        NameError::Extension => 2013,
-                    })
-                })?;
-                let checksum = a.checksum.as_ref().map(|c| c.trim().to_ascii_lowercase());
-                if checksum
-                    .as_ref()
-                    .is_some_and(|c| !(c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit())))
-                {
-                    return Err(Problem::field(
-                        &format!("{at}.checksum"),
-                        "an MD5 checksum: 32 hexadecimal digits",
-                    ));
-                }
-                if a.display_name
-                    .as_ref()
-                    .is_some_and(|v| v.chars().count() > 255 || v.contains('\0'))
-                {
-                    return Err(Problem::field(
-                        &format!("{at}.displayName"),
-                        "at most 255 characters, no NUL",
-                    ));
-                }
-                if a.senders_reference
-                    .as_ref()
-                    .is_some_and(|r| r.chars().count() > 4096)
-                {
-                    return Err(Problem::field(
-                        &format!("{at}.sendersReference"),
-                        "at most 4096 characters",
-                    ));
-                }
-                later.push(LaterFile {
-                    name,
-                    media_type,
-                    display_name: a.display_name.clone(),
-                    senders_reference: a.senders_reference.clone(),
-                    checksum,
-                    is_encrypted: a.is_encrypted,
-                });
+                later.push(Described::check(
+                    &at,
+                    a.file_name.as_deref().unwrap_or_default(),
+                    a.display_name.clone(),
+                    a.senders_reference.clone(),
+                    a.checksum.clone(),
+                    a.is_encrypted,
+                )?);
             }
             DataLocationType::ExistingCorrespondenceAttachment if a.id.is_none() => {
                 return Err(Problem::field(
@@ -993,39 +938,6 @@ fn check_attachment_entries(entries: &[InitializeAttachment]) -> Result<Vec<Late
         }
     }
     Ok(later)
-}
-
-/// Records the attachments of a send whose bytes come later, `Initialized` as
-/// `POST /attachment` makes them, for `owner`; their ids.
-fn record_later_files(
-    conn: &mut PgConnection,
-    owner: i64,
-    resource: &str,
-    files: &[LaterFile],
-) -> QueryResult<Vec<Uuid>> {
-    use crate::db::schema::attachments;
-    let mut ids = Vec::with_capacity(files.len());
-    for f in files {
-        let id = Uuid::now_v7();
-        diesel::insert_into(attachments::table)
-            .values((
-                attachments::id.eq(id),
-                attachments::owner_id.eq(owner),
-                attachments::name.eq(&f.name),
-                attachments::media_type.eq(f.media_type),
-                attachments::size_bytes.eq(0),
-                attachments::sender_md5.eq(&f.checksum),
-                attachments::storage_key.eq(format!("{owner}/{id}")),
-                attachments::state.eq("initialized"),
-                attachments::senders_reference.eq(&f.senders_reference),
-                attachments::resource_id.eq(resource),
-                attachments::display_name.eq(&f.display_name),
-                attachments::is_encrypted.eq(f.is_encrypted),
-            ))
-            .execute(conn)?;
-        ids.push(id);
-    }
-    Ok(ids)
 }
 
 /// The new attachments of `content.attachments` given the files of a multipart request, by
@@ -1074,26 +986,12 @@ fn match_files(
             )
             .altinn(2008));
         }
-        for (value, what) in [(&a.display_name, "displayName"), (&a.file_name, "fileName")] {
-            if value
-                .as_ref()
-                .is_some_and(|v| v.chars().count() > 255 || v.contains('\0'))
-            {
-                return Err(Problem::field(
-                    &format!("{at}.{what}"),
-                    "at most 255 characters, no NUL",
-                ));
-            }
-        }
-        if a.senders_reference
-            .as_ref()
-            .is_some_and(|r| r.chars().count() > 4096)
-        {
-            return Err(Problem::field(
-                &format!("{at}.sendersReference"),
-                "at most 4096 characters",
-            ));
-        }
+        // The file name is the file part's, checked when it was stored.
+        super::attachments::check_labels(
+            &at,
+            a.display_name.as_deref(),
+            a.senders_reference.as_deref(),
+        )?;
         diesel::update(attachments::table.find(file.id))
             .set((
                 attachments::display_name.eq(&a.display_name),
@@ -1157,28 +1055,20 @@ fn results(
         .map(|r| {
             let notices: Vec<NoticeOut> = serde_json::from_value(r.notices).unwrap_or_default();
             let has = |kind: &str| notices.iter().any(|n| n.kind == kind);
-            // The first notice's order is missing its contact when nothing could be queued.
-            // A message waiting for its attachments has no notices yet: they are ordered when
-            // it is published.
-            if r.status == "Initialized" {
-                return InitializedCorrespondencesExt {
-                    correspondence_id: r.id,
-                    status: r.status,
-                    recipient: r.recipient,
-                    notifications: Vec::new(),
-                    readers: extras.then(|| readers.get(&r.recipient_id).copied().unwrap_or(0)),
-                    notices: extras.then_some(notices),
-                };
+            // The first notice's order is missing its contact when nothing could be queued; a
+            // message waiting for its attachments has no order yet (it is made at publishing).
+            let mut notifications = Vec::new();
+            if r.status != "Initialized" {
+                notifications.push(InitializedCorrespondencesNotificationsExt {
+                    order_id: super::shapes::order_id(r.id, false),
+                    is_reminder: false,
+                    status: if has("initial") {
+                        InitializedNotificationStatusExt::Success
+                    } else {
+                        InitializedNotificationStatusExt::MissingContact
+                    },
+                });
             }
-            let mut notifications = vec![InitializedCorrespondencesNotificationsExt {
-                order_id: super::shapes::order_id(r.id, false),
-                is_reminder: false,
-                status: if has("initial") {
-                    InitializedNotificationStatusExt::Success
-                } else {
-                    InitializedNotificationStatusExt::MissingContact
-                },
-            }];
             if has("reminder") {
                 notifications.push(InitializedCorrespondencesNotificationsExt {
                     order_id: super::shapes::order_id(r.id, true),

@@ -50,6 +50,8 @@ pub struct Client {
     pub scopes: Vec<String>,
     /// When the token expires (seconds since 1970).
     pub expires: i64,
+    /// The token is one melding gave in exchange (not the issuer's own).
+    pub exchanged: bool,
 }
 
 #[derive(Deserialize)]
@@ -180,8 +182,13 @@ impl Verifier {
     }
 
     /// Verifies `token` and that it carries one of `scopes`.
-    pub async fn verify(&self, token: &str, scopes: &[&'static str]) -> Result<Client, TokenError> {
-        let parts = Parts::split(token)?;
+    /// Checks a token taken apart: RS256 with one of the issuer's keys, then its claims.
+    async fn verify(
+        &self,
+        parts: &Parts<'_>,
+        claims: Claims,
+        scopes: &[&'static str],
+    ) -> Result<Client, TokenError> {
         if parts.header.alg != "RS256" {
             return Err(TokenError::Malformed);
         }
@@ -192,7 +199,24 @@ impl Verifier {
             &parts.signature,
         )
         .map_err(|_| TokenError::BadSignature)?;
-        check_claims(parts.claims()?, &self.issuer, &self.audience, scopes)
+        check_claims(claims, &self.issuer, &self.audience, scopes, false)
+    }
+}
+
+/// Verifies `token` and that it carries one of `scopes`: read once, then checked by the one
+/// that issued it, melding (a token given in exchange) or the configured issuer.
+pub async fn verify(
+    verifier: &Verifier,
+    exchange: &Exchange,
+    token: &str,
+    scopes: &[&'static str],
+) -> Result<Client, TokenError> {
+    let parts = Parts::split(token)?;
+    let claims = parts.claims()?;
+    if claims.iss.trim_end_matches('/') == exchange.issuer.trim_end_matches('/') {
+        exchange.verify(&parts, claims, scopes)
+    } else {
+        verifier.verify(&parts, claims, scopes).await
     }
 }
 
@@ -232,11 +256,6 @@ impl<'a> Parts<'a> {
     }
 }
 
-/// The issuer a token names, unverified: which verifier is to check it.
-pub fn issuer_of(token: &str) -> Option<String> {
-    Parts::split(token).ok()?.claims().ok().map(|c| c.iss)
-}
-
 /// The checks of a token's claims once its signature holds: issuer, audience, time, scope and
 /// the client organisation.
 fn check_claims(
@@ -244,6 +263,7 @@ fn check_claims(
     issuer: &str,
     audience: &str,
     wanted: &[&'static str],
+    exchanged: bool,
 ) -> Result<Client, TokenError> {
     if claims.iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
         return Err(TokenError::Issuer);
@@ -275,6 +295,7 @@ fn check_claims(
         client_id: claims.client_id,
         scopes,
         expires: claims.exp,
+        exchanged,
     })
 }
 
@@ -335,9 +356,14 @@ impl Exchange {
     }
 
     /// Verifies a token this exchange gave and that it carries one of `scopes`.
-    pub fn verify(&self, token: &str, scopes: &[&'static str]) -> Result<Client, TokenError> {
+    /// Checks a token taken apart: HS256 with this exchange's key, then its claims.
+    fn verify(
+        &self,
+        parts: &Parts<'_>,
+        claims: Claims,
+        scopes: &[&'static str],
+    ) -> Result<Client, TokenError> {
         use hmac::Mac;
-        let parts = Parts::split(token)?;
         if parts.header.alg != "HS256" {
             return Err(TokenError::Malformed);
         }
@@ -345,7 +371,7 @@ impl Exchange {
         mac.update(parts.signed.as_bytes());
         mac.verify_slice(&parts.signature)
             .map_err(|_| TokenError::BadSignature)?;
-        check_claims(parts.claims()?, &self.issuer, &self.audience, scopes)
+        check_claims(claims, &self.issuer, &self.audience, scopes, true)
     }
 }
 

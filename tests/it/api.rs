@@ -338,6 +338,14 @@ pub async fn post(app: &TestApp, token: &str, body: &Value) -> (StatusCode, Valu
     post_to(app, token, "/correspondence", body).await
 }
 
+/// The id of the first message a send answered with.
+pub fn first_id(sent: &Value) -> String {
+    sent["correspondences"][0]["correspondenceId"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
 /// POSTs `body` as JSON to `path` under the Correspondence API.
 pub async fn post_to(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
     let response = app
@@ -495,10 +503,7 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
     });
     let (status, sent) = post(&app, &good, &pascal).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
-    let id = sent["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = first_id(&sent);
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM correspondences c JOIN sendings s ON s.id = c.sending_id \
@@ -863,14 +868,8 @@ async fn a_sender_withdraws_only_what_is_not_yet_published() {
     };
     let (_, later) = post(&app, &good, &send(Some("2099-01-01T08:00:00Z"), "A")).await;
     let (_, now) = post(&app, &good, &send(None, "B")).await;
-    let later = later["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let now = now["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let later = first_id(&later);
+    let now = first_id(&now);
 
     let (status, withdrawn) = send_json(
         &app,
@@ -1208,10 +1207,7 @@ async fn the_openapi_document_describes_every_endpoint_and_every_response_matche
     let (status, sent) = post(&app, &good, &request).await;
     assert_eq!(status, StatusCode::OK);
     both("InitializeCorrespondencesResponseExt", &sent);
-    let message = sent["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let message = first_id(&sent);
     let (_, list, _) = call(&app, "/correspondence?limit=1", Some(&good)).await;
     both("CorrespondencesExt", &list);
     let (_, overview, _) = call(&app, &format!("/correspondence/{message}"), Some(&good)).await;
@@ -1392,10 +1388,7 @@ async fn a_send_with_files_in_one_multipart_request() {
         .await
         .check("InitializeCorrespondencesResponseExt", &body);
     Spec::altinn().check("InitializeCorrespondencesResponseExt", &body);
-    let id = body["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = first_id(&body);
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM correspondences WHERE id = '{id}' AND attachment_count = 1 \

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::api::{Spec, call, post, post_to, token};
+use crate::api::{Spec, call, first_id, post, post_to, token};
 use crate::helpers::TestApp;
 use crate::notify::world;
 
@@ -91,10 +91,7 @@ async fn new_attachments_are_matched_to_the_files_of_the_request_by_name() {
     let body: Value = response.json().await.expect("JSON");
     altinn.check("InitializeCorrespondencesResponseExt", &body);
     assert_eq!(body["attachmentIds"].as_array().expect("ids").len(), 2);
-    let id = body["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = first_id(&body);
     let (status, overview, _) = call(&app, &format!("/correspondence/{id}"), Some(&good)).await;
     assert_eq!(status, StatusCode::OK);
     altinn.check("CorrespondenceOverviewExt", &overview);
@@ -188,10 +185,7 @@ async fn new_attachments_are_matched_to_the_files_of_the_request_by_name() {
         let (status, sent) = post(&app, &good, &held(md5_hex(&later))).await;
         assert_eq!(status, StatusCode::OK, "{sent}");
         altinn.check("InitializeCorrespondencesResponseExt", &sent);
-        let message = sent["correspondences"][0]["correspondenceId"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let message = first_id(&sent);
         assert_eq!(sent["correspondences"][0]["status"], "Initialized");
         assert_eq!(sent["correspondences"][0]["notifications"], json!([]));
         let attachment = sent["attachmentIds"][0].as_str().expect("id").to_owned();
@@ -389,10 +383,7 @@ async fn altinns_refusals_reserved_unknown_and_custom_notice_addresses() {
     by_sms["correspondence"]["notification"]["reminderNotificationChannel"] = json!(1);
     let (status, sent) = post(&app, &good, &by_sms).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
-    let id = sent["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = first_id(&sent);
     let initial: Vec<i64> = {
         use diesel::prelude::*;
         use melding::db::schema::notifications;
@@ -589,10 +580,7 @@ async fn eformidlings_digital_post_goes_to_the_shared_process_services() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("JSON");
     altinn.check("InitializeCorrespondencesResponseExt", &body);
-    let id = body["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = first_id(&body);
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM correspondences c JOIN parties p ON p.id = c.sender_id \

@@ -8,7 +8,7 @@ use melding::domain::OrgNumber;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::api::{Spec, call, post, send_json, token};
+use crate::api::{Spec, call, first_id, post, send_json, token};
 use crate::helpers::{TestApp, text};
 use crate::notify::{insert_id, world};
 
@@ -65,10 +65,7 @@ async fn send_to(app: &TestApp, sender: &str, recipient: &str, extra: Value) -> 
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
-    sent["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned()
+    first_id(&sent)
 }
 
 /// Posts an access-page form as the logged-in user; returns the status and the page.
@@ -472,10 +469,7 @@ async fn a_distributor_sends_only_for_the_owners_that_let_it() {
         .expect("the owner lets the distributor send");
     let (status, sent) = post(&app, &dist, &request).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
-    let id = sent["correspondences"][0]["correspondenceId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = first_id(&sent);
     let (status, overview, _) = call(&app, &format!("/correspondence/{id}"), Some(&dist)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(overview["sender"], "0192:974761076", "sent for the owner");
