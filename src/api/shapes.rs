@@ -118,9 +118,20 @@ pub struct CorrespondenceAttachmentExt {
 }
 
 /// Altinn's attachment status of melding's attachment state (SQL over `attachments a`).
-pub(super) const ATTACHMENT_STATUS: &str = "CASE a.state WHEN 'initialized' THEN 'Initialized' \
+const ATTACHMENT_STATUS: &str = "CASE a.state WHEN 'initialized' THEN 'Initialized' \
      WHEN 'uploading' THEN 'UploadProcessing' WHEN 'published' THEN 'Published' \
      WHEN 'purged' THEN 'Purged' ELSE 'Failed' END";
+
+/// What Altinn's attachment shapes share, as columns of `attachments a`.
+fn attachment_columns() -> String {
+    format!(
+        "a.name AS file_name, coalesce(a.display_name, a.name) AS display_name, a.is_encrypted, \
+         a.sender_md5 AS checksum, coalesce(a.senders_reference, '') AS senders_reference, \
+         {ATTACHMENT_STATUS} AS status, NULL::text AS status_text, \
+         coalesce(a.uploaded_at, a.created_at) AS status_changed, a.media_type AS data_type, \
+         a.created_at AS created"
+    )
+}
 
 /// The attachments of one message, in their order.
 pub(super) fn attachments_of(
@@ -128,16 +139,11 @@ pub(super) fn attachments_of(
     id: Uuid,
 ) -> QueryResult<Vec<CorrespondenceAttachmentExt>> {
     diesel::sql_query(format!(
-        "SELECT a.id, a.name AS file_name, coalesce(a.display_name, a.name) AS display_name, \
-                a.is_encrypted, \
-                a.sender_md5 AS checksum, coalesce(a.senders_reference, '') AS senders_reference, \
-                'AltinnCorrespondenceAttachment' AS data_location_type, a.created_at AS created, \
-                {ATTACHMENT_STATUS} AS status, NULL::text AS status_text, \
-                coalesce(a.uploaded_at, a.created_at) AS status_changed, \
-                CASE WHEN a.state = 'published' THEN a.expires_at END AS expiration_time, \
-                a.media_type AS data_type \
+        "SELECT a.id, {}, 'AltinnCorrespondenceAttachment' AS data_location_type, \
+                CASE WHEN a.state = 'published' THEN a.expires_at END AS expiration_time \
          FROM correspondence_attachments ca JOIN attachments a ON a.id = ca.attachment_id \
-         WHERE ca.correspondence_id = $1 ORDER BY ca.position"
+         WHERE ca.correspondence_id = $1 ORDER BY ca.position",
+        attachment_columns()
     ))
     .bind::<SqlUuid, _>(id)
     .load(conn)
@@ -645,17 +651,14 @@ impl AttachmentOverviewExt {
         id: Uuid,
     ) -> QueryResult<Option<Self>> {
         diesel::sql_query(format!(
-            "SELECT a.id AS attachment_id, a.name AS file_name, \
-                    coalesce(a.display_name, a.name) AS display_name, a.is_encrypted, \
-                    a.sender_md5 AS checksum, coalesce(a.senders_reference, '') AS senders_reference, \
+            "SELECT a.id AS attachment_id, {}, \
                     coalesce(a.resource_id, '') AS resource_id, '0192:' || p.org_number AS sender, \
-                    {ATTACHMENT_STATUS} AS status, NULL::text AS status_text, \
-                    coalesce(a.uploaded_at, a.created_at) AS status_changed, \
                     ARRAY(SELECT ca.correspondence_id FROM correspondence_attachments ca \
                           WHERE ca.attachment_id = a.id ORDER BY ca.correspondence_id) AS correspondence_ids, \
-                    a.media_type AS data_type, a.created_at AS created, a.uploaded_at AS uploaded \
+                    a.uploaded_at AS uploaded \
              FROM attachments a JOIN parties p ON p.id = a.owner_id \
-             WHERE a.id = $1 AND a.owner_id = ANY ($2)"
+             WHERE a.id = $1 AND a.owner_id = ANY ($2)",
+            attachment_columns()
         ))
         .bind::<SqlUuid, _>(id)
         .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(owners)
