@@ -43,6 +43,7 @@ fn bench_draft(service: &str, owner: i64, channel: &'static str, reference: &str
         initial_texts: None,
         reminder_texts: None,
         attachments: Vec::new(),
+        allow_forwarding: false,
         properties: Vec::new(),
     }
 }
@@ -317,6 +318,7 @@ pub fn notify(
                             text,
                             html,
                             message_id: &id,
+                            files: &[],
                         })
                         .await
                         .map_err(|e| anyhow::anyhow!("{e:?}"))

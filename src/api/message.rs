@@ -15,6 +15,7 @@ use super::shapes::{CorrespondenceDetailsExt, CorrespondenceOverviewExt, Extras}
 use super::token::{SCOPE_READ, SCOPE_WRITE};
 use super::{Caller, EITHER, READ, authenticate};
 use crate::access::decision::{self, MessageAccess};
+use crate::inbox::forward as forwarding;
 use crate::inbox::message::{self as inbox, By};
 use crate::state::AppState;
 use crate::web::blocking;
@@ -363,4 +364,104 @@ pub async fn download_all(
         &title,
         files,
     ))
+}
+
+/// Altinn's forwarding request: an e-mail address, an optional text (plain, at most 200
+/// characters) and whether the attachments go along.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ForwardCorrespondenceRequestExt {
+    forward_to: String,
+    forwarding_text: Option<String>,
+    #[serde(default)]
+    include_attachments: bool,
+}
+
+/// Why a forward was refused, as the API says it.
+fn refused(why: forwarding::Refused) -> Problem {
+    use forwarding::Refused;
+    match why {
+        Refused::Address => Problem::field("forwardTo", "is not an e-mail address").altinn(3011),
+        Refused::Text => Problem::field(
+            "forwardingText",
+            format!(
+                "must be plain text of at most {} characters",
+                forwarding::MAX_TEXT
+            ),
+        ),
+        Refused::NotAllowed => Problem::field(
+            "correspondenceId",
+            "may not be forwarded: the sender did not allow it (allowForwarding)",
+        ),
+        Refused::Confidential => Problem::field(
+            "correspondenceId",
+            "is confidential: it is read in the inbox and never forwarded by e-mail",
+        ),
+        Refused::NotRead => Problem::field(
+            "correspondenceId",
+            "has not been read: read it before forwarding it",
+        ),
+        Refused::Already => {
+            Problem::field("forwardTo", "has been sent this message already").with_status(409)
+        }
+        Refused::Attachments => Problem::field(
+            "includeAttachments",
+            "the attachments of this service are not for this system to open",
+        ),
+        Refused::TooLarge => Problem::field(
+            "includeAttachments",
+            format!(
+                "the attachments are larger than {} MiB together: forward the message without them",
+                forwarding::MAX_ATTACHMENT_BYTES / (1024 * 1024)
+            ),
+        ),
+    }
+}
+
+/// `POST /correspondence/{id}/forward`: the recipient's system sends a message it has read on
+/// to an e-mail address, where the sender allowed forwarding (never a confidential one); the
+/// worker sends the e-mail with the message (and its attachments, when asked, up to 10 MiB).
+/// Answers the forward's id; the same address twice is 409.
+#[utoipa::path(post, path = "/correspondence/{id}/forward", tag = "recipient",
+    params(("id" = Uuid, Path, description = "The message")),
+    request_body = ForwardCorrespondenceRequestExt,
+    security(("maskinporten" = ["altinn:correspondence.read"])),
+    responses((status = 200, body = Uuid, description = "The forward's id"), (status = "4XX", body = Problem, content_type = "application/problem+json"), (status = "5XX", body = Problem, content_type = "application/problem+json")))]
+#[post("/correspondence/{id}/forward")]
+pub async fn forward(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, READ).await?;
+    let request: ForwardCorrespondenceRequestExt =
+        super::binding::bind(body.into_inner(), "ForwardCorrespondenceRequestExt", "body")?;
+    let request = forwarding::Forward {
+        to: request.forward_to,
+        text: request.forwarding_text,
+        include_attachments: request.include_attachments,
+    };
+    let id = with_message(&state, caller, &path, move |conn, side, found| {
+        let (system, may_open) = recipient(side)?;
+        conn.transaction(|conn| {
+            let id = forwarding::forward(
+                conn,
+                found.id,
+                By::System(&system),
+                found.recipient_id,
+                may_open,
+                &request,
+            )?
+            .map_err(refused)?;
+            let mut entry = crate::audit::Entry::new("correspondence_forwarded_api");
+            entry.acting_for = Some(found.recipient_id);
+            entry.target = Some(("correspondence", found.id.to_string()));
+            entry.details = serde_json::json!({ "system": system, "forward": id });
+            crate::audit::record(conn, entry)?;
+            Ok(id)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(id))
 }

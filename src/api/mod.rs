@@ -58,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(message::purge)
             .service(message::download)
             .service(message::download_all)
+            .service(message::forward)
             .service(message::overview)
             // A path the API has, asked with a method it does not take, is 405 as HTTP says;
             // anything else is not found.
@@ -199,7 +200,7 @@ mod tests {
         attachments::download, attachments::purge,
         sender::search, message::overview, message::details, message::content,
         message::mark_as_read, message::confirm, message::purge, message::download,
-        message::download_all,
+        message::download_all, message::forward,
     ),
     components(schemas(Problem)),
     modifiers(&Security),

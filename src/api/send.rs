@@ -347,6 +347,9 @@ pub struct Correspondence {
     property_list: BTreeMap<String, String>,
     /// Altinn's flag; when given it must say what the service says.
     is_confidential: Option<bool>,
+    /// The recipients may forward the message by e-mail (`POST /correspondence/{id}/forward`).
+    #[serde(default)]
+    allow_forwarding: bool,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -490,6 +493,7 @@ impl SendRequest {
                 reminder_channel: n.reminder_notification_channel.unwrap_or_default(),
             },
             ignore_reservation: c.ignore_reservation,
+            allow_forwarding: c.allow_forwarding,
             // Altinn's clients give no reason; melding keeps that none was given.
             ignore_reservation_reason: match c.ignore_reservation_reason {
                 Some(reason) if !reason.trim().is_empty() => reason,

@@ -188,7 +188,7 @@ fn notice_kinds(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<bool>> {
     }
     let kinds: Vec<Kind> = diesel::sql_query(
         "SELECT DISTINCT kind = 'reminder' AS reminder FROM notifications \
-         WHERE correspondence_id = $1 ORDER BY 1",
+         WHERE correspondence_id = $1 AND kind <> 'forward' ORDER BY 1",
     )
     .bind::<SqlUuid, _>(id)
     .load(conn)?;
@@ -554,7 +554,8 @@ impl CorrespondenceDetailsExt {
                     n.failure_reason, n.attempts, n.run_at AS requested_send_time, \
                     n.sent_at AS sent, n.delivered_at AS delivered, n.updated_at AS updated, \
                     n.created_at AS created \
-             FROM notifications n WHERE n.correspondence_id = $1 ORDER BY n.kind, n.channel, n.id",
+             FROM notifications n WHERE n.correspondence_id = $1 AND n.kind <> 'forward' \
+             ORDER BY n.kind, n.channel, n.id",
             crate::notify::outbox::MASKED_ADDRESS
         ))
         .bind::<SqlUuid, _>(id)

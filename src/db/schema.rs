@@ -104,6 +104,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    correspondence_forwards (id) {
+        id -> Uuid,
+        correspondence_id -> Uuid,
+        forwarded_for -> Int8,
+        by_person -> Nullable<Int8>,
+        by_system -> Nullable<Text>,
+        to_address -> Text,
+        forwarding_text -> Nullable<Text>,
+        include_attachments -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Tsvector;
 
@@ -245,6 +259,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         segments -> Nullable<Int2>,
+        forward_id -> Nullable<Uuid>,
     }
 }
 
@@ -331,6 +346,7 @@ diesel::table! {
         ignore_reservation_reason -> Nullable<Text>,
         created_at -> Timestamptz,
         reminder_notification_channel -> Nullable<Text>,
+        allow_forwarding -> Bool,
     }
 }
 
@@ -393,6 +409,8 @@ diesel::joinable!(contact_points -> parties (person_id));
 diesel::joinable!(correspondence_attachments -> attachments (attachment_id));
 diesel::joinable!(correspondence_attachments -> correspondences (correspondence_id));
 diesel::joinable!(correspondence_events -> correspondences (correspondence_id));
+diesel::joinable!(correspondence_forwards -> correspondences (correspondence_id));
+diesel::joinable!(notifications -> correspondence_forwards (forward_id));
 diesel::joinable!(correspondences -> sendings (sending_id));
 diesel::joinable!(correspondences -> services (service_id));
 diesel::joinable!(delegations -> access_packages (package_id));
@@ -437,6 +455,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_points,
     correspondence_attachments,
     correspondence_events,
+    correspondence_forwards,
     correspondences,
     delegations,
     dev_outbox,

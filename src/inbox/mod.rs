@@ -3,6 +3,7 @@
 use actix_web::web;
 
 pub mod filters;
+pub mod forward;
 mod listing;
 pub mod message;
 mod picker;

@@ -345,3 +345,93 @@ mod tests {
         assert_eq!(sms_segments(&"ł".repeat(71)), 2);
     }
 }
+
+/// What a forwarded message's e-mail says: the forwarder's text, who forwarded it from whom,
+/// and the message itself (its body rendered as the inbox renders it).
+pub struct Forwarded<'a> {
+    pub language: Language,
+    pub forwarded_by: &'a str,
+    pub note: Option<&'a str>,
+    pub sender: &'a str,
+    pub service: &'a str,
+    pub published: &'a str,
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub body: &'a str,
+    /// The names of the attached files (the text part lists them).
+    pub files: Vec<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "email/forward.html")]
+struct ForwardHtml<'a> {
+    lang: &'a str,
+    subject: &'a str,
+    note: Option<&'a str>,
+    intro: &'a str,
+    title: &'a str,
+    summary: Option<&'a str>,
+    body_html: &'a str,
+}
+
+/// The e-mail of a forwarded message.
+pub fn forwarded(f: &Forwarded<'_>) -> Email {
+    let (prefix, intro, files_label) = match f.language {
+        Language::Nb => (
+            "Videresendt",
+            format!(
+                "Videresendt av {} fra innboksen. Sendt av {} i tjenesten «{}» {}.",
+                f.forwarded_by, f.sender, f.service, f.published
+            ),
+            "Vedlegg",
+        ),
+        Language::Nn => (
+            "Vidaresendt",
+            format!(
+                "Vidaresendt av {} frå innboksen. Sendt av {} i tenesta «{}» {}.",
+                f.forwarded_by, f.sender, f.service, f.published
+            ),
+            "Vedlegg",
+        ),
+        Language::En => (
+            "Forwarded",
+            format!(
+                "Forwarded by {} from the inbox. Sent by {} in the service “{}” on {}.",
+                f.forwarded_by, f.sender, f.service, f.published
+            ),
+            "Attachments",
+        ),
+    };
+    let subject = format!("{prefix}: {}", f.title).replace(['\r', '\n'], " ");
+    let mut text = String::new();
+    if let Some(note) = f.note {
+        text.push_str(note);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("{intro}\n\n{}\n\n", f.title));
+    if let Some(summary) = f.summary {
+        text.push_str(&format!("{summary}\n\n"));
+    }
+    text.push_str(f.body.trim_end());
+    text.push('\n');
+    if !f.files.is_empty() {
+        text.push_str(&format!("\n{files_label}: {}\n", f.files.join(", ")));
+    }
+    let body_html = crate::web::markdown::to_safe_html(f.body);
+    let html = ForwardHtml {
+        lang: f.language.html_lang(),
+        subject: &subject,
+        note: f.note,
+        intro: &intro,
+        title: f.title,
+        summary: f.summary,
+        body_html: &body_html,
+    }
+    .render()
+    .unwrap_or_else(|_| format!("<pre>{}</pre>", html_escape(&text)));
+    Email {
+        subject,
+        text,
+        html,
+    }
+}

@@ -277,6 +277,7 @@ fn send(
         text,
         html: &html,
         message_id: &message_id,
+        files: &[],
     }) {
         Ok(()) => Ok(()),
         // A bad address will not get better: skip it rather than block everyone else's report.

@@ -21,7 +21,7 @@ use diesel::Connection;
 use crate::db::PgPool;
 use crate::domain::Language;
 use outbox::{Claimed, Outcome, SmsWindow};
-use transport::{Mailer, OutgoingEmail, SendError, SmsGateway};
+use transport::{Mailer, OutgoingEmail, OutgoingFile, SendError, SmsGateway};
 
 /// The time the worker acts at; tests hold it still or move it forward.
 pub trait Clock: Send + Sync {
@@ -71,6 +71,8 @@ pub struct Settings {
     pub public_url: String,
     /// The domain part of Message-IDs.
     pub mail_domain: String,
+    /// Where attachments are kept (forwarded messages carry them).
+    pub storage: Option<crate::storage::Storage>,
 }
 
 /// The domain part of the Message-IDs of mails sent for the service at `public_url`.
@@ -90,6 +92,7 @@ impl Settings {
             lease: chrono::Duration::minutes(5),
             public_url: public_url.trim_end_matches('/').to_owned(),
             mail_domain,
+            storage: None,
         }
     }
 }
@@ -209,6 +212,7 @@ impl Worker {
         settings.concurrency = n.concurrency;
         settings.batch = n.batch;
         settings.lease = chrono::Duration::seconds(n.lease_seconds);
+        settings.storage = Some(crate::storage::Storage::new(&config.data_dir));
         Ok(Worker::new(
             pool,
             mailer,
@@ -395,6 +399,9 @@ impl Worker {
         if row.kind == "reminder" && row.opened {
             return Outcome::Cancelled;
         }
+        if row.kind == "forward" {
+            return self.forward(row, now).await;
+        }
         if row.channel == "sms" && !window.open && !row.sms_any_time {
             return Outcome::Defer {
                 at: window.next_open,
@@ -429,6 +436,7 @@ impl Worker {
                     text: &mail.text,
                     html: &mail.html,
                     message_id: &message_id,
+                    files: &[],
                 })
                 .await
                 .map(|()| (None, None))
@@ -440,20 +448,83 @@ impl Worker {
                 .await
                 .map(|provider| (provider, i16::try_from(segments).ok()))
         };
-        match result {
-            Ok((provider_id, segments)) => Outcome::Sent {
-                provider_id,
-                segments,
-            },
-            Err(SendError::Permanent { reason, detail }) => Outcome::Failed {
-                reason,
-                error: Some(detail),
-            },
-            Err(SendError::Transient(error)) => Outcome::Retry {
-                at: now + backoff(row.attempts),
-                error,
-            },
-        }
+        outcome(result, row, now)
+    }
+
+    /// Sends a forwarded message: the message itself, and its files when asked for.
+    async fn forward(&self, row: &Claimed, now: DateTime<Utc>) -> Outcome {
+        let files = if row.include_attachments {
+            match self.forwarded_files(row.correspondence_id).await {
+                Ok(files) => files,
+                Err(error) => {
+                    return Outcome::Retry {
+                        at: now + backoff(row.attempts),
+                        error,
+                    };
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let language = Language::from_str(&row.language).unwrap_or_default();
+        let published = crate::domain::time::in_oslo(&row.published_at)
+            .format("%d.%m.%Y %H:%M")
+            .to_string();
+        let mail = content::forwarded(&content::Forwarded {
+            language,
+            forwarded_by: row.forwarded_by.as_deref().unwrap_or(&row.recipient),
+            note: row.forwarding_text.as_deref(),
+            sender: &row.sender,
+            service: &row.service,
+            published: &published,
+            title: &row.title,
+            summary: row.summary.as_deref(),
+            body: row.body.as_deref().unwrap_or_default(),
+            files: files.iter().map(|f| f.name.as_str()).collect(),
+        });
+        let message_id = format!("<forward.{}@{}>", row.id, self.settings.mail_domain);
+        let result = self
+            .mailer
+            .send(&OutgoingEmail {
+                to: &row.address,
+                subject: &mail.subject,
+                text: &mail.text,
+                html: &mail.html,
+                message_id: &message_id,
+                files: &files,
+            })
+            .await
+            .map(|()| (None, None));
+        outcome(result, row, now)
+    }
+
+    /// The published attachments of a message, read from storage.
+    async fn forwarded_files(&self, id: uuid::Uuid) -> Result<Vec<OutgoingFile>, String> {
+        let storage = self
+            .settings
+            .storage
+            .clone()
+            .ok_or_else(|| "no attachment storage configured".to_owned())?;
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || -> Result<Vec<OutgoingFile>, String> {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let listed = outbox::published_files(&mut conn, id).map_err(|e| e.to_string())?;
+            drop(conn);
+            listed
+                .into_iter()
+                .map(|(name, media_type, key)| {
+                    let bytes = std::fs::read(storage.path(&key))
+                        .map_err(|e| format!("attachment {key}: {e}"))?;
+                    Ok(OutgoingFile {
+                        name,
+                        media_type,
+                        bytes,
+                    })
+                })
+                .collect()
+        })
+        .await
+        .map_err(|e| e.to_string())?
     }
 
     /// The periodic jobs, checked at most once a minute.
@@ -521,4 +592,26 @@ fn hostname() -> String {
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "node".to_owned())
+}
+
+/// The outcome of a send: sent, failed for good, or to be tried again after the back-off.
+fn outcome(
+    result: Result<(Option<String>, Option<i16>), SendError>,
+    row: &Claimed,
+    now: DateTime<Utc>,
+) -> Outcome {
+    match result {
+        Ok((provider_id, segments)) => Outcome::Sent {
+            provider_id,
+            segments,
+        },
+        Err(SendError::Permanent { reason, detail }) => Outcome::Failed {
+            reason,
+            error: Some(detail),
+        },
+        Err(SendError::Transient(error)) => Outcome::Retry {
+            at: now + backoff(row.attempts),
+            error,
+        },
+    }
 }

@@ -124,6 +124,19 @@ pub struct Claimed {
     pub email_body: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub sms_text: Option<String>,
+    /// A forward: what the forwarded e-mail carries (none for notices).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub forwarded_by: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub forwarding_text: Option<String>,
+    #[diesel(sql_type = Bool)]
+    pub include_attachments: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub summary: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub body: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub published_at: DateTime<Utc>,
 }
 
 /// Claims up to `limit` due rows for `worker` until `lease_until`: rows never claimed, released,
@@ -145,7 +158,7 @@ pub fn claim(
              UPDATE notifications n SET state = 'sending', attempts = n.attempts + 1, lease_until = $3, \
                     leased_by = $2, updated_at = $1 \
              FROM due WHERE n.id = due.id \
-             RETURNING n.id, n.correspondence_id, n.kind, n.channel, n.address, n.attempts, n.expires_at \
+             RETURNING n.id, n.correspondence_id, n.kind, n.channel, n.address, n.attempts, n.expires_at, n.forward_id \
          ) \
          SELECT n.id, n.correspondence_id, c.recipient_id, n.kind, n.channel, n.address, n.attempts, n.expires_at, \
                 c.status, c.first_read_at IS NOT NULL AS opened, coalesce(sd.sms_any_time, false) AS sms_any_time, \
@@ -161,12 +174,19 @@ pub fn claim(
                 CASE n.kind WHEN 'initial' THEN coalesce(sd.email_body, t.email_body) \
                      ELSE coalesce(sd.reminder_email_body, t.email_body) END AS email_body, \
                 CASE n.kind WHEN 'initial' THEN coalesce(sd.sms_text, t.sms_text) \
-                     ELSE coalesce(sd.reminder_sms_text, t.sms_text) END AS sms_text \
+                     ELSE coalesce(sd.reminder_sms_text, t.sms_text) END AS sms_text, \
+                coalesce(fp.name, fo.name, fw.by_system) AS forwarded_by, fw.forwarding_text, \
+                coalesce(fw.include_attachments, false) AS include_attachments, \
+                CASE WHEN n.kind = 'forward' THEN c.summary END AS summary, \
+                CASE WHEN n.kind = 'forward' THEN c.body END AS body, c.published_at \
          FROM claimed n \
          JOIN correspondences c ON c.id = n.correspondence_id \
          JOIN services s ON s.id = c.service_id \
          JOIN parties r ON r.id = c.recipient_id \
          LEFT JOIN sendings sd ON sd.id = c.sending_id \
+         LEFT JOIN correspondence_forwards fw ON fw.id = n.forward_id \
+         LEFT JOIN parties fp ON fp.id = fw.by_person \
+         LEFT JOIN parties fo ON fw.by_system LIKE '0192:%' AND fo.org_number = substr(fw.by_system, 6) \
          LEFT JOIN service_notification_texts t \
                 ON t.service_id = c.service_id AND t.kind = n.kind AND t.language = c.language \
          ORDER BY n.id",
@@ -400,4 +420,19 @@ pub fn depth(conn: &mut PgConnection) -> QueryResult<Vec<Depth>> {
          FROM notifications WHERE state IN ('queued', 'sending') GROUP BY channel, state",
     )
     .load(conn)
+}
+
+/// A message's published attachments as (name, media type, storage key), in their order.
+pub fn published_files(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> QueryResult<Vec<(String, String, String)>> {
+    use crate::db::schema::{attachments as a, correspondence_attachments as ca};
+    ca::table
+        .inner_join(a::table)
+        .filter(ca::correspondence_id.eq(id))
+        .filter(a::state.eq("published"))
+        .order((ca::position, a::name))
+        .select((a::name, a::media_type, a::storage_key))
+        .load(conn)
 }

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -41,6 +42,15 @@ pub struct OutgoingEmail<'a> {
     pub html: &'a str,
     /// Derived from the outbox row, so a resend after a crash is recognisable as the same mail.
     pub message_id: &'a str,
+    /// Files sent along (a forwarded message's attachments); none for notices.
+    pub files: &'a [OutgoingFile],
+}
+
+/// A file attached to an e-mail.
+pub struct OutgoingFile {
+    pub name: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,21 +250,39 @@ impl Mailer {
         }
     }
 
-    /// Builds the MIME message (multipart/alternative: plain text and HTML).
+    /// Builds the MIME message (multipart/alternative: plain text and HTML; in
+    /// multipart/mixed with the files when there are any).
     pub fn message(&self, mail: &OutgoingEmail<'_>) -> Result<Message, SendError> {
         let to: Mailbox = mail.to.parse().map_err(|e| SendError::Permanent {
             reason: "invalid_address",
             detail: format!("{e}"),
         })?;
+        let alternative =
+            MultiPart::alternative_plain_html(mail.text.to_owned(), mail.html.to_owned());
+        let body = if mail.files.is_empty() {
+            alternative
+        } else {
+            let octets = ContentType::parse("application/octet-stream").ok();
+            mail.files
+                .iter()
+                .fold(MultiPart::mixed().multipart(alternative), |body, file| {
+                    let kind = ContentType::parse(&file.media_type)
+                        .ok()
+                        .or_else(|| octets.clone());
+                    match kind {
+                        Some(kind) => body.singlepart(
+                            Attachment::new(file.name.clone()).body(file.bytes.clone(), kind),
+                        ),
+                        None => body,
+                    }
+                })
+        };
         Message::builder()
             .from(self.from().clone())
             .to(to)
             .subject(mail.subject)
             .message_id(Some(mail.message_id.to_owned()))
-            .multipart(MultiPart::alternative_plain_html(
-                mail.text.to_owned(),
-                mail.html.to_owned(),
-            ))
+            .multipart(body)
             .map_err(|e| SendError::Permanent {
                 reason: "invalid_address",
                 detail: format!("{e}"),

@@ -170,6 +170,7 @@ pub(super) fn new_message(form: &ComposeForm) -> NewMessage {
         ignore_reservation_reason: form.get("ignore_reservation_reason").to_owned(),
         attachments: form.attachments(),
         idempotency_key: Some(form.get("idempotency_key").to_owned()).filter(|k| !k.is_empty()),
+        allow_forwarding: false,
     }
 }
 

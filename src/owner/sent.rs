@@ -134,7 +134,7 @@ pub(super) async fn list(
             ),
             Some("notification_failed") => filters.push_str(
                 "AND EXISTS (SELECT 1 FROM correspondences c JOIN notifications n ON n.correspondence_id = c.id \
-                   WHERE c.sending_id = g.id AND n.state = 'failed') ",
+                   WHERE c.sending_id = g.id AND n.state = 'failed' AND n.kind <> 'forward') ",
             ),
             Some("nobody") => filters.push_str(
                 "AND EXISTS (SELECT 1 FROM correspondences c WHERE c.sending_id = g.id \
@@ -307,7 +307,7 @@ pub(super) async fn one(
             "SELECT p.name, p.org_number, c.status, c.failure_reason, c.published_at, c.first_read_at, c.confirmed_at, \
                     (SELECT count(*) FROM service_readers(c.recipient_id, c.service_id)) AS readers, \
                     ARRAY(SELECT n.kind || ':' || n.channel || ':' || n.state FROM notifications n \
-                          WHERE n.correspondence_id = c.id ORDER BY n.kind, n.channel, n.id) AS notices \
+                          WHERE n.correspondence_id = c.id AND n.kind <> 'forward' ORDER BY n.kind, n.channel, n.id) AS notices \
              FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
              WHERE c.sending_id = $1 ORDER BY p.name, c.id LIMIT 1000",
         )
@@ -546,7 +546,7 @@ pub(super) async fn export(
                     "SELECT c.id, p.name, coalesce(p.org_number, left(p.national_id, 6) || ' *****') AS number, c.status, \
                             c.published_at, c.first_read_at, c.confirmed_at, \
                             coalesce((SELECT string_agg(n.kind || ' ' || n.channel || ': ' || n.state, '; ' ORDER BY n.kind, n.channel, n.id) \
-                                      FROM notifications n WHERE n.correspondence_id = c.id), '') AS notifications \
+                                      FROM notifications n WHERE n.correspondence_id = c.id AND n.kind <> 'forward'), '') AS notifications \
                      FROM correspondences c JOIN parties p ON p.id = c.recipient_id \
                      WHERE c.sending_id = $1 AND c.id > $2 ORDER BY c.id LIMIT 5000",
                 )

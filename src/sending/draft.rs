@@ -75,6 +75,8 @@ pub struct Draft {
     pub reminder_texts: Option<(String, String, String)>,
     /// Uploaded attachments (the sender's own, checked), attached to every message.
     pub attachments: Vec<Uuid>,
+    /// The recipients may forward the messages by e-mail.
+    pub allow_forwarding: bool,
     /// (key, value), stored with each message and returned to its sender.
     pub properties: Vec<(String, String)>,
 }

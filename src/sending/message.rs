@@ -131,6 +131,8 @@ pub struct NewMessage {
     pub ignore_reservation_reason: String,
     pub attachments: Vec<Uuid>,
     pub idempotency_key: Option<String>,
+    /// The recipients may forward the message by e-mail (Altinn's `allowForwarding`).
+    pub allow_forwarding: bool,
 }
 
 /// Which part of a [`NewMessage`] a problem is about; indexes count from 0 in the order given.
@@ -500,6 +502,7 @@ impl NewMessage {
             initial_texts,
             reminder_texts,
             attachments: self.attachments.clone(),
+            allow_forwarding: self.allow_forwarding,
             properties: self
                 .properties
                 .iter()

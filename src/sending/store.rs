@@ -289,6 +289,7 @@ fn create_sending(
             sendings::sms_any_time.eq(draft.sms_any_time),
             sendings::ignore_reservation.eq(draft.ignore_reservation_reason.is_some()),
             sendings::ignore_reservation_reason.eq(&draft.ignore_reservation_reason),
+            sendings::allow_forwarding.eq(draft.allow_forwarding),
         ))
         .execute(conn)?;
     Ok(Sent {

@@ -510,3 +510,199 @@ async fn a_distributor_sends_only_for_the_owners_that_let_it() {
         (StatusCode::FORBIDDEN, Some("MEL-1003"))
     );
 }
+
+/// Forwards `id` as the firm's system; the status and the answer.
+async fn forward(app: &TestApp, firm: &str, id: &str, request: Value) -> (StatusCode, Value) {
+    send_json(
+        app,
+        Method::POST,
+        &format!("/correspondence/{id}/forward"),
+        firm,
+        Some(&request),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_recipient_system_forwards_what_it_has_read_by_email_where_the_sender_allows_it() {
+    let app = TestApp::spawn().await;
+    let spec = Spec::load(&app).await;
+    melding::access::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let (client, client_no) = organisation(&app, 91000001, "Klient AS");
+    let (_, firm_no) = organisation(&app, 91000003, "Regnskap AS");
+    app.pool
+        .get()
+        .expect("conn")
+        .batch_execute(&format!(
+            "UPDATE services SET required_packages = '{{ordinary-mail}}' WHERE id = 'testbrev'; \
+             INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({}, {client}, 'DAGL'); \
+             INSERT INTO services (id, owner_id, title_nb, title_nn, title_en, required_packages, is_confidential) \
+             VALUES ('hemmelig', {}, 'Hemmelig', 'Hemmeleg', 'Secret', '{{confidential-mail}}', true)",
+            w.persons[0].0, w.owner
+        ))
+        .expect("roles and services");
+    let sender = token(&app, "974761076", &[SCOPE_WRITE], 5);
+    let firm = token(&app, &firm_no, &[SCOPE_READ], 5);
+    let allowed = send_to(
+        &app,
+        &sender,
+        &client_no,
+        json!({ "allowForwarding": true }),
+    )
+    .await;
+    let denied = send_to(&app, &sender, &client_no, json!({})).await;
+    let secret = send_to(
+        &app,
+        &sender,
+        &client_no,
+        json!({ "resourceId": "hemmelig", "allowForwarding": true }),
+    )
+    .await;
+    app.login_as(w.persons[0].1.as_str(), "high").await;
+    for package in ["ordinary-mail", "confidential-mail"] {
+        let (status, page) = form(
+            &app,
+            &format!("/access/{client}/systems/grant"),
+            &[
+                ("org_number", &firm_no),
+                ("system_what", &format!("package:{package}")),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{package}: {page}");
+    }
+
+    // Not before someone has read it; the refusal names the field.
+    let to_kari = json!({ "forwardTo": "kari@example.no" });
+    let (status, body) = forward(&app, &firm, &allowed, to_kari.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["errors"]["correspondenceId"][0]
+            .as_str()
+            .is_some_and(|m| m.contains("has not been read"))
+    );
+    Spec::altinn().check("ProblemDetails", &body);
+    for id in [&allowed, &denied, &secret] {
+        let (status, _, _) =
+            call(&app, &format!("/correspondence/{id}/content"), Some(&firm)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    // The address and the text are checked; Altinn's number for a bad address.
+    let (status, body) = forward(&app, &firm, &allowed, json!({ "forwardTo": "kari" })).await;
+    assert_eq!(
+        (status, body["errorCode"].as_u64()),
+        (StatusCode::BAD_REQUEST, Some(3011))
+    );
+    let long = "x".repeat(201);
+    let (status, body) = forward(
+        &app,
+        &firm,
+        &allowed,
+        json!({ "forwardTo": "kari@example.no", "forwardingText": long }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["errors"]["forwardingText"].is_array(), "{body}");
+
+    // Only where the sender allowed it, and never a confidential message.
+    let (status, body) = forward(&app, &firm, &denied, to_kari.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("allowForwarding"), "{body}");
+    let (status, body) = forward(&app, &firm, &secret, to_kari.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("confidential"), "{body}");
+    // A sender's token is not a recipient's.
+    let (status, _) = forward(&app, &sender, &allowed, to_kari.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Forwarded once per address (names in any case, as Altinn binds them).
+    let (status, id) = forward(
+        &app,
+        &firm,
+        &allowed,
+        json!({ "ForwardTo": "Kari@Example.no", "FORWARDINGTEXT": "Til arkivet, fra regnskapsføreren.", "includeAttachments": true }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{id}");
+    let forward_id = id.as_str().expect("the forward's id");
+    assert!(uuid::Uuid::parse_str(forward_id).is_ok());
+    let (status, body) = forward(&app, &firm, &allowed, to_kari.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        text(
+            &mut app.pool.get().expect("conn"),
+            &format!(
+                "SELECT string_agg(by_system || ' ' || to_address || ' ' || include_attachments, ',') AS t \
+                 FROM correspondence_forwards WHERE correspondence_id = '{allowed}'"
+            ),
+        ),
+        format!("0192:{firm_no} Kari@Example.no true")
+    );
+
+    // The sender's view of the message does not show where the recipient sent it.
+    let (_, details, _) = call(
+        &app,
+        &format!("/correspondence/{allowed}/details?melding=true"),
+        Some(&sender),
+    )
+    .await;
+    spec.check("CorrespondenceDetailsExt", &details);
+    assert!(!details.to_string().contains("forward"), "{details}");
+
+    // The worker sends it to a real SMTP server: the message, the text and the file.
+    let sink = crate::notify::SmtpSink::start();
+    let pool = app.pool.clone();
+    let mailer = crate::notify::smtp(&sink);
+    let data_dir = app.data_dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut settings = melding::notify::Settings::new("https://melding.example");
+        settings.storage = Some(melding::storage::Storage::new(&data_dir));
+        melding::notify::Worker::new(
+            pool.clone(),
+            mailer,
+            melding::notify::transport::SmsGateway::Capture(pool),
+            std::sync::Arc::new(melding::notify::SystemClock),
+            settings,
+        )
+        .expect("worker")
+        .drain()
+        .expect("drain")
+    })
+    .await
+    .expect("join");
+    let mails: Vec<String> = sink
+        .messages()
+        .into_iter()
+        .filter(|m| crate::notify::header(m, "To").is_some_and(|to| to.contains("Kari@Example.no")))
+        .collect();
+    assert_eq!(mails.len(), 1, "one forwarded e-mail");
+    let mail = crate::notify::decoded(&mails[0]);
+    assert!(
+        crate::notify::header(&mails[0], "Subject")
+            .is_some_and(|s| s.contains("Videresendt") || s.contains("=?utf-8?")),
+        "{mail}"
+    );
+    for expected in [
+        "BRODTEKST til klienten.",
+        "Til arkivet, fra regnskapsf",
+        "Regnskap AS",
+        "vedtak.txt",
+        "multipart/mixed",
+    ] {
+        assert!(mail.contains(expected), "{expected} in {mail}");
+    }
+    assert!(
+        mail.contains("VEDLEGG-INNHOLD") || mail.contains("VkVETEVHRy1JTk5IT0xE"),
+        "the file itself: {mail}"
+    );
+    assert_eq!(
+        text(
+            &mut app.pool.get().expect("conn"),
+            "SELECT string_agg(state, ',') AS t FROM notifications WHERE kind = 'forward'",
+        ),
+        "sent"
+    );
+}

@@ -24,7 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "notify",
         &[
-            "access", "config", "db", "domain", "sending", "state", "web",
+            "access", "config", "db", "domain", "sending", "state", "storage", "web",
         ],
     ),
     (

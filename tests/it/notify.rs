@@ -112,7 +112,7 @@ impl Drop for SmtpSink {
 }
 
 /// The mail with quoted-printable undone (soft line breaks and `=XX` escapes), for reading.
-fn decoded(mail: &str) -> String {
+pub fn decoded(mail: &str) -> String {
     let unfolded = mail.replace("=\r\n", "").replace("=\n", "");
     let bytes = unfolded.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -298,6 +298,7 @@ pub fn draft(world: &World, channel: NotificationChannel) -> Draft {
         initial_texts: None,
         reminder_texts: None,
         attachments: Vec::new(),
+        allow_forwarding: false,
         properties: Vec::new(),
     }
 }
@@ -344,7 +345,7 @@ fn harness(pool: &PgPool) -> (SmtpSink, SmsStub, Worker, Arc<ManualClock>) {
     (sink, stub, worker, clock)
 }
 
-fn smtp(sink: &SmtpSink) -> Mailer {
+pub fn smtp(sink: &SmtpSink) -> Mailer {
     Mailer::smtp(
         &sink.url(),
         "melding <noreply@melding.example>".parse().expect("from"),

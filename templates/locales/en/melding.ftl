@@ -237,6 +237,7 @@ activity-notification-delivered = { $kind } delivered by { $channel } to { $addr
 activity-notification-failed = { $kind } by { $channel } to { $address } failed
 notification-kind-initial = Notification
 notification-kind-reminder = Reminder
+notification-kind-forward = Forwarded copy
 channel-email = e-mail
 channel-sms = SMS
 status-Initialized = Initialized

@@ -234,6 +234,7 @@ activity-notification-delivered = { $kind } levert på { $channel } til { $addre
 activity-notification-failed = { $kind } på { $channel } til { $address } feilet
 notification-kind-initial = Varsel
 notification-kind-reminder = Påminnelse
+notification-kind-forward = Videresending
 channel-email = e-post
 channel-sms = SMS
 status-Initialized = Opprettet

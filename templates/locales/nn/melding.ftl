@@ -234,6 +234,7 @@ activity-notification-delivered = { $kind } levert på { $channel } til { $addre
 activity-notification-failed = { $kind } på { $channel } til { $address } feila
 notification-kind-initial = Varsel
 notification-kind-reminder = Påminning
+notification-kind-forward = Vidaresending
 channel-email = e-post
 channel-sms = SMS
 status-Initialized = Oppretta
