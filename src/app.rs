@@ -69,7 +69,12 @@ impl Application {
         });
         let csp =
             headers::content_security_policy(&headers::provider_form_action(auth.oidc.issuer()));
-        let state = web::Data::new(AppState::new(pool.clone(), config.clone(), public_url));
+        let state = web::Data::new(AppState::new(
+            pool.clone(),
+            config.clone(),
+            public_url,
+            config.storage()?,
+        ));
         let auth = web::Data::new(auth);
         let api = api.map(web::Data::new);
         let storage = state.storage.clone();
@@ -211,7 +216,7 @@ fn spawn_sweeper(pool: PgPool, storage: crate::storage::Storage, uploads: std::p
             let pool = pool.clone();
             let storage = storage.clone();
             let uploads_dir = uploads.clone();
-            let swept = web::block(move || -> anyhow::Result<usize> {
+            let swept = web::block(move || -> anyhow::Result<(usize, Vec<String>)> {
                 let mut conn = pool.get()?;
                 let stalled = crate::sending::mass::mark_stalled(&mut conn)?;
                 if stalled > 0 {
@@ -221,19 +226,23 @@ fn spawn_sweeper(pool: PgPool, storage: crate::storage::Storage, uploads: std::p
                 if removed > 0 {
                     tracing::info!(removed, "checked CSV files never sent were removed");
                 }
-                let uploads =
-                    crate::sending::attachments::fail_stalled_uploads(&mut conn, &storage)?;
-                if uploads > 0 {
+                let stalled = crate::sending::attachments::fail_stalled_uploads(&mut conn)?;
+                if !stalled.is_empty() {
                     tracing::warn!(
-                        uploads,
+                        uploads = stalled.len(),
                         "attachment uploads that never finished were failed"
                     );
                 }
-                Ok(auth::session_store::sweep(&mut conn)?)
+                Ok((auth::session_store::sweep(&mut conn)?, stalled))
             })
             .await;
+            if let Ok(Ok((_, stalled))) = &swept {
+                for key in stalled {
+                    let _ = storage.delete(key).await;
+                }
+            }
             match swept {
-                Ok(Ok(n)) if n > 0 => tracing::debug!(removed = n, "swept expired sessions"),
+                Ok(Ok((n, _))) if n > 0 => tracing::debug!(removed = n, "swept expired sessions"),
                 Ok(Err(e)) => tracing::warn!(error = %e, "session sweep failed"),
                 _ => {}
             }

@@ -112,6 +112,9 @@ pub struct Config {
     pub static_dir: PathBuf,
     pub notify: NotifyConfig,
     pub api: ApiConfig,
+    /// S3-compatible object storage for attachments and transferred files; `None`: local disk
+    /// under `data_dir` (one node).
+    pub s3: Option<crate::storage::S3Config>,
 }
 
 impl std::fmt::Debug for Config {
@@ -282,6 +285,7 @@ impl Config {
         let static_dir =
             lookup("MELDING_STATIC_DIR").map_or_else(default_static_dir, PathBuf::from);
         let notify = notify(&lookup, mode, &mut problems);
+        let s3 = s3(&lookup, &mut problems);
         let api = ApiConfig {
             issuer: lookup("MELDING_MASKINPORTEN_ISSUER"),
             jwks_url: lookup("MELDING_MASKINPORTEN_JWKS_URL"),
@@ -329,7 +333,13 @@ impl Config {
             static_dir,
             notify,
             api,
+            s3,
         })
+    }
+
+    /// The configured object storage: the S3 bucket when given, else local disk.
+    pub fn storage(&self) -> Result<crate::storage::Storage, crate::storage::StorageError> {
+        crate::storage::Storage::configured(&self.data_dir, self.s3.as_ref())
     }
 
     pub fn is_demo(&self) -> bool {
@@ -339,6 +349,44 @@ impl Config {
     pub fn session_key(&self) -> &[u8] {
         self.session_key.expose_secret()
     }
+}
+
+/// `MELDING_S3_ENDPOINT` and `MELDING_S3_BUCKET` (with the key pair) name a bucket; without
+/// them, files stay on local disk.
+fn s3(
+    lookup: &impl Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+) -> Option<crate::storage::S3Config> {
+    let endpoint = lookup("MELDING_S3_ENDPOINT");
+    let bucket = lookup("MELDING_S3_BUCKET");
+    if endpoint.is_none() && bucket.is_none() {
+        return None;
+    }
+    let (Some(endpoint), Some(bucket)) = (endpoint, bucket) else {
+        problems.push("MELDING_S3_ENDPOINT and MELDING_S3_BUCKET go together".to_owned());
+        return None;
+    };
+    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+        problems.push("MELDING_S3_ENDPOINT must be an http(s):// address".to_owned());
+    }
+    let (Some(access_key_id), Some(secret)) = (
+        lookup("MELDING_S3_ACCESS_KEY_ID"),
+        lookup("MELDING_S3_SECRET_ACCESS_KEY"),
+    ) else {
+        problems.push(
+            "MELDING_S3_ACCESS_KEY_ID and MELDING_S3_SECRET_ACCESS_KEY are required with MELDING_S3_BUCKET"
+                .to_owned(),
+        );
+        return None;
+    };
+    Some(crate::storage::S3Config {
+        endpoint,
+        bucket,
+        region: lookup("MELDING_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+        access_key_id,
+        secret_access_key: SecretString::from(secret),
+        prefix: lookup("MELDING_S3_PREFIX").unwrap_or_default(),
+    })
 }
 
 fn notify(

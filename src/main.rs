@@ -314,7 +314,7 @@ fn import_er(
 fn bench_seed(messages: i64) -> anyhow::Result<()> {
     let config = Config::from_env(Mode::Tool)?;
     let database = Database::open(&config)?;
-    seed::demo(&database.pool, SeedSize::Bench, &config.data_dir)?;
+    seed::demo(&database.pool, SeedSize::Bench, &config.storage()?)?;
     seed::national::ensure_parties(&database.pool)?;
     seed::national::top_up_messages(&database.pool, messages)
 }
@@ -491,8 +491,8 @@ async fn seed_with_interrupt(
     pool: db::PgPool,
     size: SeedSize,
 ) -> anyhow::Result<()> {
-    let data_dir = config.data_dir.clone();
-    let task = tokio::task::spawn_blocking(move || seed::demo(&pool, size, &data_dir));
+    let storage = config.storage()?;
+    let task = tokio::task::spawn_blocking(move || seed::demo(&pool, size, &storage));
     tokio::pin!(task);
     tokio::select! {
         done = &mut task => done.context("seeding panicked")?,

@@ -20,9 +20,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: Arc<Config>, public_url: String) -> Self {
+    pub fn new(pool: PgPool, config: Arc<Config>, public_url: String, storage: Storage) -> Self {
         AppState {
-            storage: Storage::new(&config.data_dir),
+            storage,
             pool,
             config,
             public_url,

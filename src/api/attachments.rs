@@ -253,12 +253,11 @@ pub async fn upload(
         Ok(row)
     })
     .await?;
-    let file = state.storage.path(&row.storage_key);
-    let written = write_stream(&file, body).await;
+    let written = write_stream(&state.storage, &row.storage_key, body).await;
     let expected_md5 = row.sender_md5.clone();
     let (state_after, problem, written) = match written {
         Ok(w) if expected_md5.as_deref().is_some_and(|m| m != w.md5) => {
-            let _ = std::fs::remove_file(&file);
+            let _ = state.storage.delete(&row.storage_key).await;
             (
                 "failed",
                 Some(
@@ -430,6 +429,6 @@ pub async fn purge(
     })
     .await?;
     let (row, purged) = row;
-    let _ = std::fs::remove_file(state.storage.path(&row.storage_key));
+    let _ = state.storage.delete(&row.storage_key).await;
     Ok(HttpResponse::Ok().json(purged))
 }

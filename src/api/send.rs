@@ -776,7 +776,7 @@ pub async fn upload(
         .await
         .unwrap_or_default();
         for key in keys {
-            let _ = std::fs::remove_file(storage.path(&key));
+            let _ = storage.delete(&key).await;
         }
     }
     outcome

@@ -2,7 +2,6 @@
 //! one ZIP, streamed as it is written: never held in memory or on disk whole, whatever the
 //! attachments weigh.
 
-use actix_files::NamedFile;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
@@ -28,20 +27,28 @@ fn unique_name(name: &str, taken: &mut Vec<String>) -> String {
     candidate
 }
 
-/// Streams a ZIP of `files` (name in the archive, path on disk).
+/// Streams a ZIP of `files` (name in the archive, storage key), each read from storage as it
+/// is written.
 pub fn zip(
-    files: Vec<(String, std::path::PathBuf)>,
+    storage: Storage,
+    files: Vec<(String, String)>,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
+    use futures_util::StreamExt;
+    use std::io::Write;
+    // The archive is written on a blocking thread; the objects are read on the server's runtime.
+    let runtime = tokio::runtime::Handle::current();
     crate::web::stream::written("attachment archive", move |out| {
         let mut archive = zip::ZipWriter::new_stream(out);
         let options = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .large_file(true);
         let mut taken = Vec::new();
-        for (name, path) in files {
+        for (name, key) in files {
             archive.start_file(unique_name(&name, &mut taken), options)?;
-            let mut file = std::fs::File::open(&path)?;
-            std::io::copy(&mut file, &mut archive)?;
+            let mut object = runtime.block_on(storage.read(&key, None))?;
+            while let Some(chunk) = runtime.block_on(object.next()) {
+                archive.write_all(&chunk?)?;
+            }
         }
         archive.finish()?.into_inner().flush()?;
         Ok(())
@@ -49,7 +56,7 @@ pub fn zip(
 }
 
 /// `attachment; filename="ascii"; filename*=UTF-8''…`: any name survives, old clients get a fallback.
-fn attachment_disposition(name: &str) -> ContentDisposition {
+pub fn attachment_disposition(name: &str) -> ContentDisposition {
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -79,30 +86,20 @@ pub async fn file_response(
     storage: &Storage,
     found: &Attachment,
 ) -> Result<HttpResponse, AppError> {
-    let file = NamedFile::open_async(storage.path(&found.storage_key))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, attachment = %found.id, "an attachment file is missing");
-            AppError::Internal(e.into())
-        })?;
-    let mime: actix_web::mime::Mime = found
-        .media_type
-        .parse()
-        .unwrap_or(actix_web::mime::APPLICATION_OCTET_STREAM);
-    Ok(file
-        .use_etag(false)
-        .use_last_modified(false)
-        .set_content_type(mime)
-        .set_content_disposition(attachment_disposition(&found.name))
-        .into_response(req))
+    crate::web::ranged::object_response(
+        req,
+        storage,
+        &found.storage_key,
+        u64::try_from(found.size_bytes).unwrap_or_default(),
+        &found.media_type,
+        attachment_disposition(&found.name),
+    )
+    .await
 }
 
 /// The attachments as one streamed ZIP named after the message's title.
 pub fn zip_response(storage: &Storage, title: &str, files: Vec<Attachment>) -> HttpResponse {
-    let files = files
-        .into_iter()
-        .map(|a| (a.name, storage.path(&a.storage_key)))
-        .collect();
+    let files = files.into_iter().map(|a| (a.name, a.storage_key)).collect();
     let name: String = title
         .chars()
         .map(|c| {
@@ -116,7 +113,7 @@ pub fn zip_response(storage: &Storage, title: &str, files: Vec<Attachment>) -> H
     HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header(attachment_disposition(&format!("{}.zip", name.trim())))
-        .streaming(zip(files))
+        .streaming(zip(storage.clone(), files))
 }
 
 #[cfg(test)]

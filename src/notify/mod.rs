@@ -212,7 +212,7 @@ impl Worker {
         settings.concurrency = n.concurrency;
         settings.batch = n.batch;
         settings.lease = chrono::Duration::seconds(n.lease_seconds);
-        settings.storage = Some(crate::storage::Storage::new(&config.data_dir));
+        settings.storage = Some(config.storage()?);
         Ok(Worker::new(
             pool,
             mailer,
@@ -506,25 +506,25 @@ impl Worker {
             .clone()
             .ok_or_else(|| "no attachment storage configured".to_owned())?;
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || -> Result<Vec<OutgoingFile>, String> {
+        let listed = tokio::task::spawn_blocking(move || -> Result<_, String> {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let listed = outbox::published_files(&mut conn, id).map_err(|e| e.to_string())?;
-            drop(conn);
-            listed
-                .into_iter()
-                .map(|(name, media_type, key)| {
-                    let bytes = std::fs::read(storage.path(&key))
-                        .map_err(|e| format!("attachment {key}: {e}"))?;
-                    Ok(OutgoingFile {
-                        name,
-                        media_type,
-                        bytes,
-                    })
-                })
-                .collect()
+            outbox::published_files(&mut conn, id).map_err(|e| e.to_string())
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())??;
+        let mut files = Vec::with_capacity(listed.len());
+        for (name, media_type, key) in listed {
+            let bytes = storage
+                .read_all(&key)
+                .await
+                .map_err(|e| format!("attachment {key}: {e}"))?;
+            files.push(OutgoingFile {
+                name,
+                media_type,
+                bytes: bytes.to_vec(),
+            });
+        }
+        Ok(files)
     }
 
     /// The periodic jobs, checked at most once a minute.

@@ -1,8 +1,6 @@
 //! Demo messages in every status, with their event history, seen log, attachments and
 //! notification outcomes, written with COPY in batches.
 
-use std::path::Path;
-
 use chrono::{DateTime, Datelike, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
@@ -50,7 +48,10 @@ pub struct World {
 }
 
 impl World {
-    pub fn load(conn: &mut PgConnection, data_dir: &Path) -> anyhow::Result<Self> {
+    pub fn load(
+        conn: &mut PgConnection,
+        storage: &crate::storage::Storage,
+    ) -> anyhow::Result<Self> {
         let persons = diesel::sql_query(
             "SELECT p.id, p.name, p.is_deleted, coalesce(c.is_reserved, false) AS reserved, c.email, c.mobile, \
                     NULL::bigint AS reader \
@@ -80,7 +81,7 @@ impl World {
             else {
                 continue;
             };
-            let attachments = ensure_attachments(conn, data_dir, *owner_id, def)?;
+            let attachments = ensure_attachments(conn, storage, *owner_id, def)?;
             services.push(LoadedService {
                 def,
                 owner_id: *owner_id,
@@ -122,10 +123,10 @@ impl World {
     }
 }
 
-/// Three documents per service, stored as files under `data_dir/attachments`.
+/// Three documents per service, in storage.
 fn ensure_attachments(
     conn: &mut PgConnection,
-    data_dir: &Path,
+    storage: &crate::storage::Storage,
     owner: i64,
     def: &ServiceDef,
 ) -> anyhow::Result<Vec<Uuid>> {
@@ -138,8 +139,6 @@ fn ensure_attachments(
     if !existing.is_empty() {
         return Ok(existing);
     }
-    let storage = crate::storage::Storage::new(data_dir);
-    std::fs::create_dir_all(storage.root())?;
     let documents: [(&str, &str, Vec<u8>); 3] = [
         (
             "vedtak.pdf",
@@ -165,15 +164,16 @@ fn ensure_attachments(
     for (i, (name, media_type, bytes)) in documents.into_iter().enumerate() {
         let id = Uuid::now_v7();
         let key = format!("{prefix}{i}-{id}");
-        std::fs::write(storage.path(&key), &bytes)?;
         let sha256 = format!("{:x}", Sha256::digest(&bytes));
+        let size = i64::try_from(bytes.len())?;
+        storage.put_blocking(&key, bytes.into())?;
         diesel::insert_into(attachments::table)
             .values((
                 attachments::id.eq(id),
                 attachments::owner_id.eq(owner),
                 attachments::name.eq(name),
                 attachments::media_type.eq(media_type),
-                attachments::size_bytes.eq(i64::try_from(bytes.len())?),
+                attachments::size_bytes.eq(size),
                 attachments::sha256.eq(sha256),
                 attachments::storage_key.eq(&key),
                 attachments::state.eq("published"),

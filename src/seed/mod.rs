@@ -9,7 +9,6 @@ use crate::auth::demo_idp::personas;
 
 pub mod world;
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -40,7 +39,11 @@ const LARGE_MESSAGES: i64 = 1_000_000;
 const BATCH: usize = 20_000;
 
 /// Seeds what is missing: the world and its first messages once, then (large) more mail.
-pub fn demo(pool: &PgPool, size: SeedSize, data_dir: &Path) -> anyhow::Result<()> {
+pub fn demo(
+    pool: &PgPool,
+    size: SeedSize,
+    storage: &crate::storage::Storage,
+) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let citizen = personas::CITIZEN.national_id();
     let seeded: bool = diesel::select(diesel::dsl::exists(
@@ -50,7 +53,7 @@ pub fn demo(pool: &PgPool, size: SeedSize, data_dir: &Path) -> anyhow::Result<()
     if !seeded {
         let started = Instant::now();
         eprintln!("Seeding the demo world (once; later starts reuse it)...");
-        conn.transaction(|conn| seed_world(conn, data_dir))
+        conn.transaction(|conn| seed_world(conn, storage))
             .context("seeding the demo world failed")?;
         eprintln!(
             "Demo world seeded in {:.1} s.",
@@ -58,8 +61,8 @@ pub fn demo(pool: &PgPool, size: SeedSize, data_dir: &Path) -> anyhow::Result<()
         );
     }
     match size {
-        SeedSize::Large => top_up(pool, data_dir, LARGE_MESSAGES)?,
-        SeedSize::Bench => bench(pool, data_dir)?,
+        SeedSize::Large => top_up(pool, storage, LARGE_MESSAGES)?,
+        SeedSize::Bench => bench(pool, storage)?,
         SeedSize::Small => {}
     }
     Ok(())
@@ -69,7 +72,7 @@ const BENCH_MESSAGES: i64 = 100_000;
 const BENCH_PARTIES: usize = 15_000;
 
 /// Idempotent: tops the bench person up to 100,000 messages and the accountant up to 15,000 clients.
-fn bench(pool: &PgPool, data_dir: &Path) -> anyhow::Result<()> {
+fn bench(pool: &PgPool, storage: &crate::storage::Storage) -> anyhow::Result<()> {
     use crate::db::schema::{er_roles, parties as p};
     let mut conn = pool.get()?;
     let started = Instant::now();
@@ -86,7 +89,7 @@ fn bench(pool: &PgPool, data_dir: &Path) -> anyhow::Result<()> {
             BENCH_MESSAGES - existing,
             personas::BENCH.name
         );
-        let world = World::load(&mut conn, data_dir)?;
+        let world = World::load(&mut conn, storage)?;
         world.insert_sendings(&mut conn)?;
         let index = world
             .person_index_by_name(personas::BENCH.name)
@@ -198,10 +201,10 @@ fn progress(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
-fn seed_world(conn: &mut PgConnection, data_dir: &Path) -> anyhow::Result<()> {
+fn seed_world(conn: &mut PgConnection, storage: &crate::storage::Storage) -> anyhow::Result<()> {
     let mut rng = Rng::with_seed(2026);
     world::insert(conn, &mut rng)?;
-    let world = World::load(conn, data_dir)?;
+    let world = World::load(conn, storage)?;
     world.insert_sendings(conn)?;
     let now = Utc::now();
     let mut batch = Batch::default();
@@ -257,7 +260,7 @@ fn seed_world(conn: &mut PgConnection, data_dir: &Path) -> anyhow::Result<()> {
 
 /// Adds messages until there are `target` in all, one committed batch at a time, so an
 /// interrupted run resumes where it stopped.
-fn top_up(pool: &PgPool, data_dir: &Path, target: i64) -> anyhow::Result<()> {
+fn top_up(pool: &PgPool, storage: &crate::storage::Storage, target: i64) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     let existing: i64 = correspondences::table.count().get_result(&mut conn)?;
     if existing >= target {
@@ -268,7 +271,7 @@ fn top_up(pool: &PgPool, data_dir: &Path, target: i64) -> anyhow::Result<()> {
         "Adding {} messages for the large demo...",
         target - existing
     );
-    let world = World::load(&mut conn, data_dir)?;
+    let world = World::load(&mut conn, storage)?;
     world.insert_sendings(&mut conn)?;
     let bar = progress(u64::try_from(target).unwrap_or(0), "messages");
     bar.set_position(u64::try_from(existing).unwrap_or(0));

@@ -4,9 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use futures_util::TryStreamExt;
-use sha2::{Digest, Sha256};
-use std::io::Write;
 use uuid::Uuid;
 
 use crate::db::schema::attachments;
@@ -115,57 +112,31 @@ pub enum UploadError {
     Stream(anyhow::Error),
 }
 
-/// What a stream written to storage came to.
-pub struct Written {
-    pub size: u64,
-    pub sha256: String,
-    pub md5: String,
+pub use crate::storage::Written;
+
+impl From<crate::storage::WriteError> for UploadError {
+    fn from(err: crate::storage::WriteError) -> Self {
+        use crate::storage::WriteError;
+        match err {
+            WriteError::Empty => UploadError::Empty,
+            WriteError::TooLarge => UploadError::TooLarge,
+            other => UploadError::Stream(other.into()),
+        }
+    }
 }
 
-/// Streams `data` to the file at `path`, hashing as it goes (SHA-256 always, MD5 for senders who
-/// give one), refusing empty and oversized files. The file is removed on any failure.
-pub async fn write_stream<S, E>(path: &std::path::Path, mut data: S) -> Result<Written, UploadError>
+/// Streams `data` to the object `key`, hashing as it goes (SHA-256 always, MD5 for senders who
+/// give one), refusing empty and oversized files. Nothing is stored on any failure.
+pub async fn write_stream<S, E>(
+    storage: &Storage,
+    key: &str,
+    data: S,
+) -> Result<Written, UploadError>
 where
     S: futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let io = |e: std::io::Error| UploadError::Stream(e.into());
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let result = async {
-        let mut file = std::fs::File::create(path).map_err(io)?;
-        let mut sha = Sha256::new();
-        let mut md5 = md5::Md5::new();
-        let mut size = 0u64;
-        while let Some(chunk) = data
-            .try_next()
-            .await
-            .map_err(|e| UploadError::Stream(anyhow::anyhow!("{e}")))?
-        {
-            size += chunk.len() as u64;
-            if size > MAX_BYTES {
-                return Err(UploadError::TooLarge);
-            }
-            sha.update(&chunk);
-            md5.update(&chunk);
-            file.write_all(&chunk).map_err(io)?;
-        }
-        file.sync_all().map_err(io)?;
-        if size == 0 {
-            return Err(UploadError::Empty);
-        }
-        Ok(Written {
-            size,
-            sha256: format!("{:x}", sha.finalize()),
-            md5: format!("{:x}", md5.finalize()),
-        })
-    }
-    .await;
-    if result.is_err() {
-        let _ = std::fs::remove_file(path);
-    }
-    result
+    Ok(storage.write_hashed(key, data, MAX_BYTES).await?)
 }
 
 /// An upload stored and recorded.
@@ -193,10 +164,10 @@ where
     let media_type = check_name(name).map_err(UploadError::Name)?;
     let id = Uuid::now_v7();
     let key = format!("{owner}/{id}");
-    let path = storage.path(&key);
-    let Written { size, sha256, md5 } = write_stream(&path, data).await?;
+    let Written { size, sha256, md5 } = write_stream(storage, &key, data).await?;
     let pool = pool.clone();
     let name = name.to_owned();
+    let stored_key = key.clone();
     let stored = actix_web::web::block(move || -> anyhow::Result<()> {
         let mut conn = pool.get()?;
         diesel::insert_into(attachments::table)
@@ -207,7 +178,7 @@ where
                 attachments::media_type.eq(media_type),
                 attachments::size_bytes.eq(size as i64),
                 attachments::sha256.eq(sha256),
-                attachments::storage_key.eq(key),
+                attachments::storage_key.eq(stored_key),
                 attachments::state.eq("published"),
                 attachments::created_by.eq(person),
                 attachments::uploaded_at.eq(diesel::dsl::now),
@@ -219,11 +190,11 @@ where
     match stored {
         Ok(Ok(())) => Ok(Stored { id, md5 }),
         Ok(Err(e)) => {
-            let _ = std::fs::remove_file(&path);
+            let _ = storage.delete(&key).await;
             Err(UploadError::Stream(e))
         }
         Err(e) => {
-            let _ = std::fs::remove_file(&path);
+            let _ = storage.delete(&key).await;
             Err(UploadError::Stream(e.into()))
         }
     }
@@ -264,9 +235,10 @@ pub fn owned(conn: &mut PgConnection, owner: i64, ids: &[Uuid]) -> QueryResult<V
         .load(conn)
 }
 
-/// Uploads whose time ran out (their process was lost mid-stream) are failed and their partial
-/// files removed; the sender sees `Failed` and describes the attachment again.
-pub fn fail_stalled_uploads(conn: &mut PgConnection, storage: &Storage) -> QueryResult<usize> {
+/// Uploads whose time ran out (their process was lost mid-stream) are failed; the sender sees
+/// `Failed` and describes the attachment again. Returns the storage keys to remove (an object
+/// may have been written just before the process was lost).
+pub fn fail_stalled_uploads(conn: &mut PgConnection) -> QueryResult<Vec<String>> {
     let failed: Vec<(Uuid, String)> = diesel::update(
         attachments::table
             .filter(attachments::state.eq("uploading"))
@@ -275,12 +247,11 @@ pub fn fail_stalled_uploads(conn: &mut PgConnection, storage: &Storage) -> Query
     .set(attachments::state.eq("failed"))
     .returning((attachments::id, attachments::storage_key))
     .get_results(conn)?;
-    for (id, key) in &failed {
-        let _ = std::fs::remove_file(storage.path(key));
+    for (id, _) in &failed {
         // Messages that waited for it fail with it.
         super::store::attachment_settled(conn, *id, false)?;
     }
-    Ok(failed.len())
+    Ok(failed.into_iter().map(|(_, key)| key).collect())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod markdown;
 pub mod multipart;
 pub mod pages;
+pub mod ranged;
 pub mod stream;
 pub mod user;
 

@@ -656,10 +656,10 @@ async fn a_recipient_system_forwards_what_it_has_read_by_email_where_the_sender_
     let sink = crate::notify::SmtpSink::start();
     let pool = app.pool.clone();
     let mailer = crate::notify::smtp(&sink);
-    let data_dir = app.data_dir.clone();
+    let storage = app.storage.clone();
     tokio::task::spawn_blocking(move || {
         let mut settings = melding::notify::Settings::new("https://melding.example");
-        settings.storage = Some(melding::storage::Storage::new(&data_dir));
+        settings.storage = Some(storage);
         melding::notify::Worker::new(
             pool.clone(),
             mailer,

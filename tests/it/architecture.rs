@@ -11,10 +11,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("db", &[]),
     ("storage", &[]),
     ("telemetry", &[]),
-    ("config", &["domain"]),
+    ("config", &["domain", "storage"]),
     ("audit", &["db"]),
     ("state", &["config", "db", "storage"]),
-    ("web", &["config", "db", "domain", "state"]),
+    ("web", &["config", "db", "domain", "state", "storage"]),
     ("access", &["audit", "db", "domain", "state", "web"]),
     (
         "auth",

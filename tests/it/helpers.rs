@@ -210,6 +210,8 @@ pub struct TestApp {
     /// Keeps cookies, never follows redirects (so a test can assert a 303 and its Location).
     pub client: reqwest::Client,
     pub data_dir: PathBuf,
+    /// The app's object storage (local disk, or the S3 bucket it was given).
+    pub storage: melding::storage::Storage,
     handle: actix_web::dev::ServerHandle,
     _db: Option<std::sync::Arc<TestDb>>,
 }
@@ -281,6 +283,7 @@ impl TestApp {
         .expect("test configuration is valid");
         let config = Arc::new(config);
         let pool = db::pool(&db.url, config.pool_size).expect("pool");
+        let storage = config.storage().expect("storage");
         let app = Application::build_with_listener(config.clone(), pool.clone(), listener)
             .expect("the app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -297,6 +300,7 @@ impl TestApp {
             pool,
             client,
             data_dir,
+            storage,
             handle,
             _db: Some(std::sync::Arc::new(db)),
         }
@@ -362,6 +366,7 @@ impl TestApp {
                 .build()
                 .expect("http client"),
             data_dir: self.data_dir.clone(),
+            storage: self.storage.clone(),
             handle: self.handle.clone(),
             _db: None,
         }
@@ -369,7 +374,7 @@ impl TestApp {
 
     /// Seeds the demo world into this app's database.
     pub fn seed_demo(&self) {
-        melding::seed::demo(&self.pool, melding::seed::SeedSize::Small, &self.data_dir)
+        melding::seed::demo(&self.pool, melding::seed::SeedSize::Small, &self.storage)
             .expect("demo seed");
     }
 }

@@ -271,9 +271,8 @@ async fn opening_downloading_and_confirming_are_recorded() {
     );
     assert_eq!(file.headers()["x-content-type-options"], "nosniff");
     let bytes = file.bytes().await.expect("bytes");
-    let stored = std::fs::read(melding::storage::Storage::new(&app.data_dir).path(&key))
-        .expect("stored file");
-    assert_eq!(bytes.as_ref(), stored.as_slice());
+    let stored = app.storage.read_all(&key).await.expect("stored file");
+    assert_eq!(bytes.as_ref(), stored.as_ref());
     assert_eq!(events("AttachmentsDownloaded"), downloads + 1);
     // An attachment of another message is not reachable through this one.
     let stranger = id_of(
@@ -694,7 +693,6 @@ async fn the_zip_holds_exactly_the_attachments_the_person_may_open() {
         expected.len(),
         "exactly the message's attachments"
     );
-    let storage = melding::storage::Storage::new(&app.data_dir);
     for (name, key) in &expected {
         let mut entry = archive
             .by_name(name)
@@ -703,7 +701,7 @@ async fn the_zip_holds_exactly_the_attachments_the_person_may_open() {
         entry.read_to_end(&mut content).expect("read entry");
         assert_eq!(
             content,
-            std::fs::read(storage.path(key)).expect("stored"),
+            app.storage.read_all(key).await.expect("stored").to_vec(),
             "{name}"
         );
     }
