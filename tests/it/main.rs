@@ -25,5 +25,7 @@ mod migrations;
 mod nodes;
 mod notify;
 mod pages_fuzz;
+mod s3;
 mod seed;
 mod shell;
+mod storage;
