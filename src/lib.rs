@@ -21,4 +21,5 @@ pub mod sending;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod transfer;
 pub mod web;

@@ -12,9 +12,22 @@ use serde_json::{Map, Value};
 use super::problem::Problem;
 
 /// The served OpenAPI document as JSON, walked for the request schemas.
+/// The Broker API's request schemas are in the same place (no name is in both documents).
 static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
     use utoipa::OpenApi;
-    serde_json::to_value(super::ApiDoc::openapi()).unwrap_or(Value::Null)
+    let mut document = serde_json::to_value(super::ApiDoc::openapi()).unwrap_or(Value::Null);
+    let broker = serde_json::to_value(super::broker::BrokerDoc::openapi()).unwrap_or(Value::Null);
+    if let (Some(Value::Object(schemas)), Some(Value::Object(more))) = (
+        document.pointer_mut("/components/schemas"),
+        broker.pointer("/components/schemas"),
+    ) {
+        for (name, schema) in more {
+            schemas
+                .entry(name.clone())
+                .or_insert_with(|| schema.clone());
+        }
+    }
+    document
 });
 
 /// Deeper than any request of the API: a guard against hostile nesting.

@@ -7,6 +7,7 @@
 
 pub mod attachments;
 mod binding;
+pub mod broker;
 mod exchange;
 pub mod message;
 pub mod problem;
@@ -26,6 +27,7 @@ use token::{Client, Exchange, Verifier};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(exchange::maskinporten);
+    broker::routes(cfg);
     cfg.service(
         web::scope("/correspondence/api/v1")
             .app_data(
@@ -207,7 +209,7 @@ mod tests {
 )]
 pub struct ApiDoc;
 
-struct Security;
+pub(super) struct Security;
 
 impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

@@ -106,6 +106,11 @@ impl Problem {
         }
     }
 
+    /// A problem of its own: `status`, melding's `code`, and what went wrong.
+    pub fn of(status: u16, code: &'static str, detail: &str) -> Self {
+        Problem::new(status, code, detail)
+    }
+
     /// Says more after the problem's sentence.
     pub fn with_detail(mut self, more: impl AsRef<str>) -> Self {
         self.detail = format!("{} {}", self.detail, more.as_ref()).into_boxed_str();

@@ -265,7 +265,7 @@ fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
 }
 
 /// A time as .NET binds a `DateTimeOffset`: with an offset, or without (UTC), or a date alone.
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     use chrono::{NaiveDate, NaiveDateTime};
     let text = text.trim();
     let at = DateTime::parse_from_rfc3339(text)

@@ -210,6 +210,76 @@ diesel::table! {
 }
 
 diesel::table! {
+    file_transfer_events (id) {
+        id -> Int8,
+        transfer_id -> Uuid,
+        recipient_id -> Nullable<Int8>,
+        status -> Text,
+        event_type -> Nullable<Text>,
+        actor -> Text,
+        detail -> Nullable<Text>,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    file_transfer_recipients (transfer_id, recipient_id) {
+        transfer_id -> Uuid,
+        recipient_id -> Int8,
+        status -> Text,
+        status_changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    file_transfer_segments (transfer_id, start_offset) {
+        transfer_id -> Uuid,
+        start_offset -> Int8,
+        length -> Int8,
+        storage_key -> Text,
+    }
+}
+
+diesel::table! {
+    file_transfer_settings (service_id) {
+        service_id -> Text,
+        senders -> Text,
+        recipients -> Text,
+        max_file_size -> Int8,
+        time_to_live -> Interval,
+        purge_after_all_confirmed -> Bool,
+        purge_grace -> Interval,
+        manifest_expected -> Bool,
+        external_service_code -> Nullable<Text>,
+        external_service_edition -> Nullable<Int4>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    file_transfers (id) {
+        id -> Uuid,
+        service_id -> Text,
+        sender_id -> Int8,
+        initiated_by -> Text,
+        file_name -> Text,
+        senders_reference -> Nullable<Text>,
+        properties -> Jsonb,
+        checksum -> Nullable<Text>,
+        size_bytes -> Nullable<Int8>,
+        upload_offset -> Int8,
+        status -> Text,
+        status_changed_at -> Timestamptz,
+        status_detail -> Nullable<Text>,
+        expires_at -> Timestamptz,
+        purge_at -> Nullable<Timestamptz>,
+        lease_until -> Nullable<Timestamptz>,
+        leased_by -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_requests (state) {
         state -> Text,
         nonce -> Text,
@@ -389,6 +459,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         is_shared -> Bool,
+        kind -> Text,
     }
 }
 
@@ -414,6 +485,14 @@ diesel::joinable!(notifications -> correspondence_forwards (forward_id));
 diesel::joinable!(correspondences -> sendings (sending_id));
 diesel::joinable!(correspondences -> services (service_id));
 diesel::joinable!(delegations -> access_packages (package_id));
+diesel::joinable!(file_transfer_events -> file_transfers (transfer_id));
+diesel::joinable!(file_transfer_events -> parties (recipient_id));
+diesel::joinable!(file_transfer_recipients -> file_transfers (transfer_id));
+diesel::joinable!(file_transfer_recipients -> parties (recipient_id));
+diesel::joinable!(file_transfer_segments -> file_transfers (transfer_id));
+diesel::joinable!(file_transfer_settings -> services (service_id));
+diesel::joinable!(file_transfers -> parties (sender_id));
+diesel::joinable!(file_transfers -> services (service_id));
 diesel::joinable!(delegations -> services (service_id));
 diesel::joinable!(er_roles -> er_role_types (role_code));
 diesel::joinable!(mass_sends -> sendings (sending_id));
@@ -461,6 +540,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     dev_outbox,
     er_role_types,
     er_roles,
+    file_transfer_events,
+    file_transfer_recipients,
+    file_transfer_segments,
+    file_transfer_settings,
+    file_transfers,
     jobs,
     login_requests,
     mass_sends,

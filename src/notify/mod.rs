@@ -138,6 +138,8 @@ pub struct Step {
     pub cancelled: usize,
     pub deferred: usize,
     pub released: usize,
+    /// File transfers purged (confirmed and past their grace period, or expired).
+    pub purged: usize,
 }
 
 /// Backoff after the `attempt`th failed try: 30 s, 1, 2, 4 ... minutes, at most an hour.
@@ -235,6 +237,7 @@ impl Worker {
     /// record the outcomes.
     pub fn step(&self) -> anyhow::Result<Step> {
         let mut step = Step::default();
+        self.purge_transfers(&mut step)?;
         let Some(batch) = self.claim_round(&mut step)? else {
             return Ok(step);
         };
@@ -248,6 +251,7 @@ impl Worker {
     /// the sending overlap.
     pub fn drain(&self) -> anyhow::Result<Step> {
         let mut total = Step::default();
+        self.purge_transfers(&mut total)?;
         let mut current = self.claim_round(&mut total)?;
         let mut done: Option<(Vec<Claimed>, Vec<Option<Outcome>>)> = None;
         while let Some(batch) = current.take() {
@@ -276,6 +280,45 @@ impl Worker {
             self.finish(&rows, results, &mut total)?;
         }
         Ok(total)
+    }
+
+    /// Purges the file transfers that are due (claimed with a lease, a batch at a time), when
+    /// the worker can reach their storage.
+    fn purge_transfers(&self, step: &mut Step) -> anyhow::Result<()> {
+        let Some(storage) = &self.settings.storage else {
+            return Ok(());
+        };
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            let now = self.clock.now();
+            let due = crate::transfer::lifecycle::claim(
+                &mut *self.pool.get()?,
+                &self.id,
+                now,
+                now + self.settings.lease,
+                100,
+            )?;
+            if due.is_empty() {
+                return Ok(());
+            }
+            for transfer in &due {
+                let purged = self.block_on(crate::transfer::lifecycle::purge(
+                    &self.pool, storage, &self.id, transfer,
+                ));
+                match purged {
+                    Ok(()) => step.purged += 1,
+                    // Left leased: tried again when the lease runs out.
+                    Err(e) => {
+                        tracing::warn!(error = %e, transfer = %transfer.id, "a file transfer could not be purged")
+                    }
+                }
+            }
+            if due.len() < 100 {
+                return Ok(());
+            }
+        }
     }
 
     /// Housekeeping and a claim; `None` when nothing is due (or the worker is stopping).

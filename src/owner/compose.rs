@@ -125,6 +125,7 @@ pub fn service_choices(
     let services: Vec<(String, String)> = services::table
         .filter(services::owner_id.eq(owner))
         .filter(services::is_active)
+        .filter(services::kind.eq("correspondence"))
         .select((
             services::id,
             diesel::dsl::sql::<diesel::sql_types::Text>(&format!("title_{l}")),

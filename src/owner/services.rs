@@ -52,7 +52,7 @@ pub(super) fn services_of(
     diesel::sql_query(format!(
         "SELECT s.id, s.title_{l} AS title, s.min_login_level, s.is_confidential, \
                 (SELECT coalesce(sum(recipient_count), 0)::bigint FROM sendings g WHERE g.service_id = s.id) AS sent \
-         FROM services s WHERE s.owner_id = $1 ORDER BY 2"
+         FROM services s WHERE s.owner_id = $1 AND s.kind = 'correspondence' ORDER BY 2"
     ))
     .bind::<BigInt, _>(owner)
     .load(conn)
@@ -258,7 +258,7 @@ fn load_form(conn: &mut PgConnection, owner: i64, id: &str) -> Result<ServiceFor
         "SELECT title_nb, title_nn, title_en, description_nb, description_nn, description_en, required_packages, \
                 min_login_level, is_confidential, attachment_package_id, \
                 (extract(epoch FROM reminder_delay) / 86400)::int AS reminder_days \
-         FROM services WHERE id = $1 AND owner_id = $2",
+         FROM services WHERE id = $1 AND owner_id = $2 AND kind = 'correspondence'",
     )
     .bind::<Text, _>(id)
     .bind::<BigInt, _>(owner)
@@ -564,7 +564,8 @@ fn store(
             let n = diesel::update(
                 services::table
                     .filter(services::id.eq(&s.id))
-                    .filter(services::owner_id.eq(owner)),
+                    .filter(services::owner_id.eq(owner))
+                    .filter(services::kind.eq("correspondence")),
             )
             .set((
                 &values,

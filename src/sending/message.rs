@@ -595,6 +595,7 @@ impl NewMessage {
                 // A shared service (eFormidling's digital post) is every owner's to send with.
                 .filter(services::owner_id.eq(owner).or(services::is_shared))
                 .filter(services::is_active)
+                .filter(services::kind.eq("correspondence"))
                 .count()
                 .get_result(conn)?
         };

@@ -27,6 +27,7 @@ fn exempt(path: &str) -> bool {
     path == "/demo-idp/token"
         || path == "/notify/sms/delivery"
         || path.starts_with("/correspondence/api/")
+        || path.starts_with("/broker/api/")
 }
 
 /// The session's token, created on first use.

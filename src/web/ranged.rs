@@ -54,6 +54,14 @@ pub fn parse_range(
     Ok(Some(range))
 }
 
+/// One stored piece of a download: the object `key` holds bytes `start..start + length` of it.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    pub key: String,
+    pub start: u64,
+    pub length: u64,
+}
+
 /// The object `key` (`size` bytes) as a download, honouring one `Range`.
 pub async fn object_response(
     req: &HttpRequest,
@@ -63,6 +71,25 @@ pub async fn object_response(
     content_type: &str,
     disposition: ContentDisposition,
 ) -> Result<HttpResponse, AppError> {
+    let piece = Piece {
+        key: key.to_owned(),
+        start: 0,
+        length: size,
+    };
+    pieces_response(req, storage, vec![piece], size, content_type, disposition).await
+}
+
+/// A file stored as consecutive pieces (`size` bytes in all) as one download, honouring one
+/// `Range`: only the pieces the range touches are read, each only as far as needed.
+pub async fn pieces_response(
+    req: &HttpRequest,
+    storage: &Storage,
+    pieces: Vec<Piece>,
+    size: u64,
+    content_type: &str,
+    disposition: ContentDisposition,
+) -> Result<HttpResponse, AppError> {
+    use futures_util::StreamExt;
     let asked = req
         .headers()
         .get(header::RANGE)
@@ -75,17 +102,38 @@ pub async fn object_response(
                 .finish());
         }
     };
-    let stream = storage
-        .read(key, range.clone())
-        .await
-        .map_err(|e| match e {
-            StorageError::NotFound => {
-                tracing::error!(key, "a stored object is missing");
-                AppError::Internal(anyhow::anyhow!("a stored object is missing"))
+    let wanted = range.clone().unwrap_or(0..size);
+    // Each touched piece with the part of it inside the range (relative to the piece).
+    let reads: Vec<(String, std::ops::Range<u64>)> = pieces
+        .into_iter()
+        .filter_map(|p| {
+            let from = wanted.start.max(p.start);
+            let to = wanted.end.min(p.start + p.length);
+            (from < to).then(|| (p.key, from - p.start..to - p.start))
+        })
+        .collect();
+    // The first read is opened now, so a missing object is an error before the headers go.
+    let mut reads = reads.into_iter();
+    let first = match reads.next() {
+        Some((key, part)) => Some(open(storage, &key, part).await?),
+        None => None,
+    };
+    let storage = storage.clone();
+    let rest = futures_util::stream::iter(reads)
+        .then(move |(key, part)| {
+            let storage = storage.clone();
+            async move {
+                match storage.read(&key, Some(part)).await {
+                    Ok(stream) => stream.map_err(std::io::Error::other).boxed(),
+                    Err(e) => {
+                        futures_util::stream::once(async move { Err(std::io::Error::other(e)) })
+                            .boxed()
+                    }
+                }
             }
-            other => AppError::Internal(other.into()),
-        })?
-        .map_err(std::io::Error::other);
+        })
+        .flatten();
+    let body = futures_util::stream::iter(first).flatten().chain(rest);
     let mut response = match &range {
         Some(r) => {
             let mut b = HttpResponse::build(StatusCode::PARTIAL_CONTENT);
@@ -97,13 +145,32 @@ pub async fn object_response(
         }
         None => HttpResponse::Ok(),
     };
-    let length = range.as_ref().map_or(size, |r| r.end - r.start);
+    let length = wanted.end - wanted.start;
     Ok(response
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .insert_header((header::CONTENT_TYPE, content_type.to_owned()))
         .insert_header(disposition)
         .no_chunking(length)
-        .streaming(stream))
+        .streaming(body))
+}
+
+async fn open(
+    storage: &Storage,
+    key: &str,
+    part: std::ops::Range<u64>,
+) -> Result<
+    futures_util::stream::BoxStream<'static, Result<actix_web::web::Bytes, std::io::Error>>,
+    AppError,
+> {
+    use futures_util::StreamExt;
+    let stream = storage.read(key, Some(part)).await.map_err(|e| match e {
+        StorageError::NotFound => {
+            tracing::error!(key, "a stored object is missing");
+            AppError::Internal(anyhow::anyhow!("a stored object is missing"))
+        }
+        other => AppError::Internal(other.into()),
+    })?;
+    Ok(stream.map_err(std::io::Error::other).boxed())
 }
 
 #[cfg(test)]

@@ -960,6 +960,16 @@ impl Spec {
         Spec(serde_json::from_str(&text).expect("JSON"))
     }
 
+    /// Altinn's published Broker contract.
+    pub fn altinn_broker() -> Spec {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/altinn/broker-v1.openapi.json"
+        );
+        let text = std::fs::read_to_string(path).expect("Altinn's document");
+        Spec(serde_json::from_str(&text).expect("JSON"))
+    }
+
     pub fn check(&self, schema: &str, value: &Value) {
         let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{schema}") });
         if let Err(e) = self.validate(&schema, value, "$") {

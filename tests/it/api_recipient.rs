@@ -13,7 +13,7 @@ use crate::helpers::{TestApp, text};
 use crate::notify::{insert_id, world};
 
 /// An organisation with a valid number made from `base`.
-fn organisation(app: &TestApp, base: u32, name: &str) -> (i64, String) {
+pub fn organisation(app: &TestApp, base: u32, name: &str) -> (i64, String) {
     let number = OrgNumber::from_base(base).expect("a valid number");
     let id = insert_id(
         &mut app.pool.get().expect("conn"),
@@ -69,7 +69,7 @@ async fn send_to(app: &TestApp, sender: &str, recipient: &str, extra: Value) -> 
 }
 
 /// Posts an access-page form as the logged-in user; returns the status and the page.
-async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+pub async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
     let csrf = app.csrf_token().await;
     let mut fields: Vec<(&str, &str)> = fields.to_vec();
     fields.push(("csrf_token", &csrf));

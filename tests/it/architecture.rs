@@ -21,10 +21,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &["access", "audit", "config", "db", "domain", "state", "web"],
     ),
     ("sending", &["access", "db", "domain", "storage", "web"]),
+    ("transfer", &["access", "db", "domain", "storage"]),
     (
         "notify",
         &[
-            "access", "config", "db", "domain", "sending", "state", "storage", "web",
+            "access", "config", "db", "domain", "sending", "state", "storage", "transfer", "web",
         ],
     ),
     (
@@ -41,7 +42,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "api",
         &[
             "access", "audit", "db", "domain", "inbox", "notify", "sending", "state", "storage",
-            "web",
+            "transfer", "web",
         ],
     ),
     ("seed", &["access", "auth", "db", "domain", "storage"]),

@@ -13,6 +13,7 @@ mod api_fuzz;
 mod api_recipient;
 mod api_schema;
 mod architecture;
+mod broker;
 mod browser;
 mod cluster;
 mod config;
