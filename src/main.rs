@@ -52,7 +52,8 @@ enum Command {
         /// The client organisation's number (9 digits).
         #[arg(long)]
         org: String,
-        /// Scopes: write (send, and the sender's reading), read (the recipient's side), or both.
+        /// Scopes: write (send, and the sender's reading), read (the recipient's side), both,
+        /// broker (Formidling: send and receive), or the scopes themselves (`altinn:broker.read`).
         #[arg(long, default_value = "both")]
         scope: String,
         /// How long the token lasts.
@@ -378,11 +379,18 @@ fn print_token(org: &str, scope: &str, minutes: i64) -> anyhow::Result<()> {
     use melding::api::token::{SCOPE_READ, SCOPE_WRITE, claims};
     let config = Config::from_env(Mode::Demo)?;
     let org = melding::domain::OrgNumber::parse(org).map_err(|e| anyhow::anyhow!("--org: {e}"))?;
-    let scopes: &[&str] = match scope {
-        "write" => &[SCOPE_WRITE],
-        "read" => &[SCOPE_READ],
-        "both" => &[SCOPE_WRITE, SCOPE_READ],
-        other => anyhow::bail!("--scope must be write, read or both, not {other:?}"),
+    use melding::api::broker::{SCOPE_BROKER_READ, SCOPE_BROKER_WRITE};
+    let scopes: Vec<&str> = match scope {
+        "write" => vec![SCOPE_WRITE],
+        "read" => vec![SCOPE_READ],
+        "both" => vec![SCOPE_WRITE, SCOPE_READ],
+        "broker" => vec![SCOPE_BROKER_WRITE, SCOPE_BROKER_READ],
+        listed if listed.contains(':') => {
+            listed.split([' ', ',']).filter(|s| !s.is_empty()).collect()
+        }
+        other => anyhow::bail!(
+            "--scope must be write, read, both, broker or the scopes themselves, not {other:?}"
+        ),
     };
     anyhow::ensure!(
         (1..=24 * 60).contains(&minutes),
@@ -398,7 +406,7 @@ fn print_token(org: &str, scope: &str, minutes: i64) -> anyhow::Result<()> {
         .unwrap_or_else(|| config.public_url.clone());
     println!(
         "{}",
-        key.sign_jwt(&claims(&issuer, &audience, org.as_str(), scopes, minutes))?
+        key.sign_jwt(&claims(&issuer, &audience, org.as_str(), &scopes, minutes))?
     );
     Ok(())
 }

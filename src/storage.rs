@@ -248,7 +248,8 @@ impl Storage {
 #[derive(Debug, Clone)]
 pub struct Written {
     pub size: u64,
-    /// Hex digests of the bytes: SHA-256 (kept), MD5 (the checksum Altinn's clients give).
+    /// Hex digests of the bytes: SHA-256 (kept with attachments; empty when not asked for),
+    /// MD5 (the checksum Altinn's clients give).
     pub sha256: String,
     pub md5: String,
 }
@@ -268,13 +269,15 @@ pub enum WriteError {
 }
 
 impl Storage {
-    /// Streams `data` to the object `key`, hashing as it goes, refusing an empty stream and one
-    /// longer than `max` bytes. On any failure the write is given up and nothing is stored.
+    /// Streams `data` to the object `key`, hashing as it goes (MD5, and SHA-256 when `sha256`),
+    /// refusing an empty stream and one longer than `max` bytes. On any failure the write is
+    /// given up and nothing is stored.
     pub async fn write_hashed<S, E>(
         &self,
         key: &str,
         mut data: S,
         max: u64,
+        sha256: bool,
     ) -> Result<Written, WriteError>
     where
         S: futures_util::Stream<Item = Result<Bytes, E>> + Unpin,
@@ -293,7 +296,9 @@ impl Storage {
                 if writer.written() + chunk.len() as u64 > max {
                     return Err(WriteError::TooLarge);
                 }
-                sha.update(&chunk);
+                if sha256 {
+                    sha.update(&chunk);
+                }
                 md5.update(&chunk);
                 writer.write(&chunk).await?;
             }
@@ -308,7 +313,11 @@ impl Storage {
                 let size = writer.finish().await?;
                 Ok(Written {
                     size,
-                    sha256: format!("{:x}", sha.finalize()),
+                    sha256: if sha256 {
+                        format!("{:x}", sha.finalize())
+                    } else {
+                        String::new()
+                    },
                     md5: format!("{:x}", md5.finalize()),
                 })
             }

@@ -331,6 +331,17 @@ struct AdminPage {
     system_errors: SystemErrors,
     done: Option<String>,
     events: Vec<EventView>,
+    /// For an organisation: the file transfers addressed to it (`None` for a person).
+    received: Option<Vec<ReceivedView>>,
+}
+
+/// A file transfer addressed to the party, as its administrators see it.
+struct ReceivedView {
+    file_name: String,
+    service: String,
+    sender: String,
+    date: String,
+    status: String,
 }
 
 impl AdminPage {
@@ -500,7 +511,27 @@ fn load_admin_page(
         })
         .collect();
     let events = grants::access_events(conn, Some(party), None, lang)?;
+    let received = match &org_number {
+        Some(_) => Some(
+            crate::transfer::admin::received(conn, party, lang, 20)?
+                .into_iter()
+                .map(|r| ReceivedView {
+                    file_name: r.file_name,
+                    service: r.service,
+                    sender: r.sender,
+                    date: date(lang, &r.created_at),
+                    status: if r.transfer_status == "Purged" {
+                        i18n::text(lang, "transfer-status-Purged")
+                    } else {
+                        i18n::text(lang, &format!("transfer-recipient-{}", r.status))
+                    },
+                })
+                .collect(),
+        ),
+        None => None,
+    };
     Ok(AdminPage {
+        received,
         events: events.iter().map(|e| event_view(lang, e)).collect(),
         ctx,
         party_id: party,

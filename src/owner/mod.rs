@@ -8,6 +8,7 @@ mod home;
 mod reports;
 mod sent;
 mod services;
+mod transfers;
 mod upload;
 
 use actix_web::web;
@@ -29,5 +30,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(sent::list)
         .service(sent::export)
         .service(sent::withdraw)
-        .service(sent::one);
+        .service(sent::one)
+        .service(transfers::list)
+        .service(transfers::new_form)
+        .service(transfers::edit_form)
+        .service(transfers::save);
 }

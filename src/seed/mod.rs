@@ -5,6 +5,7 @@ mod content;
 mod mail;
 mod names;
 pub mod national;
+mod transfers;
 use crate::auth::demo_idp::personas;
 
 pub mod world;
@@ -255,6 +256,7 @@ fn seed_world(conn: &mut PgConnection, storage: &crate::storage::Storage) -> any
     bar.set_position(written as u64);
     bar.finish();
     count_seeded_sendings(conn)?;
+    transfers::ensure(conn, storage)?;
     Ok(())
 }
 

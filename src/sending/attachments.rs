@@ -136,7 +136,7 @@ where
     S: futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    Ok(storage.write_hashed(key, data, MAX_BYTES).await?)
+    Ok(storage.write_hashed(key, data, MAX_BYTES, true).await?)
 }
 
 /// An upload stored and recorded.

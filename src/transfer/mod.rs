@@ -11,6 +11,7 @@
 //! `system_readable_service_ids(client, party)` (its own, or delegated on the access page),
 //! and the service says which organisations may send and receive at all.
 
+pub mod admin;
 pub mod lifecycle;
 pub mod read;
 pub mod upload;
@@ -217,7 +218,13 @@ fn organisation(conn: &mut PgConnection, reference: &str) -> QueryResult<Option<
 }
 
 fn find_org(conn: &mut PgConnection, number: &OrgNumber) -> QueryResult<Option<i64>> {
-    crate::access::grants::find_organization(conn, number)
+    use crate::db::schema::parties;
+    parties::table
+        .filter(parties::org_number.eq(number.as_str()))
+        .filter(parties::is_deleted.eq(false))
+        .select(parties::id)
+        .first(conn)
+        .optional()
 }
 
 /// A file name as Altinn takes it: 1 to 255 characters, no folders, no control characters.

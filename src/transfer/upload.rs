@@ -91,7 +91,7 @@ where
     .await?;
     let key = segment_key(id, 0);
     let written = storage
-        .write_hashed(&key, body, u64::try_from(max).unwrap_or(0))
+        .write_hashed(&key, body, u64::try_from(max).unwrap_or(0), false)
         .await;
     let written = match written {
         Ok(w) if facts.checksum.as_deref().is_some_and(|c| c != w.md5) => {

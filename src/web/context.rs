@@ -72,6 +72,22 @@ impl PageCtx {
         i18n::text_with(self.lang, key, &[(name, value.to_owned())])
     }
 
+    /// Translated text for `key` with two named arguments.
+    pub fn t2(
+        &self,
+        key: &str,
+        name: &'static str,
+        value: &str,
+        name2: &'static str,
+        value2: &str,
+    ) -> String {
+        i18n::text_with(
+            self.lang,
+            key,
+            &[(name, value.to_owned()), (name2, value2.to_owned())],
+        )
+    }
+
     /// The login link that comes back to this page.
     pub fn login_link(&self) -> String {
         let back = if self.path.starts_with("/logged-out") || self.path.starts_with("/auth/") {

@@ -15,13 +15,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("audit", &["db"]),
     ("state", &["config", "db", "storage"]),
     ("web", &["config", "db", "domain", "state", "storage"]),
-    ("access", &["audit", "db", "domain", "state", "web"]),
+    ("transfer", &["db", "domain", "storage"]),
+    (
+        "access",
+        &["audit", "db", "domain", "state", "transfer", "web"],
+    ),
     (
         "auth",
         &["access", "audit", "config", "db", "domain", "state", "web"],
     ),
     ("sending", &["access", "db", "domain", "storage", "web"]),
-    ("transfer", &["access", "db", "domain", "storage"]),
     (
         "notify",
         &[
@@ -36,7 +39,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "owner",
-        &["access", "audit", "db", "domain", "sending", "state", "web"],
+        &[
+            "access", "audit", "db", "domain", "sending", "state", "transfer", "web",
+        ],
     ),
     (
         "api",

@@ -653,3 +653,175 @@ async fn file_transfers_on_an_s3_bucket() {
         "every object purged from the bucket"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_see_file_transfers_and_the_owner_sets_up_a_service_with_a_form() {
+    use melding::auth::demo_idp::personas::{MUNICIPAL_ADMIN, SENDER};
+    let app = TestApp::spawn().await;
+    app.seed_demo();
+    let owner = text(
+        &mut app.pool.get().expect("conn"),
+        "SELECT party_id::text AS t FROM service_owners WHERE short_name = 'skatteetaten'",
+    );
+    let owner_no = text(
+        &mut app.pool.get().expect("conn"),
+        &format!("SELECT org_number AS t FROM parties WHERE id = {owner}"),
+    );
+
+    // The service owner's staff see the services and the transfers with each recipient.
+    app.login_as(SENDER.national_id().as_str(), "substantial")
+        .await;
+    let page = app
+        .get(&format!("/admin/transfers?owner={owner}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    for expected in [
+        "Innrapportering av filer",
+        "a-melding-2026-11.xml",
+        "Nordmann Rørlegger AS",
+        "Fjellvik kommune: lastet ned, ikke bekreftet",
+        "Klar til nedlasting",
+        "Lastet ned av alle",
+    ] {
+        assert!(page.contains(expected), "{expected} in {page}");
+    }
+
+    // The form: problems next to their fields, nothing saved; then saved.
+    let (status, page) = form(
+        &app,
+        &format!("/admin/transfers/services?owner={owner}"),
+        &[
+            ("id", "Ikke gyldig"),
+            ("title_nb", ""),
+            ("title_nn", "Statistikk"),
+            ("title_en", "Statistics"),
+            ("senders", "any"),
+            ("recipients", "owner"),
+            ("max_megabytes", "0"),
+            ("ttl_days", "400"),
+            ("grace_hours", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["id", "title_nb", "max_megabytes", "ttl_days"] {
+        assert!(
+            page.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {page}"
+        );
+    }
+    assert!(page.contains("error-summary"));
+    let (status, _) = form(
+        &app,
+        &format!("/admin/transfers/services?owner={owner}"),
+        &[
+            ("id", "statistikk-filer"),
+            ("title_nb", "Statistikkfiler"),
+            ("title_nn", "Statistikkfiler"),
+            ("title_en", "Statistics files"),
+            ("senders", "any"),
+            ("recipients", "owner"),
+            ("max_megabytes", "100"),
+            ("ttl_days", "10"),
+            ("grace_hours", "0"),
+            ("purge", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = app
+        .get(&format!(
+            "/admin/transfers/services/statistikk-filer?owner={owner}"
+        ))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("value=\"Statistics files\""), "{page}");
+    assert!(
+        page.contains("id=\"recipients-owner\" name=\"recipients\" value=\"owner\" checked"),
+        "{page}"
+    );
+    // The service works through the API at once, with what the form said.
+    let client = token(&app, &owner_no, &[SCOPE_BROKER_WRITE], 10);
+    let (status, resource) = broker(
+        &app,
+        Method::GET,
+        "/resource/statistikk-filer",
+        &client,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            resource["maxFileTransferSize"].as_i64(),
+            resource["fileTransferTimeToLive"].as_str()
+        ),
+        (Some(100 * 1024 * 1024), Some("P10D"))
+    );
+    // Only the owner receives with it.
+    let nordmann = text(
+        &mut app.pool.get().expect("conn"),
+        "SELECT org_number AS t FROM parties WHERE name = 'Nordmann Rørlegger AS'",
+    );
+    let (status, _) = broker(
+        &app,
+        Method::POST,
+        "/filetransfer",
+        &client,
+        Some(
+            &json!({ "fileName": "s.csv", "resourceId": "statistikk-filer",
+                      "sender": format!("0192:{owner_no}"), "recipients": [nordmann] }),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A mail service's id cannot be taken, and a mail service is not edited here.
+    let (status, page) = form(
+        &app,
+        &format!("/admin/transfers/services?owner={owner}"),
+        &[
+            ("id", "skatt-skattemelding"),
+            ("title_nb", "A"),
+            ("title_nn", "A"),
+            ("title_en", "A"),
+            ("senders", "owner"),
+            ("recipients", "any"),
+            ("max_megabytes", "1"),
+            ("ttl_days", "1"),
+            ("grace_hours", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"id-error\""), "{page}");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM services WHERE id = 'skatt-skattemelding' AND kind = 'correspondence'"),
+        1
+    );
+
+    // The recipient's main administrator sees what was sent to the organisation.
+    let admin = app.second_user();
+    admin
+        .login_as(MUNICIPAL_ADMIN.national_id().as_str(), "substantial")
+        .await;
+    let fjellvik = text(
+        &mut app.pool.get().expect("conn"),
+        "SELECT id::text AS t FROM parties WHERE name = 'Fjellvik kommune'",
+    );
+    let page = admin
+        .get(&format!("/access/{fjellvik}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("Filoverføringer til organisasjonen"),
+        "{page}"
+    );
+    assert!(page.contains("skattelister-fjellvik.csv"), "{page}");
+    assert!(page.contains("lastet ned, ikke bekreftet"), "{page}");
+}

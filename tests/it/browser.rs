@@ -976,6 +976,15 @@ async fn every_page_fits_a_phone_names_the_acting_party_and_passes_axe() {
             "Skatteetaten",
         ),
         (format!("/admin/reports?owner={owner}"), "Skatteetaten"),
+        (format!("/admin/transfers?owner={owner}"), "Skatteetaten"),
+        (
+            format!("/admin/transfers/services/new?owner={owner}"),
+            "Skatteetaten",
+        ),
+        (
+            format!("/admin/transfers/services/skatteetaten-innrapportering?owner={owner}"),
+            "Skatteetaten",
+        ),
         ("/accessibility".to_owned(), "deg selv"),
         ("/no-such-page".to_owned(), "deg selv"),
     ] {

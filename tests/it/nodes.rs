@@ -1,13 +1,16 @@
-//! Several nodes against one database, as real processes: two web nodes behind one public
-//! address and two `melding worker` processes, under a stream of sends through the API. A
-//! session made on one web node is valid on the other; a web node and a worker are killed
-//! (SIGKILL) midway, and nothing is lost: every accepted message is there, every notice reaches
-//! the SMTP server, and a notice goes twice only when the worker that held it died.
+//! Several nodes against one database and one S3-compatible bucket, as real processes with no
+//! shared data folder: two web nodes behind one public address and two `melding worker`
+//! processes, under a stream of sends through the API. A session made on one web node is valid
+//! on the other; a file uploaded through one is downloaded through the other; a web node and a
+//! worker are killed (SIGKILL) midway, and nothing is lost: every accepted message is there,
+//! every notice reaches the SMTP server, and a notice goes twice only when the worker that held
+//! it died.
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use melding::api::broker::{SCOPE_BROKER_READ, SCOPE_BROKER_WRITE};
 use melding::api::token::{SCOPE_WRITE, claims};
 use melding::auth::keys::SigningKey;
 use reqwest::StatusCode;
@@ -76,22 +79,30 @@ async fn two_web_nodes_and_two_workers_share_sessions_send_each_notice_once_and_
     let w = world(&mut pool.get().expect("conn"), PER_SEND * 4, &[]);
     let sink = SmtpSink::start();
     let stub = SmsStub::start();
-    let data_dir = std::env::temp_dir().join(format!("melding-nodes-{}", db.name));
-    std::fs::create_dir_all(&data_dir).expect("data dir");
+    // Each node its own data folder; the files in one bucket.
+    let data_a = std::env::temp_dir().join(format!("melding-nodes-a-{}", db.name));
+    let data_b = std::env::temp_dir().join(format!("melding-nodes-b-{}", db.name));
+    for dir in [&data_a, &data_b] {
+        std::fs::create_dir_all(dir).expect("data dir");
+    }
+    let s3 = crate::s3::S3Server::start();
+    let bucket = s3.bucket("nodes").await;
     let (port_a, port_b) = (free_port(), free_port());
     // Behind one public address (a load balancer's): node A's, where the login flow returns.
     let public = format!("http://127.0.0.1:{port_a}");
-    let common = |bind: u16| {
-        vec![
+    let common = |bind: u16, data: &std::path::Path| {
+        let mut env = vec![
             ("DATABASE_URL", db.url.clone()),
             ("MELDING_BIND", format!("127.0.0.1:{bind}")),
             ("MELDING_PUBLIC_URL", public.clone()),
-            ("MELDING_DATA_DIR", data_dir.to_string_lossy().into_owned()),
+            ("MELDING_DATA_DIR", data.to_string_lossy().into_owned()),
             ("MELDING_SESSION_KEY", "cd".repeat(32)),
             ("MELDING_WORKER", "false".to_owned()),
             ("MELDING_HTTP_WORKERS", "2".to_owned()),
             ("MELDING_DB_POOL_SIZE", "4".to_owned()),
-        ]
+        ];
+        env.extend(bucket.iter().cloned());
+        env
     };
     let worker_env = |bind: u16| {
         vec![
@@ -112,6 +123,9 @@ async fn two_web_nodes_and_two_workers_share_sessions_send_each_notice_once_and_
             ("MELDING_WORKER_CONCURRENCY", "4".to_owned()),
             ("MELDING_WORKER_LEASE_SECONDS", "3".to_owned()),
         ]
+        .into_iter()
+        .chain(bucket.iter().cloned())
+        .collect::<Vec<_>>()
     };
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -121,12 +135,22 @@ async fn two_web_nodes_and_two_workers_share_sessions_send_each_notice_once_and_
     let base_a = public.clone();
     let base_b = format!("http://127.0.0.1:{port_b}");
 
-    // Node A first (it migrates and makes the demo issuer's key in the shared folder), then B.
-    let mut nodes = Nodes(vec![melding(&["demo", "--size", "none"], &common(port_a))]);
+    // Node A first (it migrates and makes the demo issuer's key), then B with the same key (the
+    // demo issuer's, as a production node has the Maskinporten issuer's address).
+    let mut nodes = Nodes(vec![melding(
+        &["demo", "--size", "none"],
+        &common(port_a, &data_a),
+    )]);
     ready(&client, &base_a, &mut nodes, 0).await;
-    nodes
-        .0
-        .push(melding(&["demo", "--size", "none"], &common(port_b)));
+    std::fs::copy(
+        data_a.join("demo-idp-key.pem"),
+        data_b.join("demo-idp-key.pem"),
+    )
+    .expect("the demo issuer's key");
+    nodes.0.push(melding(
+        &["demo", "--size", "none"],
+        &common(port_b, &data_b),
+    ));
     ready(&client, &base_b, &mut nodes, 1).await;
 
     // A session made through node A is valid on node B (cookies know hosts, not ports).
@@ -147,16 +171,75 @@ async fn two_web_nodes_and_two_workers_share_sessions_send_each_notice_once_and_
 
     // Sends through the API, alternating between the web nodes; node A is killed halfway,
     // worker 1 as soon as mail is flowing.
-    let key = SigningKey::from_file(&data_dir.join("demo-idp-key.pem"), None).expect("key");
+    let key = SigningKey::from_file(&data_a.join("demo-idp-key.pem"), None).expect("key");
     let token = key
         .sign_jwt(&claims(
             &format!("{public}/demo-idp"),
             &public,
             "974761076",
-            &[SCOPE_WRITE],
+            &[SCOPE_WRITE, SCOPE_BROKER_WRITE, SCOPE_BROKER_READ],
             10,
         ))
         .expect("token");
+
+    // A file uploaded through node B is downloaded through node A: the bytes are in the bucket.
+    let file: Vec<u8> = (0..9 * 1024 * 1024 + 1).map(|i| (i % 241) as u8).collect();
+    let response = client
+        .put(format!("{base_a}/broker/api/v1/resource/filer"))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("resource");
+    assert_eq!(response.status(), StatusCode::OK);
+    let initialized: serde_json::Value = client
+        .post(format!("{base_b}/broker/api/v1/filetransfer"))
+        .bearer_auth(&token)
+        .json(
+            &json!({ "fileName": "del.bin", "resourceId": "filer", "sender": "0192:974761076",
+                       "recipients": ["0192:974761076"] }),
+        )
+        .send()
+        .await
+        .expect("initialize")
+        .json()
+        .await
+        .expect("json");
+    let transfer = initialized["fileTransferId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let response = client
+        .post(format!(
+            "{base_b}/broker/api/v1/filetransfer/{transfer}/upload"
+        ))
+        .bearer_auth(&token)
+        .header("content-type", "application/octet-stream")
+        .body(file.clone())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), StatusCode::OK);
+    let downloaded = client
+        .get(format!(
+            "{base_a}/broker/api/v1/filetransfer/{transfer}/download"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(downloaded.status(), StatusCode::OK);
+    assert_eq!(
+        downloaded.bytes().await.expect("bytes").as_ref(),
+        file.as_slice()
+    );
+    for data in [&data_a, &data_b] {
+        let local = data.join("attachments");
+        assert!(
+            !local.exists() || std::fs::read_dir(&local).expect("dir").next().is_none(),
+            "no file on a node's disk"
+        );
+    }
     let recipients: Vec<String> = w
         .persons
         .iter()
@@ -284,5 +367,7 @@ async fn two_web_nodes_and_two_workers_share_sessions_send_each_notice_once_and_
         "at most the dead worker's batch went twice: {twice}"
     );
     drop(nodes);
-    let _ = std::fs::remove_dir_all(&data_dir);
+    for data in [&data_a, &data_b] {
+        let _ = std::fs::remove_dir_all(data);
+    }
 }
