@@ -56,9 +56,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(get_resource)
             .service(create_service_owner)
             .service(get_service_owner)
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, Problem>(Problem::not_found())
-            })),
+            // A path the API has, asked with a method it does not take, is 405.
+            .default_service(web::to(
+                |req: HttpRequest| async move { super::unrouted(&req) },
+            )),
     );
 }
 
@@ -375,7 +376,12 @@ pub async fn initialize_and_upload(
             transfer::upload::streamed(&state.pool, &state.storage, &client, id, Box::pin(stream))
                 .await
                 .map_err(refused)?;
-            // Whatever follows the file is not read.
+            // The rest of the form (its closing boundary, any later field) is read and let go,
+            // so the connection is left clean for the client's next request.
+            drop(field);
+            while let Ok(Some(mut rest)) = parts.try_next().await {
+                while let Ok(Some(_)) = rest.try_next().await {}
+            }
             return Ok(HttpResponse::Ok().json(id.to_string()));
         }
         let text = crate::web::multipart::text_field(&mut field, &name).await?;
@@ -393,7 +399,8 @@ fn tus_headers(response: &mut actix_web::HttpResponseBuilder) {
         .insert_header((header::CACHE_CONTROL, "no-store"));
 }
 
-/// Refuses a TUS request of another version (412 with the version spoken).
+/// Refuses a TUS request without the version header (400) or of another version (412 with
+/// the version spoken).
 fn tus_version(req: &HttpRequest) -> Result<(), HttpResponse> {
     match req
         .headers()
@@ -401,9 +408,22 @@ fn tus_version(req: &HttpRequest) -> Result<(), HttpResponse> {
         .and_then(|v| v.to_str().ok())
     {
         Some(TUS) => Ok(()),
-        _ => Err(HttpResponse::PreconditionFailed()
-            .insert_header(("Tus-Version", TUS))
-            .finish()),
+        None => Err(HttpResponse::from_error(Problem::field(
+            "Tus-Resumable",
+            "is required: 1.0.0",
+        ))),
+        Some(_) => {
+            let mut response = HttpResponse::from_error(Problem::of(
+                412,
+                "MEL-1024",
+                "This endpoint speaks TUS 1.0.0: send Tus-Resumable: 1.0.0.",
+            ));
+            response.headers_mut().insert(
+                header::HeaderName::from_static("tus-version"),
+                header::HeaderValue::from_static(TUS),
+            );
+            Err(response)
+        }
     }
 }
 
@@ -441,12 +461,12 @@ pub async fn tus_create(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
-    if let Err(refusal) = tus_version(&req) {
-        return Ok(refusal);
-    }
     let caller = authenticate(&req, SEND).await?;
     let id = transfer_id(&path)?;
     let length = number_header(&req, "Upload-Length")?;
+    if let Err(refusal) = tus_version(&req) {
+        return Ok(refusal);
+    }
     let client = client_of(&state, &caller).await?;
     let progress = transfer::upload::create(&state.pool, &client, id, length)
         .await
@@ -463,18 +483,18 @@ pub async fn tus_create(
 #[utoipa::path(head, path = "/filetransfer/upload/tus/{fileTransferId}", tag = "broker",
     params(("fileTransferId" = Uuid, Path, description = "The transfer")),
     security(("maskinporten" = ["altinn:broker.write"])),
-    responses((status = 200, description = "`Upload-Offset` and `Upload-Length`"), (status = 404, description = "No resumable upload")))]
+    responses((status = 200, description = "`Upload-Offset` and `Upload-Length`"), (status = "4XX", description = "No resumable upload, or no access (HEAD: no body)")))]
 #[head("/filetransfer/upload/tus/{id}")]
 pub async fn tus_head(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, SEND).await?;
+    let id = transfer_id(&path)?;
     if let Err(refusal) = tus_version(&req) {
         return Ok(refusal);
     }
-    let caller = authenticate(&req, SEND).await?;
-    let id = transfer_id(&path)?;
     let client = client_of(&state, &caller).await?;
     let progress = transfer::upload::progress(&state.pool, &client, id)
         .await
@@ -503,20 +523,22 @@ pub async fn tus_patch(
     path: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, SEND).await?;
+    let id = transfer_id(&path)?;
     if let Err(refusal) = tus_version(&req) {
         return Ok(refusal);
     }
-    let caller = authenticate(&req, SEND).await?;
-    let id = transfer_id(&path)?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if content_type != "application/offset+octet-stream" {
-        return Ok(HttpResponse::UnsupportedMediaType()
-            .insert_header(("Tus-Resumable", TUS))
-            .finish());
+        return Err(Problem::of(
+            415,
+            "MEL-1025",
+            "A PATCH carries Content-Type: application/offset+octet-stream.",
+        ));
     }
     let offset = number_header(&req, "Upload-Offset")?;
     let client = client_of(&state, &caller).await?;
@@ -542,11 +564,11 @@ pub async fn tus_delete(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, SEND).await?;
+    let id = transfer_id(&path)?;
     if let Err(refusal) = tus_version(&req) {
         return Ok(refusal);
     }
-    let caller = authenticate(&req, SEND).await?;
-    let id = transfer_id(&path)?;
     let client = client_of(&state, &caller).await?;
     transfer::upload::terminate(&state.pool, &state.storage, &client, id)
         .await
@@ -689,6 +711,10 @@ pub async fn overview(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
+    // `/filetransfer/upload` is a path of its own (POST only), not a transfer.
+    if Uuid::parse_str(&path).is_err() {
+        return Ok(super::unrouted(&req));
+    }
     let caller = authenticate(&req, EITHER).await?;
     let view = view(&state, &caller, &path, false).await?;
     Ok(HttpResponse::Ok().json(FileTransferOverviewExt::of(&view)))

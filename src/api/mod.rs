@@ -250,33 +250,59 @@ pub(super) fn unrouted(req: &HttpRequest) -> actix_web::HttpResponse {
     response
 }
 
-/// The methods the API takes on a route pattern (`/correspondence/api/v1/...`), as its OpenAPI
-/// document lists them: the `Allow` header of a 405.
+/// A path with its parameters unnamed (`/filetransfer/{}`), so a route's pattern and the
+/// document's path meet whatever each calls its parameters.
+fn unnamed(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push('{');
+            }
+            '}' => {
+                inside = false;
+                out.push('}');
+            }
+            _ if inside => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The methods the APIs take on a route pattern (`/correspondence/api/v1/...`,
+/// `/broker/api/v1/...`), as their OpenAPI documents list them: the `Allow` header of a 405.
 fn allowed_methods(pattern: &str) -> Option<String> {
     use std::sync::LazyLock;
     use utoipa::OpenApi;
     static METHODS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-        ApiDoc::openapi()
-            .paths
-            .paths
+        let documents = [
+            ("/correspondence/api/v1", ApiDoc::openapi()),
+            ("/broker/api/v1", broker::BrokerDoc::openapi()),
+        ];
+        documents
             .into_iter()
-            .map(|(path, item)| {
-                let methods: Vec<&str> = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ]
-                .into_iter()
-                .filter_map(|(m, has)| has.then_some(m))
-                .collect();
-                (path, methods.join(", "))
+            .flat_map(|(base, document)| {
+                document.paths.paths.into_iter().map(move |(path, item)| {
+                    let methods: Vec<&str> = [
+                        ("GET", item.get.is_some()),
+                        ("HEAD", item.head.is_some()),
+                        ("POST", item.post.is_some()),
+                        ("PUT", item.put.is_some()),
+                        ("PATCH", item.patch.is_some()),
+                        ("DELETE", item.delete.is_some()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(m, has)| has.then_some(m))
+                    .collect();
+                    (unnamed(&format!("{base}{path}")), methods.join(", "))
+                })
             })
             .collect()
     });
-    let path = pattern.strip_prefix("/correspondence/api/v1")?;
-    METHODS.get(path).cloned()
+    METHODS.get(&unnamed(pattern)).cloned()
 }
 
 /// `GET /correspondence/api/v1/openapi.json` (no token needed).

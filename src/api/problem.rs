@@ -64,9 +64,17 @@ fn status_type(status: u16) -> (&'static str, &'static str) {
             "https://tools.ietf.org/html/rfc9110#section-15.5.10",
             "Conflict",
         ),
+        412 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.13",
+            "Precondition Failed",
+        ),
         413 => (
             "https://tools.ietf.org/html/rfc9110#section-15.5.14",
             "Content Too Large",
+        ),
+        415 => (
+            "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+            "Unsupported Media Type",
         ),
         422 => (
             "https://tools.ietf.org/html/rfc9110#section-15.5.21",

@@ -251,7 +251,9 @@ pub async fn progress(pool: &PgPool, client: &Client, id: Uuid) -> Result<Progre
             Err(refusal) => return Ok(Err(refusal)),
         };
         match (f.status.as_str(), f.size_bytes) {
-            ("Initialized", _) | (_, None) => Ok(Err(Refusal::NotFound)),
+            ("Initialized" | "Cancelled" | "Failed" | "Purged", _) | (_, None) => {
+                Ok(Err(Refusal::NotFound))
+            }
             (_, Some(length)) => Ok(Ok(Progress {
                 offset: f.upload_offset,
                 length,

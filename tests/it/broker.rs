@@ -475,6 +475,7 @@ async fn file_transfers_from_initialize_to_purge(app: TestApp) {
         .post(&tus_url)
         .bearer_auth(&owner)
         .header("Tus-Resumable", "0.2.2")
+        .header("Upload-Length", "10")
         .send()
         .await
         .expect("old version");
@@ -572,6 +573,60 @@ async fn file_transfers_from_initialize_to_purge(app: TestApp) {
         &big[offset - 5..offset + 5],
         "a range across two chunks"
     );
+
+    // A resumable upload given up: the transfer is cancelled and its bytes removed.
+    let options = app
+        .client
+        .request(Method::OPTIONS, &tus_url)
+        .send()
+        .await
+        .expect("options");
+    assert_eq!(options.headers()["tus-extension"], "creation,termination");
+    let given_up = initialize(&app, &owner, &tus_request).await;
+    let given_up_url = app.url(&format!(
+        "/broker/api/v1/filetransfer/upload/tus/{given_up}"
+    ));
+    let tus = |method: Method| {
+        app.client
+            .request(method, &given_up_url)
+            .bearer_auth(&owner)
+            .header("Tus-Resumable", "1.0.0")
+    };
+    let created = tus(Method::POST)
+        .header("Upload-Length", big.len().to_string())
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let part = tus(Method::PATCH)
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(big[..1000].to_vec())
+        .send()
+        .await
+        .expect("part");
+    assert_eq!(part.headers()["upload-offset"], "1000");
+    let wrong_type = tus(Method::PATCH)
+        .header("Upload-Offset", "1000")
+        .body(big[1000..2000].to_vec())
+        .send()
+        .await
+        .expect("wrong type");
+    assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let gone = tus(Method::DELETE).send().await.expect("terminate");
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    assert_eq!(status_of(&app, &given_up), "Cancelled (upload terminated)");
+    assert_eq!(
+        crate::helpers::count(
+            &mut app.pool.get().expect("conn"),
+            &format!(
+                "SELECT count(*) AS n FROM file_transfer_segments WHERE transfer_id = '{given_up}'"
+            ),
+        ),
+        0
+    );
+    let head = tus(Method::HEAD).send().await.expect("head");
+    assert_eq!(head.status(), StatusCode::NOT_FOUND, "nothing to resume");
 
     // Initialize and upload in one multipart form, with Altinn's field names.
     let small = b"<rapport/>".to_vec();
