@@ -199,6 +199,22 @@ fn refused(why: Refusal) -> Problem {
     }
 }
 
+/// The answer to a request whose body may not have been read to its end (a refusal before the
+/// upload, or a multipart form's last line): the connection is closed after it, so a client
+/// does not send its next request into what is left of this one. `always`: also on success.
+fn closing(answer: Result<HttpResponse, Problem>, always: bool) -> HttpResponse {
+    let (mut response, close) = match answer {
+        Ok(response) => (response, always),
+        Err(problem) => (HttpResponse::from_error(problem), true),
+    };
+    if close {
+        response
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
+    }
+    response
+}
+
 fn transfer_id(path: &str) -> Result<Uuid, Problem> {
     Uuid::parse_str(path).map_err(|_| refused(Refusal::NotFound))
 }
@@ -295,15 +311,19 @@ pub async fn upload(
     path: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, SEND).await?;
-    let id = transfer_id(&path)?;
-    let client = client_of(&state, &caller).await?;
-    let id = transfer::upload::streamed(&state.pool, &state.storage, &client, id, body)
-        .await
-        .map_err(refused)?;
-    Ok(HttpResponse::Ok().json(FileTransferUploadResponseExt {
-        file_transfer_id: id,
-    }))
+    let answer: Result<HttpResponse, Problem> = async {
+        let caller = authenticate(&req, SEND).await?;
+        let id = transfer_id(&path)?;
+        let client = client_of(&state, &caller).await?;
+        let id = transfer::upload::streamed(&state.pool, &state.storage, &client, id, body)
+            .await
+            .map_err(refused)?;
+        Ok(HttpResponse::Ok().json(FileTransferUploadResponseExt {
+            file_transfer_id: id,
+        }))
+    }
+    .await;
+    Ok(closing(answer, false))
 }
 
 /// Altinn's form field names (`Metadata.FileName`, `Metadata.Recipients`, ...) as the JSON
@@ -359,38 +379,48 @@ pub async fn initialize_and_upload(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, Problem> {
-    use futures_util::TryStreamExt;
-    let caller = authenticate(&req, SEND).await?;
-    let client = client_of(&state, &caller).await?;
-    let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
-    let bad = |e: actix_multipart::MultipartError| Problem::field("body", e.to_string());
-    let mut request = serde_json::Map::new();
-    while let Some(mut field) = parts.try_next().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name.eq_ignore_ascii_case("FileTransfer") {
-            let value = serde_json::Value::Object(std::mem::take(&mut request));
-            let metadata: FileTransferInitalizeExt =
-                super::binding::bind(value, "FileTransferInitalizeExt", "Metadata")?;
-            let id = initialized(&state, client.clone(), metadata).await?;
-            let stream = (&mut field).map_err(|e| e.to_string());
-            transfer::upload::streamed(&state.pool, &state.storage, &client, id, Box::pin(stream))
+    let answer: Result<HttpResponse, Problem> = async {
+        use futures_util::TryStreamExt;
+        let caller = authenticate(&req, SEND).await?;
+        let client = client_of(&state, &caller).await?;
+        let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+        let bad = |e: actix_multipart::MultipartError| Problem::field("body", e.to_string());
+        let mut request = serde_json::Map::new();
+        while let Some(mut field) = parts.try_next().await.map_err(bad)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name.eq_ignore_ascii_case("FileTransfer") {
+                let value = serde_json::Value::Object(std::mem::take(&mut request));
+                let metadata: FileTransferInitalizeExt =
+                    super::binding::bind(value, "FileTransferInitalizeExt", "Metadata")?;
+                let id = initialized(&state, client.clone(), metadata).await?;
+                let stream = (&mut field).map_err(|e| e.to_string());
+                transfer::upload::streamed(
+                    &state.pool,
+                    &state.storage,
+                    &client,
+                    id,
+                    Box::pin(stream),
+                )
                 .await
                 .map_err(refused)?;
-            // The rest of the form (its closing boundary, any later field) is read and let go,
-            // so the connection is left clean for the client's next request.
-            drop(field);
-            while let Ok(Some(mut rest)) = parts.try_next().await {
-                while let Ok(Some(_)) = rest.try_next().await {}
+                // The rest of the form (its closing boundary, any later field) is read and let go,
+                // so the connection is left clean for the client's next request.
+                drop(field);
+                while let Ok(Some(mut rest)) = parts.try_next().await {
+                    while let Ok(Some(_)) = rest.try_next().await {}
+                }
+                return Ok(HttpResponse::Ok().json(id.to_string()));
             }
-            return Ok(HttpResponse::Ok().json(id.to_string()));
+            let text = crate::web::multipart::text_field(&mut field, &name).await?;
+            if !text.utf8 {
+                return Err(Problem::field(&name, "is not UTF-8"));
+            }
+            metadata_field(&mut request, &name, text.text);
         }
-        let text = crate::web::multipart::text_field(&mut field, &name).await?;
-        if !text.utf8 {
-            return Err(Problem::field(&name, "is not UTF-8"));
-        }
-        metadata_field(&mut request, &name, text.text);
+        Err(Problem::field("FileTransfer", "the file part is missing"))
     }
-    Err(Problem::field("FileTransfer", "the file part is missing"))
+    .await;
+    Ok(closing(answer, true))
 }
 
 fn tus_headers(response: &mut actix_web::HttpResponseBuilder) {
@@ -523,33 +553,38 @@ pub async fn tus_patch(
     path: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, Problem> {
-    let caller = authenticate(&req, SEND).await?;
-    let id = transfer_id(&path)?;
-    if let Err(refusal) = tus_version(&req) {
-        return Ok(refusal);
+    let answer: Result<HttpResponse, Problem> = async {
+        let caller = authenticate(&req, SEND).await?;
+        let id = transfer_id(&path)?;
+        if let Err(refusal) = tus_version(&req) {
+            return Ok(refusal);
+        }
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if content_type != "application/offset+octet-stream" {
+            return Err(Problem::of(
+                415,
+                "MEL-1025",
+                "A PATCH carries Content-Type: application/offset+octet-stream.",
+            ));
+        }
+        let offset = number_header(&req, "Upload-Offset")?;
+        let client = client_of(&state, &caller).await?;
+        let progress =
+            transfer::upload::patch(&state.pool, &state.storage, &client, id, offset, body)
+                .await
+                .map_err(refused)?;
+        let mut response = HttpResponse::NoContent();
+        tus_headers(&mut response);
+        Ok(response
+            .insert_header(("Upload-Offset", progress.offset.to_string()))
+            .finish())
     }
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if content_type != "application/offset+octet-stream" {
-        return Err(Problem::of(
-            415,
-            "MEL-1025",
-            "A PATCH carries Content-Type: application/offset+octet-stream.",
-        ));
-    }
-    let offset = number_header(&req, "Upload-Offset")?;
-    let client = client_of(&state, &caller).await?;
-    let progress = transfer::upload::patch(&state.pool, &state.storage, &client, id, offset, body)
-        .await
-        .map_err(refused)?;
-    let mut response = HttpResponse::NoContent();
-    tus_headers(&mut response);
-    Ok(response
-        .insert_header(("Upload-Offset", progress.offset.to_string()))
-        .finish())
+    .await;
+    Ok(closing(answer, false))
 }
 
 /// `DELETE /filetransfer/upload/tus/{id}` (TUS termination): the upload is given up, the

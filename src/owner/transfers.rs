@@ -134,6 +134,7 @@ pub(super) async fn list(
 #[derive(Default, Clone)]
 pub(super) struct Form {
     fields: HashMap<String, String>,
+    packages: Vec<String>,
 }
 
 impl Form {
@@ -162,7 +163,22 @@ impl Form {
         if s.manifest_expected {
             fields.insert("manifest".to_owned(), "1".to_owned());
         }
-        Form { fields }
+        Form {
+            fields,
+            packages: s.packages.clone(),
+        }
+    }
+
+    fn parse(body: &[u8]) -> Self {
+        let mut form = Form::default();
+        for (key, value) in url::form_urlencoded::parse(body) {
+            if key == "packages" {
+                form.packages.push(value.into_owned());
+            } else {
+                form.fields.insert(key.into_owned(), value.into_owned());
+            }
+        }
+        form
     }
 }
 
@@ -174,9 +190,14 @@ struct FormPage {
     editing: bool,
     form: Form,
     errors: HashMap<String, String>,
+    packages: Vec<admin::PackageOption>,
 }
 
 impl FormPage {
+    fn chosen(&self, package: &str) -> bool {
+        self.form.packages.iter().any(|p| p == package)
+    }
+
     fn error(&self, name: &str) -> Option<&str> {
         self.errors.get(name).map(String::as_str)
     }
@@ -190,18 +211,33 @@ impl FormPage {
                 "title_nn",
                 "title_en",
                 "senders",
+                "packages",
                 "max_megabytes",
                 "ttl_days",
                 "grace_hours",
             ],
-            &[("senders", "senders-owner")],
+            &[("senders", "senders-owner"), ("packages", "packages-first")],
         )
     }
 }
 
 /// The form's values checked, each problem next to its field.
-fn validate(form: &Form, lang: Language) -> Result<ServiceSettings, HashMap<String, String>> {
+fn validate(
+    form: &Form,
+    packages: &[admin::PackageOption],
+    lang: Language,
+) -> Result<ServiceSettings, HashMap<String, String>> {
     let mut errors = HashMap::new();
+    if form
+        .packages
+        .iter()
+        .any(|p| !packages.iter().any(|o| &o.id == p))
+    {
+        errors.insert(
+            "packages".to_owned(),
+            i18n::text(lang, "service-error-packages"),
+        );
+    }
     let id = form.get("id").trim().to_owned();
     if id.is_empty()
         || id.len() > 100
@@ -261,6 +297,7 @@ fn validate(form: &Form, lang: Language) -> Result<ServiceSettings, HashMap<Stri
         purge_after_all_confirmed: form.checked("purge"),
         grace_hours,
         manifest_expected: form.checked("manifest"),
+        packages: form.packages.clone(),
     })
 }
 
@@ -278,7 +315,15 @@ pub(super) async fn new_form(
 ) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
     let owner_id = query.owner;
-    let owner = blocking(move || owner(&mut *pool.get()?, user.person_id, owner_id)).await?;
+    let lang = ctx.lang;
+    let (owner, packages) = blocking(move || {
+        let mut conn = pool.get()?;
+        Ok((
+            owner(&mut conn, user.person_id, owner_id)?,
+            admin::package_options(&mut conn, lang)?,
+        ))
+    })
+    .await?;
     let form = Form::of(&ServiceSettings {
         senders: "owner".to_owned(),
         recipients: "any".to_owned(),
@@ -294,6 +339,7 @@ pub(super) async fn new_form(
         editing: false,
         form,
         errors: HashMap::new(),
+        packages,
     })
 }
 
@@ -308,11 +354,13 @@ pub(super) async fn edit_form(
     let pool = state.pool.clone();
     let owner_id = query.owner;
     let id = path.into_inner();
-    let (owner, settings) = blocking(move || {
+    let lang = ctx.lang;
+    let (owner, settings, packages) = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, user.person_id, owner_id)?;
         let settings = admin::load(&mut conn, owner.id, &id)?.ok_or(AppError::NotFound)?;
-        Ok((owner, settings))
+        let packages = admin::package_options(&mut conn, lang)?;
+        Ok((owner, settings, packages))
     })
     .await?;
     render(&FormPage {
@@ -321,6 +369,7 @@ pub(super) async fn edit_form(
         editing: true,
         form: Form::of(&settings),
         errors: HashMap::new(),
+        packages,
     })
 }
 
@@ -333,9 +382,7 @@ pub(super) async fn save(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let form = Form {
-        fields: url::form_urlencoded::parse(&body).into_owned().collect(),
-    };
+    let form = Form::parse(&body);
     let editing = form.checked("editing");
     let pool = state.pool.clone();
     let lang = ctx.lang;
@@ -344,7 +391,8 @@ pub(super) async fn save(
     let outcome = blocking(move || {
         let mut conn = pool.get()?;
         let owner = owner(&mut conn, person, owner_id)?;
-        let errors = match validate(&form, lang) {
+        let packages = admin::package_options(&mut conn, lang)?;
+        let errors = match validate(&form, &packages, lang) {
             Ok(valid) => {
                 if admin::save(&mut conn, owner.id, &valid, !editing)? {
                     let mut entry = crate::audit::Entry::new(if editing {
@@ -365,7 +413,7 @@ pub(super) async fn save(
             }
             Err(errors) => errors,
         };
-        Ok(Ok((owner, form, errors)))
+        Ok(Ok((owner, form, errors, packages)))
     })
     .await?;
     match outcome {
@@ -375,13 +423,14 @@ pub(super) async fn save(
                 format!("/admin/transfers?owner={owner}&done=saved"),
             ))
             .finish()),
-        Ok((owner, form, errors)) => crate::web::render_status(
+        Ok((owner, form, errors, packages)) => crate::web::render_status(
             &FormPage {
                 ctx,
                 owner,
                 editing,
                 form,
                 errors,
+                packages,
             },
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         ),

@@ -103,6 +103,9 @@ pub struct ServiceSettings {
     pub purge_after_all_confirmed: bool,
     pub grace_hours: i64,
     pub manifest_expected: bool,
+    /// Access packages whose delegation to a system lets it send or receive for the party (a
+    /// delegation of the service itself always does).
+    pub packages: Vec<String>,
 }
 
 #[derive(QueryableByName)]
@@ -127,6 +130,8 @@ struct Loaded {
     purge_grace: i64,
     #[diesel(sql_type = Bool)]
     manifest_expected: bool,
+    #[diesel(sql_type = Array<Nullable<Text>>)]
+    required_packages: Vec<Option<String>>,
 }
 
 /// The owner's file-transfer service `id`, for the form.
@@ -134,7 +139,8 @@ pub fn load(conn: &mut PgConnection, owner: i64, id: &str) -> QueryResult<Option
     let found: Option<Loaded> = diesel::sql_query(
         "SELECT s.title_nb, s.title_nn, s.title_en, f.senders, f.recipients, f.max_file_size, \
                 extract(epoch FROM f.time_to_live)::bigint AS time_to_live, f.purge_after_all_confirmed, \
-                extract(epoch FROM f.purge_grace)::bigint AS purge_grace, f.manifest_expected \
+                extract(epoch FROM f.purge_grace)::bigint AS purge_grace, f.manifest_expected, \
+                s.required_packages \
          FROM services s JOIN file_transfer_settings f ON f.service_id = s.id \
          WHERE s.id = $1 AND s.owner_id = $2 AND s.kind = 'file_transfer'",
     )
@@ -152,6 +158,7 @@ pub fn load(conn: &mut PgConnection, owner: i64, id: &str) -> QueryResult<Option
         purge_after_all_confirmed: f.purge_after_all_confirmed,
         grace_hours: f.purge_grace / 3600,
         manifest_expected: f.manifest_expected,
+        packages: f.required_packages.into_iter().flatten().collect(),
     }))
 }
 
@@ -171,12 +178,13 @@ pub fn save(
     conn.transaction(|conn| {
         let n = if creating {
             diesel::sql_query(
-                "INSERT INTO services (id, owner_id, title_nb, title_nn, title_en, kind) \
-                 VALUES ($1, $2, $3, $4, $5, 'file_transfer') ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO services (id, owner_id, title_nb, title_nn, title_en, required_packages, kind) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'file_transfer') ON CONFLICT (id) DO NOTHING",
             )
         } else {
             diesel::sql_query(
-                "UPDATE services SET title_nb = $3, title_nn = $4, title_en = $5, updated_at = now() \
+                "UPDATE services SET title_nb = $3, title_nn = $4, title_en = $5, required_packages = $6, \
+                        updated_at = now() \
                  WHERE id = $1 AND owner_id = $2 AND kind = 'file_transfer'",
             )
         }
@@ -185,6 +193,7 @@ pub fn save(
         .bind::<Text, _>(&s.titles[0])
         .bind::<Text, _>(&s.titles[1])
         .bind::<Text, _>(&s.titles[2])
+        .bind::<Array<Text>, _>(&s.packages)
         .execute(conn)?;
         if n == 0 {
             return Ok(false);
@@ -210,6 +219,24 @@ pub fn save(
         .execute(conn)?;
         Ok(true)
     })
+}
+
+/// An access package the form offers.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct PackageOption {
+    #[diesel(sql_type = Text)]
+    pub id: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+}
+
+/// The packages a file-transfer service may name (confidential ones are for mail).
+pub fn package_options(conn: &mut PgConnection, lang: Language) -> QueryResult<Vec<PackageOption>> {
+    let l = lang.code();
+    diesel::sql_query(format!(
+        "SELECT id, name_{l} AS name FROM access_packages WHERE NOT is_confidential ORDER BY sort_order, id"
+    ))
+    .load(conn)
 }
 
 /// Transfers addressed to a party, for its administrators' access page.

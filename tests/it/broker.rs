@@ -757,11 +757,12 @@ async fn people_see_file_transfers_and_the_owner_sets_up_a_service_with_a_form()
             ("max_megabytes", "0"),
             ("ttl_days", "400"),
             ("grace_hours", "2"),
+            ("packages", "no-such-package"),
         ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    for field in ["id", "title_nb", "max_megabytes", "ttl_days"] {
+    for field in ["id", "title_nb", "max_megabytes", "ttl_days", "packages"] {
         assert!(
             page.contains(&format!("id=\"{field}-error\"")),
             "{field}: {page}"
@@ -782,6 +783,7 @@ async fn people_see_file_transfers_and_the_owner_sets_up_a_service_with_a_form()
             ("ttl_days", "10"),
             ("grace_hours", "0"),
             ("purge", "1"),
+            ("packages", "ordinary-mail"),
         ],
     )
     .await;
@@ -799,6 +801,7 @@ async fn people_see_file_transfers_and_the_owner_sets_up_a_service_with_a_form()
         page.contains("id=\"recipients-owner\" name=\"recipients\" value=\"owner\" checked"),
         "{page}"
     );
+    assert!(page.contains("value=\"ordinary-mail\" checked"), "{page}");
     // The service works through the API at once, with what the form said.
     let client = token(&app, &owner_no, &[SCOPE_BROKER_WRITE], 10);
     let (status, resource) = broker(

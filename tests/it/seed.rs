@@ -132,9 +132,14 @@ async fn demo_world_is_complete_and_seeded_once() {
     let files = std::fs::read_dir(app.data_dir.join("attachments"))
         .expect("attachment folder")
         .count();
+    // (the demo's file transfers keep their files there too)
     assert_eq!(
         i64::try_from(files).unwrap_or(0),
         c(&mut conn, "SELECT count(*) AS n FROM attachments")
+            + c(
+                &mut conn,
+                "SELECT count(*) AS n FROM file_transfer_segments"
+            )
     );
 
     // A second run changes nothing.

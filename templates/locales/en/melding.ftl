@@ -667,3 +667,5 @@ transfer-error-who = Choose who may send and who may receive.
 access-transfers-heading = File transfers to the organisation
 access-transfers-intro = Files other organisations' systems have sent here, and whether your systems have fetched them. Give a system access to fetch them under “Systems with access”.
 access-transfers-none = No files have been sent to the organisation.
+transfers-packages = Access packages that give systems access
+transfers-packages-help = A main administrator who delegates one of these packages to a system on the access page lets it send and receive with this service for the organisation; delegating the service itself always does. None: only the organisations' own systems and delegations of the service.

@@ -664,3 +664,5 @@ transfer-error-who = Velg hvem som kan sende og hvem som kan motta.
 access-transfers-heading = Filoverføringer til organisasjonen
 access-transfers-intro = Filer andre organisasjoners systemer har sendt hit, og om systemene deres har hentet dem. Gi et system tilgang til å hente dem under «Systemer med tilgang».
 access-transfers-none = Ingen filer er sendt til organisasjonen.
+transfers-packages = Tilgangspakker som gir systemer tilgang
+transfers-packages-help = En hovedadministrator som delegerer en av disse pakkene til et system på tilgangssiden, lar det sende og motta med denne tjenesten for organisasjonen; å delegere selve tjenesten gjør det alltid. Ingen: bare organisasjonenes egne systemer og delegeringer av tjenesten.

@@ -664,3 +664,5 @@ transfer-error-who = Vel kven som kan sende og kven som kan ta imot.
 access-transfers-heading = Filoverføringar til organisasjonen
 access-transfers-intro = Filer som system hos andre organisasjonar har sendt hit, og om systema dykkar har henta dei. Gi eit system tilgang til å hente dei under «System med tilgang».
 access-transfers-none = Ingen filer er sende til organisasjonen.
+transfers-packages = Tilgangspakkar som gir system tilgang
+transfers-packages-help = Ein hovudadministrator som delegerer ein av desse pakkane til eit system på tilgangssida, lèt det sende og ta imot med denne tenesta for organisasjonen; å delegere sjølve tenesta gjer det alltid. Ingen: berre organisasjonane sine eigne system og delegeringar av tenesta.
