@@ -193,6 +193,17 @@ async fn file_transfers_from_initialize_to_purge(app: TestApp) {
     let (status, owner_view) = broker(&app, Method::GET, "/serviceowner", &owner, None).await;
     assert_eq!(status, StatusCode::OK);
     altinn.check("ServiceOwnerOverviewExt", &owner_view);
+    let setup = json!({ "name": "Testetaten", "deletionTime": "P30D" });
+    let (status, _) = broker(&app, Method::POST, "/serviceowner", &owner, Some(&setup)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "set up already");
+    let (status, _) = broker(&app, Method::POST, "/serviceowner", &stranger, Some(&setup)).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "service owners are registered by the operator"
+    );
+    let (status, _) = broker(&app, Method::GET, "/serviceowner", &stranger, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // A mail service is not a file-transfer service.
     let (status, _) = broker(
         &app,
