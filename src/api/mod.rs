@@ -8,6 +8,7 @@
 pub mod attachments;
 mod binding;
 pub mod broker;
+pub mod events;
 mod exchange;
 pub mod message;
 pub mod problem;
@@ -28,6 +29,7 @@ use token::{Client, Exchange, Verifier};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(exchange::maskinporten);
     broker::routes(cfg);
+    events::routes(cfg);
     cfg.service(
         web::scope("/correspondence/api/v1")
             .app_data(
@@ -281,6 +283,7 @@ fn allowed_methods(pattern: &str) -> Option<String> {
         let documents = [
             ("/correspondence/api/v1", ApiDoc::openapi()),
             ("/broker/api/v1", broker::BrokerDoc::openapi()),
+            ("/events/api/v1", events::EventsDoc::openapi()),
         ];
         documents
             .into_iter()

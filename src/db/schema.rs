@@ -344,6 +344,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox_events (seq) {
+        seq -> Int8,
+        id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        source -> Text,
+        resource -> Text,
+        resource_instance -> Uuid,
+        subject_party -> Int8,
+        sender_party -> Nullable<Int8>,
+        time -> Timestamptz,
+        data -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     parties (id) {
         id -> Int8,
         kind -> Text,
@@ -550,6 +566,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mass_sends,
     notifications,
     org_notification_addresses,
+    outbox_events,
     parties,
     party_favourites,
     recipient_label_events,

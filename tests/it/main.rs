@@ -17,6 +17,7 @@ mod broker;
 mod browser;
 mod cluster;
 mod config;
+mod events;
 mod i18n;
 mod identifiers;
 mod import;

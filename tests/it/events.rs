@@ -1,0 +1,245 @@
+//! The events outbox and its pull endpoint, as Altinn Events offers it: every change to a message
+//! or a file transfer is a CloudEvent written in the change's own transaction; a system reads the
+//! events about the parties it may read for, and those of what its organisation sent, in order,
+//! a page at a time; nobody else's.
+
+use melding::api::broker::{SCOPE_BROKER_READ, SCOPE_BROKER_WRITE};
+use melding::api::events::SCOPE_EVENTS;
+use melding::api::token::{SCOPE_READ, SCOPE_WRITE};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::api::{call, first_id, post, token};
+use crate::api_recipient::organisation;
+use crate::helpers::{TestApp, drain_notices};
+use crate::notify::world;
+
+async fn pull(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value, Option<String>) {
+    let response = app
+        .client
+        .get(app.url(&format!("/events/api/v1/events?{query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("events");
+    let status = response.status();
+    let next = response
+        .headers()
+        .get("next")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, response.json().await.unwrap_or(Value::Null), next)
+}
+
+fn types(events: &Value) -> Vec<String> {
+    events
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|e| e["type"].as_str())
+                .map(|t| t.rsplit('.').next().unwrap_or(t).to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_change_is_an_event_in_order_for_those_who_may_see_it() {
+    let app = TestApp::spawn().await;
+    melding::access::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let (_, a_no) = organisation(&app, 93000001, "Mottaker AS");
+    let (_, stranger_no) = organisation(&app, 93000002, "Fremmed AS");
+    let sender = token(&app, "974761076", &[SCOPE_WRITE, SCOPE_BROKER_WRITE], 10);
+    let sender_events = token(&app, "974761076", &[SCOPE_EVENTS], 10);
+    let a_reader = token(&app, &a_no, &[SCOPE_READ, SCOPE_BROKER_READ], 10);
+    let a_events = token(&app, &a_no, &[SCOPE_EVENTS], 10);
+    let stranger = token(&app, &stranger_no, &[SCOPE_EVENTS], 10);
+
+    // A message to the organisation and one to a person.
+    let mut ids = Vec::new();
+    for recipient in [a_no.as_str(), w.persons[0].1.as_str()] {
+        let (status, sent) = post(
+            &app,
+            &sender,
+            &json!({
+                "correspondence": {
+                    "resourceId": "testbrev", "sendersReference": "E-1",
+                    "content": { "messageTitle": "Hendelser", "messageBody": "Tekst." }
+                },
+                "recipients": [recipient]
+            }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{sent}");
+        ids.push(first_id(&sent));
+    }
+    let (status, events, next) = pull(&app, &a_events, "after=0").await;
+    assert_eq!(status, StatusCode::OK, "{events}");
+    assert_eq!(types(&events), ["correspondencepublished"], "only its own");
+    let event = &events[0];
+    assert_eq!(event["specversion"], "1.0");
+    assert_eq!(event["resource"], "urn:altinn:resource:testbrev");
+    assert_eq!(event["resourceinstance"], ids[0].as_str());
+    assert_eq!(
+        event["subject"],
+        format!("urn:altinn:organization:identifier-no:{a_no}").as_str()
+    );
+    assert_eq!(
+        event["alternativesubject"],
+        format!("/organisation/{a_no}").as_str()
+    );
+    assert!(
+        event["source"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("/correspondence/api/v1/correspondence")),
+        "{event}"
+    );
+    assert!(next.is_some_and(|n| n.contains("after=")));
+
+    // Reading is an event; the reader's cursor picks up after what it has seen.
+    let first = event["id"].as_str().expect("id").to_owned();
+    let (status, _, _) = call(
+        &app,
+        &format!("/correspondence/{}/content", ids[0]),
+        Some(&a_reader),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, events, _) = pull(&app, &a_events, &format!("after={first}")).await;
+    assert_eq!(types(&events), ["correspondencereceiverread"]);
+
+    // The sender sees what it sent, both messages, and the notices that went out.
+    drain_notices(&app.pool).await;
+    let (_, events, _) = pull(&app, &sender_events, "after=0&size=1000").await;
+    let seen = types(&events);
+    assert_eq!(
+        seen.iter()
+            .filter(|t| *t == "correspondencepublished")
+            .count(),
+        2,
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&"correspondencereceiverread".to_owned()),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&"correspondencenotificationdelivered".to_owned()),
+        "{seen:?}"
+    );
+    let sequence: Vec<i64> = events
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["sequencenumber"].as_i64())
+        .collect();
+    assert!(
+        sequence.windows(2).all(|w| w[0] < w[1]),
+        "in order: {sequence:?}"
+    );
+    // Filters: type, and one page at a time.
+    let (_, events, _) = pull(
+        &app,
+        &sender_events,
+        "after=0&type=no.altinn.correspondence.correspondencereceiverread",
+    )
+    .await;
+    assert_eq!(types(&events), ["correspondencereceiverread"]);
+    let (_, page, next) = pull(&app, &sender_events, "after=0&size=1").await;
+    assert_eq!(page.as_array().map(Vec::len), Some(1));
+    let next = next.expect("a next link");
+    let after = next
+        .split("after=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("the cursor")
+        .to_owned();
+    let (_, second, _) = pull(&app, &sender_events, &format!("after={after}&size=1")).await;
+    assert_eq!(
+        second[0]["sequencenumber"].as_i64(),
+        Some(sequence[1]),
+        "the next page starts after the first"
+    );
+    // Nobody else sees anything; the wrong scope is refused; a bad cursor is a 400.
+    let (status, events, _) = pull(&app, &stranger, "after=0").await;
+    assert_eq!((status, events), (StatusCode::OK, json!([])));
+    let (status, _, _) = pull(&app, &a_reader, "after=0").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for bad in ["", "after=", "after=x", "after=0&size=0"] {
+        let (status, _, _) = pull(&app, &a_events, bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+
+    // A file transfer's steps are events too, about the sender and the recipient.
+    let response = app
+        .client
+        .put(app.url("/broker/api/v1/resource/filer"))
+        .bearer_auth(&sender)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("resource");
+    assert_eq!(response.status(), StatusCode::OK);
+    let initialized: Value = app
+        .client
+        .request(Method::POST, app.url("/broker/api/v1/filetransfer"))
+        .bearer_auth(&sender)
+        .json(&json!({ "fileName": "f.txt", "resourceId": "filer", "sender": "0192:974761076", "recipients": [a_no] }))
+        .send()
+        .await
+        .expect("initialize")
+        .json()
+        .await
+        .expect("json");
+    let transfer = initialized["fileTransferId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let uploaded = app
+        .client
+        .post(app.url(&format!("/broker/api/v1/filetransfer/{transfer}/upload")))
+        .bearer_auth(&sender)
+        .header("content-type", "application/octet-stream")
+        .body(b"fil".to_vec())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(uploaded.status(), StatusCode::OK);
+    let (_, events, _) = pull(&app, &a_events, "after=0&source=filetransfer").await;
+    assert_eq!(
+        types(&events),
+        ["published"],
+        "the recipient hears of the publication"
+    );
+    assert_eq!(events[0]["resourceinstance"], transfer.as_str());
+    let (_, events, _) = pull(&app, &sender_events, "after=0&source=filetransfer").await;
+    let seen = types(&events);
+    for expected in ["filetransferinitialized", "uploadprocessing", "published"] {
+        assert!(
+            seen.contains(&expected.to_owned()),
+            "{expected} in {seen:?}"
+        );
+    }
+    // The subject header narrows to one party.
+    let (_, events, _) = pull(&app, &sender_events, "after=0").await;
+    let all = events.as_array().map(Vec::len).unwrap_or(0);
+    let narrowed = app
+        .client
+        .get(app.url("/events/api/v1/events?after=0"))
+        .bearer_auth(&sender_events)
+        .header("subject", format!("/organisation/{a_no}"))
+        .send()
+        .await
+        .expect("events")
+        .json::<Value>()
+        .await
+        .expect("json");
+    let narrowed = narrowed.as_array().expect("list");
+    assert!(!narrowed.is_empty() && narrowed.len() < all);
+    assert!(
+        narrowed
+            .iter()
+            .all(|e| e["alternativesubject"] == format!("/organisation/{a_no}").as_str())
+    );
+}
