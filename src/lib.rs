@@ -11,6 +11,7 @@ pub mod bench;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod events;
 pub mod import;
 pub mod inbox;
 pub mod notify;

@@ -6,4 +6,5 @@ DROP TRIGGER outbox_notifications ON notifications;
 DROP FUNCTION outbox_notifications();
 DROP TRIGGER outbox_correspondence_events ON correspondence_events;
 DROP FUNCTION outbox_correspondence_events();
+DROP FUNCTION sequence_events();
 DROP TABLE outbox_events;

@@ -1,9 +1,16 @@
 -- The events outbox: one row per CloudEvent melding publishes (Altinn's
 -- `no.altinn.correspondence.*` and `no.altinn.broker.*`), written by triggers in the same
--- transaction as the change it describes, whatever code path made the change. `seq` orders them
--- and is the cursor of the pull endpoint and of delivery.
+-- transaction as the change it describes, whatever code path made the change.
+--
+-- `seq` is taken when the row is written, but transactions commit in another order (a mass send
+-- holds its numbers for minutes), so a reader that moved past `seq` 10 could miss 5 committed
+-- later. `position` is the order readers use: given by `sequence_events()` only to rows whose
+-- transaction ended before any transaction still running began (`xid` below the snapshot's
+-- xmin), in `seq` order, under a lock; no row can later appear before a position given.
 CREATE TABLE outbox_events (
     seq               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    xid               XID8 NOT NULL DEFAULT pg_current_xact_id(),
+    position          BIGINT UNIQUE,
     id                UUID NOT NULL DEFAULT gen_random_uuid() UNIQUE,
     -- `no.altinn.correspondence.correspondencepublished`, `no.altinn.broker.published`, ...
     type              TEXT NOT NULL,
@@ -20,8 +27,24 @@ CREATE TABLE outbox_events (
     time              TIMESTAMPTZ NOT NULL DEFAULT now(),
     data              JSONB
 );
-CREATE INDEX outbox_events_subject_idx ON outbox_events (subject_party, seq);
-CREATE INDEX outbox_events_sender_idx ON outbox_events (sender_party, seq) WHERE sender_party IS NOT NULL;
+CREATE INDEX outbox_events_unplaced_idx ON outbox_events (seq) WHERE position IS NULL;
+CREATE INDEX outbox_events_subject_idx ON outbox_events (subject_party, position);
+CREATE INDEX outbox_events_sender_idx ON outbox_events (sender_party, position) WHERE sender_party IS NOT NULL;
+
+-- Gives positions to the rows that can no longer be overtaken (see above); returns how many.
+CREATE FUNCTION sequence_events() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    placed bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock(726173);
+    WITH base AS (SELECT coalesce(max(position), 0) AS p FROM outbox_events),
+         ready AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM outbox_events
+                   WHERE position IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                   ORDER BY seq LIMIT 100000)
+    UPDATE outbox_events e SET position = base.p + ready.n FROM ready, base WHERE e.seq = ready.seq;
+    GET DIAGNOSTICS placed = ROW_COUNT;
+    RETURN placed;
+END $$;
 
 -- A message's status history: published, read, confirmed, purged, failed, reserved, downloaded.
 CREATE FUNCTION outbox_correspondence_events() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -12,19 +12,23 @@ use serde_json::{Map, Value};
 use super::problem::Problem;
 
 /// The served OpenAPI document as JSON, walked for the request schemas.
-/// The Broker API's request schemas are in the same place (no name is in both documents).
+/// The Broker and Events APIs' request schemas are in the same place (no name is in two).
 static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
     use utoipa::OpenApi;
     let mut document = serde_json::to_value(super::ApiDoc::openapi()).unwrap_or(Value::Null);
-    let broker = serde_json::to_value(super::broker::BrokerDoc::openapi()).unwrap_or(Value::Null);
-    if let (Some(Value::Object(schemas)), Some(Value::Object(more))) = (
-        document.pointer_mut("/components/schemas"),
-        broker.pointer("/components/schemas"),
-    ) {
-        for (name, schema) in more {
-            schemas
-                .entry(name.clone())
-                .or_insert_with(|| schema.clone());
+    for other in [
+        serde_json::to_value(super::broker::BrokerDoc::openapi()).unwrap_or(Value::Null),
+        serde_json::to_value(super::events::EventsDoc::openapi()).unwrap_or(Value::Null),
+    ] {
+        if let (Some(Value::Object(schemas)), Some(Value::Object(more))) = (
+            document.pointer_mut("/components/schemas"),
+            other.pointer("/components/schemas"),
+        ) {
+            for (name, schema) in more {
+                schemas
+                    .entry(name.clone())
+                    .or_insert_with(|| schema.clone());
+            }
         }
     }
     document

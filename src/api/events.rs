@@ -6,14 +6,12 @@
 //! what its organisation sent.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::problem::Problem;
 use super::{Caller, Security, authenticate};
+use crate::events as outbox;
 use crate::state::AppState;
 use crate::web::blocking;
 
@@ -29,8 +27,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::QueryConfig::default()
                     .error_handler(|err, _| Problem::field("query", err.to_string()).into()),
             )
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(64 * 1024)
+                    .error_handler(|err, _| Problem::field("body", err.to_string()).into()),
+            )
             .service(openapi_document)
             .service(events)
+            .service(create_subscription)
+            .service(list_subscriptions)
+            .service(get_subscription)
+            .service(delete_subscription)
             .default_service(web::to(
                 |req: HttpRequest| async move { super::unrouted(&req) },
             )),
@@ -41,7 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[openapi(
     info(title = "melding Events API", description = "Altinn Events compatible: the CloudEvents of mail and file transfers."),
     servers((url = "/events/api/v1")),
-    paths(events),
+    paths(events, create_subscription, list_subscriptions, get_subscription, delete_subscription),
     components(schemas(Problem)),
     modifiers(&Security),
 )]
@@ -53,86 +60,7 @@ async fn openapi_document() -> HttpResponse {
     HttpResponse::Ok().json(EventsDoc::openapi())
 }
 
-/// A CloudEvent 1.0 as Altinn publishes it.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct CloudEvent {
-    id: Uuid,
-    specversion: &'static str,
-    #[serde(rename = "type")]
-    kind: String,
-    source: String,
-    /// `urn:altinn:resource:<service>`.
-    resource: String,
-    resourceinstance: Uuid,
-    /// `urn:altinn:organization:identifier-no:<number>` or `urn:altinn:person:identifier-no:<id>`.
-    subject: String,
-    /// `/organisation/<number>` or `/person/<id>`.
-    alternativesubject: String,
-    time: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    data: Option<serde_json::Value>,
-    /// melding's position of the event: `after` takes it too.
-    sequencenumber: i64,
-}
-
-#[derive(QueryableByName)]
-struct Row {
-    #[diesel(sql_type = BigInt)]
-    seq: i64,
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = Text)]
-    source: String,
-    #[diesel(sql_type = Text)]
-    resource: String,
-    #[diesel(sql_type = SqlUuid)]
-    resource_instance: Uuid,
-    #[diesel(sql_type = Nullable<Text>)]
-    org_number: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    national_id: Option<String>,
-    #[diesel(sql_type = Timestamptz)]
-    time: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Jsonb>)]
-    data: Option<serde_json::Value>,
-}
-
-impl Row {
-    fn event(self, base: &str) -> CloudEvent {
-        let api = if self.kind.starts_with("no.altinn.broker.") {
-            "broker"
-        } else {
-            "correspondence"
-        };
-        let (subject, alternative) = match (&self.org_number, &self.national_id) {
-            (Some(org), _) => (
-                format!("urn:altinn:organization:identifier-no:{org}"),
-                format!("/organisation/{org}"),
-            ),
-            (None, Some(id)) => (
-                format!("urn:altinn:person:identifier-no:{id}"),
-                format!("/person/{id}"),
-            ),
-            (None, None) => (String::new(), String::new()),
-        };
-        CloudEvent {
-            id: self.id,
-            specversion: "1.0",
-            source: format!("{base}/{api}/api/v1/{}", self.source),
-            kind: self.kind,
-            resource: format!("urn:altinn:resource:{}", self.resource),
-            resourceinstance: self.resource_instance,
-            subject,
-            alternativesubject: alternative,
-            time: self.time,
-            data: self.data,
-            sequencenumber: self.seq,
-        }
-    }
-}
+pub use crate::events::CloudEvent;
 
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -169,7 +97,10 @@ pub async fn events(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
         .headers()
         .get("subject")
         .and_then(|v| v.to_str().ok())
-        .map(subject_number)
+        .map(|s| {
+            outbox::subject_number(s)
+                .ok_or_else(|| Problem::field("subject", "is not a party's subject"))
+        })
         .transpose()?;
     let sources: Vec<String> = query
         .source
@@ -188,13 +119,7 @@ pub async fn events(req: HttpRequest, state: web::Data<AppState>) -> Result<Http
     let rows = blocking(move || {
         let mut conn = pool.get()?;
         Ok(page(
-            &mut conn,
-            &caller,
-            &after,
-            &types,
-            &sources,
-            subject.as_deref(),
-            size,
+            &mut conn, &caller, &after, types, sources, subject, size,
         ))
     })
     .await??;
@@ -259,51 +184,25 @@ fn serde_html_like(query: &str) -> Result<EventsQuery, Problem> {
     })
 }
 
-/// The number in a subject: `urn:altinn:organization:identifier-no:<n>`, `/organisation/<n>`,
-/// `urn:altinn:person:identifier-no:<id>`, `/person/<id>`.
-fn subject_number(text: &str) -> Result<String, Problem> {
-    let t = text.trim();
-    let number = t
-        .strip_prefix("urn:altinn:organization:identifier-no:")
-        .or_else(|| t.strip_prefix("/organisation/"))
-        .or_else(|| t.strip_prefix("urn:altinn:person:identifier-no:"))
-        .or_else(|| t.strip_prefix("/person/"))
-        .unwrap_or(t);
-    if (9..=11).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(number.to_owned())
-    } else {
-        Err(Problem::field("subject", "is not a party's subject"))
-    }
-}
-
 /// The next page of events the client may see.
 fn page(
     conn: &mut PgConnection,
     caller: &Caller,
     after: &str,
-    types: &[String],
-    sources: &[String],
-    subject: Option<&str>,
+    types: Vec<String>,
+    sources: Vec<String>,
+    subject: Option<String>,
     size: i64,
-) -> Result<Vec<Row>, Problem> {
+) -> Result<Vec<outbox::Row>, Problem> {
     let Some(org) = crate::access::grants::find_organization(conn, &caller.client.org_number)?
     else {
         return Ok(Vec::new());
     };
-    let after_seq: i64 = match (after.parse::<i64>(), Uuid::parse_str(after)) {
+    outbox::sequence(conn)?;
+    let after = match (after.parse::<i64>(), Uuid::parse_str(after)) {
         (Ok(n), _) if n >= 0 => n,
         (_, Ok(id)) => {
-            #[derive(QueryableByName)]
-            struct Seq {
-                #[diesel(sql_type = BigInt)]
-                seq: i64,
-            }
-            diesel::sql_query("SELECT seq FROM outbox_events WHERE id = $1")
-                .bind::<SqlUuid, _>(id)
-                .get_result::<Seq>(conn)
-                .optional()?
-                .map(|s| s.seq)
-                .ok_or_else(|| Problem::field("after", "names no event"))?
+            outbox::position(conn, id)?.ok_or_else(|| Problem::field("after", "names no event"))?
         }
         _ => {
             return Err(Problem::field(
@@ -312,29 +211,241 @@ fn page(
             ));
         }
     };
-    // The owners the client sends for (none when it sends for nobody).
-    let owners = super::sender::owner_ids(conn, caller).unwrap_or_default();
-    let rows = diesel::sql_query(
-        "WITH served AS (SELECT party_id FROM system_parties($1)) \
-         SELECT e.seq, e.id, e.type AS kind, e.source, e.resource, e.resource_instance, \
-                p.org_number, p.national_id, e.time, e.data \
-         FROM outbox_events e JOIN parties p ON p.id = e.subject_party \
-         WHERE e.seq > $2 \
-           AND (cardinality($3::text[]) = 0 OR e.type = ANY ($3)) \
-           AND (cardinality($4::text[]) = 0 OR e.source = ANY ($4)) \
-           AND ($5::text IS NULL OR p.org_number = $5 OR p.national_id = $5) \
-           AND ( e.sender_party = $1 OR e.sender_party = ANY ($6) \
-              OR (e.subject_party IN (SELECT party_id FROM served) \
-                  AND e.resource IN (SELECT service_id FROM system_readable_service_ids($1, e.subject_party))) ) \
-         ORDER BY e.seq LIMIT $7",
-    )
-    .bind::<BigInt, _>(org)
-    .bind::<BigInt, _>(after_seq)
-    .bind::<Array<Text>, _>(types)
-    .bind::<Array<Text>, _>(sources)
-    .bind::<Nullable<Text>, _>(subject)
-    .bind::<Array<BigInt>, _>(&owners)
-    .bind::<BigInt, _>(size)
-    .load(conn)?;
-    Ok(rows)
+    let filters = outbox::Filters {
+        after,
+        types,
+        sources,
+        resources: Vec::new(),
+        subject,
+    };
+    Ok(outbox::page(conn, org, &filters, size)?)
+}
+
+/// Altinn's subscription request (`SubscriptionRequestModel`).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionRequestModel {
+    /// Where the events go: `https://...` (plain `http://` only on the machine itself, or in the
+    /// demo).
+    end_point: String,
+    source_filter: Option<String>,
+    resource_filter: Option<String>,
+    type_filter: Option<String>,
+    subject_filter: Option<String>,
+    alternative_subject_filter: Option<String>,
+}
+
+/// Altinn's `Subscription`, with melding's `secret` (on creation only) and delivery state.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    id: i64,
+    end_point: String,
+    source_filter: Option<String>,
+    resource_filter: Option<String>,
+    type_filter: Option<String>,
+    subject_filter: Option<String>,
+    alternative_subject_filter: Option<String>,
+    consumer: String,
+    created_by: String,
+    created: chrono::DateTime<chrono::Utc>,
+    /// The endpoint answered the validation event.
+    validated: bool,
+    /// The key of the `X-Melding-Signature` header (HMAC-SHA256 of the body, hex), shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+    /// Deliveries have failed this many times in a row.
+    failures: i32,
+    /// Set when the retry schedule ran out: nothing more is delivered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disabled: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_error: Option<String>,
+}
+
+impl Subscription {
+    fn of(s: outbox::Subscription, with_secret: bool) -> Self {
+        Subscription {
+            id: s.id,
+            end_point: s.endpoint,
+            source_filter: s.source_filter,
+            resource_filter: s.resource_filter,
+            type_filter: s.type_filter,
+            alternative_subject_filter: s.subject_filter.clone(),
+            subject_filter: s.subject_filter.as_deref().and_then(|f| {
+                outbox::subject_number(f).map(|n| {
+                    if n.len() == 9 {
+                        format!("urn:altinn:organization:identifier-no:{n}")
+                    } else {
+                        format!("urn:altinn:person:identifier-no:{n}")
+                    }
+                })
+            }),
+            consumer: format!("/org/{}", s.consumer.trim_start_matches("0192:")),
+            created_by: format!("/org/{}", s.consumer.trim_start_matches("0192:")),
+            created: s.created_at,
+            validated: s.validated,
+            secret: with_secret.then_some(s.secret),
+            failures: s.failures,
+            disabled: s.disabled_at,
+            last_error: s.last_error,
+        }
+    }
+}
+
+/// Altinn's `SubscriptionList`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SubscriptionList {
+    count: usize,
+    subscriptions: Vec<Subscription>,
+}
+
+/// An endpoint melding may post to: https, or http on the machine itself (or in the demo).
+fn endpoint_ok(url: &str, demo: bool) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() == "https" => u.host_str().is_some(),
+        Ok(u) if u.scheme() == "http" => {
+            demo || matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+        }
+        _ => false,
+    }
+}
+
+async fn consumer(state: &AppState, caller: &Caller) -> Result<i64, Problem> {
+    let pool = state.pool.clone();
+    let number = caller.client.org_number.clone();
+    blocking(move || {
+        Ok(crate::access::grants::find_organization(
+            &mut *pool.get()?,
+            &number,
+        )?)
+    })
+    .await?
+    .ok_or_else(Problem::not_found)
+}
+
+/// `POST /subscriptions`: a webhook for the events the client may see, narrowed by the filters.
+/// The worker validates the endpoint with Altinn's `platform.events.validatesubscription` event
+/// before it delivers anything; deliveries are signed with the `secret` answered here, once.
+#[utoipa::path(post, path = "/subscriptions", tag = "events",
+    request_body = SubscriptionRequestModel,
+    security(("maskinporten" = ["altinn:events.subscribe"])),
+    responses((status = 201, body = Subscription), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[actix_web::post("/subscriptions")]
+pub async fn create_subscription(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, SUBSCRIBE).await?;
+    let request: SubscriptionRequestModel =
+        super::binding::bind(body.into_inner(), "SubscriptionRequestModel", "body")?;
+    if request.end_point.len() > 2000 || !endpoint_ok(&request.end_point, state.config.is_demo()) {
+        return Err(Problem::field(
+            "endPoint",
+            "must be an https:// address (http:// only on this machine)",
+        ));
+    }
+    let subject = request
+        .alternative_subject_filter
+        .or(request.subject_filter)
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    if let Some(s) = &subject
+        && outbox::subject_number(s).is_none()
+    {
+        return Err(Problem::field(
+            "alternativeSubjectFilter",
+            "is /organisation/<number> or /person/<id> (or its URN)",
+        ));
+    }
+    let clean = |v: Option<String>| {
+        v.map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty() && v.len() <= 500)
+    };
+    let new = outbox::NewSubscription {
+        endpoint: request.end_point,
+        source_filter: clean(request.source_filter),
+        resource_filter: clean(request.resource_filter),
+        type_filter: clean(request.type_filter),
+        subject_filter: subject,
+    };
+    let org = consumer(&state, &caller).await?;
+    let pool = state.pool.clone();
+    let made = blocking(move || Ok(outbox::create(&mut *pool.get()?, org, &new)?)).await?;
+    let location = format!("/events/api/v1/subscriptions/{}", made.id);
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(Subscription::of(made, true)))
+}
+
+/// `GET /subscriptions`: the client's subscriptions, with their delivery state.
+#[utoipa::path(get, path = "/subscriptions", tag = "events",
+    security(("maskinporten" = ["altinn:events.subscribe"])),
+    responses((status = 200, body = SubscriptionList), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/subscriptions")]
+pub async fn list_subscriptions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, SUBSCRIBE).await?;
+    let org = consumer(&state, &caller).await?;
+    let pool = state.pool.clone();
+    let list = blocking(move || Ok(outbox::of(&mut *pool.get()?, org, None)?)).await?;
+    let subscriptions: Vec<Subscription> = list
+        .into_iter()
+        .map(|s| Subscription::of(s, false))
+        .collect();
+    Ok(HttpResponse::Ok().json(SubscriptionList {
+        count: subscriptions.len(),
+        subscriptions,
+    }))
+}
+
+fn subscription_id(path: &str) -> Result<i64, Problem> {
+    path.parse::<i64>().map_err(|_| Problem::not_found())
+}
+
+/// `GET /subscriptions/{id}`: one of the client's subscriptions.
+#[utoipa::path(get, path = "/subscriptions/{id}", tag = "events",
+    params(("id" = i64, Path, description = "The subscription")),
+    security(("maskinporten" = ["altinn:events.subscribe"])),
+    responses((status = 200, body = Subscription), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[get("/subscriptions/{id}")]
+pub async fn get_subscription(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, SUBSCRIBE).await?;
+    let id = subscription_id(&path)?;
+    let org = consumer(&state, &caller).await?;
+    let pool = state.pool.clone();
+    let found = blocking(move || Ok(outbox::of(&mut *pool.get()?, org, Some(id))?))
+        .await?
+        .pop()
+        .ok_or_else(Problem::not_found)?;
+    Ok(HttpResponse::Ok().json(Subscription::of(found, false)))
+}
+
+/// `DELETE /subscriptions/{id}`: nothing more is delivered to it.
+#[utoipa::path(delete, path = "/subscriptions/{id}", tag = "events",
+    params(("id" = i64, Path, description = "The subscription")),
+    security(("maskinporten" = ["altinn:events.subscribe"])),
+    responses((status = 200, description = "Deleted"), (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+#[actix_web::delete("/subscriptions/{id}")]
+pub async fn delete_subscription(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let caller = authenticate(&req, SUBSCRIBE).await?;
+    let id = subscription_id(&path)?;
+    let org = consumer(&state, &caller).await?;
+    let pool = state.pool.clone();
+    let gone = blocking(move || Ok(outbox::delete(&mut *pool.get()?, org, id)?)).await?;
+    if !gone {
+        return Err(Problem::not_found());
+    }
+    Ok(HttpResponse::Ok().finish())
 }

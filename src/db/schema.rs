@@ -346,6 +346,7 @@ diesel::table! {
 diesel::table! {
     outbox_events (seq) {
         seq -> Int8,
+        position -> Nullable<Int8>,
         id -> Uuid,
         #[sql_name = "type"]
         type_ -> Text,

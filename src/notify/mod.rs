@@ -109,6 +109,8 @@ pub struct Worker {
     last_jobs: Mutex<Option<DateTime<Utc>>>,
     /// Drives the SMTP connections and the SMS client; the worker's thread blocks on it.
     rt: Option<tokio::runtime::Runtime>,
+    /// Posts events to subscribers' webhooks.
+    webhooks: reqwest::Client,
 }
 
 impl Drop for Worker {
@@ -140,6 +142,9 @@ pub struct Step {
     pub released: usize,
     /// File transfers purged (confirmed and past their grace period, or expired).
     pub purged: usize,
+    /// Events delivered to webhooks, and deliveries that failed (to be tried again).
+    pub events_delivered: usize,
+    pub events_failed: usize,
 }
 
 /// Backoff after the `attempt`th failed try: 30 s, 1, 2, 4 ... minutes, at most an hour.
@@ -176,6 +181,11 @@ impl Worker {
             stop: Arc::new(AtomicBool::new(false)),
             last_jobs: Mutex::new(None),
             rt: Some(rt),
+            webhooks: reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(std::io::Error::other)?,
         })
     }
 
@@ -238,6 +248,7 @@ impl Worker {
     pub fn step(&self) -> anyhow::Result<Step> {
         let mut step = Step::default();
         self.purge_transfers(&mut step)?;
+        self.deliver_events(&mut step)?;
         let Some(batch) = self.claim_round(&mut step)? else {
             return Ok(step);
         };
@@ -252,6 +263,7 @@ impl Worker {
     pub fn drain(&self) -> anyhow::Result<Step> {
         let mut total = Step::default();
         self.purge_transfers(&mut total)?;
+        self.deliver_events(&mut total)?;
         let mut current = self.claim_round(&mut total)?;
         let mut done: Option<(Vec<Claimed>, Vec<Option<Outcome>>)> = None;
         while let Some(batch) = current.take() {
@@ -318,6 +330,129 @@ impl Worker {
             if due.len() < 100 {
                 return Ok(());
             }
+        }
+    }
+
+    /// Delivers the outbox's events to the webhook subscriptions that are due: each claimed under
+    /// a lease (one worker per subscription, so order holds), validated first, then its events
+    /// posted one by one, signed, the cursor moved past each that was accepted; a failure stops
+    /// the subscription's round and it is tried again on Altinn's schedule.
+    fn deliver_events(&self, step: &mut Step) -> anyhow::Result<()> {
+        const CLAIM: i64 = 20;
+        crate::events::sequence(&mut *self.pool.get()?)?;
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            let now = self.clock.now();
+            let due = crate::events::claim(
+                &mut *self.pool.get()?,
+                &self.id,
+                now,
+                now + self.settings.lease,
+                CLAIM,
+            )?;
+            for sub in &due {
+                self.deliver_subscription(sub, step)?;
+            }
+            if (due.len() as i64) < CLAIM {
+                return Ok(());
+            }
+        }
+    }
+
+    fn deliver_subscription(
+        &self,
+        sub: &crate::events::Subscription,
+        step: &mut Step,
+    ) -> anyhow::Result<()> {
+        use crate::events;
+        /// Events one subscription gets per round, before others have their turn.
+        const ROUND: usize = 5000;
+        let base = self.settings.public_url.clone();
+        let mut conn = self.pool.get()?;
+        if !sub.validated {
+            let event = events::validation_event(&base, sub);
+            match self.block_on(self.post_event(sub, &event)) {
+                Ok(status) => events::delivered(&mut conn, &self.id, sub.id, None, status)?,
+                Err((status, error)) => {
+                    step.events_failed += 1;
+                    return Ok(events::failed(
+                        &mut conn,
+                        &self.id,
+                        self.clock.now(),
+                        sub,
+                        None,
+                        status,
+                        &error,
+                    )?);
+                }
+            }
+        }
+        let mut filters = sub.filters();
+        // What there is to look at this round (positions are final: nothing comes before it).
+        let end = events::last_position(&mut conn)?;
+        let mut sent = 0;
+        while sent < ROUND && !self.stop.load(Ordering::SeqCst) {
+            let rows = events::page(&mut conn, sub.consumer_org, &filters, 200)?;
+            if rows.is_empty() {
+                // Nothing more of its own: the cursor moves to the end this round saw.
+                filters.after = filters.after.max(end);
+                break;
+            }
+            for row in rows {
+                let seq = row.seq;
+                let event = row.event(&base);
+                match self.block_on(self.post_event(sub, &event)) {
+                    Ok(status) => {
+                        events::delivered(&mut conn, &self.id, sub.id, Some(seq), status)?;
+                        step.events_delivered += 1;
+                        sent += 1;
+                        filters.after = seq;
+                    }
+                    Err((status, error)) => {
+                        step.events_failed += 1;
+                        return Ok(events::failed(
+                            &mut conn,
+                            &self.id,
+                            self.clock.now(),
+                            sub,
+                            Some(seq),
+                            status,
+                            &error,
+                        )?);
+                    }
+                }
+            }
+        }
+        events::skip_to_end(&mut conn, &self.id, sub.id, filters.after)?;
+        Ok(events::release(&mut conn, &self.id, sub.id)?)
+    }
+
+    /// Posts one event to a subscription's endpoint, signed; the status of a 2xx answer, or the
+    /// status (if any) and what went wrong.
+    async fn post_event(
+        &self,
+        sub: &crate::events::Subscription,
+        event: &crate::events::CloudEvent,
+    ) -> Result<u16, (Option<u16>, String)> {
+        let body = serde_json::to_vec(event).map_err(|e| (None, e.to_string()))?;
+        let signature = crate::events::signature(&sub.secret, &body);
+        let response = self
+            .webhooks
+            .post(&sub.endpoint)
+            .header("content-type", "application/cloudevents+json")
+            .header("x-melding-signature", format!("sha256={signature}"))
+            .header("x-melding-subscription", sub.id.to_string())
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| (None, e.without_url().to_string()))?;
+        let status = response.status().as_u16();
+        if response.status().is_success() {
+            Ok(status)
+        } else {
+            Err((Some(status), format!("the endpoint answered {status}")))
         }
     }
 

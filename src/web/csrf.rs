@@ -28,6 +28,7 @@ fn exempt(path: &str) -> bool {
         || path == "/notify/sms/delivery"
         || path.starts_with("/correspondence/api/")
         || path.starts_with("/broker/api/")
+        || path.starts_with("/events/api/")
 }
 
 /// The session's token, created on first use.

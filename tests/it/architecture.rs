@@ -16,6 +16,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("state", &["config", "db", "storage"]),
     ("web", &["config", "db", "domain", "state", "storage"]),
     ("transfer", &["db", "domain", "storage"]),
+    ("events", &["db"]),
     (
         "access",
         &["audit", "db", "domain", "state", "transfer", "web"],
@@ -28,7 +29,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "notify",
         &[
-            "access", "config", "db", "domain", "sending", "state", "storage", "transfer", "web",
+            "access", "config", "db", "domain", "events", "sending", "state", "storage",
+            "transfer", "web",
         ],
     ),
     (
@@ -46,8 +48,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "api",
         &[
-            "access", "audit", "db", "domain", "inbox", "notify", "sending", "state", "storage",
-            "transfer", "web",
+            "access", "audit", "db", "domain", "events", "inbox", "notify", "sending", "state",
+            "storage", "transfer", "web",
         ],
     ),
     ("seed", &["access", "auth", "db", "domain", "storage"]),

@@ -243,3 +243,267 @@ async fn every_change_is_an_event_in_order_for_those_who_may_see_it() {
             .all(|e| e["alternativesubject"] == format!("/organisation/{a_no}").as_str())
     );
 }
+
+/// What a receiver got: each request's signature header and body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// A webhook receiver on loopback: records every request's signature header and body, answers
+/// with the status the test sets.
+struct Receiver {
+    url: String,
+    received: Received,
+    status: std::sync::Arc<std::sync::atomic::AtomicU16>,
+}
+
+impl Receiver {
+    fn start() -> Self {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let status = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(200));
+        let (seen, answer) = (received.clone(), status.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let (mut length, mut signature) = (0usize, String::new());
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    if let Some(v) = lower.strip_prefix("x-melding-signature:") {
+                        signature = v.trim().to_owned();
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let code = answer.load(std::sync::atomic::Ordering::SeqCst);
+                if code == 200 {
+                    seen.lock().expect("lock").push((signature, body));
+                }
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {code} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        Receiver {
+            url,
+            received,
+            status,
+        }
+    }
+
+    fn events(&self) -> Vec<(String, Value)> {
+        self.received
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(sig, body)| {
+                (
+                    sig.clone(),
+                    serde_json::from_slice(body).unwrap_or(Value::Null),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The worker delivering at `at` (its clock), as a process would.
+async fn deliver_at(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> (usize, usize) {
+    let pool = app.pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let worker = melding::notify::Worker::new(
+            pool.clone(),
+            melding::notify::transport::Mailer::capture(
+                pool.clone(),
+                "melding <noreply@melding.example>".parse().expect("from"),
+            ),
+            melding::notify::transport::SmsGateway::Capture(pool),
+            std::sync::Arc::new(melding::notify::ManualClock::new(at)),
+            melding::notify::Settings::new("https://melding.example"),
+        )
+        .expect("worker");
+        let step = worker.step().expect("step");
+        (step.events_delivered, step.events_failed)
+    })
+    .await
+    .expect("join")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_is_validated_then_gets_its_events_signed_in_order_and_again_after_a_failure()
+{
+    use chrono::{Duration, Utc};
+    let app = TestApp::spawn().await;
+    melding::access::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let (_, a_no) = organisation(&app, 94000001, "Abonnent AS");
+    let (_, other_no) = organisation(&app, 94000002, "Annen AS");
+    let sender = token(&app, "974761076", &[SCOPE_WRITE], 10);
+    let a_events = token(&app, &a_no, &[SCOPE_EVENTS], 10);
+    let other_events = token(&app, &other_no, &[SCOPE_EVENTS], 10);
+    let receiver = Receiver::start();
+    let bystander = Receiver::start();
+    let send = |n: u32| {
+        let (app, sender, a_no) = (&app, &sender, a_no.clone());
+        async move {
+            let (status, sent) = post(
+                app,
+                sender,
+                &json!({
+                    "correspondence": {
+                        "resourceId": "testbrev", "sendersReference": format!("W-{n}"),
+                        "content": { "messageTitle": "Varsel", "messageBody": "Tekst." }
+                    },
+                    "recipients": [a_no]
+                }),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{sent}");
+            first_id(&sent)
+        }
+    };
+    let subscribe = |token: String, url: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(app.url("/events/api/v1/subscriptions"))
+                .bearer_auth(token)
+                .json(&json!({ "endPoint": url, "typeFilter": "no.altinn.correspondence.correspondencepublished" }))
+                .send()
+                .await
+                .expect("subscribe")
+        }
+    };
+
+    // Made, with its secret told once; validated by the worker before anything else.
+    let made = subscribe(a_events.clone(), receiver.url.clone()).await;
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let made: Value = made.json().await.expect("json");
+    let id = made["id"].as_i64().expect("id");
+    let secret = made["secret"].as_str().expect("the secret").to_owned();
+    assert_eq!(made["validated"], false);
+    let other = subscribe(other_events.clone(), bystander.url.clone()).await;
+    assert_eq!(other.status(), StatusCode::CREATED);
+    let refused = subscribe(a_events.clone(), "ftp://example.no/x".to_owned()).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    deliver_at(&app, Utc::now()).await;
+    let got = receiver.events();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1["type"], "platform.events.validatesubscription");
+    let anonymous = app
+        .client
+        .get(app.url("/events/api/v1/subscriptions"))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::UNAUTHORIZED,
+        "not without a token"
+    );
+    let listed: Value = app
+        .client
+        .get(app.url("/events/api/v1/subscriptions"))
+        .bearer_auth(&a_events)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed["count"], 1, "its own only: {listed}");
+    let one: Value = app
+        .client
+        .get(app.url(&format!("/events/api/v1/subscriptions/{id}")))
+        .bearer_auth(&a_events)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(one["validated"], true);
+    assert!(one.get("secret").is_none(), "told once");
+
+    // A message: delivered once, signed with the secret.
+    let first = send(1).await;
+    assert_eq!(deliver_at(&app, Utc::now()).await, (1, 0));
+    let got = receiver.events();
+    assert_eq!(got.len(), 2);
+    let (signature, event) = &got[1];
+    assert_eq!(
+        event["type"],
+        "no.altinn.correspondence.correspondencepublished"
+    );
+    assert_eq!(event["resourceinstance"], first.as_str());
+    let body = &receiver.received.lock().expect("lock")[1].1.clone();
+    assert_eq!(
+        signature,
+        &format!("sha256={}", melding::events::signature(&secret, body))
+    );
+    assert_eq!(deliver_at(&app, Utc::now()).await, (0, 0), "never twice");
+
+    // The receiver is down: the delivery fails and is tried again on the schedule, in order.
+    receiver
+        .status
+        .store(503, std::sync::atomic::Ordering::SeqCst);
+    let second = send(2).await;
+    let third = send(3).await;
+    assert_eq!(deliver_at(&app, Utc::now()).await, (0, 1));
+    assert_eq!(
+        deliver_at(&app, Utc::now() + Duration::seconds(5)).await,
+        (0, 0),
+        "not before 10 s"
+    );
+    receiver
+        .status
+        .store(200, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        deliver_at(&app, Utc::now() + Duration::seconds(11)).await,
+        (2, 0)
+    );
+    let order: Vec<String> = receiver
+        .events()
+        .iter()
+        .skip(2)
+        .filter_map(|(_, e)| e["resourceinstance"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(order, [second, third], "in order, each once");
+    // Nothing about another party went to the other subscriber (beyond its validation).
+    assert!(
+        bystander
+            .events()
+            .iter()
+            .all(|(_, e)| e["type"] == "platform.events.validatesubscription"),
+        "{:?}",
+        bystander.events()
+    );
+    // Deleted: nothing more.
+    let gone = app
+        .client
+        .delete(app.url(&format!("/events/api/v1/subscriptions/{id}")))
+        .bearer_auth(&a_events)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(gone.status(), StatusCode::OK);
+    send(4).await;
+    deliver_at(&app, Utc::now()).await;
+    assert_eq!(receiver.events().len(), 4);
+    let missing = app
+        .client
+        .get(app.url(&format!("/events/api/v1/subscriptions/{id}")))
+        .bearer_auth(&a_events)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
