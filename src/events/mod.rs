@@ -487,3 +487,32 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// Webhook figures for `/metrics`: deliveries by outcome (all nodes), the events not yet
+/// delivered to active subscriptions, the events not yet given a position, and the subscriptions
+/// marked failing.
+#[derive(QueryableByName, Debug, Clone, Copy, Default)]
+pub struct Figures {
+    #[diesel(sql_type = BigInt)]
+    pub delivered: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub behind: i64,
+    #[diesel(sql_type = BigInt)]
+    pub unplaced: i64,
+    #[diesel(sql_type = BigInt)]
+    pub failing: i64,
+}
+
+pub fn figures(conn: &mut PgConnection) -> QueryResult<Figures> {
+    diesel::sql_query(
+        "SELECT (SELECT count(*) FROM event_deliveries WHERE outcome = 'delivered') AS delivered, \
+                (SELECT count(*) FROM event_deliveries WHERE outcome = 'failed') AS failed, \
+                coalesce((SELECT sum(greatest((SELECT coalesce(max(position), 0) FROM outbox_events) - cursor, 0)) \
+                          FROM event_subscriptions WHERE deleted_at IS NULL AND disabled_at IS NULL), 0)::bigint AS behind, \
+                (SELECT count(*) FROM outbox_events WHERE position IS NULL) AS unplaced, \
+                (SELECT count(*) FROM event_subscriptions WHERE deleted_at IS NULL AND disabled_at IS NOT NULL) AS failing",
+    )
+    .get_result(conn)
+}

@@ -70,3 +70,21 @@ pub fn render(depth: &[Depth]) -> String {
     }
     out
 }
+
+/// The webhook figures (from the database, all nodes).
+pub fn render_events(f: &crate::events::Figures) -> String {
+    format!(
+        "# HELP melding_event_deliveries_total Events posted to webhooks (all nodes), by outcome.\n\
+         # TYPE melding_event_deliveries_total counter\n\
+         melding_event_deliveries_total{{outcome=\"delivered\"}} {}\n\
+         melding_event_deliveries_total{{outcome=\"failed\"}} {}\n\
+         # HELP melding_events_outbox_depth Events not yet delivered to active subscriptions (summed), and events not yet ordered.\n\
+         # TYPE melding_events_outbox_depth gauge\n\
+         melding_events_outbox_depth{{state=\"behind\"}} {}\n\
+         melding_events_outbox_depth{{state=\"unordered\"}} {}\n\
+         # HELP melding_event_subscriptions_failing Subscriptions whose retries ran out.\n\
+         # TYPE melding_event_subscriptions_failing gauge\n\
+         melding_event_subscriptions_failing {}\n",
+        f.delivered, f.failed, f.behind, f.unplaced, f.failing
+    )
+}

@@ -59,10 +59,19 @@ pub async fn metrics(
         None => return Err(AppError::NotFound),
     }
     let pool = state.pool.clone();
-    let depth = blocking(move || Ok(outbox::depth(&mut *pool.get()?)?)).await?;
+    let (depth, events) = blocking(move || {
+        let mut conn = pool.get()?;
+        Ok((
+            outbox::depth(&mut conn)?,
+            crate::events::figures(&mut conn)?,
+        ))
+    })
+    .await?;
+    let mut text = super::metrics::render(&depth);
+    text.push_str(&super::metrics::render_events(&events));
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(super::metrics::render(&depth)))
+        .body(text))
 }
 
 #[derive(Deserialize)]

@@ -486,6 +486,21 @@ async fn a_subscriber_is_validated_then_gets_its_events_signed_in_order_and_agai
         "{:?}",
         bystander.events()
     );
+    // /metrics counts the deliveries by outcome (both subscriptions' validations included).
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(
+        metrics.contains("melding_event_deliveries_total{outcome=\"delivered\"} 5"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("melding_event_deliveries_total{outcome=\"failed\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("melding_events_outbox_depth{state=\"behind\"} 0"),
+        "{metrics}"
+    );
+
     // Deleted: nothing more.
     let gone = app
         .client
