@@ -390,6 +390,39 @@ pub fn delivered(
     })
 }
 
+/// A page of deliveries went through: the cursor moves past the last, each is logged.
+pub fn delivered_page(
+    conn: &mut PgConnection,
+    worker: &str,
+    id: i64,
+    accepted: &[(i64, u16)],
+) -> QueryResult<()> {
+    let Some((last, _)) = accepted.last() else {
+        return Ok(());
+    };
+    let seqs: Vec<i64> = accepted.iter().map(|(s, _)| *s).collect();
+    let statuses: Vec<i32> = accepted.iter().map(|(_, c)| i32::from(*c)).collect();
+    conn.transaction(|conn| {
+        diesel::sql_query(
+            "UPDATE event_subscriptions SET cursor = greatest(cursor, $3), failures = 0, last_error = NULL \
+             WHERE id = $1 AND leased_by = $2",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Text, _>(worker)
+        .bind::<BigInt, _>(*last)
+        .execute(conn)?;
+        diesel::sql_query(
+            "INSERT INTO event_deliveries (subscription_id, event_seq, outcome, status_code) \
+             SELECT $1, s, 'delivered', c FROM unnest($2::bigint[], $3::int[]) u (s, c)",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Array<BigInt>, _>(&seqs)
+        .bind::<Array<diesel::sql_types::Integer>, _>(&statuses)
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
 /// A delivery failed: tried again on the schedule (the same event first, so order holds), or
 /// the subscription is marked failing when the schedule has run out.
 pub fn failed(
@@ -515,4 +548,39 @@ pub fn figures(conn: &mut PgConnection) -> QueryResult<Figures> {
                 (SELECT count(*) FROM event_subscriptions WHERE deleted_at IS NULL AND disabled_at IS NOT NULL) AS failing",
     )
     .get_result(conn)
+}
+
+/// A recent delivery, for the service owner's page.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct Delivery {
+    #[diesel(sql_type = BigInt)]
+    pub subscription_id: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub event_type: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub outcome: String,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
+    pub status_code: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub error: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub at: DateTime<Utc>,
+}
+
+/// The newest deliveries to the organisation's subscriptions.
+pub fn recent_deliveries(
+    conn: &mut PgConnection,
+    org: i64,
+    limit: i64,
+) -> QueryResult<Vec<Delivery>> {
+    diesel::sql_query(
+        "SELECT d.subscription_id, CASE WHEN d.event_seq IS NULL THEN 'platform.events.validatesubscription' ELSE e.type END AS event_type, \
+                d.outcome, d.status_code, d.error, d.at \
+         FROM event_deliveries d JOIN event_subscriptions s ON s.id = d.subscription_id \
+         LEFT JOIN outbox_events e ON e.position = d.event_seq \
+         WHERE s.consumer_org = $1 ORDER BY d.id DESC LIMIT $2",
+    )
+    .bind::<BigInt, _>(org)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
 }

@@ -400,29 +400,38 @@ impl Worker {
                 filters.after = filters.after.max(end);
                 break;
             }
+            // A page is posted, then recorded in one transaction (a worker that dies between
+            // the two posts the page again: at least once).
+            let mut accepted: Vec<(i64, u16)> = Vec::with_capacity(rows.len());
+            let mut failure = None;
             for row in rows {
                 let seq = row.seq;
                 let event = row.event(&base);
                 match self.block_on(self.post_event(sub, &event)) {
-                    Ok(status) => {
-                        events::delivered(&mut conn, &self.id, sub.id, Some(seq), status)?;
-                        step.events_delivered += 1;
-                        sent += 1;
-                        filters.after = seq;
-                    }
-                    Err((status, error)) => {
-                        step.events_failed += 1;
-                        return Ok(events::failed(
-                            &mut conn,
-                            &self.id,
-                            self.clock.now(),
-                            sub,
-                            Some(seq),
-                            status,
-                            &error,
-                        )?);
+                    Ok(status) => accepted.push((seq, status)),
+                    Err(problem) => {
+                        failure = Some((seq, problem));
+                        break;
                     }
                 }
+            }
+            events::delivered_page(&mut conn, &self.id, sub.id, &accepted)?;
+            step.events_delivered += accepted.len();
+            sent += accepted.len();
+            if let Some((last, _)) = accepted.last() {
+                filters.after = *last;
+            }
+            if let Some((seq, (status, error))) = failure {
+                step.events_failed += 1;
+                return Ok(events::failed(
+                    &mut conn,
+                    &self.id,
+                    self.clock.now(),
+                    sub,
+                    Some(seq),
+                    status,
+                    &error,
+                )?);
             }
         }
         events::skip_to_end(&mut conn, &self.id, sub.id, filters.after)?;

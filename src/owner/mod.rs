@@ -3,6 +3,7 @@
 //! the owner (`owner` in the URL) and is refused (404) to anyone who may not send for it.
 
 mod compose;
+mod events;
 mod form;
 mod home;
 mod reports;
@@ -34,5 +35,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(transfers::list)
         .service(transfers::new_form)
         .service(transfers::edit_form)
-        .service(transfers::save);
+        .service(transfers::save)
+        .service(events::page);
 }

@@ -155,5 +155,15 @@ pub fn ensure(conn: &mut PgConnection, storage: &Storage) -> anyhow::Result<()> 
             .execute(conn)?;
         }
     }
+    // The tax office's archive system subscribes to what happens to its transfers; its
+    // endpoint (an example address) never answers, so the demo shows a failing subscription.
+    diesel::sql_query(
+        "INSERT INTO event_subscriptions (consumer_org, endpoint, type_filter, secret, validated, cursor, failures, \
+                                          last_error, disabled_at) \
+         VALUES ($1, 'https://arkiv.skatteetaten.example/hendelser', NULL, md5(random()::text), true, \
+                 (SELECT coalesce(max(position), 0) FROM outbox_events), 10, 'the endpoint could not be reached', now())",
+    )
+    .bind::<BigInt, _>(owner)
+    .execute(conn)?;
     Ok(())
 }

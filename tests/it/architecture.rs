@@ -42,7 +42,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "owner",
         &[
-            "access", "audit", "db", "domain", "sending", "state", "transfer", "web",
+            "access", "audit", "db", "domain", "events", "sending", "state", "transfer", "web",
         ],
     ),
     (

@@ -754,6 +754,22 @@ async fn people_see_file_transfers_and_the_owner_sets_up_a_service_with_a_form()
         assert!(page.contains(expected), "{expected} in {page}");
     }
 
+    // The events page shows the owner's systems' subscriptions (the demo's keeps failing).
+    let page = app
+        .get(&format!("/admin/events?owner={owner}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("https://arkiv.skatteetaten.example/hendelser"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Stoppet: mottakeren feilet gang på gang"),
+        "{page}"
+    );
+
     // The form: problems next to their fields, nothing saved; then saved.
     let (status, page) = form(
         &app,

@@ -977,6 +977,7 @@ async fn every_page_fits_a_phone_names_the_acting_party_and_passes_axe() {
         ),
         (format!("/admin/reports?owner={owner}"), "Skatteetaten"),
         (format!("/admin/transfers?owner={owner}"), "Skatteetaten"),
+        (format!("/admin/events?owner={owner}"), "Skatteetaten"),
         (
             format!("/admin/transfers/services/new?owner={owner}"),
             "Skatteetaten",

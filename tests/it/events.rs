@@ -14,7 +14,33 @@ use crate::api_recipient::organisation;
 use crate::helpers::{TestApp, drain_notices};
 use crate::notify::world;
 
+/// Waits until every event written so far has its position: events are ordered only once every
+/// transaction older than theirs has ended, and other tests' transactions run in the same
+/// PostgreSQL cluster.
+async fn settled(app: &TestApp) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let unplaced = {
+            let mut conn = app.pool.get().expect("conn");
+            melding::events::sequence(&mut conn).expect("sequence");
+            crate::helpers::count(
+                &mut conn,
+                "SELECT count(*) AS n FROM outbox_events WHERE position IS NULL",
+            )
+        };
+        if unplaced == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{unplaced} events never ordered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 async fn pull(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value, Option<String>) {
+    settled(app).await;
     let response = app
         .client
         .get(app.url(&format!("/events/api/v1/events?{query}")))
@@ -317,6 +343,7 @@ impl Receiver {
 
 /// The worker delivering at `at` (its clock), as a process would.
 async fn deliver_at(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> (usize, usize) {
+    settled(app).await;
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || {
         let worker = melding::notify::Worker::new(

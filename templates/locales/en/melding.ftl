@@ -669,3 +669,25 @@ access-transfers-intro = Files other organisations' systems have sent here, and 
 access-transfers-none = No files have been sent to the organisation.
 transfers-packages = Access packages that give systems access
 transfers-packages-help = A main administrator who delegates one of these packages to a system on the access page lets it send and receive with this service for the organisation; delegating the service itself always does. None: only the organisations' own systems and delegations of the service.
+
+# Events (subscriptions)
+events-title = Events
+events-intro = Your systems' subscriptions to events about mail and file transfers (made through the Events API), and the latest deliveries to them.
+events-subscriptions = Subscriptions
+events-subscriptions-none = Your systems have no subscriptions.
+events-col-endpoint = Endpoint
+events-col-filters = Filters
+events-col-state = State
+events-filters-none = Everything your systems may see
+events-state-ok = Delivering
+events-state-unvalidated = Waiting for the endpoint to answer the validation event
+events-state-retrying = Failing, trying again ({ $n } failures in a row)
+events-state-failing = Stopped: the endpoint kept failing
+events-deliveries = Latest deliveries
+events-deliveries-none = Nothing delivered yet.
+events-col-time = Time
+events-col-event = Event
+events-col-outcome = Outcome
+events-delivered = Delivered ({ $code })
+events-failed-code = Failed: the endpoint answered { $code }
+events-failed = Failed: { $error }

@@ -666,3 +666,25 @@ access-transfers-intro = Filer andre organisasjoners systemer har sendt hit, og 
 access-transfers-none = Ingen filer er sendt til organisasjonen.
 transfers-packages = Tilgangspakker som gir systemer tilgang
 transfers-packages-help = En hovedadministrator som delegerer en av disse pakkene til et system på tilgangssiden, lar det sende og motta med denne tjenesten for organisasjonen; å delegere selve tjenesten gjør det alltid. Ingen: bare organisasjonenes egne systemer og delegeringer av tjenesten.
+
+# Hendelser (abonnementer)
+events-title = Hendelser
+events-intro = Abonnementene systemene deres har på hendelser om post og filoverføringer (laget gjennom Events-API-et), og de siste leveransene til dem.
+events-subscriptions = Abonnementer
+events-subscriptions-none = Systemene deres har ingen abonnementer.
+events-col-endpoint = Mottakeradresse
+events-col-filters = Filtre
+events-col-state = Tilstand
+events-filters-none = Alt systemene deres kan se
+events-state-ok = Leverer
+events-state-unvalidated = Venter på at mottakeren svarer på valideringshendelsen
+events-state-retrying = Feiler, prøver igjen ({ $n } feil på rad)
+events-state-failing = Stoppet: mottakeren feilet gang på gang
+events-deliveries = Siste leveranser
+events-deliveries-none = Ingenting er levert ennå.
+events-col-time = Tid
+events-col-event = Hendelse
+events-col-outcome = Utfall
+events-delivered = Levert ({ $code })
+events-failed-code = Feilet: mottakeren svarte { $code }
+events-failed = Feilet: { $error }

@@ -666,3 +666,25 @@ access-transfers-intro = Filer som system hos andre organisasjonar har sendt hit
 access-transfers-none = Ingen filer er sende til organisasjonen.
 transfers-packages = Tilgangspakkar som gir system tilgang
 transfers-packages-help = Ein hovudadministrator som delegerer ein av desse pakkane til eit system på tilgangssida, lèt det sende og ta imot med denne tenesta for organisasjonen; å delegere sjølve tenesta gjer det alltid. Ingen: berre organisasjonane sine eigne system og delegeringar av tenesta.
+
+# Hendingar (abonnement)
+events-title = Hendingar
+events-intro = Abonnementa systema dykkar har på hendingar om post og filoverføringar (laga gjennom Events-API-et), og dei siste leveransane til dei.
+events-subscriptions = Abonnement
+events-subscriptions-none = Systema dykkar har ingen abonnement.
+events-col-endpoint = Mottakaradresse
+events-col-filters = Filter
+events-col-state = Tilstand
+events-filters-none = Alt systema dykkar kan sjå
+events-state-ok = Leverer
+events-state-unvalidated = Ventar på at mottakaren svarar på valideringshendinga
+events-state-retrying = Feilar, prøver igjen ({ $n } feil på rad)
+events-state-failing = Stoppa: mottakaren feila gong på gong
+events-deliveries = Siste leveransar
+events-deliveries-none = Ingenting er levert enno.
+events-col-time = Tid
+events-col-event = Hending
+events-col-outcome = Utfall
+events-delivered = Levert ({ $code })
+events-failed-code = Feila: mottakaren svarte { $code }
+events-failed = Feila: { $error }
