@@ -300,14 +300,66 @@ pub struct SubscriptionList {
     subscriptions: Vec<Subscription>,
 }
 
-/// An endpoint melding may post to: https, or http on the machine itself (or in the demo).
+/// An endpoint melding may post to: in the demo any http(s) address; otherwise https to a host
+/// that is not this machine or an address of a private network written as such (a system must
+/// not make melding post into the network it runs in).
 fn endpoint_ok(url: &str, demo: bool) -> bool {
-    match url::Url::parse(url) {
-        Ok(u) if u.scheme() == "https" => u.host_str().is_some(),
-        Ok(u) if u.scheme() == "http" => {
-            demo || matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    if demo {
+        return matches!(u.scheme(), "http" | "https") && u.host().is_some();
+    }
+    let public = match u.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d != "localhost" && !d.ends_with(".localhost") && d.contains('.')
         }
-        _ => false,
+        Some(url::Host::Ipv4(ip)) => {
+            !(ip.is_private()
+                || ip.is_loopback()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || ip.is_documentation())
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            let first = ip.segments()[0];
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+        None => false,
+    };
+    u.scheme() == "https" && public
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint_ok;
+
+    #[test]
+    fn webhooks_go_to_public_https_addresses_outside_the_demo() {
+        assert!(endpoint_ok("https://arkiv.example.no/hook", false));
+        assert!(endpoint_ok("https://93.184.216.34/hook", false));
+        for refused in [
+            "http://arkiv.example.no/hook",
+            "https://localhost/hook",
+            "https://127.0.0.1/hook",
+            "https://10.0.0.5/hook",
+            "https://192.168.1.1/hook",
+            "https://169.254.169.254/latest",
+            "https://[::1]/hook",
+            "https://[fd00::1]/hook",
+            "https://intranett/hook",
+            "ftp://example.no/x",
+            "not a url",
+        ] {
+            assert!(!endpoint_ok(refused, false), "{refused}");
+        }
+        assert!(endpoint_ok("http://127.0.0.1:8000/hook", true));
+        assert!(!endpoint_ok("ftp://127.0.0.1/x", true));
     }
 }
 
@@ -343,7 +395,7 @@ pub async fn create_subscription(
     if request.end_point.len() > 2000 || !endpoint_ok(&request.end_point, state.config.is_demo()) {
         return Err(Problem::field(
             "endPoint",
-            "must be an https:// address (http:// only on this machine)",
+            "must be an https:// address outside this machine's networks (any http(s) address in the demo)",
         ));
     }
     let subject = request

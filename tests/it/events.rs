@@ -549,3 +549,78 @@ async fn a_subscriber_is_validated_then_gets_its_events_signed_in_order_and_agai
         .expect("get");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_racing_deliver_each_event_once() {
+    let app = TestApp::spawn().await;
+    melding::access::reference::insert(&mut app.pool.get().expect("conn")).expect("reference data");
+    world(&mut app.pool.get().expect("conn"), 1, &[]);
+    let (_, a_no) = organisation(&app, 95000001, "Racer AS");
+    let sender = token(&app, "974761076", &[SCOPE_WRITE], 10);
+    let a_events = token(&app, &a_no, &[SCOPE_EVENTS], 10);
+    let receiver = Receiver::start();
+    let made = app
+        .client
+        .post(app.url("/events/api/v1/subscriptions"))
+        .bearer_auth(&a_events)
+        .json(&json!({ "endPoint": receiver.url }))
+        .send()
+        .await
+        .expect("subscribe");
+    assert_eq!(made.status(), StatusCode::CREATED);
+    deliver_at(&app, chrono::Utc::now()).await;
+    const MESSAGES: usize = 40;
+    for n in 0..MESSAGES {
+        let (status, sent) = post(
+            &app,
+            &sender,
+            &json!({
+                "correspondence": {
+                    "resourceId": "testbrev", "sendersReference": format!("R-{n}"),
+                    "content": { "messageTitle": "Kappløp", "messageBody": "Tekst." }
+                },
+                "recipients": [a_no]
+            }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{sent}");
+    }
+    settled(&app).await;
+    // Two workers step at the same time, again and again, until nothing is left.
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = app.pool.clone();
+            std::thread::spawn(move || {
+                let worker = melding::notify::Worker::new(
+                    pool.clone(),
+                    melding::notify::transport::Mailer::capture(
+                        pool.clone(),
+                        "melding <noreply@melding.example>".parse().expect("from"),
+                    ),
+                    melding::notify::transport::SmsGateway::Capture(pool),
+                    std::sync::Arc::new(melding::notify::SystemClock),
+                    melding::notify::Settings::new("https://melding.example"),
+                )
+                .expect("worker");
+                let mut delivered = 0;
+                for _ in 0..20 {
+                    delivered += worker.step().expect("step").events_delivered;
+                }
+                delivered
+            })
+        })
+        .collect();
+    let total: usize = workers.into_iter().map(|w| w.join().expect("join")).sum();
+    let got = receiver.events();
+    let published: Vec<String> = got
+        .iter()
+        .filter(|(_, e)| e["type"] == "no.altinn.correspondence.correspondencepublished")
+        .filter_map(|(_, e)| e["id"].as_str().map(str::to_owned))
+        .collect();
+    let mut unique = published.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), MESSAGES, "every event arrived");
+    assert_eq!(published.len(), MESSAGES, "none twice");
+    assert_eq!(total, MESSAGES);
+}
