@@ -419,3 +419,188 @@ pub fn rate(target: RateTarget, per_second: u32, seconds: u32) -> anyhow::Result
         ))
     })
 }
+
+/// A minimal HTTP/1.1 receiver for webhook deliveries (the events benchmark's): keeps
+/// connections alive, answers every request 200 with no body and counts them.
+pub struct HttpSink {
+    pub url: String,
+    pub received: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl HttpSink {
+    pub fn start() -> anyhow::Result<Self> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        let url = format!("http://{}/hook", listener.local_addr()?);
+        let received = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let counter = counter.clone();
+                std::thread::spawn(move || {
+                    let _ = http_session(stream, &counter);
+                });
+            }
+        });
+        Ok(HttpSink { url, received })
+    }
+
+    pub fn count(&self) -> u64 {
+        self.received.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+fn http_session(
+    stream: std::net::TcpStream,
+    counter: &std::sync::atomic::AtomicU64,
+) -> std::io::Result<()> {
+    use std::io::{BufRead, Read};
+    stream.set_nodelay(true)?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut out = stream;
+    loop {
+        let mut length = 0usize;
+        let mut line = String::new();
+        let mut first = true;
+        loop {
+            line.clear();
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            if line == "\r\n" && !first {
+                break;
+            }
+            first = false;
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        out.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")?;
+    }
+}
+
+pub struct EventsReport {
+    pub events: usize,
+    pub send_seconds: f64,
+    pub worker_seconds: f64,
+    pub bare_seconds: f64,
+}
+
+/// Webhook delivery after a send to `recipients` persons: the worker posting the sender's
+/// subscription every published event (validated first), next to a bare loop posting as many
+/// bodies of the same size, one after the other, to the same kind of receiver. `pool` must be a
+/// database of its own.
+pub fn events(pool: &PgPool, recipients: usize) -> anyhow::Result<EventsReport> {
+    use crate::notify::transport::{Mailer, SmsGateway};
+    use crate::notify::{Settings, SystemClock, Worker};
+    use std::sync::Arc;
+
+    let mut conn = pool.get()?;
+    eprintln!("preparing {recipients} recipients...");
+    diesel::sql_query(
+        "WITH owner AS ( \
+             INSERT INTO parties (kind, org_number, name, org_form) \
+             VALUES ('organization', '974761076', 'Benketaten', 'ORGL') RETURNING id \
+         ), o AS (INSERT INTO service_owners (party_id, short_name) SELECT id, 'benk' FROM owner) \
+         INSERT INTO services (id, owner_id, title_nb, title_nn, title_en) \
+         SELECT 'benk-brev', id, 'Brev fra benken', 'Brev frå benken', 'Bench letter' FROM owner",
+    )
+    .execute(&mut conn)?;
+    let ids = synthetic_ids(recipients);
+    diesel::sql_query(
+        "INSERT INTO parties (kind, national_id, name) SELECT 'person', n, 'Benk ' || n FROM unnest($1::text[]) n",
+    )
+    .bind::<Array<Text>, _>(&ids)
+    .execute(&mut conn)?;
+    let owner: i64 = crate::db::schema::service_owners::table
+        .select(crate::db::schema::service_owners::party_id)
+        .first(&mut conn)?;
+    let persons: Vec<i64> = crate::db::schema::parties::table
+        .filter(crate::db::schema::parties::kind.eq(crate::domain::PartyKind::Person))
+        .select(crate::db::schema::parties::id)
+        .load(&mut conn)?;
+    let sink = HttpSink::start()?;
+    // The sender's system subscribes to its own events before it sends.
+    diesel::sql_query(
+        "INSERT INTO event_subscriptions (consumer_org, endpoint, secret, cursor) VALUES ($1, $2, md5(random()::text), 0)",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(owner)
+    .bind::<Text, _>(&sink.url)
+    .execute(&mut conn)?;
+    let mut draft = bench_draft("benk-brev", owner, "api", "BENCH-EVENTS");
+    draft.notification = None;
+    eprintln!("sending to {recipients} recipients...");
+    let started = Instant::now();
+    crate::sending::send(&mut conn, &draft, &persons)?;
+    let send_seconds = started.elapsed().as_secs_f64();
+    drop(conn);
+
+    let worker = Worker::new(
+        pool.clone(),
+        Mailer::capture(pool.clone(), "melding <noreply@melding.example>".parse()?),
+        SmsGateway::Capture(pool.clone()),
+        Arc::new(SystemClock),
+        Settings::new("https://melding.example"),
+    )?;
+    eprintln!("worker: delivering {recipients} events...");
+    let started = Instant::now();
+    let mut delivered = 0;
+    loop {
+        let step = worker.step()?;
+        anyhow::ensure!(step.events_failed == 0, "a delivery failed");
+        if step.events_delivered == 0 && delivered >= recipients {
+            break;
+        }
+        delivered += step.events_delivered;
+        anyhow::ensure!(
+            started.elapsed().as_secs() < 3600,
+            "only {delivered} of {recipients} delivered in an hour"
+        );
+    }
+    let worker_seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        delivered == recipients && sink.count() == recipients as u64 + 1,
+        "the worker delivered {delivered} and the receiver got {} of {recipients} (+ validation)",
+        sink.count()
+    );
+
+    eprintln!("bare loop: posting {recipients} bodies...");
+    let bare = HttpSink::start()?;
+    let body = serde_json::json!({
+        "id": uuid::Uuid::now_v7(), "specversion": "1.0",
+        "type": "no.altinn.correspondence.correspondencepublished",
+        "source": "https://melding.example/correspondence/api/v1/correspondence",
+        "resource": "urn:altinn:resource:benk-brev", "resourceinstance": uuid::Uuid::now_v7(),
+        "subject": "urn:altinn:person:identifier-no:01017012345", "alternativesubject": "/person/01017012345",
+        "time": chrono::Utc::now(), "data": { "correspondenceId": uuid::Uuid::now_v7(), "status": "Published" },
+        "sequencenumber": 1
+    })
+    .to_string();
+    let client = reqwest::Client::builder().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let started = Instant::now();
+    rt.block_on(async {
+        for _ in 0..recipients {
+            let response = client
+                .post(&bare.url)
+                .header("content-type", "application/cloudevents+json")
+                .header("x-melding-signature", "sha256=0")
+                .body(body.clone())
+                .send()
+                .await?;
+            anyhow::ensure!(response.status().is_success(), "the receiver refused");
+        }
+        Ok(())
+    })?;
+    let bare_seconds = started.elapsed().as_secs_f64();
+    Ok(EventsReport {
+        events: recipients,
+        send_seconds,
+        worker_seconds,
+        bare_seconds,
+    })
+}

@@ -105,6 +105,13 @@ enum Command {
         #[arg(long, default_value_t = 500)]
         batch: i64,
     },
+    /// Benchmark webhook delivery: a send to N persons, every published event posted to a local
+    /// receiver by the worker, next to a bare POST loop (in a database of its own,
+    /// melding_bench_events, in the embedded cluster).
+    BenchEvents {
+        #[arg(long, default_value_t = 100_000)]
+        recipients: usize,
+    },
     /// Import register data (idempotent; rejected rows are reported with their position).
     Import {
         #[command(subcommand)]
@@ -185,6 +192,7 @@ fn try_main() -> anyhow::Result<()> {
             concurrency,
             batch,
         } => bench_notify(emails, concurrency.clamp(1, 256), batch.clamp(1, 10_000)),
+        Command::BenchEvents { recipients } => bench_events(recipients.max(1)),
         Command::Import {
             what:
                 Import::Er {
@@ -447,6 +455,41 @@ fn bench_notify(emails: usize, concurrency: usize, batch: i64) -> anyhow::Result
             bare / worker
         );
     }
+    Ok(())
+}
+
+fn bench_events(recipients: usize) -> anyhow::Result<()> {
+    use diesel::{Connection, RunQueryDsl};
+    let config = Config::from_env(Mode::Tool)?;
+    anyhow::ensure!(
+        matches!(config.database, DatabaseConfig::Embedded),
+        "bench-events uses the embedded database: unset DATABASE_URL"
+    );
+    let guard = ClusterGuard(Some(LocalCluster::start(
+        &config.data_dir,
+        Durability::Full,
+    )?));
+    let cluster = guard.0.as_ref().context("the private cluster")?;
+    let mut admin = diesel::PgConnection::establish(&cluster.url("postgres"))?;
+    diesel::sql_query("DROP DATABASE IF EXISTS melding_bench_events WITH (FORCE)")
+        .execute(&mut admin)?;
+    let url = cluster.ensure_database("melding_bench_events")?;
+    let pool = db::pool(&url, 8)?;
+    db::migrate(&mut *pool.get()?)?;
+    let r = melding::bench::events(&pool, recipients)?;
+    let worker = r.events as f64 / r.worker_seconds;
+    let bare = r.events as f64 / r.bare_seconds;
+    println!(
+        "| events | send (with the outbox) | worker | bare POST loop | ratio |\n|---:|---:|---:|---:|---:|\n\
+         | {} | {:.1} s | {:.1} s ({:.0}/s) | {:.1} s ({:.0}/s) | {:.2}x |",
+        r.events,
+        r.send_seconds,
+        r.worker_seconds,
+        worker,
+        r.bare_seconds,
+        bare,
+        bare / worker
+    );
     Ok(())
 }
 
