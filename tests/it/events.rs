@@ -135,6 +135,77 @@ async fn every_change_is_an_event_in_order_for_those_who_may_see_it() {
     let (_, events, _) = pull(&app, &a_events, &format!("after={first}")).await;
     assert_eq!(types(&events), ["correspondencereceiverread"]);
 
+    // Confirming, forwarding and deleting are events too, for the recipient and the sender.
+    let (status, sent) = post(
+        &app,
+        &sender,
+        &json!({
+            "correspondence": {
+                "resourceId": "testbrev", "sendersReference": "E-2",
+                "content": { "messageTitle": "Bekreft", "messageBody": "Tekst." },
+                "isConfirmationNeeded": true, "dueDateTime": "2099-01-01T12:00:00Z",
+                "allowForwarding": true
+            },
+            "recipients": [a_no]
+        }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let confirmable = first_id(&sent);
+    let (_, seen, _) = pull(&app, &a_events, "after=0&size=1000").await;
+    let before = seen.as_array().map(Vec::len).unwrap_or(0);
+    let cursor = seen[before - 1]["sequencenumber"].as_i64().expect("n");
+    let posted = app
+        .client
+        .post(app.url(&format!(
+            "/correspondence/api/v1/correspondence/{confirmable}/confirm"
+        )))
+        .bearer_auth(&a_reader)
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(posted.status(), StatusCode::OK);
+    let forwarded = app
+        .client
+        .post(app.url(&format!(
+            "/correspondence/api/v1/correspondence/{confirmable}/forward"
+        )))
+        .bearer_auth(&a_reader)
+        .json(&json!({ "forwardTo": "arkiv@example.no" }))
+        .send()
+        .await
+        .expect("forward");
+    assert_eq!(forwarded.status(), StatusCode::OK);
+    let purged = app
+        .client
+        .delete(app.url(&format!(
+            "/correspondence/api/v1/correspondence/{confirmable}/purge"
+        )))
+        .bearer_auth(&a_reader)
+        .send()
+        .await
+        .expect("purge");
+    assert_eq!(purged.status(), StatusCode::OK);
+    let (_, events, _) = pull(&app, &a_events, &format!("after={cursor}")).await;
+    assert_eq!(
+        types(&events),
+        [
+            "correspondencereceiverread",
+            "correspondencereceiverconfirmed",
+            "correspondenceforwarded",
+            "correspondencepurged"
+        ],
+        "{events}"
+    );
+    assert!(
+        events
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|e| e["resourceinstance"] == confirmable.as_str()
+                && e["data"]["correspondenceId"] == confirmable.as_str())
+    );
+
     // The sender sees what it sent, both messages, and the notices that went out.
     drain_notices(&app.pool).await;
     let (_, events, _) = pull(&app, &sender_events, "after=0&size=1000").await;
@@ -143,7 +214,7 @@ async fn every_change_is_an_event_in_order_for_those_who_may_see_it() {
         seen.iter()
             .filter(|t| *t == "correspondencepublished")
             .count(),
-        2,
+        3,
         "{seen:?}"
     );
     assert!(
@@ -171,7 +242,11 @@ async fn every_change_is_an_event_in_order_for_those_who_may_see_it() {
         "after=0&type=no.altinn.correspondence.correspondencereceiverread",
     )
     .await;
-    assert_eq!(types(&events), ["correspondencereceiverread"]);
+    assert_eq!(
+        types(&events),
+        ["correspondencereceiverread", "correspondencereceiverread"],
+        "the two messages read"
+    );
     let (_, page, next) = pull(&app, &sender_events, "after=0&size=1").await;
     assert_eq!(page.as_array().map(Vec::len), Some(1));
     let next = next.expect("a next link");
