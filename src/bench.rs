@@ -141,22 +141,32 @@ impl SmtpSink {
     pub fn start_on(port: u16) -> anyhow::Result<Self> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         let port = listener.local_addr()?.port();
-        let received = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let counter = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let counter = counter.clone();
-                std::thread::spawn(move || {
-                    let _ = sink_session(stream, &counter);
-                });
-            }
-        });
+        let received = serve(listener, sink_session);
         Ok(SmtpSink { port, received })
     }
 
     pub fn count(&self) -> u64 {
         self.received.load(std::sync::atomic::Ordering::Relaxed)
     }
+}
+
+/// Serves each connection of `listener` on a thread of its own with `session`, which counts
+/// what it receives; answers the count.
+fn serve(
+    listener: std::net::TcpListener,
+    session: fn(std::net::TcpStream, &std::sync::atomic::AtomicU64) -> std::io::Result<()>,
+) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+    let received = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = received.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let counter = counter.clone();
+            std::thread::spawn(move || {
+                let _ = session(stream, &counter);
+            });
+        }
+    });
+    received
 }
 
 fn sink_session(
@@ -201,6 +211,19 @@ fn sink_session(
     }
 }
 
+/// The benchmark's service owner (Benketaten) and its service `benk-brev`, in an empty database.
+fn bench_owner(conn: &mut PgConnection) -> QueryResult<usize> {
+    diesel::sql_query(
+        "WITH owner AS ( \
+             INSERT INTO parties (kind, org_number, name, org_form) \
+             VALUES ('organization', '974761076', 'Benketaten', 'ORGL') RETURNING id \
+         ), o AS (INSERT INTO service_owners (party_id, short_name) SELECT id, 'benk' FROM owner) \
+         INSERT INTO services (id, owner_id, title_nb, title_nn, title_en) \
+         SELECT 'benk-brev', id, 'Brev fra benken', 'Brev frå benken', 'Bench letter' FROM owner",
+    )
+    .execute(conn)
+}
+
 pub struct NotifyReport {
     pub emails: usize,
     pub concurrency: usize,
@@ -224,15 +247,7 @@ pub fn notify(
     let mut conn = pool.get()?;
     let persons = emails.clamp(1, 1000);
     eprintln!("preparing {emails} due notices...");
-    diesel::sql_query(
-        "WITH owner AS ( \
-             INSERT INTO parties (kind, org_number, name, org_form) \
-             VALUES ('organization', '974761076', 'Benketaten', 'ORGL') RETURNING id \
-         ), o AS (INSERT INTO service_owners (party_id, short_name) SELECT id, 'benk' FROM owner) \
-         INSERT INTO services (id, owner_id, title_nb, title_nn, title_en) \
-         SELECT 'benk-brev', id, 'Brev fra benken', 'Brev frå benken', 'Bench letter' FROM owner",
-    )
-    .execute(&mut conn)?;
+    bench_owner(&mut conn)?;
     let ids = synthetic_ids(persons);
     diesel::sql_query(
         "WITH new AS ( \
@@ -431,16 +446,7 @@ impl HttpSink {
     pub fn start() -> anyhow::Result<Self> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
         let url = format!("http://{}/hook", listener.local_addr()?);
-        let received = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let counter = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let counter = counter.clone();
-                std::thread::spawn(move || {
-                    let _ = http_session(stream, &counter);
-                });
-            }
-        });
+        let received = serve(listener, http_session);
         Ok(HttpSink { url, received })
     }
 
@@ -499,15 +505,7 @@ pub fn events(pool: &PgPool, recipients: usize) -> anyhow::Result<EventsReport> 
 
     let mut conn = pool.get()?;
     eprintln!("preparing {recipients} recipients...");
-    diesel::sql_query(
-        "WITH owner AS ( \
-             INSERT INTO parties (kind, org_number, name, org_form) \
-             VALUES ('organization', '974761076', 'Benketaten', 'ORGL') RETURNING id \
-         ), o AS (INSERT INTO service_owners (party_id, short_name) SELECT id, 'benk' FROM owner) \
-         INSERT INTO services (id, owner_id, title_nb, title_nn, title_en) \
-         SELECT 'benk-brev', id, 'Brev fra benken', 'Brev frå benken', 'Bench letter' FROM owner",
-    )
-    .execute(&mut conn)?;
+    bench_owner(&mut conn)?;
     let ids = synthetic_ids(recipients);
     diesel::sql_query(
         "INSERT INTO parties (kind, national_id, name) SELECT 'person', n, 'Benk ' || n FROM unnest($1::text[]) n",

@@ -32,11 +32,15 @@ CREATE INDEX outbox_events_subject_idx ON outbox_events (subject_party, position
 CREATE INDEX outbox_events_sender_idx ON outbox_events (sender_party, position) WHERE sender_party IS NOT NULL;
 
 -- Gives positions to the rows that can no longer be overtaken (see above); returns how many.
+-- One caller at a time; a caller that finds another at it goes on without waiting (it reads
+-- what has positions already).
 CREATE FUNCTION sequence_events() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     placed bigint;
 BEGIN
-    PERFORM pg_advisory_xact_lock(726173);
+    IF NOT pg_try_advisory_xact_lock(726173) THEN
+        RETURN 0;
+    END IF;
     WITH base AS (SELECT coalesce(max(position), 0) AS p FROM outbox_events),
          ready AS (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM outbox_events
                    WHERE position IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())

@@ -106,19 +106,10 @@ pub enum RecipientFileTransferStatusExt {
 
 /// The caller as a party: its organisation must be in the register.
 async fn client_of(state: &AppState, caller: &Caller) -> Result<Client, Problem> {
-    let pool = state.pool.clone();
-    let number = caller.client.org_number.clone();
-    let org = blocking(move || {
-        Ok(crate::access::grants::find_organization(
-            &mut *pool.get()?,
-            &number,
-        )?)
-    })
-    .await?;
-    match org {
+    match caller.organisation_of(state).await? {
         Some(org) => Ok(Client {
             org,
-            name: format!("0192:{}", caller.client.org_number.as_str()),
+            name: caller.system_name(),
         }),
         None => Err(refused(Refusal::NoAccess)),
     }

@@ -194,8 +194,7 @@ fn page(
     subject: Option<String>,
     size: i64,
 ) -> Result<Vec<outbox::Row>, Problem> {
-    let Some(org) = crate::access::grants::find_organization(conn, &caller.client.org_number)?
-    else {
+    let Some(org) = caller.organisation(conn)? else {
         return Ok(Vec::new());
     };
     outbox::sequence(conn)?;
@@ -364,16 +363,10 @@ mod tests {
 }
 
 async fn consumer(state: &AppState, caller: &Caller) -> Result<i64, Problem> {
-    let pool = state.pool.clone();
-    let number = caller.client.org_number.clone();
-    blocking(move || {
-        Ok(crate::access::grants::find_organization(
-            &mut *pool.get()?,
-            &number,
-        )?)
-    })
-    .await?
-    .ok_or_else(Problem::not_found)
+    caller
+        .organisation_of(state)
+        .await?
+        .ok_or_else(Problem::not_found)
 }
 
 /// `POST /subscriptions`: a webhook for the events the client may see, narrowed by the filters.

@@ -60,11 +60,10 @@ fn locate(conn: &mut PgConnection, caller: &Caller, id: Uuid) -> Result<(Side, R
         }
     }
     if caller.has(SCOPE_READ)
-        && let Some(org) =
-            crate::access::grants::find_organization(conn, &caller.client.org_number)?
+        && let Some(org) = caller.organisation(conn)?
         && let MessageAccess::Read { attachments } = decision::system_message_access(conn, org, id)?
     {
-        let system = format!("0192:{}", caller.client.org_number.as_str());
+        let system = caller.system_name();
         return Ok((
             Side::Recipient {
                 system,

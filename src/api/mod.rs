@@ -98,6 +98,29 @@ impl Caller {
     pub fn has(&self, scope: &str) -> bool {
         self.client.scopes.iter().any(|s| s == scope)
     }
+
+    /// How the client is named in status histories and events: `0192:<organisation number>`.
+    pub fn system_name(&self) -> String {
+        format!("0192:{}", self.client.org_number.as_str())
+    }
+
+    /// The client organisation's party, when it is in the register.
+    pub fn organisation(
+        &self,
+        conn: &mut diesel::PgConnection,
+    ) -> diesel::QueryResult<Option<i64>> {
+        crate::access::grants::find_organization(conn, &self.client.org_number)
+    }
+
+    /// The same, looked up off the request's thread.
+    pub async fn organisation_of(
+        &self,
+        state: &crate::state::AppState,
+    ) -> Result<Option<i64>, Problem> {
+        let pool = state.pool.clone();
+        let caller = self.clone();
+        Ok(crate::web::blocking(move || Ok(caller.organisation(&mut *pool.get()?)?)).await?)
+    }
 }
 
 /// Calls that send (and read what was sent).

@@ -589,9 +589,7 @@ impl Scope {
                 org: 0,
             },
             Role::Recipient => {
-                let Some(org) =
-                    crate::access::grants::find_organization(conn, &caller.client.org_number)?
-                else {
+                let Some(org) = caller.organisation(conn)? else {
                     return Ok(None);
                 };
                 let mut served = super::message::served(conn, org)?;

@@ -250,10 +250,15 @@ fn validate(
     let mut titles: [String; 3] = Default::default();
     for (i, l) in ["nb", "nn", "en"].iter().enumerate() {
         let title = form.get(&format!("title_{l}")).trim();
-        if title.is_empty() || title.chars().count() > 200 || title.chars().any(char::is_control) {
+        if title.is_empty() || title.chars().count() > 255 || title.chars().any(char::is_control) {
+            // The summary lists all three: each says which language it is about.
             errors.insert(
                 format!("title_{l}"),
-                i18n::text(lang, "service-error-title"),
+                format!(
+                    "{} ({})",
+                    i18n::text(lang, "service-error-title"),
+                    i18n::text(lang, &format!("language-name-{l}"))
+                ),
             );
         }
         titles[i] = title.to_owned();

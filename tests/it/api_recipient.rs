@@ -26,6 +26,23 @@ pub fn organisation(app: &TestApp, base: u32, name: &str) -> (i64, String) {
     (id, number.as_str().to_owned())
 }
 
+/// The client organisation's world: testbrev needs the ordinary-mail package, the world's person
+/// is the client's general manager (its main administrator), and a confidential service
+/// `hemmelig` of the same owner.
+fn client_world(app: &TestApp, w: &crate::notify::World, client: i64) {
+    app.pool
+        .get()
+        .expect("conn")
+        .batch_execute(&format!(
+            "UPDATE services SET required_packages = '{{ordinary-mail}}' WHERE id = 'testbrev'; \
+             INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({}, {client}, 'DAGL'); \
+             INSERT INTO services (id, owner_id, title_nb, title_nn, title_en, required_packages, is_confidential) \
+             VALUES ('hemmelig', {}, 'Hemmelig', 'Hemmeleg', 'Secret', '{{confidential-mail}}', true)",
+            w.persons[0].0, w.owner
+        ))
+        .expect("roles and services");
+}
+
 /// Sends one message through the API to `recipient`, with a file and the given extras.
 async fn send_to(app: &TestApp, sender: &str, recipient: &str, extra: Value) -> String {
     let (status, attachment) = send_json(
@@ -102,17 +119,7 @@ async fn a_recipient_system_reads_confirms_downloads_and_deletes_what_it_was_giv
     let (client, client_no) = organisation(&app, 91000001, "Klient AS");
     let (_, other_no) = organisation(&app, 91000002, "Annen AS");
     let (_, firm_no) = organisation(&app, 91000003, "Regnskap AS");
-    app.pool
-        .get()
-        .expect("conn")
-        .batch_execute(&format!(
-            "UPDATE services SET required_packages = '{{ordinary-mail}}' WHERE id = 'testbrev'; \
-             INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({}, {client}, 'DAGL'); \
-             INSERT INTO services (id, owner_id, title_nb, title_nn, title_en, required_packages, is_confidential) \
-             VALUES ('hemmelig', {}, 'Hemmelig', 'Hemmeleg', 'Secret', '{{confidential-mail}}', true)",
-            w.persons[0].0, w.owner
-        ))
-        .expect("roles and services");
+    client_world(&app, &w, client);
     let sender = token(&app, "974761076", &[SCOPE_WRITE], 5);
     let firm = token(&app, &firm_no, &[SCOPE_READ], 5);
 
@@ -532,17 +539,7 @@ async fn a_recipient_system_forwards_what_it_has_read_by_email_where_the_sender_
     let w = world(&mut app.pool.get().expect("conn"), 1, &[]);
     let (client, client_no) = organisation(&app, 91000001, "Klient AS");
     let (_, firm_no) = organisation(&app, 91000003, "Regnskap AS");
-    app.pool
-        .get()
-        .expect("conn")
-        .batch_execute(&format!(
-            "UPDATE services SET required_packages = '{{ordinary-mail}}' WHERE id = 'testbrev'; \
-             INSERT INTO er_roles (person_id, org_id, role_code) VALUES ({}, {client}, 'DAGL'); \
-             INSERT INTO services (id, owner_id, title_nb, title_nn, title_en, required_packages, is_confidential) \
-             VALUES ('hemmelig', {}, 'Hemmelig', 'Hemmeleg', 'Secret', '{{confidential-mail}}', true)",
-            w.persons[0].0, w.owner
-        ))
-        .expect("roles and services");
+    client_world(&app, &w, client);
     let sender = token(&app, "974761076", &[SCOPE_WRITE], 5);
     let firm = token(&app, &firm_no, &[SCOPE_READ], 5);
     let allowed = send_to(

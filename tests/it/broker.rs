@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 use melding::api::broker::{SCOPE_BROKER_READ, SCOPE_BROKER_WRITE};
 use melding::api::token::SCOPE_WRITE;
 use melding::config::Mode;
-use melding::notify::{ManualClock, Settings, Worker};
+use melding::notify::{ManualClock, Settings};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -88,17 +88,8 @@ async fn purge_at(app: &TestApp, at: chrono::DateTime<Utc>) -> usize {
     tokio::task::spawn_blocking(move || {
         let mut settings = Settings::new("https://melding.example");
         settings.storage = Some(storage);
-        let worker = Worker::new(
-            pool.clone(),
-            melding::notify::transport::Mailer::capture(
-                pool.clone(),
-                "melding <noreply@melding.example>".parse().expect("from"),
-            ),
-            melding::notify::transport::SmsGateway::Capture(pool),
-            Arc::new(ManualClock::new(at)),
-            settings,
-        )
-        .expect("worker");
+        let worker =
+            crate::helpers::capture_worker(&pool, Arc::new(ManualClock::new(at)), settings);
         worker.drain().expect("drain").purged
     })
     .await

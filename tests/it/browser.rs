@@ -992,6 +992,25 @@ async fn every_page_fits_a_phone_names_the_acting_party_and_passes_axe() {
         browser.goto(&app.url(&path)).await;
         check_both_sizes(&browser, &path, "Nils Skattum", acting).await;
     }
+    // A file-transfer service form sent empty: the problems next to their fields.
+    browser
+        .goto(&app.url(&format!("/admin/transfers/services/new?owner={owner}")))
+        .await;
+    browser.click("form.admin-form button[type=submit]").await;
+    browser
+        .wait_for("document.querySelector('#error-summary')")
+        .await;
+    assert!(
+        browser.text_of("#id-error").await.len() > 5,
+        "the id's problem next to it"
+    );
+    check_both_sizes(
+        &browser,
+        "/admin/transfers/services-errors",
+        "Nils Skattum",
+        "Skatteetaten",
+    )
+    .await;
 
     // A main administrator's pages: the organisation's access, and the check step before
     // removing someone's access (reached by the button, as people do).

@@ -421,17 +421,11 @@ async fn deliver_at(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> (usize,
     settled(app).await;
     let pool = app.pool.clone();
     tokio::task::spawn_blocking(move || {
-        let worker = melding::notify::Worker::new(
-            pool.clone(),
-            melding::notify::transport::Mailer::capture(
-                pool.clone(),
-                "melding <noreply@melding.example>".parse().expect("from"),
-            ),
-            melding::notify::transport::SmsGateway::Capture(pool),
+        let worker = crate::helpers::capture_worker(
+            &pool,
             std::sync::Arc::new(melding::notify::ManualClock::new(at)),
             melding::notify::Settings::new("https://melding.example"),
-        )
-        .expect("worker");
+        );
         let step = worker.step().expect("step");
         (step.events_delivered, step.events_failed)
     })
@@ -666,17 +660,11 @@ async fn two_workers_racing_deliver_each_event_once() {
         .map(|_| {
             let pool = app.pool.clone();
             std::thread::spawn(move || {
-                let worker = melding::notify::Worker::new(
-                    pool.clone(),
-                    melding::notify::transport::Mailer::capture(
-                        pool.clone(),
-                        "melding <noreply@melding.example>".parse().expect("from"),
-                    ),
-                    melding::notify::transport::SmsGateway::Capture(pool),
+                let worker = crate::helpers::capture_worker(
+                    &pool,
                     std::sync::Arc::new(melding::notify::SystemClock),
                     melding::notify::Settings::new("https://melding.example"),
-                )
-                .expect("worker");
+                );
                 let mut delivered = 0;
                 for _ in 0..20 {
                     delivered += worker.step().expect("step").events_delivered;

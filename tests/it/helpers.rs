@@ -450,23 +450,37 @@ pub async fn login(client: &reqwest::Client, base: &str, national_id: &str, leve
     );
 }
 
+/// A worker on `pool`'s database that captures mail and SMS in the dev outbox, as the demo's,
+/// with the clock and settings the test gives.
+pub fn capture_worker(
+    pool: &PgPool,
+    clock: Arc<dyn melding::notify::Clock>,
+    settings: melding::notify::Settings,
+) -> melding::notify::Worker {
+    use melding::notify::transport::{Mailer, SmsGateway};
+    melding::notify::Worker::new(
+        pool.clone(),
+        Mailer::capture(
+            pool.clone(),
+            "melding <noreply@melding.example>".parse().expect("from"),
+        ),
+        SmsGateway::Capture(pool.clone()),
+        clock,
+        settings,
+    )
+    .expect("worker")
+}
+
 /// Sends every due notice of `pool`'s database the way the demo does (captured in the dev
 /// outbox), as the embedded worker would.
 pub async fn drain_notices(pool: &PgPool) -> melding::notify::Step {
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
-        use melding::notify::transport::{Mailer, SmsGateway};
-        melding::notify::Worker::new(
-            pool.clone(),
-            Mailer::capture(
-                pool.clone(),
-                "melding <noreply@melding.example>".parse().expect("from"),
-            ),
-            SmsGateway::Capture(pool),
+        capture_worker(
+            &pool,
             Arc::new(melding::notify::SystemClock),
             melding::notify::Settings::new("http://127.0.0.1"),
         )
-        .expect("worker")
         .drain()
         .expect("drain")
     })
