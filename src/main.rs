@@ -277,6 +277,7 @@ fn serve() -> anyhow::Result<()> {
 
 /// Serves until Ctrl-C or SIGTERM.
 async fn run_server(config: &Arc<Config>, pool: db::PgPool) -> anyhow::Result<()> {
+    melding::web::take_turns(config.pool_size as usize);
     let app = Application::build(config.clone(), pool)?;
     tracing::info!(url = %config.public_url, port = app.port(), "melding is running; Ctrl-C stops it");
     if config.is_demo() {

@@ -83,7 +83,7 @@ async fn run<T: Send + 'static>(
     f: impl FnOnce(&mut PgConnection) -> anyhow::Result<T> + Send + 'static,
 ) -> anyhow::Result<T> {
     let pool = pool.clone();
-    actix_web::web::block(move || {
+    crate::web::in_turn(move || {
         let mut conn = pool.get()?;
         f(&mut conn)
     })

@@ -43,19 +43,74 @@ pub struct Message {
     pub folder: String,
     #[diesel(sql_type = diesel::sql_types::Jsonb)]
     pub reply_links: serde_json::Value,
+    #[diesel(sql_type = Text)]
+    pub recipient_kind: crate::domain::PartyKind,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub recipient_org_number: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub recipient_national_id: Option<String>,
 }
 
-pub fn load(conn: &mut PgConnection, id: Uuid, lang: Language) -> QueryResult<Message> {
+/// Everything the message page shows of a message, read by one statement: the message and its
+/// recipient, its published attachments, who has seen it and its activity log.
+pub struct Page {
+    pub message: Message,
+    pub attachments: Vec<Attachment>,
+    pub seen: Vec<Seen>,
+    pub activity: Vec<Activity>,
+}
+
+#[derive(QueryableByName)]
+struct PageRow {
+    #[diesel(embed)]
+    message: Message,
+    #[diesel(sql_type = diesel::sql_types::Json)]
+    attachments: serde_json::Value,
+    #[diesel(sql_type = diesel::sql_types::Json)]
+    seen: serde_json::Value,
+    #[diesel(sql_type = diesel::sql_types::Json)]
+    activity: serde_json::Value,
+}
+
+/// The lists of the page travel as JSON arrays inside the one row.
+fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> QueryResult<T> {
+    serde_json::from_value(value).map_err(|e| diesel::result::Error::DeserializationError(e.into()))
+}
+
+pub fn page(conn: &mut PgConnection, id: Uuid, lang: Language) -> QueryResult<Page> {
     let l = lang.code();
-    Prepared(diesel::sql_query(format!(
+    let row: PageRow = Prepared(diesel::sql_query(format!(
         "SELECT c.id, c.title, c.summary, c.body, coalesce(c.display_sender, c.sender_name) AS sender, r.name AS recipient, \
                 c.service_id, s.title_{l} AS service, c.published_at, c.due_at, c.status, c.confirmation_needed, \
-                c.confirmed_at, c.folder, c.reply_links \
+                c.confirmed_at, c.folder, c.reply_links, r.kind AS recipient_kind, \
+                r.org_number AS recipient_org_number, r.national_id AS recipient_national_id, \
+                (SELECT coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'media_type', a.media_type, \
+                            'size_bytes', a.size_bytes, 'storage_key', a.storage_key) ORDER BY ca.position, a.name), '[]') \
+                 FROM correspondence_attachments ca JOIN attachments a ON a.id = ca.attachment_id \
+                 WHERE ca.correspondence_id = c.id AND a.state = 'published') AS attachments, \
+                (SELECT coalesce(json_agg(json_build_object('person_id', sl.person_id, 'name', p.name, \
+                            'first_seen_at', sl.first_seen_at) ORDER BY sl.first_seen_at), '[]') \
+                 FROM seen_log sl JOIN parties p ON p.id = sl.person_id WHERE sl.correspondence_id = c.id) AS seen, \
+                (SELECT coalesce(json_agg(x ORDER BY x.at), '[]') FROM ( \
+                   SELECT e.occurred_at AS at, e.status AS what, coalesce(p.name, sp.name) AS who, NULL::text AS address \
+                   FROM correspondence_events e LEFT JOIN parties p ON p.id = e.actor_person_id \
+                   LEFT JOIN parties sp ON e.actor_system LIKE '0192:%' AND sp.org_number = substr(e.actor_system, 6) \
+                   WHERE e.correspondence_id = c.id AND e.status NOT IN ('Initialized', 'ReadyForPublish') \
+                   UNION ALL \
+                   SELECT coalesce(n.sent_at, n.updated_at), 'notification:' || n.kind || ':' || n.channel || ':' || n.state, \
+                          NULL, {MASKED_ADDRESS} \
+                   FROM notifications n WHERE n.correspondence_id = c.id AND n.state IN ('sent', 'delivered', 'failed')) x) AS activity \
          FROM correspondences c JOIN services s ON s.id = c.service_id JOIN parties r ON r.id = c.recipient_id \
          WHERE c.id = $1"
     ))
     .bind::<SqlUuid, _>(id))
-    .get_result(conn)
+    .get_result(conn)?;
+    Ok(Page {
+        message: row.message,
+        attachments: from_json(row.attachments)?,
+        seen: from_json(row.seen)?,
+        activity: from_json(row.activity)?,
+    })
 }
 
 /// The message's title and folder, without loading its body.
@@ -66,7 +121,7 @@ pub fn title_and_folder(conn: &mut PgConnection, id: Uuid) -> QueryResult<(Strin
         .first(conn)
 }
 
-#[derive(QueryableByName, Debug, Clone)]
+#[derive(QueryableByName, serde::Deserialize, Debug, Clone)]
 pub struct Attachment {
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
@@ -143,17 +198,46 @@ fn record<'a>(
     Ok(())
 }
 
-/// Opening: the seen log always (for a person); Fetched and Read the first time anyone acting
-/// for the party opens it; "marked unread" is cleared.
+/// Opening: the seen log (for a person; its last-seen time kept to the minute); Fetched and
+/// Read the first time anyone acting for the party opens it; "marked unread" is cleared.
+///
+/// A message opened before, by this person within the minute and not marked unread, changes
+/// nothing: one statement that writes nothing, no transaction. Page views of read mail, the
+/// common case, then cost the database no write and no commit.
 pub fn record_open<'a>(
     conn: &mut PgConnection,
     id: Uuid,
     by: impl Into<By<'a>>,
     party: i64,
 ) -> QueryResult<()> {
+    #[derive(QueryableByName)]
+    struct Unchanged {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        unchanged: bool,
+    }
     let by = by.into();
+    let person = match by {
+        By::Person(p) => Some(p),
+        By::System(_) => None,
+    };
+    let quick = Prepared(
+        diesel::sql_query(
+            "SELECT c.first_read_at IS NOT NULL AND NOT c.marked_unread \
+                    AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM seen_log s \
+                        WHERE s.correspondence_id = c.id AND s.person_id = $2 \
+                          AND s.last_seen_at > now() - interval '1 minute')) AS unchanged \
+             FROM correspondences c WHERE c.id = $1",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<Nullable<BigInt>, _>(person),
+    )
+    .get_result::<Unchanged>(conn)
+    .optional()?;
+    if quick.is_some_and(|q| q.unchanged) {
+        return Ok(());
+    }
     conn.transaction(|conn| {
-        if let By::Person(person) = by {
+        if let Some(person) = person {
             diesel::insert_into(seen_log::table)
                 .values((
                     seen_log::correspondence_id.eq(id),
@@ -318,54 +402,22 @@ pub fn move_to(
     })
 }
 
-#[derive(QueryableByName, Debug, Clone)]
+#[derive(serde::Deserialize, Debug, Clone)]
 pub struct Seen {
-    #[diesel(sql_type = BigInt)]
     pub person_id: i64,
-    #[diesel(sql_type = Text)]
     pub name: String,
-    #[diesel(sql_type = Timestamptz)]
     pub first_seen_at: DateTime<Utc>,
 }
 
-pub fn seen_by(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Seen>> {
-    Prepared(diesel::sql_query(
-        "SELECT s.person_id, p.name, s.first_seen_at FROM seen_log s JOIN parties p ON p.id = s.person_id \
-         WHERE s.correspondence_id = $1 ORDER BY s.first_seen_at",
-    )
-    .bind::<SqlUuid, _>(id))
-    .load(conn)
-}
-
 /// One line of the activity log: a status event or a notification outcome.
-#[derive(QueryableByName, Debug, Clone)]
+#[derive(serde::Deserialize, Debug, Clone)]
 pub struct Activity {
-    #[diesel(sql_type = Timestamptz)]
     pub at: DateTime<Utc>,
     /// A status, or `notification:<kind>:<channel>:<state>`.
-    #[diesel(sql_type = Text)]
     pub what: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub who: Option<String>,
     /// The notification address, masked.
-    #[diesel(sql_type = Nullable<Text>)]
     pub address: Option<String>,
-}
-
-pub fn activity(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Activity>> {
-    Prepared(diesel::sql_query(format!(
-        "SELECT e.occurred_at AS at, e.status AS what, coalesce(p.name, sp.name) AS who, NULL::text AS address \
-           FROM correspondence_events e LEFT JOIN parties p ON p.id = e.actor_person_id \
-           LEFT JOIN parties sp ON e.actor_system LIKE '0192:%' AND sp.org_number = substr(e.actor_system, 6) \
-           WHERE e.correspondence_id = $1 AND e.status NOT IN ('Initialized', 'ReadyForPublish') \
-         UNION ALL \
-         SELECT coalesce(n.sent_at, n.updated_at), 'notification:' || n.kind || ':' || n.channel || ':' || n.state, NULL, \
-                {MASKED_ADDRESS} \
-           FROM notifications n WHERE n.correspondence_id = $1 AND n.state IN ('sent', 'delivered', 'failed') \
-         ORDER BY 1"
-    ))
-    .bind::<SqlUuid, _>(id))
-    .load(conn)
 }
 
 /// What a bulk action does to the selected messages.

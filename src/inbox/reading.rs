@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::filters::Folder;
 use super::message::{self, Message};
-use super::view::{PartyHeader, actor, due_badge, party_header};
+use super::view::{PartyHeader, actor, due_badge};
 use crate::access::decision::{self, Actor, MessageAccess};
 use crate::access::grants;
 use crate::access::pages::{GrantView, view};
@@ -138,13 +138,22 @@ pub(super) async fn message_page(
             let mut conn = pool.get()?;
             let may_download = readable(&mut conn, actor, party, id, &here)?;
             message::record_open(&mut conn, id, actor, party)?;
-            let message = message::load(&mut conn, id, lang)?;
-            let attachments = message::attachments(&mut conn, id)?;
-            let seen = message::seen_by(&mut conn, id)?;
+            let message::Page {
+                message,
+                attachments,
+                seen,
+                activity,
+            } = message::page(&mut conn, id, lang)?;
             let reasons =
                 grants::reasons(&mut conn, actor.person_id, party, &message.service_id, lang)?;
-            let activity = message::activity(&mut conn, id)?;
-            let header = party_header(&mut conn, party)?;
+            // The message is addressed to the party (the decision checked it): its recipient.
+            let header = PartyHeader::of(
+                party,
+                message.recipient_kind,
+                &message.recipient,
+                message.recipient_org_number.as_deref(),
+                message.recipient_national_id.as_deref(),
+            );
             Ok((
                 header,
                 message,

@@ -2,11 +2,9 @@
 //! highlighting and due-date badges.
 
 use chrono::{Duration, Utc};
-use diesel::prelude::*;
 
 use super::filters::{Combined, Filters};
 use crate::access::decision::Actor;
-use crate::db::schema::parties;
 use crate::domain::Language;
 use crate::domain::PartyKind;
 use crate::web::context::encode_component;
@@ -36,25 +34,23 @@ impl PartyHeader {
     }
 }
 
-pub(super) fn party_header(conn: &mut PgConnection, id: i64) -> QueryResult<PartyHeader> {
-    let (kind, name, org, nid): (PartyKind, String, Option<String>, Option<String>) =
-        parties::table
-            .find(id)
-            .select((
-                parties::kind,
-                parties::name,
-                parties::org_number,
-                parties::national_id,
-            ))
-            .first(conn)?;
-    let label = crate::access::parties::label(&name, org.as_deref());
-    Ok(PartyHeader {
-        id,
-        label,
-        is_person: kind == PartyKind::Person,
-        combined: None,
-        acting: Some(Acting::new(id, kind, &name, nid.as_deref(), org.as_deref())),
-    })
+impl PartyHeader {
+    /// The header of party `id`, read already.
+    pub(super) fn of(
+        id: i64,
+        kind: PartyKind,
+        name: &str,
+        org: Option<&str>,
+        nid: Option<&str>,
+    ) -> PartyHeader {
+        PartyHeader {
+            id,
+            label: crate::access::parties::label(name, org),
+            is_person: kind == PartyKind::Person,
+            combined: None,
+            acting: Some(Acting::new(id, kind, name, nid, org)),
+        }
+    }
 }
 
 pub(super) fn actor(user: &CurrentUser) -> Actor {

@@ -372,6 +372,10 @@ pub fn enqueue_reminders(
 
 /// The first notices (`reminder_from` none: at publishing) or the reminders (due the service's
 /// delay after `reminder_from`, only for unopened messages) of a send's messages.
+///
+/// Each address row carries its message's run time and which channels its message has, so the
+/// rows are never matched back against another common table expression: such a match has no
+/// index, and a batch of 10,000 messages spent most of its time comparing message ids pairwise.
 fn enqueue(
     conn: &mut PgConnection,
     reminder_from: Option<DateTime<Utc>>,
@@ -390,36 +394,36 @@ fn enqueue(
                  WHERE c.sending_id = $1 AND c.id = ANY ($4) AND c.status IN ('Published', 'ReadyForPublish') \
                    AND ($5::timestamptz IS NULL OR c.first_read_at IS NULL) \
              ), addrs AS ( \
-                 SELECT m.id, 'email' AS channel, cp.email AS address, cp.person_id FROM msgs m \
+                 SELECT m.id, m.run_at, 'email' AS channel, cp.email AS address, cp.person_id FROM msgs m \
                  JOIN contact_points cp ON cp.person_id = m.recipient_id \
                  WHERE m.kind = 'person' AND cp.email IS NOT NULL AND cp.confirmed_at > now() - {STALE} \
                  UNION ALL \
-                 SELECT m.id, 'sms', cp.mobile, cp.person_id FROM msgs m \
+                 SELECT m.id, m.run_at, 'sms', cp.mobile, cp.person_id FROM msgs m \
                  JOIN contact_points cp ON cp.person_id = m.recipient_id \
                  WHERE m.kind = 'person' AND cp.mobile IS NOT NULL AND cp.confirmed_at > now() - {STALE} \
                  UNION ALL \
-                 SELECT m.id, a.channel, a.address, NULL FROM msgs m \
+                 SELECT m.id, m.run_at, a.channel, a.address, NULL FROM msgs m \
                  JOIN org_notification_addresses a ON a.org_id = m.recipient_id WHERE m.kind = 'organization' \
                  UNION ALL \
-                 SELECT m.id, 'email', cp.email, cp.person_id FROM msgs m \
+                 SELECT m.id, m.run_at, 'email', cp.email, cp.person_id FROM msgs m \
                  CROSS JOIN LATERAL service_readers(m.recipient_id, $2) r \
                  JOIN contact_points cp ON cp.person_id = r.person_id \
                  WHERE m.kind = 'organization' AND cp.email IS NOT NULL AND NOT cp.is_reserved \
                    AND cp.confirmed_at > now() - {STALE} \
-             ), chosen AS ( \
-                 SELECT a.* FROM addrs a WHERE CASE $3 \
-                     WHEN 'Email' THEN a.channel = 'email' \
-                     WHEN 'Sms' THEN a.channel = 'sms' \
-                     WHEN 'EmailPreferred' THEN a.channel = 'email' \
-                         OR NOT EXISTS (SELECT 1 FROM addrs b WHERE b.id = a.id AND b.channel = 'email') \
-                     WHEN 'SmsPreferred' THEN a.channel = 'sms' \
-                         OR NOT EXISTS (SELECT 1 FROM addrs b WHERE b.id = a.id AND b.channel = 'sms') \
-                     ELSE true END \
+             ), found AS ( \
+                 SELECT a.*, bool_or(a.channel = 'email') OVER (PARTITION BY a.id) AS has_email, \
+                        bool_or(a.channel = 'sms') OVER (PARTITION BY a.id) AS has_sms \
+                 FROM addrs a \
              ) \
              INSERT INTO notifications (correspondence_id, kind, channel, address, person_id, run_at, expires_at) \
              SELECT c.id, CASE WHEN $5::timestamptz IS NULL THEN 'initial' ELSE 'reminder' END, c.channel, c.address, \
-                    c.person_id, m.run_at, m.run_at + interval '48 hours' \
-             FROM chosen c JOIN msgs m ON m.id = c.id \
+                    c.person_id, c.run_at, c.run_at + interval '48 hours' \
+             FROM found c WHERE CASE $3 \
+                 WHEN 'Email' THEN c.channel = 'email' \
+                 WHEN 'Sms' THEN c.channel = 'sms' \
+                 WHEN 'EmailPreferred' THEN c.channel = 'email' OR NOT c.has_email \
+                 WHEN 'SmsPreferred' THEN c.channel = 'sms' OR NOT c.has_sms \
+                 ELSE true END \
              ON CONFLICT (correspondence_id, kind, channel, address) DO NOTHING"
         ))
         .bind::<SqlUuid, _>(sending_id)

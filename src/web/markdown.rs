@@ -11,13 +11,18 @@ pub fn to_safe_html(markdown: &str) -> String {
     options.insert(Options::ENABLE_STRIKETHROUGH);
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(markdown, options));
-    ammonia::Builder::default()
+    SANITISER.clean(&raw).to_string()
+}
+
+/// The sanitiser's rules (sets of tags, attributes and schemes), built once, not for every body.
+static SANITISER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
         .rm_tags(&["img"])
         .link_rel(Some("noopener noreferrer"))
-        .url_schemes(["https", "mailto"].into())
-        .clean(&raw)
-        .to_string()
-}
+        .url_schemes(["https", "mailto"].into());
+    builder
+});
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! The inbox over HTTP against the demo world: what a person sees, never sees, and what opening,
 //! downloading, confirming and moving record.
 
+use diesel::RunQueryDsl;
 use melding::auth::demo_idp::personas::{CITIZEN, MUNICIPAL_ADMIN, MUNICIPAL_CLERK};
 use reqwest::StatusCode;
 
@@ -993,4 +994,79 @@ async fn a_nul_character_in_a_search_is_a_bad_request_not_a_server_error() {
         page.contains("id=\"q-error\">Feltet inneholder et tegn som ikke kan lagres (NUL"),
         "said next to the search box"
     );
+}
+
+/// The `href` of the "older messages" link of a listing page, unescaped.
+fn next_page(body: &str) -> Option<String> {
+    body.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|href| href.starts_with("/inbox?") && href.contains("after="))
+        .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+/// A search first tries the party's newest messages and turns to the full-text index only when
+/// they leave the page short: a word in every message pages exactly as the database orders its
+/// matches, and a word in one message older than the first thousand is still found.
+#[tokio::test]
+async fn a_search_pages_a_common_word_in_order_and_finds_a_rare_one_far_back() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.pool.get().expect("conn");
+    let w = crate::notify::world(&mut conn, 1, &[]);
+    let (party, national_id) = (w.persons[0].0, w.persons[0].1.as_str().to_owned());
+    diesel::sql_query(format!(
+        "WITH s AS (INSERT INTO sendings (id, service_id, sender_id, channel, recipient_count) \
+                    VALUES (gen_random_uuid(), '{service}', {owner}, 'api', 1500) RETURNING id) \
+         INSERT INTO correspondences (id, sending_id, service_id, sender_id, sender_name, senders_reference, \
+             recipient_id, title, body, published_at, status) \
+         SELECT gen_random_uuid(), s.id, '{service}', {owner}, 'Testetaten', 'ref-' || g, {party}, \
+                CASE WHEN g = 1400 THEN 'Brev til fyrvokteren' ELSE 'Vedtak om bostøtte nummer ' || g END, \
+                'Innhold.', now() - g * interval '1 minute', 'Published' \
+         FROM s CROSS JOIN generate_series(1, 1500) g",
+        service = w.service,
+        owner = w.owner,
+    ))
+    .execute(&mut conn)
+    .expect("1,500 messages");
+    app.login_as(&national_id, "substantial").await;
+
+    // The rare word: in the 1,400th newest message only, beyond the first thousand.
+    let rare = app
+        .get(&format!("/inbox?party={party}&q=fyrvokteren"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let found = listed(&rare);
+    assert_eq!(found.len(), 1, "exactly the one message with the word");
+    assert_each(&app, &rare, "title = 'Brev til fyrvokteren'");
+
+    // The common word, two pages (the second after the first's cursor), unread only: exactly the
+    // database's newest matches in order, none twice, none skipped.
+    let expected: Vec<String> = text(
+        &mut conn,
+        &format!(
+            "SELECT string_agg(id::text, ',' ORDER BY published_at DESC, id DESC) AS t FROM ( \
+               SELECT id, published_at FROM correspondences WHERE recipient_id = {party} \
+               AND search_vector @@ websearch_to_tsquery('norwegian', 'vedtak') \
+               AND first_read_at IS NULL ORDER BY published_at DESC, id DESC LIMIT 200) x"
+        ),
+    )
+    .split(',')
+    .map(str::to_owned)
+    .collect();
+    let first = app
+        .get(&format!("/inbox?party={party}&q=vedtak&unread=unread"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    let mut pages = listed(&first);
+    assert!(pages.len() >= 20, "a full page: {}", pages.len());
+    let next = next_page(&first).expect("a link to older messages");
+    let second = app.get(&next).await.text().await.expect("page");
+    let second_rows = listed(&second);
+    assert!(!second_rows.is_empty(), "the second page has rows");
+    pages.extend(second_rows);
+    assert_eq!(pages, expected[..pages.len()].to_vec());
 }

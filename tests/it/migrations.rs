@@ -69,8 +69,14 @@ fn hot_queries_have_their_indexes() {
         "recipient listing"
     );
     assert!(
-        has("USING gin (recipient_id, search_vector)"),
-        "full-text search per recipient"
+        has("USING gin (search_vector)"),
+        "full-text search (the recipient narrowed by the recipient's btree)"
+    );
+    assert!(
+        has(
+            "(recipient_id, folder, published_at DESC, id DESC) INCLUDE (service_id, status) WHERE ((first_read_at IS NULL) OR marked_unread)"
+        ),
+        "unread listing and counts"
     );
     assert!(
         has("notifications USING btree (state, run_at)"),
