@@ -433,4 +433,7 @@ pub struct PartyAccess {
     /// Holds ordinary mail or is main administrator: may know that unreadable mail exists.
     #[diesel(sql_type = Bool)]
     pub may_know: bool,
+    /// Every service is readable (one's own mail): queries need not test the service.
+    #[diesel(sql_type = Bool)]
+    pub every_service: bool,
 }

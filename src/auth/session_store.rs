@@ -4,8 +4,9 @@
 //! The cookie carries a random key; the table stores only its SHA-256. A session expires after
 //! its idle time (extended on use) and at the latest at its absolute limit.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
@@ -24,15 +25,16 @@ pub const SID_KEY: &str = "idporten_sid";
 pub struct PgSessionStore {
     pool: PgPool,
     absolute: chrono::Duration,
-    /// Sessions loaded by this node whose idle time was extended less than a minute ago: their
-    /// `update_ttl` after the request needs no database round trip. Only a write throttle, so
-    /// each node keeping its own is fine.
-    fresh: Arc<Mutex<HashSet<String>>>,
+    /// When this node last knew each session's idle time to be extended (a load that read a
+    /// recent `last_seen_at`, or its own write): `update_ttl` within a minute of that needs no
+    /// database round trip, however many requests of the session run at once. Only a write
+    /// throttle, so each node keeping its own is fine.
+    fresh: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 /// How often a session's idle time is written back at most.
 const EXTEND_EVERY_SECONDS: i64 = 60;
-/// Bound on the throttle set (entries normally leave it at the end of their request).
+/// Bound on the throttle map (cleared when full: the worst is one write too many per session).
 const FRESH_LIMIT: usize = 100_000;
 
 impl PgSessionStore {
@@ -44,9 +46,26 @@ impl PgSessionStore {
         }
     }
 
-    fn fresh(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        // A poisoned set only holds throttle hints; keep using it.
+    fn fresh(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+        // A poisoned map only holds throttle hints; keep using it.
         self.fresh.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records that the session's idle time was extended `ago` before now.
+    fn extended(&self, id: String, ago: std::time::Duration) {
+        let mut fresh = self.fresh();
+        if fresh.len() >= FRESH_LIMIT {
+            fresh.clear();
+        }
+        let at = Instant::now().checked_sub(ago).unwrap_or_else(Instant::now);
+        fresh.insert(id, at);
+    }
+
+    /// Whether the session's idle time was extended less than [`EXTEND_EVERY_SECONDS`] ago.
+    fn recently_extended(&self, id: &str) -> bool {
+        self.fresh().get(id).is_some_and(|at| {
+            at.elapsed() < std::time::Duration::from_secs(EXTEND_EVERY_SECONDS as u64)
+        })
     }
 }
 
@@ -111,12 +130,10 @@ impl SessionStore for PgSessionStore {
             .await
             .map_err(LoadError::Other)?;
         let state = row.map(|(state, last_seen)| {
-            if last_seen > Utc::now() - chrono::Duration::seconds(EXTEND_EVERY_SECONDS) {
-                let mut fresh = self.fresh();
-                if fresh.len() >= FRESH_LIMIT {
-                    fresh.clear();
-                }
-                fresh.insert(id);
+            if let Ok(ago) = (Utc::now() - last_seen).to_std()
+                && ago.as_secs() < EXTEND_EVERY_SECONDS as u64
+            {
+                self.extended(id, ago);
             }
             state
         });
@@ -165,7 +182,6 @@ impl SessionStore for PgSessionStore {
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         let id = hash(session_key.as_ref());
-        self.fresh().remove(&id);
         let chrono = chrono_ttl(ttl);
         let (person, sid) = indexed(&state);
         let json =
@@ -193,6 +209,9 @@ impl SessionStore for PgSessionStore {
         })
         .await
         .map_err(UpdateError::Other)?;
+        if updated > 0 {
+            self.extended(hash(session_key.as_ref()), std::time::Duration::ZERO);
+        }
         if updated == 0 {
             // Ended meanwhile (logout elsewhere, expiry): never bring it back; start afresh.
             return self
@@ -209,9 +228,10 @@ impl SessionStore for PgSessionStore {
         ttl: &Duration,
     ) -> Result<(), anyhow::Error> {
         let id = hash(session_key.as_ref());
-        if self.fresh().remove(&id) {
+        if self.recently_extended(&id) {
             return Ok(());
         }
+        self.extended(id.clone(), std::time::Duration::ZERO);
         let seconds = ttl.whole_seconds();
         run(&self.pool, move |conn| {
             // At most one write a minute per session; never past the absolute limit.

@@ -80,10 +80,13 @@ pub fn list(
     lang: Language,
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
-    // Planned for each request, never from a cached generic plan: the best plan depends on how
-    // much mail the party has (a generic plan, once chosen, sorted all 100,000 messages of a
-    // large party when the index order would have given the first page at once) and, for a
-    // search, on how selective the words are.
+    // A search, a due-date filter and the combined views are planned for each request, never
+    // from a cached generic plan: their best plan depends on how much mail the party has (a
+    // generic plan, once chosen, sorted all 100,000 messages of a large party when the index
+    // order would have given the first page at once) and on how selective the words are. The
+    // other shapes of one party's listing have one good plan whatever the party (the inbox
+    // index, in its order, stopping at the page), so their statement is prepared once per
+    // connection: planning it cost more than running it.
     // Days are Norwegian days: "today" and a chosen date start at midnight in Norway.
     let today = crate::domain::time::in_oslo(&Utc::now()).date();
     // A search over one party's mail, newest first, tries the party's newest messages first
@@ -98,9 +101,31 @@ pub fn list(
             return Ok(rows);
         }
     }
-    listing_sql(actor, scope, f, lang, limit, today, None)
-        .query()
-        .load(conn)
+    let sql = listing_sql(actor, scope, f, lang, limit, today, None);
+    if stable_plan(scope, f) {
+        Prepared(sql.query()).load(conn)
+    } else {
+        sql.query().load(conn)
+    }
+}
+
+/// Whether the listing's statement for these filters has one good plan for every party, and is
+/// one of few enough shapes that each connection may keep it prepared: one party, no words, no
+/// due-date filter, and at most one of the narrowing filters (each combination is another
+/// statement kept by every connection).
+fn stable_plan(scope: &Scope, f: &Filters) -> bool {
+    let narrowing = [
+        f.service.is_some(),
+        f.sender.is_some(),
+        f.from.is_some() || f.period.is_some(),
+        f.to.is_some(),
+        f.confirm,
+        f.attachments,
+    ];
+    matches!(scope, Scope::Party { .. })
+        && f.search().is_none()
+        && f.due.is_none()
+        && narrowing.iter().filter(|n| **n).count() <= 1
 }
 
 /// How many of a party's newest messages a search looks at before it turns to the full-text
@@ -153,11 +178,20 @@ fn listing_sql(
         ),
     };
     match scope {
-        Scope::Party { id, access } => sql.push(
-            &format!("FROM {from}{join}WHERE c.recipient_id = ? AND c.folder = ? AND delivered(c.published_at, c.status) \
-                      AND c.service_id = ANY (?) "),
-            vec![Bind::Int(*id), folder, Bind::Texts(access.readable.clone())],
-        ),
+        Scope::Party { id, access } => {
+            sql.push(
+                &format!("FROM {from}{join}WHERE c.recipient_id = ? AND c.folder = ? AND delivered(c.published_at, c.status) "),
+                vec![Bind::Int(*id), folder],
+            );
+            // One's own mail is all readable: no service to test on each row.
+            if !access.every_service {
+                sql.push(
+                    "AND c.service_id = ANY (?) ",
+                    vec![Bind::Texts(access.readable.clone())],
+                );
+            }
+            &mut sql
+        }
         // Every party of the kind that the person acts for, each message authorised for its
         // own recipient by the same decision function.
         Scope::Combined(kind) => sql.push(
@@ -312,7 +346,7 @@ pub fn unopenable(
     folder: &str,
     lang: Language,
 ) -> QueryResult<Vec<Unopenable>> {
-    if !access.may_know {
+    if !access.may_know || access.every_service {
         return Ok(Vec::new());
     }
     let l = lang.code();
@@ -424,16 +458,22 @@ pub fn page_context(
     person: i64,
     party: i64,
 ) -> QueryResult<Option<PageContext>> {
+    // One's own mail has its own, smaller statement (see `own_access` in decision.sql).
+    let (access, bound_party) = if person == party {
+        ("own_access($1)", "$1")
+    } else {
+        ("party_access($1, $2)", "$2")
+    };
     Prepared(
-        diesel::sql_query("WITH a AS MATERIALIZED (SELECT * FROM party_access($1, $2)) \
-             SELECT a.may_act, a.readable, a.may_know, p.kind, p.name, p.org_number, p.national_id, \
+        diesel::sql_query(format!("WITH a AS MATERIALIZED (SELECT * FROM {access}) \
+             SELECT a.may_act, a.readable, a.may_know, a.every_service, p.kind, p.name, p.org_number, p.national_id, \
                CASE WHEN a.may_act THEN ARRAY( \
                  SELECT (SELECT count(*) FROM (SELECT 1 FROM correspondences c \
                      WHERE c.recipient_id = p.id AND c.folder = f.folder AND (c.first_read_at IS NULL OR c.marked_unread) \
-                       AND delivered(c.published_at, c.status) AND c.service_id = ANY (a.readable) LIMIT $3) x) \
+                       AND delivered(c.published_at, c.status) AND (a.every_service OR c.service_id = ANY (a.readable)) LIMIT $3) x) \
                  FROM unnest(ARRAY['inbox', 'archive', 'bin']) WITH ORDINALITY f(folder, n) ORDER BY f.n) \
-               ELSE '{}'::bigint[] END AS counts \
-             FROM a JOIN parties p ON p.id = $2")
+               ELSE '{{}}'::bigint[] END AS counts \
+             FROM a JOIN parties p ON p.id = {bound_party}"))
         .bind::<BigInt, _>(person)
         .bind::<BigInt, _>(party)
         .bind::<BigInt, _>(UNREAD_CAP),
@@ -457,6 +497,7 @@ mod tests {
             may_act: true,
             readable: vec!["svc".to_owned()],
             may_know: false,
+            every_service: false,
         }
     }
 

@@ -72,9 +72,27 @@ fn id(lang: Language) -> &'static LanguageIdentifier {
     &IDS[lang as usize]
 }
 
+/// The texts without arguments already looked up, per language: a page asks for a hundred of
+/// them, and Fluent negotiates the language and resolves the pattern on every lookup.
+static RESOLVED: LazyLock<[std::sync::RwLock<HashMap<String, String>>; 3]> =
+    LazyLock::new(Default::default);
+
+const RESOLVED_LIMIT: usize = 10_000;
+
 /// The text for `key` in `lang` (falling back to nb, then to the key itself).
 pub fn text(lang: Language, key: &str) -> String {
-    LOCALES.lookup(id(lang), key)
+    let cache = &RESOLVED[lang as usize];
+    // A poisoned cache holds only finished texts; keep using it.
+    if let Some(text) = cache.read().unwrap_or_else(|e| e.into_inner()).get(key) {
+        return text.clone();
+    }
+    let text = LOCALES.lookup(id(lang), key);
+    let mut cache = cache.write().unwrap_or_else(|e| e.into_inner());
+    // Keys come from the code, not from input; the bound only keeps a mistake from growing it.
+    if cache.len() < RESOLVED_LIMIT {
+        cache.insert(key.to_owned(), text.clone());
+    }
+    text
 }
 
 /// The argument names that are counts: plural forms choose by them, and they show grouped.
