@@ -25,10 +25,11 @@ pub const SID_KEY: &str = "idporten_sid";
 pub struct PgSessionStore {
     pool: PgPool,
     absolute: chrono::Duration,
-    /// When this node last knew each session's idle time to be extended (a load that read a
-    /// recent `last_seen_at`, or its own write): `update_ttl` within a minute of that needs no
-    /// database round trip, however many requests of the session run at once. Only a write
-    /// throttle, so each node keeping its own is fine.
+    /// When each session's idle time was last extended, as its row said when this node loaded it
+    /// or as this node wrote it: `update_ttl` within a minute of that needs no database round
+    /// trip, however many requests of the session run at once (a set of sessions loaded fresh,
+    /// emptied by the first request to end, had the others write). Only a write throttle, so
+    /// each node keeping its own is fine.
     fresh: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
@@ -130,11 +131,8 @@ impl SessionStore for PgSessionStore {
             .await
             .map_err(LoadError::Other)?;
         let state = row.map(|(state, last_seen)| {
-            if let Ok(ago) = (Utc::now() - last_seen).to_std()
-                && ago.as_secs() < EXTEND_EVERY_SECONDS as u64
-            {
-                self.extended(id, ago);
-            }
+            // The row is the truth: what it says replaces what this node remembered.
+            self.extended(id, (Utc::now() - last_seen).to_std().unwrap_or_default());
             state
         });
         match state {
