@@ -94,26 +94,31 @@ pub fn list(
     // fills the page from the first few hundred. Only when the bounded walk leaves the page
     // short does the full-text index answer, for a word that is rare in this party's mail.
     if f.search().is_some() && f.sort == Sort::Newest && matches!(scope, Scope::Party { .. }) {
-        let rows: Vec<Row> = listing_sql(actor, scope, f, lang, limit, today, Some(CANDIDATES))
-            .query()
-            .load(conn)?;
+        // Its plan is the party's index in order whatever the words (they are tested on the
+        // candidates only), so it is prepared as the plain listing is.
+        let bounded = listing_sql(actor, scope, f, lang, limit, today, Some(CANDIDATES));
+        let rows: Vec<Row> = if stable_shape(scope, f) {
+            Prepared(bounded.query()).load(conn)?
+        } else {
+            bounded.query().load(conn)?
+        };
         if rows.len() as i64 >= limit {
             return Ok(rows);
         }
     }
     let sql = listing_sql(actor, scope, f, lang, limit, today, None);
-    if stable_plan(scope, f) {
+    if f.search().is_none() && stable_shape(scope, f) {
         Prepared(sql.query()).load(conn)
     } else {
         sql.query().load(conn)
     }
 }
 
-/// Whether the listing's statement for these filters has one good plan for every party, and is
-/// one of few enough shapes that each connection may keep it prepared: one party, no words, no
-/// due-date filter, and at most one of the narrowing filters (each combination is another
+/// Whether the listing's statement for these filters, words aside, has one good plan for every
+/// party, and is one of few enough shapes that each connection may keep it prepared: one party,
+/// no due-date filter, and at most one of the narrowing filters (each combination is another
 /// statement kept by every connection).
-fn stable_plan(scope: &Scope, f: &Filters) -> bool {
+fn stable_shape(scope: &Scope, f: &Filters) -> bool {
     let narrowing = [
         f.service.is_some(),
         f.sender.is_some(),
@@ -123,7 +128,6 @@ fn stable_plan(scope: &Scope, f: &Filters) -> bool {
         f.attachments,
     ];
     matches!(scope, Scope::Party { .. })
-        && f.search().is_none()
         && f.due.is_none()
         && narrowing.iter().filter(|n| **n).count() <= 1
 }
@@ -144,6 +148,14 @@ fn listing_sql(
 ) -> Sql {
     let l = lang.code();
     let level = actor.level.number();
+    // The words as a query: a constant the planner sees when planned for this request (the
+    // full-text index needs it to judge), an init plan computed once in the bounded statement,
+    // which is prepared and would otherwise parse the words again for every candidate.
+    let tsquery = if candidates.is_some() {
+        "(SELECT websearch_to_tsquery('norwegian', ?))"
+    } else {
+        "websearch_to_tsquery('norwegian', ?)"
+    };
     let mut sql = Sql::default();
     let recipient = match scope {
         Scope::Party { .. } => "NULL::text",
@@ -161,8 +173,8 @@ fn listing_sql(
     );
     match f.search() {
         Some(q) => sql.push(
-            "CASE WHEN s.min_login_level <= ? THEN ts_headline('norwegian', c.title || ' – ' || coalesce(c.summary, ''), \
-                 websearch_to_tsquery('norwegian', ?), 'StartSel=\u{1}, StopSel=\u{2}, HighlightAll=true') END AS headline ",
+            &format!("CASE WHEN s.min_login_level <= ? THEN ts_headline('norwegian', c.title || ' – ' || coalesce(c.summary, ''), \
+                 {tsquery}, 'StartSel=\u{1}, StopSel=\u{2}, HighlightAll=true') END AS headline "),
             vec![Bind::Small(level), Bind::Text(q.to_owned())],
         ),
         None => sql.push("NULL::text AS headline ", vec![]),
@@ -274,8 +286,10 @@ fn listing_sql(
         sql.push(
             // A query of stop words only ("du", "og") matches nothing: say so up front (the
             // planner folds this to false) instead of testing every message of the party.
-            "AND numnode(websearch_to_tsquery('norwegian', ?)) > 0 \
-             AND c.search_vector @@ websearch_to_tsquery('norwegian', ?) AND s.min_login_level <= ? ",
+            &format!(
+                "AND numnode({tsquery}) > 0 \
+             AND c.search_vector @@ {tsquery} AND s.min_login_level <= ? "
+            ),
             vec![
                 Bind::Text(q.to_owned()),
                 Bind::Text(q.to_owned()),

@@ -21,6 +21,19 @@ struct World {
     d: i64,
 }
 
+/// What `own_access` and `party_access` decide for a person and a party.
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Access {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    may_act: bool,
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    readable: Vec<String>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    may_know: bool,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    every_service: bool,
+}
+
 #[derive(QueryableByName)]
 struct Id {
     #[diesel(sql_type = BigInt)]
@@ -480,6 +493,20 @@ fn the_decision_table() {
                 failures.push(format!(
                     "{}: expected {:?}, got {:?}",
                     case.name, case.expect, got
+                ));
+            }
+            // The inbox's shortcut for one's own mail decides as party_access does, whatever
+            // else the person was given.
+            let own: Vec<Access> = diesel::sql_query(
+                "SELECT may_act, readable, may_know, every_service FROM own_access($1) \
+                 UNION ALL SELECT may_act, readable, may_know, every_service FROM party_access($1, $1)",
+            )
+            .bind::<BigInt, _>(w.p)
+            .load(conn)?;
+            if own.len() != 2 || own[0] != own[1] || !own[0].every_service {
+                failures.push(format!(
+                    "{}: own_access and party_access disagree: {own:?}",
+                    case.name
                 ));
             }
             Err(diesel::result::Error::RollbackTransaction)
