@@ -229,6 +229,8 @@ impl SessionStore for PgSessionStore {
         if self.recently_extended(&id) {
             return Ok(());
         }
+        // Marked before the write, so the session's other requests meanwhile do not write too; a
+        // failed write only delays the extension by a minute (the idle time is far longer).
         self.extended(id.clone(), std::time::Duration::ZERO);
         let seconds = ttl.whole_seconds();
         run(&self.pool, move |conn| {
