@@ -230,7 +230,7 @@ impl SessionStore for PgSessionStore {
             return Ok(());
         }
         // Marked before the write, so the session's other requests meanwhile do not write too; a
-        // failed write only delays the extension by a minute (the idle time is far longer).
+        // failed write only delays the extension by a minute (the idle time is 30 by default).
         self.extended(id.clone(), std::time::Duration::ZERO);
         let seconds = ttl.whole_seconds();
         run(&self.pool, move |conn| {
