@@ -182,7 +182,7 @@ $$;
 -- may act for it at all, the services whose mail they may read (login level aside), whether they
 -- may know that mail they cannot read exists (ordinary-mail holders, main administrators), and
 -- whether every service is readable (their own mail: the page's queries then test no service at
--- all, and the grants are never read). One SELECT over the inlinable functions, so PostgreSQL
+-- all). One SELECT over the inlinable functions, so PostgreSQL
 -- inlines it into the page's query.
 DO $$ BEGIN
     -- every_service was added to the result: the old signature cannot be replaced in place.
@@ -198,8 +198,7 @@ LANGUAGE sql STABLE AS $$
         SELECT EXISTS (SELECT 1 FROM parties WHERE id = p_party AND id = p_person AND kind = 'person') AS yes
     ), g AS MATERIALIZED (SELECT package_id FROM access_grants(p_person, p_party))
     SELECT p_person = p_party OR EXISTS (SELECT 1 FROM g),
-           CASE WHEN own.yes THEN ARRAY(SELECT id FROM services ORDER BY 1)
-                ELSE ARRAY(SELECT service_id FROM readable_service_ids(p_person, p_party) ORDER BY 1) END,
+           ARRAY(SELECT service_id FROM readable_service_ids(p_person, p_party) ORDER BY 1),
            -- One's own mail is all readable: there is nothing to know of that one cannot open.
            NOT own.yes AND EXISTS (SELECT 1 FROM g WHERE g.package_id IN ('ordinary-mail', 'main-administrator')),
            own.yes

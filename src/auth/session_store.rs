@@ -180,6 +180,7 @@ impl SessionStore for PgSessionStore {
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
         let id = hash(session_key.as_ref());
+        let throttle_id = id.clone();
         let chrono = chrono_ttl(ttl);
         let (person, sid) = indexed(&state);
         let json =
@@ -207,9 +208,6 @@ impl SessionStore for PgSessionStore {
         })
         .await
         .map_err(UpdateError::Other)?;
-        if updated > 0 {
-            self.extended(hash(session_key.as_ref()), std::time::Duration::ZERO);
-        }
         if updated == 0 {
             // Ended meanwhile (logout elsewhere, expiry): never bring it back; start afresh.
             return self
@@ -217,6 +215,7 @@ impl SessionStore for PgSessionStore {
                 .await
                 .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")));
         }
+        self.extended(throttle_id, std::time::Duration::ZERO);
         Ok(session_key)
     }
 
