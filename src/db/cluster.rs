@@ -154,12 +154,12 @@ impl LocalCluster {
     }
 
     /// Settings given at each start (so that a cluster made by an older release gets them too).
-    /// A durable cluster is the demo's or a single machine's database, and is tuned as
-    /// PostgreSQL advises for one: a buffer cache of a quarter of the machine's memory (between
-    /// 128 MiB and 8 GiB) instead of the 256 MiB written at initdb, and checkpoints far enough
-    /// apart (16 GB of WAL or 15 minutes, full-page images compressed) that a mass send does not
-    /// run through several. Measured on 1,000,000-recipient sends into 18,000,000 messages
-    /// (docs/benchmarks/2026-12-08-national.md): 161.6 s before, 142.8 s after.
+    /// A durable cluster is the demo's or a single machine's database: its checkpoints are far
+    /// enough apart (16 GB of WAL or 15 minutes, full-page images compressed) that a mass send
+    /// does not run through several. With PostgreSQL's defaults a 1,000,000-recipient send into
+    /// 18,000,000 messages wrote 7.5 GB of WAL through a checkpoint a minute and took 161.6 s;
+    /// with these, no checkpoint during the send and 136.8 s (docs/benchmarks/2026-12-08-national.md).
+    /// A buffer cache of a quarter of the memory measured no better, for the send or for pages.
     fn start_options(&self) -> Vec<String> {
         if self.durability == Durability::Throwaway {
             return Vec::new();
@@ -168,12 +168,6 @@ impl LocalCluster {
             "-c max_wal_size=16GB".to_owned(),
             "-c checkpoint_timeout=15min".to_owned(),
         ];
-        if let Some(total) = memory_total_bytes() {
-            let mib = (total / 4 / (1024 * 1024)).clamp(128, 8192);
-            let cache = (total / 2 / (1024 * 1024)).max(mib);
-            options.push(format!("-c shared_buffers={mib}MB"));
-            options.push(format!("-c effective_cache_size={cache}MB"));
-        }
         // lz4 when this server was built with it (Debian's is), else PostgreSQL's own.
         let lz4 = self
             .command("postgres")
@@ -289,14 +283,6 @@ fn run_as_user() -> anyhow::Result<Option<(u32, u32)>> {
              install PostgreSQL (`apt-get install postgresql`) or run as an ordinary user"
         ),
     }
-}
-
-/// The machine's memory (`MemTotal` in /proc/meminfo), when it can be read.
-fn memory_total_bytes() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 /// `initdb` and `pg_ctl` on PATH, or the newest under /usr/lib/postgresql/*/bin.

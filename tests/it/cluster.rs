@@ -65,7 +65,7 @@ fn a_private_cluster_keeps_its_data_across_a_restart() {
 }
 
 #[test]
-fn a_durable_cluster_is_tuned_for_the_machine_at_each_start() {
+fn a_durable_cluster_spaces_its_checkpoints_at_each_start() {
     let root =
         std::env::temp_dir().join(format!("melding-cluster-{}", uuid::Uuid::now_v7().simple()));
     let _cleanup = Cleanup(root.clone());
@@ -78,20 +78,6 @@ fn a_durable_cluster_is_tuned_for_the_machine_at_each_start() {
             .expect("setting");
         rows[0].v.clone()
     };
-    // A quarter of the machine's memory, within 128 MiB and 8 GiB (in 8 kB pages here).
-    let total_kib: u64 = std::fs::read_to_string("/proc/meminfo")
-        .expect("meminfo")
-        .lines()
-        .find(|l| l.starts_with("MemTotal:"))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .expect("MemTotal");
-    let expected_mib = (total_kib / 4 / 1024).clamp(128, 8192);
-    let rows: Vec<Row> = diesel::sql_query(
-        "SELECT (setting::bigint * 8 / 1024)::text AS v FROM pg_settings WHERE name = 'shared_buffers'",
-    )
-    .load(&mut conn)
-    .expect("shared_buffers");
-    assert_eq!(rows[0].v, expected_mib.to_string());
     assert_eq!(setting(&mut conn, "max_wal_size"), "16GB");
     assert_eq!(setting(&mut conn, "checkpoint_timeout"), "15min");
     assert!(
