@@ -99,7 +99,7 @@ impl LocalCluster {
         let mut conf = format!(
             "\n# written by melding\nlisten_addresses = ''\nunix_socket_directories = '{}'\n\
              unix_socket_permissions = 0700\nmax_connections = 200\nshared_buffers = 256MB\n\
-             work_mem = 16MB\nmaintenance_work_mem = 256MB\nmax_wal_size = 4GB\n",
+             work_mem = 16MB\nmaintenance_work_mem = 256MB\n",
             self.socket_dir.display()
         );
         if durability == Durability::Throwaway {
@@ -153,16 +153,17 @@ impl LocalCluster {
         Ok(())
     }
 
-    /// Settings given at each start (so that a cluster made by an older release gets them too).
-    /// A durable cluster is the demo's or a single machine's database: its checkpoints are far
+    /// Settings given at each start (so that a cluster made by an older release gets them too):
+    /// the WAL between checkpoints. A throwaway cluster keeps the 4 GB it always had. A durable
+    /// cluster is the demo's or a single machine's database: its checkpoints are far
     /// enough apart (16 GB of WAL or 15 minutes, full-page images compressed) that a mass send
-    /// does not run through several. With PostgreSQL's defaults a 1,000,000-recipient send into
+    /// does not run through several. With 4 GB and the default 5 minutes a 1,000,000-recipient send into
     /// 18,000,000 messages wrote 7.5 GB of WAL through a checkpoint a minute and took 161.6 s;
     /// with these, no checkpoint during the send and 136.8 s (docs/benchmarks/2026-12-08-national.md).
     /// A buffer cache of a quarter of the memory measured no better, for the send or for pages.
     fn start_options(&self) -> Vec<String> {
         if self.durability == Durability::Throwaway {
-            return Vec::new();
+            return vec!["-o".to_owned(), "-c max_wal_size=4GB".to_owned()];
         }
         let mut options = vec![
             "-c max_wal_size=16GB".to_owned(),

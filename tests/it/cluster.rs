@@ -60,6 +60,10 @@ fn a_private_cluster_keeps_its_data_across_a_restart() {
         .load(&mut conn)
         .expect("setting");
     assert_eq!(listen[0].v, "");
+    let wal: Vec<Row> = diesel::sql_query("SELECT current_setting('max_wal_size') AS v")
+        .load(&mut conn)
+        .expect("setting");
+    assert_eq!(wal[0].v, "4GB", "a throwaway cluster keeps its WAL size");
     drop(conn);
     cluster.stop().expect("stop");
 }
