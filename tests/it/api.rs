@@ -434,6 +434,22 @@ async fn a_sender_system_sends_idempotently_and_learns_who_can_read_it() {
         ),
         1
     );
+    // A personalised title: each message is found by its own recipient's name, and its search
+    // vector is what its texts make.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM correspondences \
+             WHERE search_vector @@ websearch_to_tsquery('norwegian', 'person innvilget')"
+        ),
+        2
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM correspondences WHERE search_vector IS DISTINCT FROM \
+             message_search_vector(title, summary, coalesce(display_sender, sender_name), body)"
+        ),
+        0
+    );
 
     // The same key again: 409 with Altinn's problem (1034), nothing new.
     let (status, again) = post(&app, &good, &request).await;
@@ -864,6 +880,16 @@ async fn a_sender_withdraws_only_what_is_not_yet_published() {
     let (_, now) = post(&app, &good, &send(None, "B")).await;
     let later = first_id(&later);
     let now = first_id(&now);
+    // The same texts for every recipient: the vector made once for the batch is the one the
+    // texts make, and finds the message.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM correspondences \
+             WHERE search_vector @@ websearch_to_tsquery('norwegian', 'innkallingen') \
+             AND search_vector = message_search_vector(title, summary, sender_name, body)"
+        ),
+        2
+    );
 
     let (status, withdrawn) = send_json(
         &app,

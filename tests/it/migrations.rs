@@ -156,6 +156,43 @@ fn status_history_is_append_only() {
     assert!(delete.is_err(), "history cannot be deleted");
 }
 
+/// A message names its sending, and the service and sender it names are the sending's.
+#[test]
+fn a_message_has_its_sendings_service_and_sender() {
+    let db = TestDb::migrated();
+    let mut conn = db.connect();
+    let insert = |conn: &mut PgConnection, service: &str, sender: &str| {
+        diesel::sql_query(format!(
+            "WITH o AS (INSERT INTO parties (kind, org_number, name) VALUES ('organization', '974760673', 'S') \
+                        ON CONFLICT DO NOTHING RETURNING id), \
+                  p AS (SELECT id FROM o UNION SELECT id FROM parties WHERE org_number = '974760673'), \
+                  s AS (INSERT INTO services (id, owner_id, title_nb, title_nn, title_en) \
+                        SELECT x, p.id, 'T', 'T', 'T' FROM p, unnest(ARRAY['svc', 'other']) x \
+                        ON CONFLICT DO NOTHING RETURNING id), \
+                  d AS (INSERT INTO sendings (id, service_id, sender_id) \
+                        SELECT gen_random_uuid(), 'svc', p.id FROM p, (SELECT count(*) FROM s) n RETURNING id) \
+             INSERT INTO correspondences (id, sending_id, service_id, sender_id, sender_name, senders_reference, \
+                                          recipient_id, title, body, published_at) \
+             SELECT gen_random_uuid(), d.id, '{service}', {sender}, 'S', 'ref', p.id, 'T', 'B', now() FROM p, d"
+        ))
+        .execute(conn)
+    };
+    insert(&mut conn, "svc", "p.id").expect("the sending's service and sender");
+    diesel::sql_query(
+        "INSERT INTO parties (kind, org_number, name) VALUES ('organization', '910000004', 'T')",
+    )
+    .execute(&mut conn)
+    .expect("another organisation");
+    let other_service = insert(&mut conn, "other", "p.id");
+    assert!(other_service.is_err(), "another service than the sending's");
+    let other_sender = insert(
+        &mut conn,
+        "svc",
+        "(SELECT id FROM parties WHERE org_number = '910000004')",
+    );
+    assert!(other_sender.is_err(), "another sender than the sending's");
+}
+
 #[derive(QueryableByName)]
 struct Source {
     #[diesel(sql_type = diesel::sql_types::Text)]
