@@ -55,8 +55,53 @@ pub struct Report {
     pub notifications: i64,
 }
 
+/// The letter a benchmark send sends.
+#[derive(Debug, Clone, Copy)]
+pub struct Letter {
+    /// About this many bytes of body; `None`: two short sentences.
+    pub bytes: Option<usize>,
+    /// Title and body name each recipient (`{{recipientName}}`), as the tax office's do.
+    pub personalised: bool,
+}
+
+impl Default for Letter {
+    fn default() -> Self {
+        Letter {
+            bytes: None,
+            personalised: true,
+        }
+    }
+}
+
+impl Letter {
+    fn texts(self) -> (String, String) {
+        let name = if self.personalised {
+            "{{recipientName}}"
+        } else {
+            "deg"
+        };
+        let title = format!("Skatteoppgjøret for {name} er klart");
+        let mut body =
+            format!("Hei {name},\n\nSkatteoppgjøret ditt er klart. Logg inn for å se det.");
+        if let Some(bytes) = self.bytes {
+            const PARAGRAPH: &str = "\n\nSkatteetaten har gått gjennom opplysningene om inntekt, \
+                formue og fradrag for fjoråret. Har du fått for lite igjen, betaler vi ut det du \
+                har til gode innen tre uker; har du betalt for lite, får du en faktura med frist.";
+            while body.len() < bytes {
+                body.push_str(PARAGRAPH);
+            }
+        }
+        (title, body)
+    }
+}
+
 /// Runs the benchmark against the database behind `pool`; the CSV goes to `dir`.
-pub fn mass_send(pool: &PgPool, count: usize, dir: &Path) -> anyhow::Result<Report> {
+pub fn mass_send(
+    pool: &PgPool,
+    count: usize,
+    letter: Letter,
+    dir: &Path,
+) -> anyhow::Result<Report> {
     let started = Instant::now();
     let mut conn = pool.get()?;
     let ids = synthetic_ids(count);
@@ -84,10 +129,8 @@ pub fn mass_send(pool: &PgPool, count: usize, dir: &Path) -> anyhow::Result<Repo
         .context("the demo world's tax office (run `melding demo` once first)")?;
     let mut draft = bench_draft("skatt-skatteoppgjor", owner, "csv", "BENCH-MASS");
     draft.idempotency_key = Some(format!("bench-{}", uuid::Uuid::now_v7()));
-    draft.title = "Skatteoppgjøret for {{recipientName}} er klart".to_owned();
+    (draft.title, draft.body) = letter.texts();
     draft.summary = Some("Se hva du skal betale eller få tilbake".to_owned());
-    draft.body = "Hei {{recipientName}},\n\nSkatteoppgjøret ditt er klart. Logg inn for å se det."
-        .to_owned();
     draft.send_reminder = true;
     draft.sms_any_time = false;
     let started = Instant::now();

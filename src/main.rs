@@ -92,6 +92,12 @@ enum Command {
     BenchSend {
         #[arg(long, default_value_t = 1_000_000)]
         recipients: usize,
+        /// A letter of about this many bytes instead of the short default one.
+        #[arg(long)]
+        letter_bytes: Option<usize>,
+        /// The same texts for every recipient (no `{{recipientName}}`).
+        #[arg(long)]
+        same_text: bool,
     },
     /// Benchmark the notification worker: N e-mails into a local SMTP sink, next to a bare lettre
     /// loop (in a database of its own, melding_bench_notify, in the embedded cluster).
@@ -186,7 +192,11 @@ fn try_main() -> anyhow::Result<()> {
         } => bench_rate(url, rate, seconds, token, post.as_deref()),
         Command::BenchSink { port } => bench_sink(port),
         Command::BenchSeed { messages } => bench_seed(messages),
-        Command::BenchSend { recipients } => bench_send(recipients),
+        Command::BenchSend {
+            recipients,
+            letter_bytes,
+            same_text,
+        } => bench_send(recipients, letter_bytes, same_text),
         Command::BenchNotify {
             emails,
             concurrency,
@@ -330,11 +340,23 @@ fn bench_seed(messages: i64) -> anyhow::Result<()> {
 }
 
 /// `melding bench-send`: a mass send to N synthetic recipients.
-fn bench_send(recipients: usize) -> anyhow::Result<()> {
+fn bench_send(
+    recipients: usize,
+    letter_bytes: Option<usize>,
+    same_text: bool,
+) -> anyhow::Result<()> {
     let config = Config::from_env(Mode::Tool)?;
     let database = Database::open(&config)?;
-    let report =
-        melding::bench::mass_send(&database.pool, recipients, &config.data_dir.join("bench"))?;
+    let letter = melding::bench::Letter {
+        bytes: letter_bytes,
+        personalised: !same_text,
+    };
+    let report = melding::bench::mass_send(
+        &database.pool,
+        recipients,
+        letter,
+        &config.data_dir.join("bench"),
+    )?;
     println!(
         "mass send: {} recipients accepted and published in {:.1} s ({:.0}/s), {} notices queued; \
          preparing the persons took {:.1} s",

@@ -91,10 +91,10 @@ fn build(conn: &mut PgConnection) -> World {
            ('tax', {owner}, 'T', 'T', 'T', '{{ordinary-mail,accountant}}', 3, false, NULL),
            ('accounts', {owner}, 'A', 'A', 'A', '{{accountant}}', 3, false, NULL),
            ('secret-ordinary', {owner}, 'S', 'S', 'S', '{{ordinary-mail}}', 3, true, NULL);
-         INSERT INTO sendings (id, service_id, sender_id) VALUES (gen_random_uuid(), 'ordinary', {owner});
+         INSERT INTO sendings (id, service_id, sender_id) SELECT gen_random_uuid(), id, {owner} FROM services;
          INSERT INTO correspondences (id, sending_id, service_id, sender_id, sender_name, senders_reference, recipient_id,
                                       title, body, published_at, status)
-         SELECT gen_random_uuid(), (SELECT id FROM sendings LIMIT 1), s.id, {owner}, 'Etaten', 'ref', r.id, 'T', 'B',
+         SELECT gen_random_uuid(), (SELECT d.id FROM sendings d WHERE d.service_id = s.id), s.id, {owner}, 'Etaten', 'ref', r.id, 'T', 'B',
                 now() - interval '1 day', 'Published'
          FROM services s CROSS JOIN (VALUES ({p}), ({q}), ({a}), ({a1}), ({d})) r(id);"
     ))
