@@ -64,15 +64,6 @@ pub struct Letter {
     pub personalised: bool,
 }
 
-impl Default for Letter {
-    fn default() -> Self {
-        Letter {
-            bytes: None,
-            personalised: true,
-        }
-    }
-}
-
 impl Letter {
     fn texts(self) -> (String, String) {
         let name = if self.personalised {
