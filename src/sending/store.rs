@@ -177,7 +177,7 @@ fn insert_batch(
             .collect(),
     );
     Prepared(
-        diesel::sql_query(
+        diesel::sql_query(format!(
             "WITH r AS ( \
                  SELECT u.id, u.party, p.name, p.is_deleted, coalesce(cp.is_reserved, false) AS reserved \
                  FROM unnest($1::uuid[], $2::bigint[]) u (id, party) JOIN parties p ON p.id = u.party \
@@ -191,8 +191,8 @@ fn insert_batch(
                      confirmation_needed, is_confidential, reply_links, external_references, status, failure_reason, \
                      attachment_count, properties, search_vector) \
                  SELECT r.id, $3, s.id, $4, v.name, $5, $6, r.party, $7, \
-                        replace($8, '{{recipientName}}', r.name), replace($9, '{{recipientName}}', r.name), \
-                        replace($10, '{{recipientName}}', r.name), $11, $12, $13, s.is_confidential, $14, $15, \
+                        replace($8, '{RECIPIENT_NAME}', r.name), replace($9, '{RECIPIENT_NAME}', r.name), \
+                        replace($10, '{RECIPIENT_NAME}', r.name), $11, $12, $13, s.is_confidential, $14, $15, \
                         CASE WHEN r.is_deleted THEN 'Failed' WHEN r.reserved AND NOT $16 THEN 'Reserved' \
                              WHEN $22 THEN 'Initialized' WHEN $19 THEN 'Published' ELSE 'ReadyForPublish' END, \
                         CASE WHEN r.is_deleted THEN 'The recipient is deleted from the business register' END, \
@@ -208,8 +208,8 @@ fn insert_batch(
              FROM ins CROSS JOIN LATERAL (VALUES ('Initialized', true), \
                  ('ReadyForPublish', ins.status NOT IN ('Failed', 'Reserved', 'Initialized')), \
                  (ins.status, ins.status NOT IN ('ReadyForPublish', 'Initialized'))) e (status, keep) \
-             WHERE e.keep",
-        )
+             WHERE e.keep"
+        ))
         .bind::<Array<SqlUuid>, _>(&ids)
         .bind::<Array<BigInt>, _>(recipients)
         .bind::<SqlUuid, _>(sending_id)
