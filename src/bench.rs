@@ -13,6 +13,7 @@ use diesel::sql_types::{Array, Text};
 use crate::db::PgPool;
 use crate::domain::{Language, TestIds};
 use crate::seed::national::{ensure_persons, synthetic_ids};
+use crate::sending::draft::RECIPIENT_NAME;
 use crate::sending::mass;
 use crate::sending::{Draft, NotificationChannel};
 
@@ -67,7 +68,7 @@ pub struct Letter {
 impl Letter {
     fn texts(self) -> (String, String) {
         let name = if self.personalised {
-            "{{recipientName}}"
+            RECIPIENT_NAME
         } else {
             "deg"
         };

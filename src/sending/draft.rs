@@ -40,6 +40,9 @@ impl NotificationChannel {
     }
 }
 
+/// The placeholder a draft's title, summary and body may hold for each recipient's name.
+pub const RECIPIENT_NAME: &str = "{{recipientName}}";
+
 /// What a sender asks for, validated.
 #[derive(Debug, Clone)]
 pub struct Draft {

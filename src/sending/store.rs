@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use super::draft::{Draft, NotificationChannel};
+use super::draft::{Draft, NotificationChannel, RECIPIENT_NAME};
 use super::preflight::STALE;
 use crate::db::Prepared;
 use crate::db::schema::sendings;
@@ -183,7 +183,8 @@ fn insert_batch(
                  FROM unnest($1::uuid[], $2::bigint[]) u (id, party) JOIN parties p ON p.id = u.party \
                  LEFT JOIN contact_points cp ON cp.person_id = p.id \
              ), v AS MATERIALIZED ( \
-                 SELECT o.name, CASE WHEN NOT $23 THEN message_search_vector($8, $9, coalesce($5, o.name), $10) END AS search_vector \
+                 SELECT o.name, CASE WHEN strpos($8 || coalesce($9, '') || $10, '{RECIPIENT_NAME}') = 0 \
+                        THEN message_search_vector($8, $9, coalesce($5, o.name), $10) END AS search_vector \
                  FROM parties o WHERE o.id = $4 \
              ), ins AS ( \
                  INSERT INTO correspondences (id, sending_id, service_id, sender_id, sender_name, display_sender, \
@@ -233,24 +234,10 @@ fn insert_batch(
         .bind::<Bool, _>(draft.publish_at.is_none_or(|t| t <= Utc::now()))
         .bind::<Array<SqlUuid>, _>(&draft.attachments)
         .bind::<Jsonb, _>(properties)
-        .bind::<Bool, _>(held)
-        .bind::<Bool, _>(personalised(draft)),
+        .bind::<Bool, _>(held),
     )
     .execute(conn)?;
     Ok(ids)
-}
-
-/// The placeholder a draft's texts may hold for each recipient's name.
-const RECIPIENT_NAME: &str = "{{recipientName}}";
-
-/// Whether the texts differ by recipient (and with them the search vector).
-fn personalised(draft: &Draft) -> bool {
-    draft.title.contains(RECIPIENT_NAME)
-        || draft.body.contains(RECIPIENT_NAME)
-        || draft
-            .summary
-            .as_deref()
-            .is_some_and(|s| s.contains(RECIPIENT_NAME))
 }
 
 /// Creates the send's row (or finds the first one for a repeated idempotency key).
